@@ -1,0 +1,137 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Win32.SafeHandles;
+
+namespace MusicLocker.Storage.FileSystem;
+
+/// <summary>
+/// The header at the start of every blob and part file: <c>"MLB1"</c>, a little-endian <c>uint32</c> length N, N bytes of
+/// UTF-8 JSON (ETag, last modified, content type, metadata), then the blob's bytes. Keeping properties in the same file
+/// as the bytes makes one rename publish both atomically, and keeps ETags stable across restarts.
+/// </summary>
+internal sealed class BlobFileHeader
+{
+    private const uint Magic = 0x3142_4C4D; // "MLB1" little-endian
+    private const int MaxJsonLength = 64 * 1024;
+    private const int FirstRead = 4096;
+
+    [JsonPropertyName("etag")]
+    public required string ETag { get; init; }
+
+    [JsonPropertyName("lastModified")]
+    public DateTimeOffset LastModified { get; init; }
+
+    [JsonPropertyName("contentType")]
+    public string? ContentType { get; init; }
+
+    [JsonPropertyName("metadata")]
+    public Dictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>The offset of the first data byte.</summary>
+    [JsonIgnore]
+    public long DataOffset { get; private set; }
+
+    public static string NewETag() => "\"" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + "\"";
+
+    public byte[] Serialize()
+    {
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(this, FileSystemJsonContext.Default.BlobFileHeader);
+        var bytes = new byte[8 + json.Length];
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes, Magic);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), (uint)json.Length);
+        json.CopyTo(bytes, 8);
+        DataOffset = bytes.Length;
+        return bytes;
+    }
+
+    public BlobProperties ToProperties(BlobKey key, long fileLength) =>
+        new(key, fileLength - DataOffset, new ETag(ETag), LastModified, ContentType, Metadata);
+
+    public static async ValueTask<BlobFileHeader> ReadAsync(SafeFileHandle handle, string path, CancellationToken cancellationToken)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(FirstRead);
+        try
+        {
+            int read = await RandomAccess.ReadAsync(handle, buffer.AsMemory(0, FirstRead), 0, cancellationToken).ConfigureAwait(false);
+            if (read < 8 || BinaryPrimitives.ReadUInt32LittleEndian(buffer) != Magic)
+            {
+                throw Corrupt(path, "it does not start with the MLB1 header");
+            }
+
+            uint jsonLength = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(4));
+            if (jsonLength > MaxJsonLength)
+            {
+                throw Corrupt(path, $"its header claims {jsonLength} bytes (at most {MaxJsonLength})");
+            }
+
+            int total = 8 + (int)jsonLength;
+            if (total > read)
+            {
+                if (total > buffer.Length)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = ArrayPool<byte>.Shared.Rent(total);
+                }
+
+                read = await RandomAccess.ReadAsync(handle, buffer.AsMemory(0, total), 0, cancellationToken).ConfigureAwait(false);
+                if (read < total)
+                {
+                    throw Corrupt(path, "it ends inside its header");
+                }
+            }
+
+            BlobFileHeader? header;
+            try
+            {
+                header = JsonSerializer.Deserialize(buffer.AsSpan(8, (int)jsonLength), FileSystemJsonContext.Default.BlobFileHeader);
+            }
+            catch (JsonException ex)
+            {
+                throw Corrupt(path, "its header is not valid JSON", ex);
+            }
+
+            if (header is null || string.IsNullOrEmpty(header.ETag))
+            {
+                throw Corrupt(path, "its header has no ETag");
+            }
+
+            header.DataOffset = total;
+            return header;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static BlobStoreException Corrupt(string path, string why, Exception? inner = null) =>
+        new(BlobErrorCode.Unknown, $"The store file '{path}' is damaged: {why}. Restore it from a backup or delete it.", null, inner);
+}
+
+/// <summary>The manifest of a multipart upload on disk.</summary>
+internal sealed class UploadManifest
+{
+    [JsonPropertyName("key")]
+    public required string Key { get; init; }
+
+    [JsonPropertyName("created")]
+    public DateTimeOffset Created { get; init; }
+
+    [JsonPropertyName("contentType")]
+    public string? ContentType { get; init; }
+
+    [JsonPropertyName("metadata")]
+    public Dictionary<string, string>? Metadata { get; init; }
+
+    [JsonPropertyName("ifMatch")]
+    public string? IfMatch { get; init; }
+
+    [JsonPropertyName("ifNoneMatchAny")]
+    public bool IfNoneMatchAny { get; init; }
+}
+
+[JsonSerializable(typeof(BlobFileHeader))]
+[JsonSerializable(typeof(UploadManifest))]
+internal sealed partial class FileSystemJsonContext : JsonSerializerContext;

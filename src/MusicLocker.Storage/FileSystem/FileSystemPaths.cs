@@ -1,0 +1,110 @@
+using System.Text;
+
+namespace MusicLocker.Storage.FileSystem;
+
+/// <summary>
+/// Maps keys to paths: every segment but the last is a folder named <c>segment.d</c>, the last a file named
+/// <c>segment.blob</c>, so <c>a</c> and <c>a/b</c> can both exist and temp files (<c>*.tmp</c>) never collide with a blob.
+/// Characters Windows refuses in names, and <c>%</c>, are written as <c>%XX</c>.
+/// </summary>
+internal static class FileSystemPaths
+{
+    public const string BlobSuffix = ".blob";
+    public const string FolderSuffix = ".d";
+    public const string TempSuffix = ".tmp";
+
+    private static readonly System.Buffers.SearchValues<char> Escaped = System.Buffers.SearchValues.Create("%:*?\"<>|");
+
+    /// <summary>The longest file name (in UTF-8 bytes) Linux and most file systems take.</summary>
+    private const int MaxNameBytes = 255;
+
+    public static string BlobPath(string blobsRoot, BlobKey key)
+    {
+        var value = key.Value;
+        var builder = new StringBuilder(blobsRoot.Length + value.Length + 16).Append(blobsRoot);
+        int start = 0;
+        while (true)
+        {
+            int slash = value.IndexOf('/', start);
+            bool last = slash < 0;
+            var segment = value.AsSpan(start, (last ? value.Length : slash) - start);
+            string name = Encode(segment) + (last ? BlobSuffix : FolderSuffix);
+            if (Encoding.UTF8.GetByteCount(name) > MaxNameBytes)
+            {
+                ThrowHelper.ThrowInvalidKey(value, $"the file-system store holds key segments of at most {MaxNameBytes - BlobSuffix.Length} UTF-8 bytes, and segment '{segment}' is longer");
+            }
+
+            builder.Append(Path.DirectorySeparatorChar).Append(name);
+            if (last)
+            {
+                return builder.ToString();
+            }
+
+            start = slash + 1;
+        }
+    }
+
+    /// <summary>The folder for a key prefix of whole segments (<c>a/b</c>), or <see langword="null"/> when no key can have it.</summary>
+    public static string? FolderPath(string blobsRoot, string segments)
+    {
+        var builder = new StringBuilder(blobsRoot);
+        foreach (var segment in segments.Split('/'))
+        {
+            if (segment.Length == 0 || segment is "." or "..")
+            {
+                return null;
+            }
+
+            builder.Append(Path.DirectorySeparatorChar).Append(Encode(segment)).Append(FolderSuffix);
+        }
+
+        return builder.ToString();
+    }
+
+    public static string Encode(ReadOnlySpan<char> segment)
+    {
+        if (segment.IndexOfAny(Escaped) < 0)
+        {
+            return segment.ToString();
+        }
+
+        var builder = new StringBuilder(segment.Length + 8);
+        foreach (char c in segment)
+        {
+            if (c is '%' or ':' or '*' or '?' or '"' or '<' or '>' or '|')
+            {
+                builder.Append('%').Append(((int)c).ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    public static string Decode(ReadOnlySpan<char> name)
+    {
+        if (name.IndexOf('%') < 0)
+        {
+            return name.ToString();
+        }
+
+        var builder = new StringBuilder(name.Length);
+        for (int i = 0; i < name.Length; i++)
+        {
+            if (name[i] == '%' && i + 2 < name.Length && int.TryParse(name.Slice(i + 1, 2), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out int code))
+            {
+                builder.Append((char)code);
+                i += 2;
+            }
+            else
+            {
+                builder.Append(name[i]);
+            }
+        }
+
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,160 @@
+namespace MusicLocker.Storage;
+
+/// <summary>Argument checks every provider applies the same way, so a call refused by one is refused by all.</summary>
+internal static class BlobStoreValidation
+{
+    public static void Key(BlobKey key, string paramName = "key")
+    {
+        if (key.IsDefault)
+        {
+            throw new ArgumentException("The key is default(BlobKey); create keys with BlobKey.Parse.", paramName);
+        }
+    }
+
+    public static void Options(BlobKey key, PutBlobOptions? options)
+    {
+        Key(key);
+        if (options is null)
+        {
+            return;
+        }
+
+        options.Conditions?.Validate();
+        Metadata(key, options.Metadata);
+    }
+
+    public static void Metadata(BlobKey key, IReadOnlyDictionary<string, string>? metadata)
+    {
+        if (metadata is null)
+        {
+            return;
+        }
+
+        int total = 0;
+        foreach (var (name, value) in metadata)
+        {
+            if (string.IsNullOrEmpty(name) || !IsMetadataName(name))
+            {
+                throw new BlobStoreException(BlobErrorCode.InvalidArgument, $"Metadata name '{name}' of blob '{key}' is not valid: use ASCII letters, digits and '-', starting with a letter.", key.Value);
+            }
+
+            if (value is null || !IsMetadataValue(value))
+            {
+                throw new BlobStoreException(BlobErrorCode.InvalidArgument, $"Metadata value of '{name}' on blob '{key}' is not valid: use printable ASCII (U+0020–U+007E) without leading or trailing spaces.", key.Value);
+            }
+
+            total += name.Length + value.Length;
+        }
+
+        if (total > BlobStoreLimits.MaxMetadataBytes)
+        {
+            throw new BlobStoreException(BlobErrorCode.InvalidArgument, $"Metadata of blob '{key}' is {total} bytes; at most {BlobStoreLimits.MaxMetadataBytes} are allowed.", key.Value);
+        }
+    }
+
+    /// <summary>Metadata names are stored lower-case: S3 lower-cases them and Azure compares them case-insensitively.</summary>
+    public static Dictionary<string, string> NormalizeMetadata(IReadOnlyDictionary<string, string>? metadata)
+    {
+        var result = new Dictionary<string, string>(metadata?.Count ?? 0, StringComparer.Ordinal);
+        if (metadata is not null)
+        {
+            foreach (var (name, value) in metadata)
+            {
+                result[name.ToLowerInvariant()] = value;
+            }
+        }
+
+        return result;
+    }
+
+    public static void PartNumber(int partNumber)
+    {
+        if (partNumber is < 1 or > BlobStoreLimits.MaxPartNumber)
+        {
+            throw new ArgumentOutOfRangeException(nameof(partNumber), partNumber, $"A part number is 1 to {BlobStoreLimits.MaxPartNumber}.");
+        }
+    }
+
+    public static void Upload(MultipartUpload upload)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        Key(upload.Key, nameof(upload));
+        ArgumentException.ThrowIfNullOrEmpty(upload.UploadId, nameof(upload));
+    }
+
+    public static void CompletionParts(MultipartUpload upload, IReadOnlyList<UploadedPart> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        if (parts.Count == 0)
+        {
+            ThrowHelper.ThrowInvalidPart(upload.Key, $"Completing upload '{upload.UploadId}' needs at least one part.");
+        }
+
+        int previous = 0;
+        foreach (var part in parts)
+        {
+            if (part.PartNumber <= previous)
+            {
+                ThrowHelper.ThrowInvalidPart(upload.Key, $"Parts of upload '{upload.UploadId}' must be listed in ascending part-number order without repeats; part {part.PartNumber} follows part {previous}.");
+            }
+
+            PartNumber(part.PartNumber);
+            previous = part.PartNumber;
+        }
+    }
+
+    /// <summary>Checks write/delete conditions against the current version (<see langword="null"/> when absent).</summary>
+    public static void Conditions(BlobKey key, BlobRequestConditions? conditions, ETag? current)
+    {
+        if (conditions is null)
+        {
+            return;
+        }
+
+        if (conditions.IfNoneMatchAny && current is not null)
+        {
+            ThrowHelper.ThrowExists(key);
+        }
+
+        if (conditions.IfMatch is { } expected && current != expected)
+        {
+            ThrowHelper.ThrowETagMismatch(key, expected, current);
+        }
+    }
+
+    private static bool IsMetadataName(string name)
+    {
+        if (!char.IsAsciiLetter(name[0]))
+        {
+            return false;
+        }
+
+        foreach (char c in name)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c != '-')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsMetadataValue(string value)
+    {
+        if (value.Length > 0 && (value[0] == ' ' || value[^1] == ' '))
+        {
+            return false;
+        }
+
+        foreach (char c in value)
+        {
+            if (c is < ' ' or > '~')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a fresh Debian machine; safe to run again (installs only what is missing).
+#   Debian: ffmpeg + lame + python3-mutagen (audio fixtures and oracles), postgresql (metadata tests), chromium (browser tests)
+#   npm:    s3rver and azurite, pinned in tests/package-lock.json (cloud storage tests)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+apt_packages=(ffmpeg lame python3-mutagen postgresql chromium)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "Installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ -f "$here/package-lock.json" ] && [ ! -d "$here/node_modules" ]; then
+  echo "Installing test servers from npm (tests/package-lock.json)"
+  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+fi
