@@ -10,9 +10,9 @@ public readonly struct ByteRange : IEquatable<ByteRange>
 {
     private readonly long _offset;
     private readonly long _length; // 0 = open-ended (never a valid explicit length)
-    private readonly bool _suffix;
+    private readonly Kind _kind;
 
-    /// <summary>The whole blob (also <c>default(ByteRange)</c>).</summary>
+    /// <summary>The whole blob (also <c>default(ByteRange)</c>). Unlike <c>new ByteRange(0)</c>, it is satisfiable for an empty blob.</summary>
     public static ByteRange All => default;
 
     /// <summary>A range from <paramref name="offset"/>, of <paramref name="length"/> bytes or to the end when <see langword="null"/>.</summary>
@@ -31,14 +31,21 @@ public readonly struct ByteRange : IEquatable<ByteRange>
 
         _offset = offset;
         _length = length ?? 0;
-        _suffix = false;
+        _kind = Kind.Offset;
     }
 
-    private ByteRange(long suffixLength, bool suffix)
+    private ByteRange(long suffixLength, Kind kind)
     {
         _offset = 0;
         _length = suffixLength;
-        _suffix = suffix;
+        _kind = kind;
+    }
+
+    private enum Kind : byte
+    {
+        All,
+        Offset,
+        Suffix,
     }
 
     /// <summary>The last <paramref name="length"/> bytes of the blob (the whole blob when it is shorter).</summary>
@@ -46,17 +53,17 @@ public readonly struct ByteRange : IEquatable<ByteRange>
     public static ByteRange Suffix(long length)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
-        return new ByteRange(length, suffix: true);
+        return new ByteRange(length, Kind.Suffix);
     }
 
     /// <summary>Whether this is the whole blob.</summary>
-    public bool IsAll => !_suffix && _offset == 0 && _length == 0;
+    public bool IsAll => _kind == Kind.All;
 
     /// <summary>Whether this is a suffix range (the last <see cref="Length"/> bytes).</summary>
-    public bool IsSuffix => _suffix;
+    public bool IsSuffix => _kind == Kind.Suffix;
 
     /// <summary>The first byte, or <see langword="null"/> for a suffix range.</summary>
-    public long? Offset => _suffix ? null : _offset;
+    public long? Offset => _kind == Kind.Suffix ? null : _offset;
 
     /// <summary>The number of bytes asked for, or <see langword="null"/> when open-ended.</summary>
     public long? Length => _length == 0 ? null : _length;
@@ -75,7 +82,7 @@ public readonly struct ByteRange : IEquatable<ByteRange>
             return true;
         }
 
-        if (_suffix)
+        if (_kind == Kind.Suffix)
         {
             length = Math.Min(_length, blobLength);
             offset = blobLength - length;
@@ -101,7 +108,7 @@ public readonly struct ByteRange : IEquatable<ByteRange>
             return null;
         }
 
-        if (_suffix)
+        if (_kind == Kind.Suffix)
         {
             return string.Create(CultureInfo.InvariantCulture, $"bytes=-{_length}");
         }
@@ -112,13 +119,13 @@ public readonly struct ByteRange : IEquatable<ByteRange>
     }
 
     /// <inheritdoc />
-    public bool Equals(ByteRange other) => _offset == other._offset && _length == other._length && _suffix == other._suffix;
+    public bool Equals(ByteRange other) => _offset == other._offset && _length == other._length && _kind == other._kind;
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => obj is ByteRange other && Equals(other);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(_offset, _length, _suffix);
+    public override int GetHashCode() => HashCode.Combine(_offset, _length, _kind);
 
     /// <inheritdoc />
     public override string ToString() => ToHttpRangeHeader() ?? "bytes=0-";
