@@ -1,0 +1,61 @@
+using Amazon.S3.Model;
+
+namespace MusicLocker.Storage.S3.Internal;
+
+/// <summary>The body of a GetObject response, read-only and forward-only; disposing it releases the connection.</summary>
+internal sealed class S3ResponseStream(GetObjectResponse response, long length) : Stream
+{
+    private readonly Stream _inner = response.ResponseStream;
+    private long _position;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => length;
+
+    public override long Position
+    {
+        get => _position;
+        set => throw new NotSupportedException("A blob download is read once, from start to end.");
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Count(_inner.Read(buffer, offset, count));
+
+    public override int Read(Span<byte> buffer) => Count(_inner.Read(buffer));
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Count(await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("A blob download is read once, from start to end.");
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _inner.Dispose();
+            response.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private int Count(int n)
+    {
+        _position += n;
+        return n;
+    }
+}

@@ -1,0 +1,47 @@
+using Amazon.Runtime;
+using Amazon.S3;
+using MusicLocker.Storage.S3;
+using MusicLocker.Testing.Servers;
+
+namespace MusicLocker.Storage.S3.Tests;
+
+/// <summary>Stores over fresh buckets of an s3rver instance (one bucket per store, so tests never see each other's blobs).</summary>
+internal static class S3TestStores
+{
+    private static int _counter;
+
+    public static S3BlobStoreOptions Options(S3rverServer server, string bucket) => new()
+    {
+        BucketName = bucket,
+        ServiceUrl = server.ServiceUrl,
+        ForcePathStyle = true,
+        AccessKeyId = S3rverServer.AccessKey,
+        SecretAccessKey = S3rverServer.SecretKey,
+        PartSize = BlobStoreLimits.MinPartSize,
+    };
+
+    public static async Task<string> CreateBucketAsync(S3rverServer server)
+    {
+        string bucket = $"t{Environment.ProcessId}-{Interlocked.Increment(ref _counter)}-{Guid.NewGuid():N}"[..40].ToLowerInvariant().TrimEnd('-');
+        using var client = AdminClient(server);
+        await client.PutBucketAsync(bucket);
+        return bucket;
+    }
+
+    public static async Task<S3BlobStore> CreateAsync(S3rverServer server)
+    {
+        string bucket = await CreateBucketAsync(server);
+        return new S3BlobStore(Options(server, bucket));
+    }
+
+    public static AmazonS3Client AdminClient(S3rverServer server) => new(
+        new BasicAWSCredentials(S3rverServer.AccessKey, S3rverServer.SecretKey),
+        new AmazonS3Config
+        {
+            ServiceURL = server.ServiceUrl.ToString(),
+            ForcePathStyle = true,
+            AuthenticationRegion = "us-east-1",
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+        });
+}
