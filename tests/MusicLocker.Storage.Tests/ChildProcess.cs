@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Globalization;
+using MusicLocker.Storage.FileSystem;
+using MusicLocker.Testing;
+
+namespace MusicLocker.Storage.Tests;
+
+/// <summary>Store operations run in a separate process, to test what holds across processes and after a kill.</summary>
+internal static class ChildProcess
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string op = args[0], root = args[1], key = args[2];
+        using var store = new FileSystemBlobStore(root);
+        switch (op)
+        {
+            case "put-slow":
+                // Writes forever, a little at a time, until killed.
+                using (var source = new GeneratedStream(long.MaxValue, maxPerRead: 64 * 1024)
+                {
+                    Progress = n =>
+                    {
+                        if (n == 64 * 1024)
+                        {
+                            Console.WriteLine("writing");
+                            Console.Out.Flush();
+                        }
+
+                        Thread.Sleep(5);
+                    },
+                })
+                {
+                    await store.PutAsync(BlobKey.Parse(key), source);
+                }
+
+                return 0;
+
+            case "put-create-only":
+                int seed = int.Parse(args[3], CultureInfo.InvariantCulture);
+                string go = args[4];
+                while (!File.Exists(go))
+                {
+                    await Task.Delay(1);
+                }
+
+                try
+                {
+                    await store.PutBytesAsync(BlobKey.Parse(key), TestData.Bytes(256 * 1024, seed), new PutBlobOptions { Conditions = BlobRequestConditions.CreateOnly });
+                    return 0;
+                }
+                catch (BlobConditionFailedException)
+                {
+                    return 2;
+                }
+
+            default:
+                return 64;
+        }
+    }
+
+    public static Process Start(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(typeof(ChildProcess).Assembly.Location);
+        psi.ArgumentList.Add("child");
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        return Process.Start(psi) ?? throw new InvalidOperationException("could not start the child process");
+    }
+}
