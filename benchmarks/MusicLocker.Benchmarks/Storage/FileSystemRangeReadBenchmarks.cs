@@ -1,0 +1,74 @@
+using BenchmarkDotNet.Attributes;
+using MusicLocker.Storage;
+using MusicLocker.Storage.FileSystem;
+
+namespace MusicLocker.Benchmarks.Storage;
+
+/// <summary>
+/// A ranged read through <see cref="FileSystemBlobStore"/> (open, header, range, read into the caller's buffer) against the
+/// raw primitive: opening the same bytes as a plain file and reading them with <see cref="RandomAccess"/>.
+/// Target: Ratio ≤ 1.10 for ranges ≥ 1 MiB, and allocations that do not grow with the range.
+/// </summary>
+[MemoryDiagnoser]
+public class FileSystemRangeReadBenchmarks
+{
+    private const int BlobSize = 64 * 1024 * 1024;
+    private const long Offset = 8 * 1024 * 1024 + 12_345; // not aligned to anything
+
+    private string _root = string.Empty;
+    private string _rawPath = string.Empty;
+    private FileSystemBlobStore _store = null!;
+    private BlobKey _key;
+    private byte[] _buffer = [];
+
+    [Params(64 * 1024, 1024 * 1024, 16 * 1024 * 1024)]
+    public int RangeLength { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _root = Path.Combine(Path.GetTempPath(), "musiclocker-bench", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_root);
+        var bytes = new byte[BlobSize];
+        new Random(1).NextBytes(bytes);
+        _rawPath = Path.Combine(_root, "raw.bin");
+        File.WriteAllBytes(_rawPath, bytes);
+        _store = new FileSystemBlobStore(Path.Combine(_root, "store"));
+        _key = BlobKey.Parse("users/bench/track.mp3");
+        _store.PutBytesAsync(_key, bytes).GetAwaiter().GetResult();
+        _buffer = new byte[RangeLength];
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _store.Dispose();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Benchmark(Baseline = true)]
+    public async Task<int> RawRandomAccess()
+    {
+        using var handle = File.OpenHandle(_rawPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        int total = 0;
+        while (total < RangeLength)
+        {
+            total += await RandomAccess.ReadAsync(handle, _buffer.AsMemory(total), Offset + total);
+        }
+
+        return total;
+    }
+
+    [Benchmark]
+    public async Task<int> FileSystemStore()
+    {
+        await using var download = await _store.OpenReadAsync(_key, new ReadBlobOptions { Range = new ByteRange(Offset, RangeLength) });
+        int total = 0;
+        while (total < RangeLength)
+        {
+            total += await download.Content.ReadAsync(_buffer.AsMemory(total));
+        }
+
+        return total;
+    }
+}
