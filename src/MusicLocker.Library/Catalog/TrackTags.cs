@@ -1,0 +1,41 @@
+namespace MusicLocker.Library;
+
+/// <summary>A track's normalised tags, as the media layer read them or the user edited them.</summary>
+/// <param name="Title">The title; required (apps fall back to the file name).</param>
+/// <param name="Artist">The track artist.</param>
+/// <param name="Album">The album title.</param>
+/// <param name="AlbumArtist">The album artist; albums are grouped by it, falling back to <paramref name="Artist"/>.</param>
+/// <param name="Genre">The genre.</param>
+/// <param name="Year">The release year.</param>
+/// <param name="TrackNumber">The track's number on its disc (1-based).</param>
+/// <param name="TrackCount">The number of tracks on the disc.</param>
+/// <param name="DiscNumber">The disc's number (1-based).</param>
+/// <param name="DiscCount">The number of discs.</param>
+public sealed record TrackTags(
+    string Title,
+    string? Artist = null,
+    string? Album = null,
+    string? AlbumArtist = null,
+    string? Genre = null,
+    int? Year = null,
+    int? TrackNumber = null,
+    int? TrackCount = null,
+    int? DiscNumber = null,
+    int? DiscCount = null)
+{
+    /// <summary>The artist albums are grouped under: the album artist, else the track artist.</summary>
+    public string? EffectiveAlbumArtist => string.IsNullOrWhiteSpace(AlbumArtist) ? Artist : AlbumArtist;
+
+    internal void Validate(string paramName)
+    {
+        if (string.IsNullOrWhiteSpace(Title))
+        {
+            throw new ArgumentException("A track needs a non-empty title.", paramName);
+        }
+
+        if (TrackNumber is < 1 || DiscNumber is < 1 || TrackCount is < 1 || DiscCount is < 1)
+        {
+            throw new ArgumentException($"Track and disc numbers and counts are 1-based (got track {TrackNumber}/{TrackCount}, disc {DiscNumber}/{DiscCount}).", paramName);
+        }
+    }
+}

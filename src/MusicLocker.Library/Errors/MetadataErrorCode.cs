@@ -1,0 +1,20 @@
+namespace MusicLocker.Library;
+
+/// <summary>What went wrong in a metadata store operation.</summary>
+public enum MetadataErrorCode
+{
+    /// <summary>An error the store could not classify.</summary>
+    Unknown = 0,
+
+    /// <summary>The user, track, playlist, entry, reservation, upload session or key named does not exist (for that user).</summary>
+    NotFound,
+
+    /// <summary>A write lost a race or broke a uniqueness or version condition; nothing was changed.</summary>
+    Conflict,
+
+    /// <summary>The bytes asked for do not fit in the user's quota.</summary>
+    QuotaExceeded,
+
+    /// <summary>The database schema is newer than this code, or not a MusicLocker schema.</summary>
+    SchemaMismatch,
+}

@@ -1,0 +1,35 @@
+using MusicLocker.Quota;
+
+namespace MusicLocker.Library;
+
+/// <summary>
+/// The locker's metadata: users, the catalog, playlists, listening history, the quota ledger, upload sessions and
+/// wrapped user keys, in one database. Each part is a focused interface. Implementations are thread-safe, open a
+/// migrated schema, and make every multi-step change one database transaction.
+/// </summary>
+public interface ILockerMetadataStore : IAsyncDisposable
+{
+    /// <summary>The users.</summary>
+    IUserDirectory Users { get; }
+
+    /// <summary>The track catalog.</summary>
+    ITrackCatalog Tracks { get; }
+
+    /// <summary>Playlists.</summary>
+    IPlaylistStore Playlists { get; }
+
+    /// <summary>Listening history.</summary>
+    IListeningHistory History { get; }
+
+    /// <summary>The quota ledger.</summary>
+    IQuotaLedger Quota { get; }
+
+    /// <summary>Upload sessions.</summary>
+    IUploadSessionStore UploadSessions { get; }
+
+    /// <summary>Wrapped per-user keys.</summary>
+    IUserKeyStore UserKeys { get; }
+
+    /// <summary>The plans users are on.</summary>
+    QuotaPlanCatalog Plans { get; }
+}

@@ -1,0 +1,346 @@
+using System.Data.Common;
+using System.Text;
+
+namespace MusicLocker.Library.Sql;
+
+/// <summary>
+/// The catalog. Browsing is keyset-paged over precomputed, folded sort keys with one index per order, so a page costs the
+/// same at the start and the end of 100,000 tracks. Search uses the database's full-text index over folded text.
+/// </summary>
+internal sealed class SqlTrackCatalog : ITrackCatalog
+{
+    private const byte SearchCursorKind = 16;
+    private const byte AlbumCursorKind = 32;
+    private const byte ArtistCursorKind = 33;
+    private const byte GenreCursorKind = 34;
+
+    /// <summary>The key columns of each <see cref="TrackSort"/>, last one the unique id; the order ascends unless descending.</summary>
+    private static readonly (string[] Keys, bool Descending)[] SortKeys =
+    [
+        (["t.title_key", "t.id"], false),
+        (["t.artist_key", "t.album_key", "t.disc_no", "t.track_no", "t.title_key", "t.id"], false),
+        (["t.album_artist_key", "t.album_key", "t.disc_no", "t.track_no", "t.title_key", "t.id"], false),
+        (["t.added_at", "t.id"], true),
+    ];
+
+    private readonly SqlStoreContext _context;
+    private readonly SqlQuotaLedger _ledger;
+
+    public SqlTrackCatalog(SqlStoreContext context, SqlQuotaLedger ledger)
+    {
+        _context = context;
+        _ledger = ledger;
+    }
+
+    public Task<TrackRecord> AddTrackAsync(string userId, NewTrack track, Guid? reservationId = null, CancellationToken cancellationToken = default)
+    {
+        SqlStoreContext.ValidateUserId(userId);
+        ArgumentNullException.ThrowIfNull(track);
+        track.Validate();
+        return _context.WriteAsync(async (connection, transaction) =>
+        {
+            long now = _context.NowMs();
+            var row = await _ledger.LockAsync(connection, transaction, userId, now, cancellationToken).ConfigureAwait(false);
+            long released = reservationId is { } id
+                ? await _ledger.TakeReservationAsync(connection, transaction, row, id, cancellationToken).ConfigureAwait(false)
+                : 0;
+
+            // The user row is locked, so no concurrent add of the same file can slip between this check and the insert.
+            bool duplicate = !track.IsPurchased && await connection.Sql(transaction, "SELECT COUNT(*) FROM tracks WHERE user_id = @u AND content_hash = @h")
+                .With("u", userId).With("h", track.ContentHash).Int64Async(cancellationToken).ConfigureAwait(false) > 0;
+            long charge = track.IsPurchased || duplicate ? 0 : track.SizeBytes;
+            await SqlQuotaLedger.ChargeAsync(connection, transaction, row, released, charge, cancellationToken).ConfigureAwait(false);
+
+            var record = new TrackRecord(Guid.NewGuid(), userId, track.Tags, track.Duration, track.Codec, track.BitrateKbps, track.SizeBytes, charge,
+                track.ContentHash, track.AudioHash, track.IsPurchased, DateTimeOffset.FromUnixTimeMilliseconds(now), track.StorageKey);
+            await connection.Sql(transaction,
+                    "INSERT INTO tracks (id, user_id, title, artist, album, album_artist, genre, year, track_no, track_count, disc_no, disc_count, " +
+                    "title_key, artist_key, album_key, album_artist_key, genre_key, search_text, duration_ms, codec, bitrate_kbps, size_bytes, charged_bytes, " +
+                    "content_hash, audio_hash, is_purchased, added_at, storage_key) VALUES (@id, @u, @title, @artist, @album, @album_artist, @genre, @year, " +
+                    "@track_no, @track_count, @disc_no, @disc_count, @title_key, @artist_key, @album_key, @album_artist_key, @genre_key, @search_text, " +
+                    "@duration, @codec, @bitrate, @size, @charged, @hash, @audio_hash, @purchased, @added, @key)")
+                .With("id", record.Id).With("u", userId).WithTags(track.Tags)
+                .With("duration", (long)track.Duration.TotalMilliseconds).With("codec", track.Codec).With("bitrate", track.BitrateKbps)
+                .With("size", track.SizeBytes).With("charged", charge).With("hash", track.ContentHash).With("audio_hash", track.AudioHash)
+                .With("purchased", track.IsPurchased).With("added", now).With("key", track.StorageKey)
+                .ExecAsync(cancellationToken).ConfigureAwait(false);
+            return record with { Duration = TimeSpan.FromMilliseconds((long)track.Duration.TotalMilliseconds) };
+        }, cancellationToken);
+    }
+
+    public Task<TrackRecord> GetTrackAsync(string userId, Guid trackId, CancellationToken cancellationToken = default)
+    {
+        SqlStoreContext.ValidateUserId(userId);
+        return _context.ReadAsync(connection => GetAsync(connection, null, userId, trackId, cancellationToken), cancellationToken);
+    }
+
+    public Task<IReadOnlyList<TrackRecord>> FindByContentHashAsync(string userId, string contentHash, CancellationToken cancellationToken = default)
+    {
+        SqlStoreContext.ValidateUserId(userId);
+        ArgumentException.ThrowIfNullOrEmpty(contentHash);
+        return _context.ReadAsync<IReadOnlyList<TrackRecord>>(async connection =>
+            await connection.Sql(null, $"SELECT {TrackRows.Columns} FROM tracks t WHERE t.user_id = @u AND t.content_hash = @h ORDER BY t.added_at, t.id")
+                .With("u", userId).With("h", contentHash)
+                .ListAsync(TrackRows.Read, cancellationToken).ConfigureAwait(false), cancellationToken);
+    }
+
+    public Task<TrackRecord> UpdateTagsAsync(string userId, Guid trackId, TrackTags tags, CancellationToken cancellationToken = default)
+    {
+        SqlStoreContext.ValidateUserId(userId);
+        ArgumentNullException.ThrowIfNull(tags);
+        tags.Validate(nameof(tags));
+        return _context.WriteAsync(async (connection, transaction) =>
+        {
+            int changed = await connection.Sql(transaction, $"UPDATE tracks SET {TrackRows.TagAssignments} WHERE id = @id AND user_id = @u")
+                .WithTags(tags).With("id", trackId).With("u", userId)
+                .ExecAsync(cancellationToken).ConfigureAwait(false);
+            return changed == 0
+                ? throw new MetadataNotFoundException(MetadataEntity.Track, trackId.ToString(), userId)
+                : await GetAsync(connection, transaction, userId, trackId, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    public Task<TrackRemoval> RemoveTrackAsync(string userId, Guid trackId, CancellationToken cancellationToken = default)
+    {
+        SqlStoreContext.ValidateUserId(userId);
+        return _context.WriteAsync(async (connection, transaction) =>
+        {
+            var row = await _ledger.LockAsync(connection, transaction, userId, _context.NowMs(), cancellationToken).ConfigureAwait(false);
+            var track = await GetAsync(connection, transaction, userId, trackId, cancellationToken).ConfigureAwait(false);
+            await connection.Sql(transaction, "DELETE FROM tracks WHERE id = @id").With("id", trackId).ExecAsync(cancellationToken).ConfigureAwait(false);
+
+            long usageChange = -track.ChargedBytes;
+            if (track.ChargedBytes > 0)
+            {
+                // The counted copy of a file the user has twice goes: the oldest remaining non-purchased copy takes over the charge.
+                var heir = await connection.Sql(transaction,
+                        "SELECT id, size_bytes FROM tracks WHERE user_id = @u AND content_hash = @h AND is_purchased = FALSE ORDER BY added_at, id LIMIT 1")
+                    .With("u", userId).With("h", track.ContentHash)
+                    .FirstAsync<(Guid Id, long Size)?>(static r => (r.GetGuid(0), r.GetInt64(1)), null, cancellationToken).ConfigureAwait(false);
+                if (heir is { } next)
+                {
+                    await connection.Sql(transaction, "UPDATE tracks SET charged_bytes = @c WHERE id = @id")
+                        .With("c", next.Size).With("id", next.Id).ExecAsync(cancellationToken).ConfigureAwait(false);
+                    usageChange += next.Size;
+                }
+            }
+
+            if (usageChange != 0)
+            {
+                await connection.Sql(transaction, "UPDATE locker_users SET used_bytes = used_bytes + @d WHERE user_id = @u")
+                    .With("d", usageChange).With("u", row.UserId).ExecAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            bool stillReferenced = await connection.Sql(transaction, "SELECT COUNT(*) FROM tracks WHERE user_id = @u AND storage_key = @k")
+                .With("u", userId).With("k", track.StorageKey).Int64Async(cancellationToken).ConfigureAwait(false) > 0;
+            return new TrackRemoval(track, stillReferenced);
+        }, cancellationToken);
+    }
+
+    public Task<Page<TrackRecord>> BrowseAsync(string userId, TrackQuery query, CancellationToken cancellationToken = default)
+    {
+        SqlStoreContext.ValidateUserId(userId);
+        ArgumentNullException.ThrowIfNull(query);
+        SqlStoreContext.ValidatePageSize(query.PageSize, nameof(query));
+        if ((int)query.Sort < 0 || (int)query.Sort >= SortKeys.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(query), query.Sort, "Unknown track sort order.");
+        }
+
+        var sql = new StringBuilder(512).Append("FROM tracks t WHERE t.user_id = @u");
+        var filters = new List<(string Name, string Value)>(4);
+        AddFilter(sql, filters, "t.artist_key", "fa", query.Artist);
+        AddFilter(sql, filters, "t.album_key", "fb", query.Album);
+        AddFilter(sql, filters, "t.album_artist_key", "fc", query.AlbumArtist);
+        AddFilter(sql, filters, "t.genre_key", "fd", query.Genre);
+        return PageTracksAsync(userId, sql, filters, (byte)query.Sort, SortKeys[(int)query.Sort], query.PageSize, query.Cursor, cancellationToken);
+    }
+
+    public Task<Page<TrackRecord>> SearchAsync(string userId, string text, int pageSize = 50, string? cursor = null, CancellationToken cancellationToken = default)
+    {
+        SqlStoreContext.ValidateUserId(userId);
+        ArgumentNullException.ThrowIfNull(text);
+        SqlStoreContext.ValidatePageSize(pageSize, nameof(pageSize));
+        var words = CatalogText.Words(text);
+        if (words.Count == 0)
+        {
+            return Task.FromResult(new Page<TrackRecord>([], null));
+        }
+
+        var sql = new StringBuilder(512).Append("FROM ").Append(_context.Dialect.SearchSource)
+            .Append(" WHERE ").Append(_context.Dialect.SearchPredicate).Append(" AND t.user_id = @u");
+        var parameters = new List<(string Name, string Value)> { ("q", _context.Dialect.BuildSearchQuery(words)) };
+        return PageTracksAsync(userId, sql, parameters, SearchCursorKind, SortKeys[(int)TrackSort.Title], pageSize, cursor, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<TrackRecord>> GetLatestAsync(string userId, int count = 50, CancellationToken cancellationToken = default)
+    {
+        var page = await BrowseAsync(userId, new TrackQuery { Sort = TrackSort.RecentlyAdded, PageSize = count }, cancellationToken).ConfigureAwait(false);
+        return page.Items;
+    }
+
+    public Task<Page<AlbumSummary>> ListAlbumsAsync(string userId, int pageSize = 50, string? cursor = null, CancellationToken cancellationToken = default) =>
+        PageGroupsAsync(userId, ["t.album_artist_key", "t.album_key"],
+            "MIN(COALESCE(t.album_artist, t.artist)), MIN(t.album), CAST(COUNT(*) AS INTEGER), CAST(SUM(t.duration_ms) AS BIGINT), MAX(t.year)", 5,
+            static r => new AlbumSummary(r.GetNullableString(0), r.GetNullableString(1), r.GetInt32(2), TimeSpan.FromMilliseconds(r.GetInt64(3)), r.GetNullableInt32(4)),
+            AlbumCursorKind, pageSize, cursor, cancellationToken);
+
+    public Task<Page<ArtistSummary>> ListArtistsAsync(string userId, int pageSize = 50, string? cursor = null, CancellationToken cancellationToken = default) =>
+        PageGroupsAsync(userId, ["t.artist_key"], "MIN(t.artist), CAST(COUNT(*) AS INTEGER), CAST(COUNT(DISTINCT t.album_key) AS INTEGER)", 3,
+            static r => new ArtistSummary(r.GetNullableString(0), r.GetInt32(1), r.GetInt32(2)),
+            ArtistCursorKind, pageSize, cursor, cancellationToken);
+
+    public Task<Page<GenreSummary>> ListGenresAsync(string userId, int pageSize = 50, string? cursor = null, CancellationToken cancellationToken = default) =>
+        PageGroupsAsync(userId, ["t.genre_key"], "MIN(t.genre), CAST(COUNT(*) AS INTEGER)", 2,
+            static r => new GenreSummary(r.GetNullableString(0), r.GetInt32(1)),
+            GenreCursorKind, pageSize, cursor, cancellationToken);
+
+    internal static async Task<TrackRecord> GetAsync(DbConnection connection, DbTransaction? transaction, string userId, Guid trackId, CancellationToken cancellationToken) =>
+        await connection.Sql(transaction, $"SELECT {TrackRows.Columns} FROM tracks t WHERE t.id = @id AND t.user_id = @u")
+            .With("id", trackId).With("u", userId)
+            .FirstAsync<TrackRecord?>(TrackRows.Read, null, cancellationToken).ConfigureAwait(false)
+        ?? throw new MetadataNotFoundException(MetadataEntity.Track, trackId.ToString(), userId);
+
+    private static void AddFilter(StringBuilder sql, List<(string Name, string Value)> filters, string column, string name, string? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        sql.Append(" AND ").Append(column).Append(" = @").Append(name);
+        filters.Add((name, CatalogText.Fold(value)));
+    }
+
+    /// <summary>
+    /// One keyset page: <c>(k1, …, id) &gt; (@k0, …)</c> (or &lt; for a descending order) after the cursor's row, in key
+    /// order, one row more than the page to learn whether another page follows.
+    /// </summary>
+    private Task<Page<TrackRecord>> PageTracksAsync(string userId, StringBuilder from, List<(string Name, string Value)> parameters, byte cursorKind,
+        (string[] Keys, bool Descending) order, int pageSize, string? cursor, CancellationToken cancellationToken)
+    {
+        var after = cursor is null ? null : PageCursor.Decode(cursor, cursorKind, order.Keys.Length);
+        if (after is not null)
+        {
+            from.Append(" AND ").Append(RowValue(order.Keys, null)).Append(order.Descending ? " < " : " > ").Append(RowValue(order.Keys, "k"));
+        }
+
+        string direction = order.Descending ? " DESC" : string.Empty;
+        var sql = new StringBuilder(1024).Append("SELECT ").Append(TrackRows.Columns);
+        foreach (var key in order.Keys)
+        {
+            sql.Append(", ").Append(key);
+        }
+
+        sql.Append(' ').Append(from).Append(" ORDER BY ");
+        for (int i = 0; i < order.Keys.Length; i++)
+        {
+            sql.Append(i == 0 ? string.Empty : ", ").Append(order.Keys[i]).Append(direction);
+        }
+
+        sql.Append(" LIMIT @limit");
+        return _context.ReadAsync(async connection =>
+        {
+            var command = connection.Sql(null, sql.ToString()).With("u", userId).With("limit", pageSize + 1);
+            foreach (var (name, value) in parameters)
+            {
+                command.With(name, value);
+            }
+
+            AddKeyParameters(command, after);
+            object[]? lastKeys = null;
+            var rows = await command.ListAsync(r =>
+            {
+                var track = TrackRows.Read(r);
+                lastKeys = ReadKeys(r, TrackRows.ColumnCount, order.Keys.Length);
+                return (track, lastKeys);
+            }, cancellationToken).ConfigureAwait(false);
+            return ToPage(rows, pageSize, cursorKind, static row => row.track, static row => row.lastKeys);
+        }, cancellationToken);
+    }
+
+    private Task<Page<T>> PageGroupsAsync<T>(string userId, string[] keys, string aggregates, int aggregateCount, Func<DbDataReader, T> map, byte cursorKind,
+        int pageSize, string? cursor, CancellationToken cancellationToken)
+    {
+        SqlStoreContext.ValidateUserId(userId);
+        SqlStoreContext.ValidatePageSize(pageSize, nameof(pageSize));
+        var after = cursor is null ? null : PageCursor.Decode(cursor, cursorKind, keys.Length);
+        string keyList = string.Join(", ", keys);
+        var sql = new StringBuilder(512).Append("SELECT ").Append(aggregates).Append(", ").Append(keyList).Append(" FROM tracks t WHERE t.user_id = @u");
+        if (after is not null)
+        {
+            sql.Append(" AND ").Append(RowValue(keys, null)).Append(" > ").Append(RowValue(keys, "k"));
+        }
+
+        sql.Append(" GROUP BY ").Append(keyList).Append(" ORDER BY ").Append(keyList).Append(" LIMIT @limit");
+        return _context.ReadAsync(async connection =>
+        {
+            var command = connection.Sql(null, sql.ToString()).With("u", userId).With("limit", pageSize + 1);
+            AddKeyParameters(command, after);
+            var rows = await command.ListAsync(r => (Item: map(r), Keys: ReadKeys(r, aggregateCount, keys.Length)), cancellationToken).ConfigureAwait(false);
+            return ToPage(rows, pageSize, cursorKind, static row => row.Item, static row => row.Keys);
+        }, cancellationToken);
+    }
+
+    private static Page<T> ToPage<TRow, T>(List<TRow> rows, int pageSize, byte cursorKind, Func<TRow, T> item, Func<TRow, object[]> keys)
+    {
+        int count = Math.Min(rows.Count, pageSize);
+        var items = new T[count];
+        for (int i = 0; i < count; i++)
+        {
+            items[i] = item(rows[i]);
+        }
+
+        string? next = rows.Count > pageSize ? PageCursor.Encode(cursorKind, keys(rows[pageSize - 1])) : null;
+        return new Page<T>(items, next);
+    }
+
+    private static object[] ReadKeys(DbDataReader reader, int offset, int count)
+    {
+        var keys = new object[count];
+        for (int i = 0; i < count; i++)
+        {
+            keys[i] = reader.GetValue(offset + i) switch
+            {
+                string s => s,
+                Guid g => g,
+                byte[] bytes when bytes.Length == 16 => new Guid(bytes),
+                var value => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture),
+            };
+        }
+
+        return keys;
+    }
+
+    private static void AddKeyParameters(DbCommand command, object[]? keys)
+    {
+        if (keys is null)
+        {
+            return;
+        }
+
+        for (int i = 0; i < keys.Length; i++)
+        {
+            command.With("k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), keys[i]);
+        }
+    }
+
+    private static string RowValue(string[] keys, string? parameterPrefix)
+    {
+        var text = new StringBuilder().Append('(');
+        for (int i = 0; i < keys.Length; i++)
+        {
+            text.Append(i == 0 ? string.Empty : ", ");
+            if (parameterPrefix is null)
+            {
+                text.Append(keys[i]);
+            }
+            else
+            {
+                text.Append('@').Append(parameterPrefix).Append(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return text.Append(')').ToString();
+    }
+}

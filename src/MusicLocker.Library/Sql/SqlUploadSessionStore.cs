@@ -1,0 +1,127 @@
+using System.Data;
+using System.Data.Common;
+
+namespace MusicLocker.Library.Sql;
+
+/// <summary>Upload sessions with a version column: every update is conditional on the version the writer read.</summary>
+internal sealed class SqlUploadSessionStore : IUploadSessionStore
+{
+    private const string Columns =
+        "id, user_id, storage_key, file_name, declared_bytes, received_bytes, reservation_id, multipart_upload_id, state, version, created_at, updated_at";
+
+    private readonly SqlStoreContext _context;
+
+    public SqlUploadSessionStore(SqlStoreContext context) => _context = context;
+
+    public Task<UploadSession> CreateAsync(string userId, NewUploadSession session, CancellationToken cancellationToken = default)
+    {
+        SqlStoreContext.ValidateUserId(userId);
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentException.ThrowIfNullOrWhiteSpace(session.StorageKey, nameof(session));
+        ArgumentException.ThrowIfNullOrWhiteSpace(session.FileName, nameof(session));
+        ArgumentOutOfRangeException.ThrowIfNegative(session.DeclaredBytes, nameof(session));
+        return _context.WriteAsync(async (connection, transaction) =>
+        {
+            bool userExists = await connection.Sql(transaction, "SELECT COUNT(*) FROM locker_users WHERE user_id = @u")
+                .With("u", userId).Int64Async(cancellationToken).ConfigureAwait(false) > 0;
+            if (!userExists)
+            {
+                throw new MetadataNotFoundException(MetadataEntity.User, userId);
+            }
+
+            var now = _context.NowMs();
+            var created = new UploadSession(Guid.NewGuid(), userId, session.StorageKey, session.FileName, session.DeclaredBytes, 0, session.ReservationId,
+                session.MultipartUploadId, UploadSessionState.Open, 1, DateTimeOffset.FromUnixTimeMilliseconds(now), DateTimeOffset.FromUnixTimeMilliseconds(now));
+            await connection.Sql(transaction,
+                    $"INSERT INTO upload_sessions ({Columns}) VALUES (@id, @u, @key, @name, @declared, 0, @reservation, @multipart, @state, 1, @now, @now)")
+                .With("id", created.Id).With("u", userId).With("key", session.StorageKey).With("name", session.FileName).With("declared", session.DeclaredBytes)
+                .WithNullable("reservation", session.ReservationId, DbType.Guid).WithNullable("multipart", session.MultipartUploadId, DbType.String)
+                .With("state", (int)UploadSessionState.Open).With("now", now)
+                .ExecAsync(cancellationToken).ConfigureAwait(false);
+            return created;
+        }, cancellationToken);
+    }
+
+    public Task<UploadSession> GetAsync(string userId, Guid sessionId, CancellationToken cancellationToken = default)
+    {
+        SqlStoreContext.ValidateUserId(userId);
+        return _context.ReadAsync(connection => GetAsync(connection, userId, sessionId, cancellationToken), cancellationToken);
+    }
+
+    public Task<UploadSession> UpdateAsync(string userId, Guid sessionId, UploadSessionUpdate update, int expectedVersion, CancellationToken cancellationToken = default)
+    {
+        SqlStoreContext.ValidateUserId(userId);
+        ArgumentNullException.ThrowIfNull(update);
+        if (update.ReceivedBytes is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(update), update.ReceivedBytes, "Received bytes cannot be negative.");
+        }
+
+        return _context.ReadAsync(async connection =>
+        {
+            var current = await GetAsync(connection, userId, sessionId, cancellationToken).ConfigureAwait(false);
+            if (current.Version != expectedVersion)
+            {
+                throw Conflict(sessionId, expectedVersion, current.Version);
+            }
+
+            long now = _context.NowMs();
+            var next = current with
+            {
+                ReceivedBytes = update.ReceivedBytes ?? current.ReceivedBytes,
+                MultipartUploadId = update.MultipartUploadId ?? current.MultipartUploadId,
+                State = update.State ?? current.State,
+                Version = expectedVersion + 1,
+                UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(now),
+            };
+
+            // The version in the WHERE clause makes this a compare-and-swap: of two instances racing, one wins.
+            int changed = await connection.Sql(null,
+                    "UPDATE upload_sessions SET received_bytes = @received, multipart_upload_id = @multipart, state = @state, version = @next, updated_at = @now " +
+                    "WHERE id = @id AND user_id = @u AND version = @expected")
+                .With("received", next.ReceivedBytes).WithNullable("multipart", next.MultipartUploadId, DbType.String).With("state", (int)next.State)
+                .With("next", next.Version).With("now", now).With("id", sessionId).With("u", userId).With("expected", expectedVersion)
+                .ExecAsync(cancellationToken).ConfigureAwait(false);
+            return changed == 1 ? next : throw Conflict(sessionId, expectedVersion, null);
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<UploadSession>> ListOpenAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        SqlStoreContext.ValidateUserId(userId);
+        return _context.ReadAsync<IReadOnlyList<UploadSession>>(async connection =>
+            await connection.Sql(null, $"SELECT {Columns} FROM upload_sessions WHERE user_id = @u AND state = @open ORDER BY created_at, id")
+                .With("u", userId).With("open", (int)UploadSessionState.Open)
+                .ListAsync(Read, cancellationToken).ConfigureAwait(false), cancellationToken);
+    }
+
+    public Task<IReadOnlyList<UploadSession>> ListStaleAsync(DateTimeOffset updatedBefore, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        SqlStoreContext.ValidatePageSize(limit, nameof(limit));
+        return _context.ReadAsync<IReadOnlyList<UploadSession>>(async connection =>
+            await connection.Sql(null, $"SELECT {Columns} FROM upload_sessions WHERE state = @open AND updated_at < @before ORDER BY updated_at, id LIMIT @n")
+                .With("open", (int)UploadSessionState.Open).With("before", updatedBefore.ToUnixTimeMilliseconds()).With("n", limit)
+                .ListAsync(Read, cancellationToken).ConfigureAwait(false), cancellationToken);
+    }
+
+    public Task<bool> DeleteAsync(string userId, Guid sessionId, CancellationToken cancellationToken = default)
+    {
+        SqlStoreContext.ValidateUserId(userId);
+        return _context.ReadAsync(async connection =>
+            await connection.Sql(null, "DELETE FROM upload_sessions WHERE id = @id AND user_id = @u")
+                .With("id", sessionId).With("u", userId).ExecAsync(cancellationToken).ConfigureAwait(false) > 0, cancellationToken);
+    }
+
+    private static async Task<UploadSession> GetAsync(DbConnection connection, string userId, Guid sessionId, CancellationToken cancellationToken) =>
+        await connection.Sql(null, $"SELECT {Columns} FROM upload_sessions WHERE id = @id AND user_id = @u")
+            .With("id", sessionId).With("u", userId)
+            .FirstAsync<UploadSession?>(Read, null, cancellationToken).ConfigureAwait(false)
+        ?? throw new MetadataNotFoundException(MetadataEntity.UploadSession, sessionId.ToString(), userId);
+
+    private static UploadSession Read(DbDataReader r) => new(
+        r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5), r.GetNullableGuid(6), r.GetNullableString(7),
+        (UploadSessionState)r.GetInt32(8), r.GetInt32(9), r.GetTime(10), r.GetTime(11));
+
+    private static MetadataConflictException Conflict(Guid sessionId, int expected, int? actual) =>
+        new($"Upload session '{sessionId}' is at version {(actual?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "newer")}, not {expected}: another writer updated it. Read it again and retry.");
+}
