@@ -1,0 +1,297 @@
+using System.Buffers;
+
+namespace MusicLocker.Crypto.Format;
+
+/// <summary>
+/// A read-only stream that decrypts consecutive chunks of a C2SP message from a ciphertext stream and releases a
+/// chunk's plaintext only after its tag verified. Errors are sticky: once a read failed, every later read fails too.
+/// </summary>
+/// <remarks>
+/// With a known message length (<see cref="DecryptWindow.FinalChunk"/> ≥ 0) each chunk's stored length follows from its
+/// index. Without one (a pure stream), a read of a whole 16 400-byte chunk is a middle chunk and a shorter one is the
+/// final chunk, after which the source must end (C2SP §Implementation notes).
+/// </remarks>
+internal sealed class DecryptingReadStream : Stream
+{
+    private readonly Stream _source;
+    private readonly ChunkCipher _cipher;
+    private readonly DecryptWindow _window;
+    private readonly string? _key;
+    private readonly bool _leaveOpen;
+    private byte[]? _encrypted;
+    private byte[]? _plain;
+    private int _plainStart;
+    private int _plainEnd;
+    private long _nextChunk;
+    private long _skip;
+    private long _remaining;
+    private bool _headerChecked;
+    private bool _finished;
+    private EncryptionException? _failure;
+
+    public DecryptingReadStream(Stream source, ChunkCipher cipher, DecryptWindow window, string? key = null, bool leaveOpen = false)
+    {
+        _source = source;
+        _cipher = cipher;
+        _window = window;
+        _key = key;
+        _leaveOpen = leaveOpen;
+        _nextChunk = window.FirstChunk;
+        _skip = window.Skip;
+        _remaining = window.Take;
+        _headerChecked = window.ExpectedHeader.IsEmpty;
+        _encrypted = ArrayPool<byte>.Shared.Rent(CiphertextLayout.EncryptedChunkSize + 1);
+        _plain = ArrayPool<byte>.Shared.Rent(CiphertextLayout.ChunkSize);
+    }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        byte[] rented = ArrayPool<byte>.Shared.Rent(buffer.Length);
+        try
+        {
+            // With useAsync false nothing awaits, so the ValueTask has completed when it returns.
+            var pending = ReadCoreAsync(rented.AsMemory(0, buffer.Length), useAsync: false, CancellationToken.None);
+            int n = pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+            rented.AsSpan(0, n).CopyTo(buffer);
+            return n;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented, clearArray: true);
+        }
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadCoreAsync(buffer.AsMemory(offset, count), useAsync: true, cancellationToken).AsTask();
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        ReadCoreAsync(buffer, useAsync: true, cancellationToken);
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            if (_encrypted is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_encrypted);
+                _encrypted = null;
+            }
+
+            if (_plain is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_plain, clearArray: true);
+                _plain = null;
+            }
+
+            _cipher.Dispose();
+            if (!_leaveOpen)
+            {
+                _source.Dispose();
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (!_leaveOpen)
+        {
+            await _source.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async ValueTask<int> ReadCoreAsync(Memory<byte> destination, bool useAsync, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_plain is null || _encrypted is null, this);
+        if (_failure is not null)
+        {
+            throw _failure;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        while (true)
+        {
+            if (_plainStart < _plainEnd)
+            {
+                int n = Math.Min(destination.Length, _plainEnd - _plainStart);
+                _plain.AsSpan(_plainStart, n).CopyTo(destination.Span);
+                _plainStart += n;
+                return n;
+            }
+
+            // Chunks are read to the last one of the window even when no plaintext is left to deliver, so an empty read
+            // of an empty object still authenticates its final chunk.
+            if (_finished || destination.IsEmpty)
+            {
+                return 0;
+            }
+
+            try
+            {
+                await NextChunkAsync(useAsync, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EncryptionException ex)
+            {
+                _failure = ex;
+                throw;
+            }
+        }
+    }
+
+    private async ValueTask NextChunkAsync(bool useAsync, CancellationToken cancellationToken)
+    {
+        byte[] encrypted = _encrypted!;
+        if (!_headerChecked)
+        {
+            int headerLength = _window.ExpectedHeader.Length;
+            int got = await ReadAsync(encrypted.AsMemory(0, headerLength), useAsync, cancellationToken).ConfigureAwait(false);
+            if (got < headerLength || !encrypted.AsSpan(0, headerLength).SequenceEqual(_window.ExpectedHeader.Span))
+            {
+                throw Fail(EncryptionErrorCode.CiphertextInvalid, got < headerLength ? "the ciphertext ends inside the header" : "the header stored with the ciphertext differs from the one recorded for the object");
+            }
+
+            _headerChecked = true;
+        }
+
+        long index = _nextChunk;
+        int length;
+        bool isFinal;
+        if (_window.FinalChunk >= 0)
+        {
+            isFinal = index == _window.FinalChunk;
+            length = isFinal ? _window.FinalChunkEncryptedLength : CiphertextLayout.EncryptedChunkSize;
+            int got = await ReadAsync(encrypted.AsMemory(0, length), useAsync, cancellationToken).ConfigureAwait(false);
+            if (got < length)
+            {
+                throw Fail(EncryptionErrorCode.CiphertextInvalid, $"the ciphertext ends inside chunk {index} ({got} of {length} bytes)");
+            }
+        }
+        else
+        {
+            length = await ReadAsync(encrypted.AsMemory(0, CiphertextLayout.EncryptedChunkSize), useAsync, cancellationToken).ConfigureAwait(false);
+            if (length < CiphertextLayout.TagSize)
+            {
+                throw Fail(EncryptionErrorCode.CiphertextInvalid, length == 0
+                    ? $"the ciphertext ends before chunk {index}: the short final chunk is missing (truncated)"
+                    : $"chunk {index} is {length} bytes, shorter than a tag (truncated)");
+            }
+
+            isFinal = length < CiphertextLayout.EncryptedChunkSize;
+        }
+
+        if (!_cipher.TryDecrypt(index, encrypted.AsSpan(0, length), _plain))
+        {
+            throw Fail(EncryptionErrorCode.CiphertextInvalid, $"chunk {index} does not authenticate (modified, reordered, moved from another object, or truncated)");
+        }
+
+        if (isFinal && _window.FinalChunk < 0)
+        {
+            int extra = await ReadAsync(encrypted.AsMemory(0, 1), useAsync, cancellationToken).ConfigureAwait(false);
+            if (extra != 0)
+            {
+                throw Fail(EncryptionErrorCode.CiphertextInvalid, $"data follows the final chunk {index} (trailing bytes or an appended chunk)");
+            }
+        }
+
+        _nextChunk++;
+        _finished = isFinal || index >= _window.LastChunk;
+        int plainLength = length - CiphertextLayout.TagSize;
+        int start = (int)Math.Min(_skip, plainLength);
+        _skip -= start;
+        int take = (int)Math.Min(_remaining, plainLength - start);
+        _remaining -= take;
+        _plainStart = start;
+        _plainEnd = start + take;
+    }
+
+    private async ValueTask<int> ReadAsync(Memory<byte> buffer, bool useAsync, CancellationToken cancellationToken) => useAsync
+        ? await _source.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false)
+        : _source.ReadAtLeast(buffer.Span, buffer.Length, throwOnEndOfStream: false);
+
+    private EncryptionException Fail(EncryptionErrorCode code, string what) =>
+        new(code, _key is null ? $"Decryption failed: {what}." : $"Decryption of blob '{_key}' failed: {what}.", _key);
+}
+
+/// <summary>Which chunks a <see cref="DecryptingReadStream"/> decrypts and which plaintext bytes of them it releases.</summary>
+internal readonly record struct DecryptWindow
+{
+    /// <summary>The index of the first chunk the source starts with.</summary>
+    public long FirstChunk { get; init; }
+
+    /// <summary>The last chunk to decrypt (inclusive).</summary>
+    public long LastChunk { get; init; }
+
+    /// <summary>The final chunk of the message, or -1 when the length is unknown (pure streaming).</summary>
+    public long FinalChunk { get; init; }
+
+    /// <summary>The stored length of the final chunk when <see cref="FinalChunk"/> is known.</summary>
+    public int FinalChunkEncryptedLength { get; init; }
+
+    /// <summary>Plaintext bytes to drop from the start of the first chunk.</summary>
+    public long Skip { get; init; }
+
+    /// <summary>Plaintext bytes to release in all.</summary>
+    public long Take { get; init; }
+
+    /// <summary>Header bytes the source starts with, which must equal these (empty: the source starts at a chunk).</summary>
+    public ReadOnlyMemory<byte> ExpectedHeader { get; init; }
+
+    /// <summary>A whole message of unknown length, from chunk 0.</summary>
+    public static DecryptWindow Streaming => new() { FirstChunk = 0, LastChunk = long.MaxValue, FinalChunk = -1, Take = long.MaxValue };
+
+    /// <summary>The chunks covering plaintext bytes [<paramref name="offset"/>, +<paramref name="length"/>) of a message of <paramref name="plaintextLength"/> bytes.</summary>
+    public static DecryptWindow ForRange(long plaintextLength, long offset, long length)
+    {
+        long final = CiphertextLayout.FinalChunkIndex(plaintextLength);
+        long first = Math.Min(offset / CiphertextLayout.ChunkSize, final);
+        long last = length == 0 ? first : (offset + length - 1) / CiphertextLayout.ChunkSize;
+        return new DecryptWindow
+        {
+            FirstChunk = first,
+            LastChunk = last,
+            FinalChunk = final,
+            FinalChunkEncryptedLength = CiphertextLayout.FinalChunkEncryptedLength(plaintextLength),
+            Skip = offset - (first * CiphertextLayout.ChunkSize),
+            Take = length,
+        };
+    }
+
+    /// <summary>The stored bytes of the window's chunks: offset (prefix included) and length.</summary>
+    public (long Offset, long Length) CiphertextRange()
+    {
+        long start = CiphertextLayout.ChunkOffset(FirstChunk);
+        long end = LastChunk == FinalChunk
+            ? CiphertextLayout.ChunkOffset(FinalChunk) + FinalChunkEncryptedLength
+            : CiphertextLayout.ChunkOffset(LastChunk + 1);
+        return (start, end - start);
+    }
+}

@@ -1,0 +1,304 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+
+namespace MusicLocker.Crypto;
+
+/// <summary>
+/// The middle of the key hierarchy: one key per user, wrapped by the master key and kept in an <see cref="IUserKeyStore"/>.
+/// Creates a user's key on first use, caches unwrapped keys for <see cref="UserKeyManagerOptions.CacheDuration"/>,
+/// rotates the master key (rewrapping user keys only) and destroys user keys (crypto-shredding). Thread-safe; share one.
+/// </summary>
+public sealed class UserKeyManager
+{
+    private const int MaxAttempts = 8;
+
+    private readonly IMasterKeyProvider _master;
+    private readonly IUserKeyStore _store;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _cacheDuration;
+    private readonly ConcurrentDictionary<KeyOwner, CachedUser> _cache = new();
+
+    /// <summary>Creates the manager.</summary>
+    public UserKeyManager(IMasterKeyProvider masterKeys, IUserKeyStore store, UserKeyManagerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(masterKeys);
+        ArgumentNullException.ThrowIfNull(store);
+        options ??= new UserKeyManagerOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.CacheDuration, TimeSpan.Zero);
+        _master = masterKeys;
+        _store = store;
+        _time = options.TimeProvider ?? TimeProvider.System;
+        _cacheDuration = options.CacheDuration;
+    }
+
+    /// <summary>
+    /// Destroys <paramref name="owner"/>'s key: the record becomes a tombstone (create-only or If-Match, so no racing writer
+    /// can restore or recreate a key), and this manager's cache of it is cleared. Every object of the user — and every
+    /// copy of those blobs — is unreadable from then on, with <see cref="KeyDestroyedException"/>. Other managers over the
+    /// same store notice within their cache duration.
+    /// </summary>
+    public async Task DestroyUserKeyAsync(KeyOwner owner, CancellationToken cancellationToken = default)
+    {
+        Purge(owner);
+        var tombstone = UserKeyRecord.Tombstone(_time.GetUtcNow());
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                StoredUserKeyRecord current;
+                try
+                {
+                    current = await _store.ReadAsync(owner, cancellationToken).ConfigureAwait(false);
+                }
+                catch (EncryptionException ex) when (ex.Reason == EncryptionErrorCode.KeyNotFound)
+                {
+                    await _store.CreateAsync(owner, tombstone, cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+
+                if (current.Record.IsDestroyed)
+                {
+                    break;
+                }
+
+                await _store.ReplaceAsync(owner, tombstone, current.ETag, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (EncryptionException ex) when (ex.Reason == EncryptionErrorCode.ConcurrentUpdate && attempt < MaxAttempts)
+            {
+                // A writer changed the record between our read and write; read again and destroy what is there now.
+            }
+        }
+
+        Purge(owner);
+    }
+
+    /// <summary>
+    /// Rewraps every user's key versions under the master-key provider's current key (rotate the provider first), each
+    /// record replaced If-Match. No data key and no stored object is read or written.
+    /// </summary>
+    public async Task<MasterKeyRotationResult> RotateMasterKeyAsync(CancellationToken cancellationToken = default)
+    {
+        int users = 0;
+        int keys = 0;
+        await foreach (var owner in _store.ListOwnersAsync(cancellationToken).ConfigureAwait(false))
+        {
+            keys += await UpdateAsync(owner, async (record, ct) =>
+            {
+                if (record.IsDestroyed)
+                {
+                    return (null, 0);
+                }
+
+                var rewrapped = new List<WrappedUserKey>(record.Versions.Count);
+                foreach (var v in record.Versions)
+                {
+                    var wrapped = await _master.RewrapKeyAsync(v.WrappedKey, KeyContext.ForUserKey(owner, v.Version), ct).ConfigureAwait(false);
+                    rewrapped.Add(v with { WrappedKey = wrapped });
+                }
+
+                return (new UserKeyRecord(record.CurrentVersion, rewrapped), rewrapped.Count);
+            }, cancellationToken).ConfigureAwait(false);
+            users++;
+        }
+
+        return new MasterKeyRotationResult(users, keys);
+    }
+
+    /// <summary>Forgets every cached unwrapped key (they are read and unwrapped again on next use).</summary>
+    public void PurgeCache()
+    {
+        foreach (var owner in _cache.Keys)
+        {
+            Purge(owner);
+        }
+    }
+
+    /// <summary>The current version of the user's key, creating the key on first use.</summary>
+    internal async Task<UserKey> GetCurrentKeyAsync(KeyOwner owner, CancellationToken cancellationToken)
+    {
+        var user = await GetUserAsync(owner, create: true, cancellationToken).ConfigureAwait(false);
+        var material = await user.UnwrapAsync(this, owner, user.Record.CurrentVersion, cancellationToken).ConfigureAwait(false);
+        return new UserKey(user.Record.CurrentVersion, material!);
+    }
+
+    /// <summary>A version of the user's key, or <see langword="null"/> when that version was retired after a rotation.</summary>
+    internal async Task<byte[]?> GetKeyVersionAsync(KeyOwner owner, int version, CancellationToken cancellationToken)
+    {
+        var user = await GetUserAsync(owner, create: false, cancellationToken).ConfigureAwait(false);
+        var material = await user.UnwrapAsync(this, owner, version, cancellationToken).ConfigureAwait(false);
+        if (material is null && version > user.Record.CurrentVersion)
+        {
+            // A version newer than the cached record knows: another instance rotated; read the record again.
+            Purge(owner);
+            user = await GetUserAsync(owner, create: false, cancellationToken).ConfigureAwait(false);
+            material = await user.UnwrapAsync(this, owner, version, cancellationToken).ConfigureAwait(false);
+        }
+
+        return material;
+    }
+
+    /// <summary>Adds a new user key version and makes it current.</summary>
+    internal async Task<int> AddVersionAsync(KeyOwner owner, CancellationToken cancellationToken)
+    {
+        int added = 0;
+        await UpdateAsync(owner, async (record, ct) =>
+        {
+            if (record.IsDestroyed)
+            {
+                throw new KeyDestroyedException(owner);
+            }
+
+            int version = record.Versions.Max(v => v.Version) + 1;
+            using var generated = await _master.GenerateKeyAsync(KeyContext.ForUserKey(owner, version), ct).ConfigureAwait(false);
+            added = version;
+            return (new UserKeyRecord(version, [.. record.Versions, new WrappedUserKey(version, generated.WrappedKey, _time.GetUtcNow())]), 1);
+        }, cancellationToken).ConfigureAwait(false);
+        return added;
+    }
+
+    /// <summary>Drops every version but the current one (after all data keys were rewrapped under it).</summary>
+    internal Task RetireOldVersionsAsync(KeyOwner owner, CancellationToken cancellationToken) =>
+        UpdateAsync(owner, (record, _) =>
+        {
+            if (record.IsDestroyed)
+            {
+                throw new KeyDestroyedException(owner);
+            }
+
+            var kept = record.Versions.Where(v => v.Version == record.CurrentVersion).ToArray();
+            return Task.FromResult<(UserKeyRecord?, int)>((kept.Length == record.Versions.Count ? null : new UserKeyRecord(record.CurrentVersion, kept), 0));
+        }, cancellationToken);
+
+    private async Task<int> UpdateAsync(KeyOwner owner, Func<UserKeyRecord, CancellationToken, Task<(UserKeyRecord? Next, int Count)>> change, CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var current = await _store.ReadAsync(owner, cancellationToken).ConfigureAwait(false);
+            var (next, count) = await change(current.Record, cancellationToken).ConfigureAwait(false);
+            if (next is null)
+            {
+                return count;
+            }
+
+            try
+            {
+                await _store.ReplaceAsync(owner, next, current.ETag, cancellationToken).ConfigureAwait(false);
+                Purge(owner);
+                return count;
+            }
+            catch (EncryptionException ex) when (ex.Reason == EncryptionErrorCode.ConcurrentUpdate && attempt < MaxAttempts)
+            {
+                // Lost a race with another writer: apply the change again to what it wrote.
+            }
+        }
+    }
+
+    private async Task<CachedUser> GetUserAsync(KeyOwner owner, bool create, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (_cache.TryGetValue(owner, out var cached) && now - cached.CachedAt < _cacheDuration)
+        {
+            return cached.Record.IsDestroyed ? throw new KeyDestroyedException(owner) : cached;
+        }
+
+        for (int attempt = 0; ; attempt++)
+        {
+            StoredUserKeyRecord stored;
+            try
+            {
+                stored = await _store.ReadAsync(owner, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EncryptionException ex) when (ex.Reason == EncryptionErrorCode.KeyNotFound && create && attempt < MaxAttempts)
+            {
+                using var generated = await _master.GenerateKeyAsync(KeyContext.ForUserKey(owner, 1), cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await _store.CreateAsync(owner, new UserKeyRecord(1, [new WrappedUserKey(1, generated.WrappedKey, now)]), cancellationToken).ConfigureAwait(false);
+                }
+                catch (EncryptionException race) when (race.Reason == EncryptionErrorCode.ConcurrentUpdate)
+                {
+                    // Another writer created the user's key first (or destroyed it); use theirs.
+                }
+
+                continue;
+            }
+
+            var user = new CachedUser(stored.Record, now);
+            if (user.Record.IsDestroyed)
+            {
+                _cache[owner] = user;
+                throw new KeyDestroyedException(owner);
+            }
+
+            if (_cacheDuration > TimeSpan.Zero)
+            {
+                _cache[owner] = user;
+            }
+
+            return user;
+        }
+    }
+
+    private void Purge(KeyOwner owner)
+    {
+        if (_cache.TryRemove(owner, out var removed))
+        {
+            removed.Clear();
+        }
+    }
+
+    /// <summary>A user's record and the versions unwrapped so far.</summary>
+    private sealed class CachedUser(UserKeyRecord record, DateTimeOffset cachedAt)
+    {
+        private readonly ConcurrentDictionary<int, byte[]> _unwrapped = new();
+
+        public UserKeyRecord Record { get; } = record;
+
+        public DateTimeOffset CachedAt { get; } = cachedAt;
+
+        public async Task<byte[]?> UnwrapAsync(UserKeyManager manager, KeyOwner owner, int version, CancellationToken cancellationToken)
+        {
+            if (_unwrapped.TryGetValue(version, out var key))
+            {
+                return key;
+            }
+
+            if (Record.Find(version) is not { } wrapped)
+            {
+                return null;
+            }
+
+            key = await manager._master.UnwrapKeyAsync(wrapped.WrappedKey, KeyContext.ForUserKey(owner, version), cancellationToken).ConfigureAwait(false);
+            return _unwrapped.GetOrAdd(version, key);
+        }
+
+        public void Clear()
+        {
+            foreach (var key in _unwrapped.Values)
+            {
+                CryptographicOperations.ZeroMemory(key);
+            }
+
+            _unwrapped.Clear();
+        }
+    }
+}
+
+/// <summary>Options of a <see cref="UserKeyManager"/>.</summary>
+public sealed class UserKeyManagerOptions
+{
+    /// <summary>How long unwrapped user keys stay cached (5 minutes by default; zero disables the cache). A key destroyed by another instance is noticed within this time.</summary>
+    public TimeSpan CacheDuration { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The clock of the cache (the system clock by default).</summary>
+    public TimeProvider? TimeProvider { get; init; }
+}
+
+/// <summary>What a master-key rotation did.</summary>
+/// <param name="Users">User key records visited.</param>
+/// <param name="KeysRewrapped">User key versions rewrapped.</param>
+public readonly record struct MasterKeyRotationResult(int Users, int KeysRewrapped);
+
+/// <summary>An unwrapped user key version.</summary>
+internal readonly record struct UserKey(int Version, byte[] Material);
