@@ -1,0 +1,46 @@
+using System.Data.Common;
+using System.Text;
+using MusicLocker.Library.Sql;
+using Npgsql;
+
+namespace MusicLocker.Metadata.Postgres;
+
+/// <summary>PostgreSQL specifics: row locks, full-text search over a generated tsvector, and SQLSTATE codes.</summary>
+internal sealed class PostgresDialect : SqlDialect
+{
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresDialect(NpgsqlDataSource dataSource) => _dataSource = dataSource;
+
+    public override string ForUpdate => " FOR UPDATE";
+
+    public override string SearchSource => "tracks t";
+
+    public override string SearchPredicate => "t.search_vector @@ to_tsquery('simple', @q)";
+
+    public override string ForShareOf(string alias) => " FOR SHARE OF " + alias;
+
+    public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Every word as a prefix lexeme, ANDed. Words are folded letters and digits, so no tsquery operator can sneak in.</summary>
+    public override string BuildSearchQuery(IReadOnlyList<string> words)
+    {
+        var query = new StringBuilder();
+        foreach (var word in words)
+        {
+            query.Append(query.Length == 0 ? string.Empty : " & ").Append('\'').Append(word.Replace("'", "''", StringComparison.Ordinal)).Append("':*");
+        }
+
+        return query.ToString();
+    }
+
+    public override bool IsUniqueViolation(DbException exception) => exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    public override bool IsForeignKeyViolation(DbException exception) => exception is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation };
+
+    public override bool IsTransient(DbException exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected };
+
+    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+}

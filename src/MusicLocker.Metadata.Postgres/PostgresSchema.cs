@@ -1,0 +1,117 @@
+using MusicLocker.Library;
+using MusicLocker.Library.Sql;
+
+namespace MusicLocker.Metadata.Postgres;
+
+/// <summary>
+/// The schema as a list of migrations recorded in <c>musiclocker_schema</c>. Instances starting together serialise on a
+/// transaction-scoped advisory lock, so each migration runs exactly once. Never edit a shipped migration; add one.
+/// </summary>
+internal static class PostgresSchema
+{
+    /// <summary>An arbitrary, fixed advisory-lock key ("MLSCHEMA" in ASCII) for schema migrations.</summary>
+    private const long MigrationLockKey = 0x4D4C_5343_4845_4D41;
+
+    private static readonly string[] Migrations = [V1];
+
+    public static int LatestVersion => Migrations.Length;
+
+    public static async Task MigrateAsync(PostgresDialect dialect, CancellationToken cancellationToken)
+    {
+        var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                await connection.Sql(transaction, "SELECT pg_advisory_xact_lock(@k)").With("k", MigrationLockKey).ExecAsync(cancellationToken).ConfigureAwait(false);
+                await connection.Sql(transaction, "CREATE TABLE IF NOT EXISTS musiclocker_schema (version integer NOT NULL)").ExecAsync(cancellationToken).ConfigureAwait(false);
+                int version = (int)await connection.Sql(transaction, "SELECT COALESCE(MAX(version), 0) FROM musiclocker_schema").Int64Async(cancellationToken).ConfigureAwait(false);
+                if (version > LatestVersion)
+                {
+                    throw new MetadataSchemaException(
+                        $"The database '{connection.Database}' has MusicLocker schema version {version}; this code knows up to {LatestVersion}. Upgrade MusicLocker.Metadata.Postgres.", version);
+                }
+
+                for (; version < LatestVersion; version++)
+                {
+                    await connection.Sql(transaction, Migrations[version]).ExecAsync(cancellationToken).ConfigureAwait(false);
+                    await connection.Sql(transaction, "DELETE FROM musiclocker_schema").ExecAsync(cancellationToken).ConfigureAwait(false);
+                    await connection.Sql(transaction, "INSERT INTO musiclocker_schema (version) VALUES (@v)").With("v", version + 1).ExecAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // Sort keys use the "C" collation: they are folded by CatalogText already, so byte order is the order wanted, the same
+    // as SQLite's, and keyset comparisons agree with the indexes whatever the database's default locale.
+    private const string V1 = """
+        CREATE TABLE locker_users (
+            user_id text NOT NULL PRIMARY KEY,
+            plan_id text NOT NULL,
+            quota_override_bytes bigint NULL,
+            used_bytes bigint NOT NULL DEFAULT 0,
+            reserved_bytes bigint NOT NULL DEFAULT 0,
+            history_enabled boolean NOT NULL DEFAULT TRUE,
+            created_at bigint NOT NULL);
+        CREATE TABLE tracks (
+            id uuid NOT NULL PRIMARY KEY,
+            user_id text NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            title text NOT NULL, artist text NULL, album text NULL, album_artist text NULL, genre text NULL, year integer NULL,
+            track_no integer NOT NULL, track_count integer NULL, disc_no integer NOT NULL, disc_count integer NULL,
+            title_key text COLLATE "C" NOT NULL, artist_key text COLLATE "C" NOT NULL, album_key text COLLATE "C" NOT NULL,
+            album_artist_key text COLLATE "C" NOT NULL, genre_key text COLLATE "C" NOT NULL,
+            search_text text NOT NULL,
+            search_vector tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_text)) STORED,
+            duration_ms bigint NOT NULL, codec text NOT NULL, bitrate_kbps integer NOT NULL,
+            size_bytes bigint NOT NULL, charged_bytes bigint NOT NULL, content_hash text NOT NULL, audio_hash text NOT NULL,
+            is_purchased boolean NOT NULL, added_at bigint NOT NULL, storage_key text NOT NULL);
+        CREATE INDEX ix_tracks_title ON tracks (user_id, title_key, id);
+        CREATE INDEX ix_tracks_artist ON tracks (user_id, artist_key, album_key, disc_no, track_no, title_key, id);
+        CREATE INDEX ix_tracks_album ON tracks (user_id, album_artist_key, album_key, disc_no, track_no, title_key, id);
+        CREATE INDEX ix_tracks_added ON tracks (user_id, added_at, id);
+        CREATE INDEX ix_tracks_genre ON tracks (user_id, genre_key);
+        CREATE INDEX ix_tracks_hash ON tracks (user_id, content_hash);
+        CREATE INDEX ix_tracks_storage_key ON tracks (user_id, storage_key);
+        CREATE INDEX ix_tracks_search ON tracks USING gin (search_vector);
+        CREATE TABLE playlists (
+            id uuid NOT NULL PRIMARY KEY,
+            user_id text NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            name text NOT NULL, created_at bigint NOT NULL, updated_at bigint NOT NULL);
+        CREATE INDEX ix_playlists_user ON playlists (user_id, name);
+        CREATE TABLE playlist_entries (
+            id uuid NOT NULL PRIMARY KEY,
+            playlist_id uuid NOT NULL REFERENCES playlists (id) ON DELETE CASCADE,
+            track_id uuid NOT NULL REFERENCES tracks (id) ON DELETE CASCADE,
+            position integer NOT NULL, added_at bigint NOT NULL);
+        CREATE INDEX ix_entries_playlist ON playlist_entries (playlist_id, position);
+        CREATE INDEX ix_entries_track ON playlist_entries (track_id);
+        CREATE TABLE plays (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            user_id text NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            track_id uuid NOT NULL REFERENCES tracks (id) ON DELETE CASCADE,
+            played_at bigint NOT NULL);
+        CREATE INDEX ix_plays_user ON plays (user_id, played_at, seq);
+        CREATE INDEX ix_plays_track ON plays (track_id);
+        CREATE TABLE quota_reservations (
+            id uuid NOT NULL PRIMARY KEY,
+            user_id text NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            bytes bigint NOT NULL, created_at bigint NOT NULL, expires_at bigint NOT NULL);
+        CREATE INDEX ix_reservations_user ON quota_reservations (user_id, expires_at);
+        CREATE TABLE upload_sessions (
+            id uuid NOT NULL PRIMARY KEY,
+            user_id text NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            storage_key text NOT NULL, file_name text NOT NULL, declared_bytes bigint NOT NULL, received_bytes bigint NOT NULL,
+            reservation_id uuid NULL, multipart_upload_id text NULL, state integer NOT NULL, version integer NOT NULL,
+            created_at bigint NOT NULL, updated_at bigint NOT NULL);
+        CREATE INDEX ix_uploads_user ON upload_sessions (user_id, state, created_at);
+        CREATE INDEX ix_uploads_stale ON upload_sessions (state, updated_at);
+        CREATE TABLE user_keys (
+            user_id text NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            key_id text NOT NULL, wrapped_key bytea NOT NULL, master_key_id text NOT NULL, created_at bigint NOT NULL,
+            PRIMARY KEY (user_id, key_id));
+        CREATE INDEX ix_user_keys_master ON user_keys (master_key_id, user_id, key_id);
+        """;
+}

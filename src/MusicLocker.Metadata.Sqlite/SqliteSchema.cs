@@ -1,0 +1,163 @@
+using System.Data.Common;
+using MusicLocker.Library;
+using MusicLocker.Library.Sql;
+
+namespace MusicLocker.Metadata.Sqlite;
+
+/// <summary>
+/// The schema as a list of migrations, each run once in its own transaction and recorded in <c>PRAGMA user_version</c>,
+/// so a database written by an older version is upgraded in place when opened. Never edit a shipped migration; add one.
+/// </summary>
+internal static class SqliteSchema
+{
+    private static readonly Func<DbConnection, DbTransaction, CancellationToken, Task>[] Migrations =
+    [
+        (c, t, ct) => ExecAsync(c, t, V1Core, ct),
+        AddSearchAsync,
+        (c, t, ct) => ExecAsync(c, t, V3UploadsAndKeys, ct),
+    ];
+
+    public static int LatestVersion => Migrations.Length;
+
+    /// <summary>Brings the database to <paramref name="targetVersion"/> (tests use older targets to build an old database).</summary>
+    public static async Task MigrateAsync(SqliteDialect dialect, int targetVersion, CancellationToken cancellationToken)
+    {
+        var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            // WAL is a property of the file: set once, every later connection uses it.
+            string mode = (string)(await connection.Sql(null, "PRAGMA journal_mode = WAL").FirstAsync(static r => r.GetString(0), string.Empty, cancellationToken).ConfigureAwait(false));
+            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new MetadataSchemaException($"SQLite refused WAL mode for '{connection.DataSource}' (journal mode is '{mode}'); the file system may not support shared memory.");
+            }
+
+            while (true)
+            {
+                var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    // Read inside the write transaction: a second process migrating at the same moment waits, then sees the new version.
+                    int version = (int)await connection.Sql(transaction, "PRAGMA user_version").Int64Async(cancellationToken).ConfigureAwait(false);
+                    if (version > LatestVersion)
+                    {
+                        throw new MetadataSchemaException(
+                            $"The database '{connection.DataSource}' has schema version {version}; this code knows up to {LatestVersion}. Upgrade MusicLocker.Metadata.Sqlite.", version);
+                    }
+
+                    if (version >= targetVersion)
+                    {
+                        return;
+                    }
+
+                    await Migrations[version](connection, transaction, cancellationToken).ConfigureAwait(false);
+                    await connection.Sql(transaction, $"PRAGMA user_version = {version + 1}").ExecAsync(cancellationToken).ConfigureAwait(false);
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private static async Task ExecAsync(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken) =>
+        await connection.Sql(transaction, sql).ExecAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Version 2: folded search text on every track (computed here for existing rows), indexed by FTS5.</summary>
+    private static async Task AddSearchAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        await ExecAsync(connection, transaction, "ALTER TABLE tracks ADD COLUMN search_text TEXT NOT NULL DEFAULT ''", cancellationToken).ConfigureAwait(false);
+        var rows = await connection.Sql(transaction, "SELECT seq, title, artist, album, album_artist FROM tracks")
+            .ListAsync(static r => (Seq: r.GetInt64(0), Tags: new TrackTags(r.GetString(1), r.GetNullableString(2), r.GetNullableString(3), r.GetNullableString(4))), cancellationToken)
+            .ConfigureAwait(false);
+        foreach (var (seq, tags) in rows)
+        {
+            await connection.Sql(transaction, "UPDATE tracks SET search_text = @s WHERE seq = @seq")
+                .With("s", TrackRows.SearchText(tags)).With("seq", seq).ExecAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await ExecAsync(connection, transaction, V2Search, cancellationToken).ConfigureAwait(false);
+    }
+
+    private const string V1Core = """
+        CREATE TABLE locker_users (
+            user_id TEXT NOT NULL PRIMARY KEY,
+            plan_id TEXT NOT NULL,
+            quota_override_bytes INTEGER NULL,
+            used_bytes INTEGER NOT NULL DEFAULT 0,
+            reserved_bytes INTEGER NOT NULL DEFAULT 0,
+            history_enabled INTEGER NOT NULL DEFAULT 1,
+            created_at INTEGER NOT NULL);
+        CREATE TABLE tracks (
+            seq INTEGER PRIMARY KEY,
+            id BLOB NOT NULL UNIQUE,
+            user_id TEXT NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            title TEXT NOT NULL, artist TEXT NULL, album TEXT NULL, album_artist TEXT NULL, genre TEXT NULL, year INTEGER NULL,
+            track_no INTEGER NOT NULL, track_count INTEGER NULL, disc_no INTEGER NOT NULL, disc_count INTEGER NULL,
+            title_key TEXT NOT NULL, artist_key TEXT NOT NULL, album_key TEXT NOT NULL, album_artist_key TEXT NOT NULL, genre_key TEXT NOT NULL,
+            duration_ms INTEGER NOT NULL, codec TEXT NOT NULL, bitrate_kbps INTEGER NOT NULL,
+            size_bytes INTEGER NOT NULL, charged_bytes INTEGER NOT NULL, content_hash TEXT NOT NULL, audio_hash TEXT NOT NULL,
+            is_purchased INTEGER NOT NULL, added_at INTEGER NOT NULL, storage_key TEXT NOT NULL);
+        CREATE INDEX ix_tracks_title ON tracks (user_id, title_key, id);
+        CREATE INDEX ix_tracks_artist ON tracks (user_id, artist_key, album_key, disc_no, track_no, title_key, id);
+        CREATE INDEX ix_tracks_album ON tracks (user_id, album_artist_key, album_key, disc_no, track_no, title_key, id);
+        CREATE INDEX ix_tracks_added ON tracks (user_id, added_at, id);
+        CREATE INDEX ix_tracks_genre ON tracks (user_id, genre_key);
+        CREATE INDEX ix_tracks_hash ON tracks (user_id, content_hash);
+        CREATE INDEX ix_tracks_storage_key ON tracks (user_id, storage_key);
+        CREATE TABLE playlists (
+            id BLOB NOT NULL PRIMARY KEY,
+            user_id TEXT NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            name TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+        CREATE INDEX ix_playlists_user ON playlists (user_id, name);
+        CREATE TABLE playlist_entries (
+            id BLOB NOT NULL PRIMARY KEY,
+            playlist_id BLOB NOT NULL REFERENCES playlists (id) ON DELETE CASCADE,
+            track_id BLOB NOT NULL REFERENCES tracks (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL, added_at INTEGER NOT NULL);
+        CREATE INDEX ix_entries_playlist ON playlist_entries (playlist_id, position);
+        CREATE INDEX ix_entries_track ON playlist_entries (track_id);
+        CREATE TABLE plays (
+            seq INTEGER PRIMARY KEY,
+            user_id TEXT NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            track_id BLOB NOT NULL REFERENCES tracks (id) ON DELETE CASCADE,
+            played_at INTEGER NOT NULL);
+        CREATE INDEX ix_plays_user ON plays (user_id, played_at, seq);
+        CREATE INDEX ix_plays_track ON plays (track_id);
+        CREATE TABLE quota_reservations (
+            id BLOB NOT NULL PRIMARY KEY,
+            user_id TEXT NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            bytes INTEGER NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+        CREATE INDEX ix_reservations_user ON quota_reservations (user_id, expires_at);
+        """;
+
+    // External-content FTS5 over tracks.search_text, kept in step by triggers (cascaded deletes fire them too).
+    private const string V2Search = """
+        CREATE VIRTUAL TABLE track_search USING fts5(search_text, content = 'tracks', content_rowid = 'seq', tokenize = 'unicode61 remove_diacritics 2');
+        CREATE TRIGGER tracks_search_insert AFTER INSERT ON tracks BEGIN
+            INSERT INTO track_search (rowid, search_text) VALUES (new.seq, new.search_text);
+        END;
+        CREATE TRIGGER tracks_search_delete AFTER DELETE ON tracks BEGIN
+            INSERT INTO track_search (track_search, rowid, search_text) VALUES ('delete', old.seq, old.search_text);
+        END;
+        CREATE TRIGGER tracks_search_update AFTER UPDATE OF search_text ON tracks BEGIN
+            INSERT INTO track_search (track_search, rowid, search_text) VALUES ('delete', old.seq, old.search_text);
+            INSERT INTO track_search (rowid, search_text) VALUES (new.seq, new.search_text);
+        END;
+        INSERT INTO track_search (track_search) VALUES ('rebuild');
+        """;
+
+    private const string V3UploadsAndKeys = """
+        CREATE TABLE upload_sessions (
+            id BLOB NOT NULL PRIMARY KEY,
+            user_id TEXT NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            storage_key TEXT NOT NULL, file_name TEXT NOT NULL, declared_bytes INTEGER NOT NULL, received_bytes INTEGER NOT NULL,
+            reservation_id BLOB NULL, multipart_upload_id TEXT NULL, state INTEGER NOT NULL, version INTEGER NOT NULL,
+            created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+        CREATE INDEX ix_uploads_user ON upload_sessions (user_id, state, created_at);
+        CREATE INDEX ix_uploads_stale ON upload_sessions (state, updated_at);
+        CREATE TABLE user_keys (
+            user_id TEXT NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            key_id TEXT NOT NULL, wrapped_key BLOB NOT NULL, master_key_id TEXT NOT NULL, created_at INTEGER NOT NULL,
+            PRIMARY KEY (user_id, key_id));
+        CREATE INDEX ix_user_keys_master ON user_keys (master_key_id, user_id, key_id);
+        """;
+}
