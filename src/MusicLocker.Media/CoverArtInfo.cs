@@ -1,0 +1,39 @@
+namespace MusicLocker.Media;
+
+/// <summary>How the bytes of a picture are stored in the file.</summary>
+public enum CoverArtEncoding
+{
+    /// <summary>The bytes at <see cref="CoverArtInfo.Offset"/> are the picture.</summary>
+    Plain = 0,
+
+    /// <summary>The bytes are ID3v2-unsynchronised: drop each 0x00 that follows a 0xFF to get the picture (<see cref="MediaProber.ReadCoverArtAsync"/> does).</summary>
+    Unsynchronised = 1,
+}
+
+/// <summary>
+/// Where a picture is in the file, found without copying it: read it on request with
+/// <see cref="MediaProber.ReadCoverArtAsync"/> (or any range read of <see cref="Offset"/>, <see cref="Length"/>).
+/// </summary>
+public sealed record CoverArtInfo
+{
+    /// <summary>The MIME type (<c>image/jpeg</c>, <c>image/png</c>), from the tag or sniffed from the picture's first bytes when the tag names none.</summary>
+    public required string MimeType { get; init; }
+
+    /// <summary>The byte position of the picture in the file.</summary>
+    public required long Offset { get; init; }
+
+    /// <summary>The number of bytes the picture takes in the file.</summary>
+    public required long Length { get; init; }
+
+    /// <summary>The ID3v2 picture type (3 = front cover); 3 for MP4 and APE front covers.</summary>
+    public int PictureType { get; init; } = 3;
+
+    /// <summary>The picture's description, when the tag has one.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>How the bytes are stored.</summary>
+    public CoverArtEncoding Encoding { get; init; }
+
+    /// <summary>The tag the picture belongs to.</summary>
+    public TagFormat Source { get; init; }
+}

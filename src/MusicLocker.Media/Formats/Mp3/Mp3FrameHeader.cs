@@ -1,0 +1,112 @@
+using System.Runtime.CompilerServices;
+
+namespace MusicLocker.Media.Formats.Mp3;
+
+// ISO/IEC 11172-3 §2.4.2.3 (MPEG-1 audio) and ISO/IEC 13818-3 (MPEG-2 LSF); MPEG-2.5 is the Fraunhofer extension
+// (version bits 00). Header: 11 sync bits, version 2, layer 2, protection 1, bitrate 4, sample rate 2, padding 1,
+// private 1, channel mode 2, mode extension 2, copyright 1, original 1, emphasis 2.
+
+/// <summary>A 4-byte MPEG audio frame header (any layer, so Layer I/II files can be named and refused).</summary>
+internal readonly struct Mp3FrameHeader
+{
+    public const int Size = 4;
+
+    // kbit/s by [version is MPEG-1 ? 0 : 1][layer 1..3][index]
+    private static ReadOnlySpan<ushort> BitratesV1L1 => [0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448, 0];
+    private static ReadOnlySpan<ushort> BitratesV1L2 => [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 0];
+    private static ReadOnlySpan<ushort> BitratesV1L3 => [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 0];
+    private static ReadOnlySpan<ushort> BitratesV2L1 => [0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256, 0];
+    private static ReadOnlySpan<ushort> BitratesV2L23 => [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 0];
+
+    private readonly uint _raw;
+
+    private Mp3FrameHeader(uint raw, int frameLength, int bitrateKbps, int sampleRate)
+    {
+        _raw = raw;
+        FrameLength = frameLength;
+        BitrateKbps = bitrateKbps;
+        SampleRate = sampleRate;
+    }
+
+    /// <summary>1 (MPEG-1), 2 (MPEG-2) or 25 (MPEG-2.5).</summary>
+    public int Version => ((_raw >> 19) & 3) switch { 3 => 1, 2 => 2, _ => 25 };
+
+    /// <summary>1, 2 or 3.</summary>
+    public int Layer => 4 - (int)((_raw >> 17) & 3);
+
+    public bool HasCrc => ((_raw >> 16) & 1) == 0;
+
+    public int BitrateKbps { get; }
+
+    public int SampleRate { get; }
+
+    public bool Padding => ((_raw >> 9) & 1) != 0;
+
+    /// <summary>0 stereo, 1 joint stereo, 2 dual channel, 3 mono.</summary>
+    public int ChannelMode => (int)((_raw >> 6) & 3);
+
+    public int Channels => ChannelMode == 3 ? 1 : 2;
+
+    public int FrameLength { get; }
+
+    public int SamplesPerFrame => Layer switch { 1 => 384, 2 => 1152, _ => Version == 1 ? 1152 : 576 };
+
+    /// <summary>The bits that stay constant through a stream: sync, version, layer, sample rate.</summary>
+    public uint StreamSignature => _raw & 0xFFFE0C00;
+
+    /// <summary>Where the Xing/Info header would start, counted from the frame start (after the side information).</summary>
+    public int SideInfoEnd => Size + (Version == 1 ? (Channels == 1 ? 17 : 32) : (Channels == 1 ? 9 : 17));
+
+    public string ProfileName => $"MPEG-{(Version == 25 ? "2.5" : Version.ToString(System.Globalization.CultureInfo.InvariantCulture))} Layer {(Layer == 3 ? "III" : Layer == 2 ? "II" : "I")}";
+
+    /// <summary>Parses a header; false for anything a decoder would reject (bad sync, reserved values, free format).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryParse(ReadOnlySpan<byte> data, out Mp3FrameHeader header)
+    {
+        if (data.Length < Size)
+        {
+            header = default;
+            return false;
+        }
+
+        uint raw = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(data);
+        return TryParse(raw, out header);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryParse(uint raw, out Mp3FrameHeader header)
+    {
+        header = default;
+        if ((raw & 0xFFE00000) != 0xFFE00000)
+        {
+            return false;
+        }
+
+        uint versionBits = (raw >> 19) & 3;
+        uint layerBits = (raw >> 17) & 3;
+        uint bitrateIndex = (raw >> 12) & 15;
+        uint rateIndex = (raw >> 10) & 3;
+        if (versionBits == 1 || layerBits == 0 || bitrateIndex == 0 || bitrateIndex == 15 || rateIndex == 3)
+        {
+            return false;
+        }
+
+        int layer = 4 - (int)layerBits;
+        bool v1 = versionBits == 3;
+        int kbps = v1
+            ? layer switch { 1 => BitratesV1L1[(int)bitrateIndex], 2 => BitratesV1L2[(int)bitrateIndex], _ => BitratesV1L3[(int)bitrateIndex] }
+            : layer == 1 ? BitratesV2L1[(int)bitrateIndex] : BitratesV2L23[(int)bitrateIndex];
+        int baseRate = rateIndex switch { 0 => 44100, 1 => 48000, _ => 32000 };
+        int sampleRate = versionBits switch { 3 => baseRate, 2 => baseRate / 2, _ => baseRate / 4 };
+        int padding = (int)((raw >> 9) & 1);
+        int length = layer switch
+        {
+            1 => ((12 * kbps * 1000 / sampleRate) + padding) * 4,
+            2 => (144 * kbps * 1000 / sampleRate) + padding,
+            _ => ((v1 ? 144 : 72) * kbps * 1000 / sampleRate) + padding,
+        };
+
+        header = new Mp3FrameHeader(raw, length, kbps, sampleRate);
+        return true;
+    }
+}

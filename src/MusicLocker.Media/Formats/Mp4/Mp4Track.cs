@@ -1,0 +1,297 @@
+using System.Buffers.Binary;
+
+namespace MusicLocker.Media.Formats.Mp4;
+
+// ISO/IEC 14496-12: mdhd §8.4.2 (v0: 32-bit times, v1: 64-bit), tkhd §8.3.2, hdlr §8.4.3, stts §8.6.1.2,
+// stsc §8.7.4, stsz/stz2 §8.7.3, stco/co64 §8.7.5, elst §8.6.6. Every table is sized from the bytes actually present,
+// never from its entry count field alone.
+
+/// <summary>One track of a movie: what the walker read of it.</summary>
+internal sealed class Mp4Track
+{
+    public uint Handler { get; set; }
+
+    public uint Timescale { get; set; }
+
+    public ulong MediaDuration { get; set; }
+
+    public ulong TrackDuration { get; set; }
+
+    public AudioSampleEntry? Entry { get; set; }
+
+    public uint[] SttsCounts { get; private set; } = [];
+
+    public uint[] SttsDeltas { get; private set; } = [];
+
+    public uint[] StscFirstChunk { get; private set; } = [];
+
+    public uint[] StscSamplesPerChunk { get; private set; } = [];
+
+    public uint ConstantSampleSize { get; private set; }
+
+    public uint SampleSizeCount { get; private set; }
+
+    public uint[] SampleSizes { get; private set; } = [];
+
+    public long[] ChunkOffsets { get; private set; } = [];
+
+    public long EditMediaTime { get; set; } = -1;
+
+    public ulong EditSegmentDuration { get; set; }
+
+    public int EditCount { get; set; }
+
+    public bool HasSampleTables => SttsCounts.Length > 0;
+
+    private static int Entries(ReadOnlySpan<byte> payload, int headerBytes, int entrySize, out ReadOnlySpan<byte> table)
+    {
+        table = default;
+        if (payload.Length < headerBytes)
+        {
+            return 0;
+        }
+
+        uint claimed = BinaryPrimitives.ReadUInt32BigEndian(payload[(headerBytes - 4)..]);
+        int present = (payload.Length - headerBytes) / entrySize;
+        int n = (int)Math.Min(claimed, (uint)present);
+        table = payload.Slice(headerBytes, n * entrySize);
+        return n;
+    }
+
+    public static (uint Timescale, ulong Duration) ReadTimes(ReadOnlySpan<byte> payload, bool movieHeader)
+    {
+        if (payload.Length < 4)
+        {
+            return (0, 0);
+        }
+
+        if (payload[0] == 1)
+        {
+            return payload.Length < 32 ? (0, 0) : (BinaryPrimitives.ReadUInt32BigEndian(payload[20..]), BinaryPrimitives.ReadUInt64BigEndian(payload[24..]));
+        }
+
+        _ = movieHeader;
+        return payload.Length < 20 ? (0, 0) : (BinaryPrimitives.ReadUInt32BigEndian(payload[12..]), BinaryPrimitives.ReadUInt32BigEndian(payload[16..]));
+    }
+
+    public void ReadTkhd(ReadOnlySpan<byte> p)
+    {
+        if (p.Length >= 4 && p[0] == 1 && p.Length >= 36)
+        {
+            TrackDuration = BinaryPrimitives.ReadUInt64BigEndian(p[28..]);
+        }
+        else if (p.Length >= 24)
+        {
+            TrackDuration = BinaryPrimitives.ReadUInt32BigEndian(p[20..]);
+        }
+    }
+
+    public void ReadStts(ReadOnlySpan<byte> p)
+    {
+        int n = Entries(p, 8, 8, out var t);
+        SttsCounts = new uint[n];
+        SttsDeltas = new uint[n];
+        for (int i = 0; i < n; i++)
+        {
+            SttsCounts[i] = BinaryPrimitives.ReadUInt32BigEndian(t[(i * 8)..]);
+            SttsDeltas[i] = BinaryPrimitives.ReadUInt32BigEndian(t[((i * 8) + 4)..]);
+        }
+    }
+
+    public void ReadStsc(ReadOnlySpan<byte> p)
+    {
+        int n = Entries(p, 8, 12, out var t);
+        StscFirstChunk = new uint[n];
+        StscSamplesPerChunk = new uint[n];
+        for (int i = 0; i < n; i++)
+        {
+            StscFirstChunk[i] = BinaryPrimitives.ReadUInt32BigEndian(t[(i * 12)..]);
+            StscSamplesPerChunk[i] = BinaryPrimitives.ReadUInt32BigEndian(t[((i * 12) + 4)..]);
+        }
+    }
+
+    public void ReadStsz(ReadOnlySpan<byte> p)
+    {
+        if (p.Length < 12)
+        {
+            return;
+        }
+
+        ConstantSampleSize = BinaryPrimitives.ReadUInt32BigEndian(p[4..]);
+        SampleSizeCount = BinaryPrimitives.ReadUInt32BigEndian(p[8..]);
+        if (ConstantSampleSize == 0)
+        {
+            int n = Entries(p, 12, 4, out var t);
+            SampleSizes = new uint[n];
+            for (int i = 0; i < n; i++)
+            {
+                SampleSizes[i] = BinaryPrimitives.ReadUInt32BigEndian(t[(i * 4)..]);
+            }
+
+            SampleSizeCount = (uint)n;
+        }
+    }
+
+    public void ReadStz2(ReadOnlySpan<byte> p)
+    {
+        if (p.Length < 12)
+        {
+            return;
+        }
+
+        int field = p[7];
+        uint claimed = BinaryPrimitives.ReadUInt32BigEndian(p[8..]);
+        var t = p[12..];
+        int present = field switch { 4 => t.Length * 2, 8 => t.Length, 16 => t.Length / 2, _ => 0 };
+        int n = (int)Math.Min(claimed, (uint)present);
+        SampleSizes = new uint[n];
+        for (int i = 0; i < n; i++)
+        {
+            SampleSizes[i] = field switch
+            {
+                4 => (uint)((i & 1) == 0 ? t[i >> 1] >> 4 : t[i >> 1] & 15),
+                8 => t[i],
+                _ => BinaryPrimitives.ReadUInt16BigEndian(t[(i * 2)..]),
+            };
+        }
+
+        SampleSizeCount = (uint)n;
+    }
+
+    public void ReadChunkOffsets(ReadOnlySpan<byte> p, bool wide)
+    {
+        int size = wide ? 8 : 4;
+        int n = Entries(p, 8, size, out var t);
+        ChunkOffsets = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            ChunkOffsets[i] = wide ? (long)Math.Min(BinaryPrimitives.ReadUInt64BigEndian(t[(i * 8)..]), long.MaxValue) : BinaryPrimitives.ReadUInt32BigEndian(t[(i * 4)..]);
+        }
+    }
+
+    public void ReadElst(ReadOnlySpan<byte> p)
+    {
+        if (p.Length < 8)
+        {
+            return;
+        }
+
+        bool v1 = p[0] == 1;
+        int n = Entries(p, 8, v1 ? 20 : 12, out var t);
+        EditCount = n;
+        for (int i = 0; i < n; i++)
+        {
+            var e = t[(i * (v1 ? 20 : 12))..];
+            ulong segment = v1 ? BinaryPrimitives.ReadUInt64BigEndian(e) : BinaryPrimitives.ReadUInt32BigEndian(e);
+            long mediaTime = v1 ? BinaryPrimitives.ReadInt64BigEndian(e[8..]) : BinaryPrimitives.ReadInt32BigEndian(e[4..]);
+            if (mediaTime >= 0 && EditMediaTime < 0)
+            {
+                EditMediaTime = mediaTime;
+                EditSegmentDuration = segment;
+            }
+        }
+    }
+
+    /// <summary>The number of samples (access units) in the tables.</summary>
+    public long SampleCount()
+    {
+        long n = 0;
+        foreach (uint c in SttsCounts)
+        {
+            n += c;
+        }
+
+        return n;
+    }
+
+    /// <summary>The sum of all sample durations, in media timescale units.</summary>
+    public long TotalDuration()
+    {
+        long d = 0;
+        for (int i = 0; i < SttsCounts.Length; i++)
+        {
+            d += (long)SttsCounts[i] * SttsDeltas[i];
+        }
+
+        return d;
+    }
+
+    public long TotalSampleBytes()
+    {
+        if (ConstantSampleSize != 0)
+        {
+            return (long)ConstantSampleSize * SampleSizeCount;
+        }
+
+        long sum = 0;
+        foreach (uint s in SampleSizes)
+        {
+            sum += s;
+        }
+
+        return sum;
+    }
+
+    public bool SampleSizesVary()
+    {
+        if (ConstantSampleSize != 0 || SampleSizes.Length < 2)
+        {
+            return false;
+        }
+
+        uint first = SampleSizes[0];
+        for (int i = 1; i < SampleSizes.Length - 1; i++)
+        {
+            if (SampleSizes[i] != first)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Walks the sample tables to the byte offset and time of every sample; calls <paramref name="visit"/> for each.</summary>
+    public void VisitSamples(Action<long, long> visit, long maxSamples)
+    {
+        long sampleIndex = 0;
+        long time = 0;
+        int sttsEntry = 0;
+        uint sttsLeft = SttsCounts.Length > 0 ? SttsCounts[0] : 0;
+        int stscEntry = 0;
+        for (int chunk = 0; chunk < ChunkOffsets.Length; chunk++)
+        {
+            while (stscEntry + 1 < StscFirstChunk.Length && StscFirstChunk[stscEntry + 1] <= chunk + 1)
+            {
+                stscEntry++;
+            }
+
+            uint perChunk = StscSamplesPerChunk.Length > 0 ? StscSamplesPerChunk[stscEntry] : 0;
+            long offset = ChunkOffsets[chunk];
+            for (uint s = 0; s < perChunk; s++)
+            {
+                if (sampleIndex >= maxSamples)
+                {
+                    return;
+                }
+
+                while (sttsLeft == 0)
+                {
+                    if (++sttsEntry >= SttsCounts.Length)
+                    {
+                        return;
+                    }
+
+                    sttsLeft = SttsCounts[sttsEntry];
+                }
+
+                visit(time, offset);
+                uint size = ConstantSampleSize != 0 ? ConstantSampleSize : sampleIndex < SampleSizes.Length ? SampleSizes[sampleIndex] : 0;
+                offset += size;
+                time += SttsDeltas[sttsEntry];
+                sttsLeft--;
+                sampleIndex++;
+            }
+        }
+    }
+}

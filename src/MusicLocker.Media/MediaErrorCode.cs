@@ -1,0 +1,20 @@
+namespace MusicLocker.Media;
+
+/// <summary>Why a file was refused.</summary>
+public enum MediaErrorCode
+{
+    /// <summary>The bytes are not MP3, ADTS AAC or MP4/M4A audio (FLAC, WAV, Ogg, an image, …: the message names what was found).</summary>
+    UnsupportedFormat = 1,
+
+    /// <summary>The audio is encrypted (FairPlay, common encryption, Audible) and cannot be played outside its store.</summary>
+    DrmProtected = 2,
+
+    /// <summary>The file holds no bytes, or only tags and no audio.</summary>
+    Empty = 3,
+
+    /// <summary>The file claims a supported format but its structure is broken where audio was expected.</summary>
+    Corrupt = 4,
+
+    /// <summary>The file is larger or deeper than <see cref="MediaProbeOptions"/> allows (a box count, a nesting depth, a frame count).</summary>
+    LimitExceeded = 5,
+}

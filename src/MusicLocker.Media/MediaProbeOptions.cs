@@ -1,0 +1,66 @@
+namespace MusicLocker.Media;
+
+/// <summary>
+/// Limits and choices of a probe. Every limit bounds what a hostile file can make the parser hold or do; none is sized
+/// from a length field in the file. The defaults accept every real music file seen so far.
+/// </summary>
+public sealed class MediaProbeOptions
+{
+    /// <summary>The default options.</summary>
+    public static MediaProbeOptions Default { get; } = new();
+
+    /// <summary>The largest tag (ID3v2, APEv2) whose frames are parsed; larger tags are skipped with a warning. Default 16 MiB.</summary>
+    public int MaxTagSize { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>The largest single tag frame or tag item kept in memory (pictures are never kept). Default 1 MiB.</summary>
+    public int MaxTagFrameSize { get; init; } = 1024 * 1024;
+
+    /// <summary>The largest MP4 box whose payload is read (sample tables, metadata); larger ones are refused. Default 64 MiB.</summary>
+    public int MaxBoxPayloadSize { get; init; } = 64 * 1024 * 1024;
+
+    /// <summary>The most MP4 boxes walked. Default 100,000.</summary>
+    public int MaxBoxCount { get; init; } = 100_000;
+
+    /// <summary>The deepest MP4 box nesting walked. Default 16.</summary>
+    public int MaxBoxDepth { get; init; } = 16;
+
+    /// <summary>The most audio frames (MP3, ADTS) or samples (MP4) counted. Default 50 million (about 3 weeks of MP3).</summary>
+    public long MaxFrames { get; init; } = 50_000_000;
+
+    /// <summary>How far past the leading tags the first audio frame may start. Default 1 MiB.</summary>
+    public int MaxLeadingJunk { get; init; } = 1024 * 1024;
+
+    /// <summary>How many bytes of the end of the file are examined for trailing tags (ID3v1, APEv2, Lyrics3, appended ID3v2). Default 256 KiB.</summary>
+    public int TailSize { get; init; } = 256 * 1024;
+
+    /// <summary>How many following frames must agree before a frame sync is accepted. Default 3.</summary>
+    public int SyncConfirmFrames { get; init; } = 3;
+
+    /// <summary>The time between two entries of a <see cref="SeekIndex"/>. Default 1 second.</summary>
+    public TimeSpan SeekIndexInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Whether a probe from range reads also walks every frame of an MP3 that has a Xing/VBRI header, to build its
+    /// <see cref="SeekIndex"/> (a stream probe always does). Default <see langword="false"/>.
+    /// </summary>
+    public bool RequireSeekIndex { get; init; }
+
+    /// <summary>The size of each read of a range probe. Default 64 KiB.</summary>
+    public int RangeReadSize { get; init; } = 64 * 1024;
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxTagSize, 1024, nameof(MaxTagSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxTagFrameSize, 256, nameof(MaxTagFrameSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxBoxPayloadSize, 4096, nameof(MaxBoxPayloadSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxBoxCount, 16, nameof(MaxBoxCount));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxBoxDepth, 8, nameof(MaxBoxDepth));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxFrames, 1, nameof(MaxFrames));
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxLeadingJunk, nameof(MaxLeadingJunk));
+        ArgumentOutOfRangeException.ThrowIfLessThan(TailSize, 512, nameof(TailSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(SyncConfirmFrames, 1, nameof(SyncConfirmFrames));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(SyncConfirmFrames, 8, nameof(SyncConfirmFrames));
+        ArgumentOutOfRangeException.ThrowIfLessThan(SeekIndexInterval, TimeSpan.FromMilliseconds(10), nameof(SeekIndexInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThan(RangeReadSize, 4096, nameof(RangeReadSize));
+    }
+}

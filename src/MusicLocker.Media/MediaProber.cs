@@ -1,0 +1,178 @@
+using MusicLocker.Media.Internal;
+using MusicLocker.Media.Parsing;
+using MusicLocker.Media.Tags.Id3v2;
+
+namespace MusicLocker.Media;
+
+/// <summary>
+/// Detects and parses MP3, ADTS AAC and MP4/M4A files by their content: format, exact duration, tags, cover art
+/// location, seek index. Immutable and thread-safe. Every refusal is a <see cref="MediaFormatException"/>.
+/// </summary>
+/// <remarks>
+/// <para><see cref="ProbeAsync(IRandomAccessSource, CancellationToken)"/> reads ranges: the head (tags, first frames, or
+/// the MP4 boxes up to <c>moov</c>, jumping over pictures and <c>mdat</c>) and the tail (trailing tags): at most 4 reads
+/// for an MP3 with a Xing/VBRI header and for MP4. An MP3 without such a header, and ADTS, hold no frame count, so the
+/// rest of the file is then read once, sequentially, and every frame is counted.</para>
+/// <para><see cref="ProbeStreamAsync"/> and <see cref="MediaStreamParser"/> read a stream once, front to back (an upload).</para>
+/// </remarks>
+public sealed class MediaProber
+{
+    private const int StreamReadSize = 1024 * 1024;
+
+    /// <summary>Creates a prober.</summary>
+    public MediaProber(MediaProbeOptions? options = null)
+    {
+        Options = options ?? MediaProbeOptions.Default;
+        Options.Validate();
+    }
+
+    /// <summary>The options.</summary>
+    public MediaProbeOptions Options { get; }
+
+    /// <summary>Starts a single-pass probe of a stream pushed in chunks.</summary>
+    public MediaStreamParser CreateStreamParser() => new(Options);
+
+    /// <summary>Probes a file held in memory (one pass over it).</summary>
+    /// <exception cref="MediaFormatException">The file is not accepted.</exception>
+    public MediaInfo Probe(ReadOnlySpan<byte> data)
+    {
+        var parser = new MediaStreamParser(Options);
+        parser.Append(data);
+        return parser.Complete();
+    }
+
+    /// <summary>Probes a stream read once to its end (an upload on its way to storage).</summary>
+    /// <exception cref="MediaFormatException">The file is not accepted.</exception>
+    public async Task<MediaInfo> ProbeStreamAsync(Stream stream, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var parser = new MediaStreamParser(Options);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(128 * 1024);
+        try
+        {
+            int n;
+            while ((n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                parser.Append(buffer.AsSpan(0, n));
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return parser.Complete();
+    }
+
+    /// <summary>Probes a local file with range reads.</summary>
+    /// <exception cref="MediaFormatException">The file is not accepted.</exception>
+    public async Task<MediaInfo> ProbeFileAsync(string path, CancellationToken cancellationToken = default)
+    {
+        using var source = new FileRandomAccessSource(path);
+        return await ProbeAsync(source, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Probes bytes that can be read at any position (a stored object), with as few range reads as the format allows.</summary>
+    /// <exception cref="MediaFormatException">The file is not accepted.</exception>
+    public async Task<MediaInfo> ProbeAsync(IRandomAccessSource source, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        long length = source.Length;
+        if (length == 0)
+        {
+            ThrowHelper.ThrowEmpty("The file is empty (0 bytes)");
+        }
+
+        var core = new MediaParserCore(Options, probeMode: true, fileLength: length);
+        byte[] buffer = [];
+        long windowStart = 0;
+        int windowLength = 0;
+        long pos = 0;
+        int need = 0;
+        while (pos < length && !core.HeadDone)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long windowEnd = windowStart + windowLength;
+            bool covered = pos >= windowStart && (pos + Math.Max(need, 1) <= windowEnd || (windowEnd == length && pos < windowEnd));
+            if (!covered)
+            {
+                long size = core.Streaming ? StreamReadSize : Math.Max(Options.RangeReadSize, Math.Max(need, core.PreferredRead));
+                size = Math.Min(size, length - pos);
+                if (buffer.Length < size)
+                {
+                    buffer = new byte[size];
+                }
+
+                windowStart = pos;
+                windowLength = await source.ReadAtAsync(pos, buffer.AsMemory(0, (int)size), cancellationToken).ConfigureAwait(false);
+                windowEnd = windowStart + windowLength;
+                if (windowLength < size)
+                {
+                    // The object shrank under us: treat what we have as the end.
+                    length = windowEnd;
+                }
+            }
+
+            bool final = windowEnd >= length;
+            var span = buffer.AsSpan((int)(pos - windowStart), (int)(windowEnd - pos));
+            long c = core.Parse(span, pos, final, out need);
+            pos += c;
+            if (final && (c == 0 || pos >= windowEnd))
+            {
+                break;
+            }
+
+            if (c == 0 && need <= span.Length)
+            {
+                need = span.Length + 1; // no progress: make the next window larger
+            }
+        }
+
+        ReadOnlyMemory<byte> tail = ReadOnlyMemory<byte>.Empty;
+        if (core.NeedsTail)
+        {
+            long tailLength = Math.Min(Options.TailSize, length);
+            long tailStart = length - tailLength;
+            if (windowStart <= tailStart && windowStart + windowLength >= length)
+            {
+                tail = buffer.AsMemory((int)(tailStart - windowStart), (int)tailLength);
+            }
+            else
+            {
+                var t = new byte[tailLength];
+                int n = await source.ReadAtAsync(tailStart, t, cancellationToken).ConfigureAwait(false);
+                tail = t.AsMemory(0, n);
+                length = tailStart + n;
+            }
+        }
+
+        return core.Finish(tail.Span, length);
+    }
+
+    /// <summary>Reads the bytes of a picture located by a probe of the same file (undoing ID3v2 unsynchronisation).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The picture is larger than <paramref name="maxLength"/>.</exception>
+    public static async Task<byte[]> ReadCoverArtAsync(IRandomAccessSource source, CoverArtInfo coverArt, int maxLength = 32 * 1024 * 1024, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(coverArt);
+        if (coverArt.Length > maxLength || coverArt.Length < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(coverArt), coverArt.Length, $"The picture is {coverArt.Length} bytes, more than maxLength ({maxLength}).");
+        }
+
+        var bytes = new byte[coverArt.Length];
+        int n = await source.ReadAtAsync(coverArt.Offset, bytes, cancellationToken).ConfigureAwait(false);
+        if (n < bytes.Length)
+        {
+            throw new MediaFormatException(MediaErrorCode.Corrupt, $"The picture ends {bytes.Length - n} bytes past the end of the file", coverArt.Offset + n);
+        }
+
+        if (coverArt.Encoding == CoverArtEncoding.Unsynchronised)
+        {
+            int decoded = Id3v2Unsync.Decode(bytes, bytes);
+            Array.Resize(ref bytes, decoded);
+        }
+
+        return bytes;
+    }
+}

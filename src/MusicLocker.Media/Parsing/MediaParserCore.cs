@@ -1,0 +1,248 @@
+using MusicLocker.Media.Formats.Mp3;
+using MusicLocker.Media.Formats.Mp4;
+using MusicLocker.Media.Internal;
+using MusicLocker.Media.Tags;
+using MusicLocker.Media.Tags.Id3v2;
+
+namespace MusicLocker.Media.Parsing;
+
+/// <summary>
+/// The one parser behind every probe: a forward state machine fed bytes in order, in any chunk sizes. Each call
+/// consumes what it can and says how many bytes it needs next; a return past the end of the data is a skip (picture
+/// data, frame payloads, <c>mdat</c>), which a range reader turns into a jump and a stream reader into discarding.
+/// </summary>
+internal sealed class MediaParserCore
+{
+    private readonly MediaProbeOptions _options;
+    private readonly bool _probeMode;
+    private readonly long? _fileLength;
+    private readonly TagCollector _tags = new();
+    private Stage _stage = Stage.Start;
+    private Id3v2TagStreamer? _id3;
+    private FrameWalker? _frames;
+    private Mp4Walker? _mp4;
+    private FrameWalker? _mpegCandidate;
+    private FrameWalker? _adtsCandidate;
+    private long _detectStart = -1;
+    private bool _sawTag;
+    private bool _sawNonZeroJunk;
+
+    public MediaParserCore(MediaProbeOptions options, bool probeMode, long? fileLength)
+    {
+        _options = options;
+        _probeMode = probeMode;
+        _fileLength = fileLength;
+    }
+
+    private enum Stage
+    {
+        Start,
+        Id3,
+        Detect,
+        Frames,
+        Mp4,
+    }
+
+    /// <summary>Range probing: the head was read far enough; what is left is the tail (MP3/ADTS) or nothing (MP4).</summary>
+    public bool HeadDone => (_frames?.HeadDone ?? false) || (_mp4?.HeadDone ?? false);
+
+    /// <summary>Range probing: every frame must be walked, so the rest of the file is read in one sequential stream.</summary>
+    public bool Streaming => _stage == Stage.Frames && !HeadDone;
+
+    /// <summary>Range probing: how much to read at once from the current position.</summary>
+    public int PreferredRead => _mp4?.PreferredRead ?? 0;
+
+    /// <summary>Whether the container needs the tail of the file (trailing tags).</summary>
+    public bool NeedsTail => _stage is Stage.Frames;
+
+    public long Parse(ReadOnlySpan<byte> data, long position, bool final, out int need)
+    {
+        long consumed = 0;
+        while (true)
+        {
+            need = 0;
+            var rest = consumed <= data.Length ? data[(int)consumed..] : default;
+            long at = position + consumed;
+            switch (_stage)
+            {
+                case Stage.Start:
+                    if (rest.Length < Id3v2Header.Size && !final)
+                    {
+                        need = Id3v2Header.Size;
+                        return consumed;
+                    }
+
+                    if (Id3v2Header.TryParse(rest, out var header))
+                    {
+                        _sawTag = true;
+                        _id3 = new Id3v2TagStreamer(header, at, _tags, _options);
+                        _stage = Stage.Id3;
+                    }
+                    else
+                    {
+                        _stage = Stage.Detect;
+                    }
+
+                    continue;
+
+                case Stage.Id3:
+                    {
+                        long n = _id3!.Parse(rest, at, final, out need);
+                        consumed += n;
+                        if (_id3.Done)
+                        {
+                            _stage = Stage.Start;
+                            if (consumed > data.Length)
+                            {
+                                need = 0;
+                                return consumed;
+                            }
+
+                            continue;
+                        }
+
+                        return consumed;
+                    }
+
+                case Stage.Detect:
+                    {
+                        long n = Detect(rest, at, final, out need, out bool found);
+                        consumed += n;
+                        if (!found)
+                        {
+                            return consumed;
+                        }
+
+                        continue;
+                    }
+
+                case Stage.Frames:
+                    return consumed + _frames!.Walk(rest, at, final, out need);
+
+                case Stage.Mp4:
+                    return consumed + _mp4!.Parse(rest, at, final, out need);
+            }
+        }
+    }
+
+    private long Detect(ReadOnlySpan<byte> data, long position, bool final, out int need, out bool found)
+    {
+        found = false;
+        need = 0;
+        if (_detectStart < 0)
+        {
+            if (data.Length < FormatSniffer.HeaderSize && !final)
+            {
+                need = FormatSniffer.HeaderSize;
+                return 0;
+            }
+
+            _detectStart = position;
+            if (FormatSniffer.Refused(data) is { } name)
+            {
+                ThrowHelper.ThrowUnsupported($"The file is {name}, not MP3 or AAC: a music locker accepts MP3 (.mp3) and AAC (.m4a, .aac) files only", position);
+            }
+
+            if (FormatSniffer.LooksLikeMp4(data))
+            {
+                _mp4 = new Mp4Walker(_options, _tags, _probeMode, _fileLength);
+                _stage = Stage.Mp4;
+                found = true;
+                return 0;
+            }
+        }
+
+        int pos = 0;
+        while (true)
+        {
+            if (position + pos - _detectStart > _options.MaxLeadingJunk)
+            {
+                ThrowNoSync(position + pos);
+            }
+
+            int ff = data[pos..].IndexOf((byte)0xFF);
+            if (ff < 0 || pos + ff + 1 >= data.Length)
+            {
+                int end = ff < 0 ? data.Length : pos + ff;
+                _sawNonZeroJunk |= data[pos..end].IndexOfAnyExcept((byte)0) >= 0;
+                if (final)
+                {
+                    ThrowNoSync(position + data.Length);
+                }
+
+                need = 8;
+                return end;
+            }
+
+            int candidate = pos + ff;
+            _sawNonZeroJunk |= data[pos..candidate].IndexOfAnyExcept((byte)0) >= 0;
+            bool adts = (data[candidate + 1] & 0xF6) == 0xF0;
+            var walker = adts ? (_adtsCandidate ??= new FrameWalker(true, _options, _probeMode)) : (_mpegCandidate ??= new FrameWalker(false, _options, _probeMode));
+            switch (walker.CheckSync(data, candidate, final, out int needed))
+            {
+                case 1:
+                    if (!adts && FrameWalker.OtherLayerName(data[candidate..]) is { } layer)
+                    {
+                        ThrowHelper.ThrowUnsupported($"The file is {layer} audio (MP1/MP2), not MP3: a music locker accepts MP3 and AAC only", position + candidate);
+                    }
+
+                    if (position + candidate > _detectStart && _sawNonZeroJunk)
+                    {
+                        _tags.Warn(_detectStart, $"Skipped {position + candidate - _detectStart} bytes before the first audio frame");
+                    }
+
+                    _frames = walker;
+                    _stage = Stage.Frames;
+                    found = true;
+                    return candidate;
+                case -1:
+                    need = needed;
+                    return candidate;
+                default:
+                    pos = candidate + 1;
+                    break;
+            }
+        }
+    }
+
+    private void ThrowNoSync(long position)
+    {
+        long scanned = position - _detectStart;
+        if (!_sawNonZeroJunk)
+        {
+            ThrowHelper.ThrowEmpty(position == 0
+                ? "The file is empty"
+                : _sawTag ? "The file holds tags but no audio" : "The file holds only zero bytes");
+        }
+
+        if (_sawTag)
+        {
+            ThrowHelper.ThrowCorrupt($"No MP3 or AAC frame found in the {scanned} bytes after the ID3v2 tag", _detectStart);
+        }
+
+        ThrowHelper.ThrowUnsupported($"The file is not MP3, AAC or MP4 audio: no frame sync or known signature in its first {scanned} bytes", _detectStart);
+    }
+
+    /// <summary>Ends the parse: <paramref name="tail"/> holds the last bytes of the file (for trailing tags).</summary>
+    public MediaInfo Finish(ReadOnlySpan<byte> tail, long fileLength)
+    {
+        if (fileLength == 0)
+        {
+            ThrowHelper.ThrowEmpty("The file is empty (0 bytes)");
+        }
+
+        switch (_stage)
+        {
+            case Stage.Frames:
+                return MediaInfoBuilder.FromFrames(_frames!, _tags, tail, fileLength, _options, _probeMode);
+            case Stage.Mp4:
+                return MediaInfoBuilder.FromMp4(_mp4!, _tags, fileLength, _options);
+            case Stage.Detect:
+                ThrowNoSync(fileLength);
+                break;
+        }
+
+        ThrowHelper.ThrowEmpty(_sawTag ? "The file holds an ID3v2 tag but no audio" : "The file holds no audio");
+        return null!;
+    }
+}

@@ -1,0 +1,186 @@
+using System.Buffers;
+using MusicLocker.Media.Internal;
+
+namespace MusicLocker.Media;
+
+/// <summary>One entry of a <see cref="SeekIndex"/>: a frame that starts at <see cref="Time"/> and at <see cref="ByteOffset"/>.</summary>
+/// <param name="Timestamp">The start time of the frame, in <see cref="SeekIndex.Timescale"/> units (samples for MP3/ADTS).</param>
+/// <param name="ByteOffset">The byte position of the frame (MP3/ADTS) or sample (MP4) in the file.</param>
+/// <param name="Timescale">The units of <paramref name="Timestamp"/> per second.</param>
+public readonly record struct SeekPoint(long Timestamp, long ByteOffset, int Timescale)
+{
+    /// <summary>The start time of the frame.</summary>
+    public TimeSpan Time => Timescale > 0 ? TimeSpan.FromTicks((long)(Timestamp * (decimal)TimeSpan.TicksPerSecond / Timescale)) : TimeSpan.Zero;
+}
+
+/// <summary>
+/// Time → byte offset for a track: the start of every Nth frame (MP3, ADTS) or sample (MP4), so a player can start
+/// reading at the frame that holds a given time. Compact (delta-of-delta varints, about 0.5 KB for a 4-minute MP3)
+/// and serializable with <see cref="ToArray"/> / <see cref="Parse"/>; the format is in <c>docs/seek-index.md</c>.
+/// </summary>
+public sealed class SeekIndex
+{
+    private const uint Magic = 0x4D4C5349; // "MLSI"
+    private const byte FormatVersion = 1;
+    private readonly long[] _timestamps;
+    private readonly long[] _offsets;
+
+    internal SeekIndex(int timescale, long duration, long interval, long[] timestamps, long[] offsets)
+    {
+        Timescale = timescale;
+        TotalDuration = duration;
+        Interval = interval;
+        _timestamps = timestamps;
+        _offsets = offsets;
+    }
+
+    /// <summary>The time units per second of the timestamps (the sample rate for MP3/ADTS, the media timescale for MP4).</summary>
+    public int Timescale { get; }
+
+    /// <summary>The duration of the whole stream in <see cref="Timescale"/> units (all frames, before gapless trimming).</summary>
+    public long TotalDuration { get; }
+
+    /// <summary>The time between entries in <see cref="Timescale"/> units, or 0 when entries are not evenly spaced.</summary>
+    public long Interval { get; }
+
+    /// <summary>The number of entries.</summary>
+    public int Count => _offsets.Length;
+
+    /// <summary>The entry at <paramref name="index"/>.</summary>
+    public SeekPoint this[int index] => new(_timestamps[index], _offsets[index], Timescale);
+
+    /// <summary>
+    /// The last entry that starts at or before <paramref name="time"/> (the first entry for a negative time, the last past
+    /// the end). Reading from its <see cref="SeekPoint.ByteOffset"/> reaches <paramref name="time"/> within one interval.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The index has no entry.</exception>
+    public SeekPoint Find(TimeSpan time)
+    {
+        if (Count == 0)
+        {
+            throw new InvalidOperationException("The seek index has no entry (the track has no audio frame).");
+        }
+
+        long ts = time <= TimeSpan.Zero ? 0 : (long)(time.Ticks * (decimal)Timescale / TimeSpan.TicksPerSecond);
+        int i = Array.BinarySearch(_timestamps, ts);
+        if (i < 0)
+        {
+            i = Math.Max(0, ~i - 1);
+        }
+
+        return this[i];
+    }
+
+    /// <summary>The serialized index (see <c>docs/seek-index.md</c>).</summary>
+    public byte[] ToArray()
+    {
+        var writer = new ArrayBufferWriter<byte>(16 + (Count * 2));
+        Span<byte> head = stackalloc byte[5];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(head, Magic);
+        head[4] = FormatVersion;
+        writer.Write(head);
+        VarInt.Write(writer, (ulong)Timescale);
+        VarInt.Write(writer, (ulong)TotalDuration);
+        VarInt.Write(writer, (ulong)Interval);
+        VarInt.Write(writer, (ulong)Count);
+        if (Interval == 0)
+        {
+            WriteSeries(writer, _timestamps);
+        }
+
+        WriteSeries(writer, _offsets);
+        return writer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Reads an index written by <see cref="ToArray"/>.</summary>
+    /// <exception cref="MediaFormatException">With <see cref="MediaErrorCode.Corrupt"/>: the bytes are not a valid index.</exception>
+    public static SeekIndex Parse(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < 5 || System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(data) != Magic)
+        {
+            ThrowHelper.ThrowCorrupt("Not a seek index: the 'MLSI' signature is missing.");
+        }
+
+        if (data[4] != FormatVersion)
+        {
+            ThrowHelper.ThrowCorrupt($"Seek index format version {data[4]} is not supported (expected {FormatVersion}).");
+        }
+
+        int pos = 5;
+        ulong timescale = VarInt.Read(data, ref pos);
+        ulong duration = VarInt.Read(data, ref pos);
+        ulong interval = VarInt.Read(data, ref pos);
+        ulong count = VarInt.Read(data, ref pos);
+        if (timescale is 0 or > int.MaxValue || duration > long.MaxValue || interval > int.MaxValue)
+        {
+            ThrowHelper.ThrowCorrupt("Seek index header is out of range.");
+        }
+
+        // Each entry takes at least one byte per series: the count can never ask for more than the input holds.
+        int series = interval == 0 ? 2 : 1;
+        if (count > (ulong)((data.Length - pos) / series))
+        {
+            ThrowHelper.ThrowCorrupt($"Seek index claims {count} entries but holds {data.Length - pos} bytes.");
+        }
+
+        var timestamps = new long[(int)count];
+        var offsets = new long[(int)count];
+        if (interval == 0)
+        {
+            ReadSeries(data, ref pos, timestamps);
+        }
+        else
+        {
+            for (int i = 0; i < timestamps.Length; i++)
+            {
+                timestamps[i] = (long)interval * i;
+            }
+        }
+
+        ReadSeries(data, ref pos, offsets);
+        if (pos != data.Length)
+        {
+            ThrowHelper.ThrowCorrupt($"Seek index has {data.Length - pos} bytes after its last entry.");
+        }
+
+        for (int i = 1; i < offsets.Length; i++)
+        {
+            if (offsets[i] < offsets[i - 1] || timestamps[i] < timestamps[i - 1])
+            {
+                ThrowHelper.ThrowCorrupt($"Seek index entry {i} goes backwards.");
+            }
+        }
+
+        return new SeekIndex((int)timescale, (long)duration, (long)interval, timestamps, offsets);
+    }
+
+    private static void WriteSeries(ArrayBufferWriter<byte> writer, long[] values)
+    {
+        long previous = 0, previousDelta = 0;
+        foreach (long v in values)
+        {
+            long delta = v - previous;
+            VarInt.Write(writer, VarInt.ZigZag(delta - previousDelta));
+            previousDelta = delta;
+            previous = v;
+        }
+    }
+
+    private static void ReadSeries(ReadOnlySpan<byte> data, ref int pos, long[] values)
+    {
+        long previous = 0, previousDelta = 0;
+        for (int i = 0; i < values.Length; i++)
+        {
+            long delta = previousDelta + VarInt.UnZigZag(VarInt.Read(data, ref pos));
+            long v = previous + delta;
+            if (v < 0)
+            {
+                ThrowHelper.ThrowCorrupt($"Seek index entry {i} is negative.");
+            }
+
+            values[i] = v;
+            previousDelta = delta;
+            previous = v;
+        }
+    }
+}
