@@ -62,8 +62,8 @@ internal static class ChunkedMessage
             }
             while (n > 0 && written < length);
 
-            // Drive the window to its last chunk even when nothing more is released (an empty read of an empty message).
-            await stream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            // Drive the window to its last chunk even when nothing more is released (an empty read at the end).
+            await stream.VerifyRemainingAsync(cancellationToken).ConfigureAwait(false);
             return written;
         }
     }

@@ -129,6 +129,29 @@ internal sealed class DecryptingReadStream : Stream
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Decrypts and authenticates the window's remaining chunks, releasing nothing more (to authenticate a length).</summary>
+    public async ValueTask VerifyRemainingAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_plain is null, this);
+        while (_failure is null && !_finished)
+        {
+            try
+            {
+                await NextChunkAsync(useAsync: true, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EncryptionException ex)
+            {
+                _failure = ex;
+            }
+        }
+
+        _plainStart = _plainEnd;
+        if (_failure is not null)
+        {
+            throw _failure;
+        }
+    }
+
     private async ValueTask<int> ReadCoreAsync(Memory<byte> destination, bool useAsync, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_plain is null || _encrypted is null, this);
@@ -273,7 +296,9 @@ internal readonly record struct DecryptWindow
     {
         long final = CiphertextLayout.FinalChunkIndex(plaintextLength);
         long first = Math.Min(offset / CiphertextLayout.ChunkSize, final);
-        long last = length == 0 ? first : (offset + length - 1) / CiphertextLayout.ChunkSize;
+        // A range that reaches the end of the message takes the final chunk too (even when it holds no byte of the
+        // range), so reading to the end always authenticates the length.
+        long last = offset + length == plaintextLength ? final : length == 0 ? first : (offset + length - 1) / CiphertextLayout.ChunkSize;
         return new DecryptWindow
         {
             FirstChunk = first,
