@@ -249,13 +249,22 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
             if (page.S3Objects is { } objects)
             {
+                var items = new List<BlobItem>(objects.Count);
                 foreach (var o in objects)
                 {
                     // Objects written by other tools may have names no BlobKey can hold; they are not this store's blobs.
                     if (BlobKey.TryParse(o.Key, out var key, out _))
                     {
-                        yield return new BlobItem(key, o.Size ?? 0, new ETag(o.ETag), ToOffset(o.LastModified));
+                        items.Add(new BlobItem(key, o.Size ?? 0, new ETag(o.ETag), ToOffset(o.LastModified)));
                     }
+                }
+
+                // S3 pages are in UTF-8 byte order already (the sort then only confirms it); some compatible servers
+                // (s3rver) list a page in file-system walk order, which the contract's order does not allow.
+                items.Sort(static (a, b) => a.Key.CompareTo(b.Key));
+                foreach (var item in items)
+                {
+                    yield return item;
                 }
             }
 
@@ -456,25 +465,31 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             }
 
             long contentLength = response.Headers.ContentLength;
-            long offset = 0, total = contentLength;
-            if (TryParseContentRange(response.ContentRange, out long first, out long size))
+            bool ranged = TryParseContentRange(response.ContentRange, out long served, out long total);
+            if (!ranged)
             {
-                offset = first;
-                total = size;
+                served = 0;
+                total = contentLength;
             }
-            else if (rangeHeader is not null && (!range.TryResolve(total, out offset, out long resolved) || offset != 0 || resolved != total))
+
+            long offset = 0, length = contentLength;
+            if (rangeHeader is not null)
             {
-                // 200 with the whole body to a range request: only acceptable when the range was the whole blob.
-                if (!range.TryResolve(total, out _, out _))
+                if (!range.TryResolve(total, out offset, out length))
                 {
                     throw new RangeNotSatisfiableException(key.Value, range, total);
                 }
 
-                throw new BlobStoreException(BlobErrorCode.Unknown, $"The S3 endpoint ignored the range {range} of blob '{key}' and sent all {total} bytes.", key.Value);
+                // Some servers send more than asked (s3rver answers bytes=0-0 with the whole blob): only the asked bytes
+                // are passed on. Fewer bytes, or bytes from elsewhere, cannot be repaired.
+                if (served != offset || contentLength < length)
+                {
+                    throw new BlobStoreException(BlobErrorCode.Unknown, $"The S3 endpoint answered the range {range} of blob '{key}' ({total} bytes) with {contentLength} bytes from offset {served}.", key.Value);
+                }
             }
 
             var properties = new BlobProperties(key, total, etag, ToOffset(response.LastModified), response.Headers.ContentType, ReadMetadata(response.Metadata));
-            return new BlobDownload(new S3ResponseStream(response, contentLength), properties, offset, contentLength);
+            return new BlobDownload(new S3ResponseStream(response, length), properties, offset, length);
         }
         catch
         {

@@ -2,7 +2,10 @@ using Amazon.S3.Model;
 
 namespace MusicLocker.Storage.S3.Internal;
 
-/// <summary>The body of a GetObject response, read-only and forward-only; disposing it releases the connection.</summary>
+/// <summary>
+/// The body of a GetObject response, read-only and forward-only, ending after <c>length</c> bytes even when the server
+/// sent more; disposing it releases the connection.
+/// </summary>
 internal sealed class S3ResponseStream(GetObjectResponse response, long length) : Stream
 {
     private readonly Stream _inner = response.ResponseStream;
@@ -22,12 +25,12 @@ internal sealed class S3ResponseStream(GetObjectResponse response, long length) 
         set => throw new NotSupportedException("A blob download is read once, from start to end.");
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Count(_inner.Read(buffer, offset, count));
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-    public override int Read(Span<byte> buffer) => Count(_inner.Read(buffer));
+    public override int Read(Span<byte> buffer) => Count(_inner.Read(buffer[..Limit(buffer.Length)]), buffer.Length);
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        Count(await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+        Count(await _inner.ReadAsync(buffer[..Limit(buffer.Length)], cancellationToken).ConfigureAwait(false), buffer.Length);
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
@@ -53,8 +56,15 @@ internal sealed class S3ResponseStream(GetObjectResponse response, long length) 
         base.Dispose(disposing);
     }
 
-    private int Count(int n)
+    private int Limit(int wanted) => (int)Math.Min(wanted, length - _position);
+
+    private int Count(int n, int wanted)
     {
+        if (n == 0 && wanted > 0 && _position < length)
+        {
+            throw new IOException($"The S3 response ended after {_position} of {length} bytes; the connection was closed early.");
+        }
+
         _position += n;
         return n;
     }

@@ -38,7 +38,7 @@ public sealed class AzuriteServer : EmulatorServer
     public static Task<AzuriteServer> GetSharedAsync()
     {
         TestEnvironment.RequireServer(NodeModules.HasNode, "node and npm are needed to run Azurite");
-        return SharedServer.Value;
+        return GetRunningAsync(SharedServer);
     }
 
     /// <summary>Starts a private server (for tests that kill it).</summary>

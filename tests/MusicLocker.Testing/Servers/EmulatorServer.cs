@@ -6,6 +6,7 @@ namespace MusicLocker.Testing.Servers;
 /// </summary>
 public abstract class EmulatorServer : IAsyncDisposable
 {
+    private readonly SemaphoreSlim _gate = new(1, 1);
     private ServerProcess? _process;
     private readonly bool _ownsDataDirectory;
 
@@ -54,8 +55,41 @@ public abstract class EmulatorServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts the emulator again when it has died (an emulator bug can crash it, e.g. s3rver on a CompleteMultipartUpload
+    /// naming a part never stored), so one crashing test does not fail every later one. The crash still fails its own test.
+    /// </summary>
+    public async Task EnsureRunningAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_process is not { IsRunning: true })
+            {
+                await StartCoreAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Starts the emulator (again) on the same port and data directory.</summary>
     public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await StartCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
         await KillAsync().ConfigureAwait(false);
         string bin = await NodeModules.RequireBinaryAsync(BinaryName, cancellationToken).ConfigureAwait(false);
@@ -89,6 +123,15 @@ public abstract class EmulatorServer : IAsyncDisposable
 
     /// <summary>Environment variables the emulator needs.</summary>
     protected virtual IReadOnlyDictionary<string, string>? Environment() => null;
+
+    /// <summary>The shared instance, started again first if it died.</summary>
+    protected static async Task<T> GetRunningAsync<T>(Lazy<Task<T>> shared)
+        where T : EmulatorServer
+    {
+        var server = await shared.Value.ConfigureAwait(false);
+        await server.EnsureRunningAsync().ConfigureAwait(false);
+        return server;
+    }
 
     /// <summary>Starts one instance of <typeparamref name="T"/> per test process, stopped when the process exits.</summary>
     protected static Lazy<Task<T>> Shared<T>(Func<T> create)

@@ -50,7 +50,7 @@ public sealed class S3rverServer : EmulatorServer
     public static Task<S3rverServer> GetSharedAsync()
     {
         TestEnvironment.RequireServer(NodeModules.HasNode, "node and npm are needed to run s3rver");
-        return SharedServer.Value;
+        return GetRunningAsync(SharedServer);
     }
 
     /// <summary>Starts a private server (for tests that kill it).</summary>
