@@ -9,5 +9,6 @@ root.Add(StoreCommands.Get());
 root.Add(StoreCommands.List());
 root.Add(StoreCommands.Remove());
 root.Add(DemoCommand.Create());
+root.Add(Locker.Cli.Probe.ProbeCommand.Create());
 
 return await root.Parse(args).InvokeAsync();
