@@ -1,0 +1,76 @@
+using MusicLocker.Library;
+using MusicLocker.Metadata.Postgres;
+using MusicLocker.Metadata.Tests.Conformance;
+using MusicLocker.Metadata.Tests.Servers;
+using Npgsql;
+
+namespace MusicLocker.Metadata.Tests;
+
+/// <summary>The conformance suite on a real PostgreSQL (one database per test on the run's shared server), plus PostgreSQL's own guarantees.</summary>
+public sealed class PostgresMetadataStoreTests(PostgresServer server) : MetadataStoreConformance
+{
+    private string? _connectionString;
+
+    protected override string? UnavailableReason => server.Available ? null : server.UnavailableReason;
+
+    protected override async Task CreateDatabaseAsync() => _connectionString = await server.CreateDatabaseAsync("conformance");
+
+    protected override Task<ILockerMetadataStore> OpenStoreAsync(LockerMetadataOptions settings) =>
+        PostgresMetadataStore.OpenAsync(new PostgresMetadataStoreOptions
+        {
+            ConnectionString = _connectionString!,
+            Plans = settings.Plans,
+            ReservationLifetime = settings.ReservationLifetime,
+            TimeProvider = settings.TimeProvider,
+        }, Ct);
+
+    protected override async ValueTask DeleteDatabaseAsync()
+    {
+        if (_connectionString is null)
+        {
+            return;
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        var database = new NpgsqlConnectionStringBuilder(_connectionString).Database;
+        await using var admin = new NpgsqlConnection(server.ConnectionString("postgres", pooling: false));
+        await admin.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
+    public async Task Instances_starting_together_migrate_the_schema_once()
+    {
+        _ = Store;
+        var connectionString = await server.CreateDatabaseAsync("migrate");
+        var opens = Enumerable.Range(0, 4).Select(_ => PostgresMetadataStore.OpenAsync(
+            new PostgresMetadataStoreOptions { ConnectionString = connectionString, TimeProvider = Time }, Ct)).ToArray();
+        var stores = await Task.WhenAll(opens);
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand("SELECT version FROM musiclocker_schema", connection);
+        Assert.Equal(PostgresMetadataStore.SchemaVersion, (int)(await command.ExecuteScalarAsync(Ct))!);
+        await stores[0].Users.EnsureAsync("x", cancellationToken: Ct);
+        Assert.Equal("x", (await stores[3].Users.GetAsync("x", Ct)).Id);
+        foreach (var store in stores)
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_database_from_a_newer_version_is_refused()
+    {
+        await NewUserAsync();
+        await using (var connection = new NpgsqlConnection(_connectionString))
+        {
+            await connection.OpenAsync(Ct);
+            await using var command = new NpgsqlCommand("UPDATE musiclocker_schema SET version = 99", connection);
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+
+        var error = await Assert.ThrowsAsync<MetadataSchemaException>(() => OpenAnotherAsync());
+        Assert.Equal(99, error.FoundVersion);
+    }
+}

@@ -1,0 +1,125 @@
+using Microsoft.Data.Sqlite;
+using MusicLocker.Library;
+using MusicLocker.Metadata.Sqlite;
+using MusicLocker.Metadata.Tests.Conformance;
+
+namespace MusicLocker.Metadata.Tests;
+
+/// <summary>The conformance suite on SQLite (a file per test; several store instances are several connection pools on it), plus SQLite's own guarantees.</summary>
+public sealed class SqliteMetadataStoreTests : MetadataStoreConformance
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("musiclocker-sqlite-").FullName;
+
+    private string DatabasePath => Path.Combine(_folder, "locker.db");
+
+    protected override Task CreateDatabaseAsync() => Task.CompletedTask;
+
+    protected override Task<ILockerMetadataStore> OpenStoreAsync(LockerMetadataOptions settings) =>
+        SqliteMetadataStore.OpenAsync(new SqliteMetadataStoreOptions
+        {
+            DatabasePath = DatabasePath,
+            Plans = settings.Plans,
+            ReservationLifetime = settings.ReservationLifetime,
+            TimeProvider = settings.TimeProvider,
+        }, Ct);
+
+    protected override ValueTask DeleteDatabaseAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+        return ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task The_database_is_one_file_in_WAL_mode_at_the_latest_schema()
+    {
+        await NewUserAsync();
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath}");
+        await connection.OpenAsync(Ct);
+        Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode"));
+        Assert.Equal((long)SqliteMetadataStore.SchemaVersion, await ScalarAsync(connection, "PRAGMA user_version"));
+        Assert.Equal(3, SqliteMetadataStore.SchemaVersion);
+    }
+
+    [Fact]
+    public async Task Data_survives_closing_and_reopening_the_file()
+    {
+        var user = await NewUserAsync();
+        var track = await AddAsync(user, Track("Persistent", "Artist"));
+        await Store.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+
+        var reopened = await OpenAnotherAsync();
+        Assert.Equal(track, await reopened.Tracks.GetTrackAsync(user, track.Id, Ct));
+        Assert.Equal(1_000, (await reopened.Quota.GetStatusAsync(user, Ct)).UsedBytes);
+    }
+
+    [Fact]
+    public async Task A_version_1_database_is_upgraded_in_place_and_its_tracks_become_searchable()
+    {
+        string oldPath = Path.Combine(_folder, "old.db");
+        var dialect = new SqliteDialect(oldPath, TimeSpan.FromSeconds(5));
+        await SqliteSchema.MigrateAsync(dialect, 1, Ct);
+        await using (var connection = new SqliteConnection($"Data Source={oldPath};Pooling=False"))
+        {
+            await connection.OpenAsync(Ct);
+            Assert.Equal(1L, await ScalarAsync(connection, "PRAGMA user_version"));
+            await ExecAsync(connection, "INSERT INTO locker_users (user_id, plan_id, used_bytes, reserved_bytes, history_enabled, created_at) VALUES ('old', 'free', 4000, 0, 1, 0)");
+            var id = Guid.NewGuid();
+            await using var insert = connection.CreateCommand();
+            insert.CommandText =
+                "INSERT INTO tracks (id, user_id, title, artist, album, album_artist, genre, year, track_no, track_count, disc_no, disc_count, title_key, artist_key, album_key, " +
+                "album_artist_key, genre_key, duration_ms, codec, bitrate_kbps, size_bytes, charged_bytes, content_hash, audio_hash, is_purchased, added_at, storage_key) VALUES " +
+                "(@id, 'old', 'Déjà Vu', 'Beyoncé', 'B''Day', NULL, NULL, NULL, 0, NULL, 0, NULL, 'deja vu', 'beyonce', 'b day', 'beyonce', '', 1000, 'mp3', 128, 4000, 4000, 'h', 'a', 0, 0, 'k')";
+            insert.Parameters.AddWithValue("@id", id);
+            await insert.ExecuteNonQueryAsync(Ct);
+        }
+
+        await dialect.DisposeAsync();
+        await using var store = await SqliteMetadataStore.OpenAsync(new SqliteMetadataStoreOptions { DatabasePath = oldPath, TimeProvider = Time }, Ct);
+        var found = await store.Tracks.SearchAsync("old", "deja beyonce", cancellationToken: Ct);
+        Assert.Equal("Déjà Vu", Assert.Single(found.Items).Tags.Title);
+        Assert.Equal(4_000, (await store.Quota.GetStatusAsync("old", Ct)).UsedBytes);
+        await store.UserKeys.AddAsync("old", "k", new byte[] { 1 }, "m", Ct);
+        var added = await store.Tracks.AddTrackAsync("old", Track("New after upgrade", "Beyoncé"), null, Ct);
+        Assert.Equal(2, (await store.Tracks.SearchAsync("old", "BEYONCE", cancellationToken: Ct)).Items.Count);
+        Assert.Contains(added.Id, (await store.Tracks.SearchAsync("old", "upgrade", cancellationToken: Ct)).Items.Select(t => t.Id));
+    }
+
+    [Fact]
+    public async Task A_database_from_a_newer_version_is_refused()
+    {
+        await NewUserAsync();
+        await using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            await connection.OpenAsync(Ct);
+            await ExecAsync(connection, "PRAGMA user_version = 99");
+        }
+
+        var error = await Assert.ThrowsAsync<MetadataSchemaException>(() => OpenAnotherAsync());
+        Assert.Equal(99, error.FoundVersion);
+        Assert.Contains("99", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Options_are_validated()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => SqliteMetadataStore.OpenAsync(new SqliteMetadataStoreOptions(), Ct));
+        await Assert.ThrowsAsync<ArgumentException>(() => SqliteMetadataStore.OpenAsync(
+            new SqliteMetadataStoreOptions { DatabasePath = DatabasePath, ReservationLifetime = TimeSpan.Zero }, Ct));
+    }
+
+    private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync(TestContext.Current.CancellationToken);
+    }
+
+    private static async Task ExecAsync(SqliteConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+    }
+}
