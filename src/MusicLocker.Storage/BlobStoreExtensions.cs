@@ -89,60 +89,13 @@ public static class BlobStoreExtensions
         }
     }
 
-    private sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> memory) : Stream
+    private sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> memory) : ReadOnlyWindowStream(memory.Length)
     {
-        private int _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => true;
-
-        public override bool CanWrite => false;
-
-        public override long Length => memory.Length;
-
-        public override long Position
+        protected override int ReadAt(long position, Span<byte> destination)
         {
-            get => _position;
-            set => _position = (int)Math.Clamp(value, 0, memory.Length);
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            int n = Math.Min(buffer.Length, memory.Length - _position);
-            memory.Span.Slice(_position, n).CopyTo(buffer);
-            _position += n;
+            int n = (int)Math.Min(destination.Length, memory.Length - position);
+            memory.Span.Slice((int)position, n).CopyTo(destination);
             return n;
         }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            return new ValueTask<int>(Read(buffer.Span));
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override long Seek(long offset, SeekOrigin origin)
-        {
-            Position = origin switch
-            {
-                SeekOrigin.Begin => offset,
-                SeekOrigin.Current => _position + offset,
-                _ => memory.Length + offset,
-            };
-            return _position;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

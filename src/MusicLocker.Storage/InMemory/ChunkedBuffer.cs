@@ -88,76 +88,7 @@ internal sealed class ChunkedBuffer
 }
 
 /// <summary>A read-only, seekable window of a <see cref="ChunkedBuffer"/>.</summary>
-internal sealed class ChunkedReadStream(ChunkedBuffer buffer, long start, long length) : Stream
+internal sealed class ChunkedReadStream(ChunkedBuffer buffer, long start, long length) : ReadOnlyWindowStream(length)
 {
-    private long _position;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => true;
-
-    public override bool CanWrite => false;
-
-    public override long Length => length;
-
-    public override long Position
-    {
-        get => _position;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(value);
-            _position = value;
-        }
-    }
-
-    public override int Read(byte[] buffer1, int offset, int count) => Read(buffer1.AsSpan(offset, count));
-
-    public override int Read(Span<byte> destination)
-    {
-        long remaining = length - _position;
-        if (remaining <= 0)
-        {
-            return 0;
-        }
-
-        if (destination.Length > remaining)
-        {
-            destination = destination[..(int)remaining];
-        }
-
-        int n = buffer.CopyTo(start + _position, destination);
-        _position += n;
-        return n;
-    }
-
-    public override ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return new ValueTask<int>(Read(destination.Span));
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer1, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer1.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override long Seek(long offset, SeekOrigin origin)
-    {
-        long target = origin switch
-        {
-            SeekOrigin.Begin => offset,
-            SeekOrigin.Current => _position + offset,
-            SeekOrigin.End => length + offset,
-            _ => throw new ArgumentOutOfRangeException(nameof(origin)),
-        };
-        ArgumentOutOfRangeException.ThrowIfNegative(target, nameof(offset));
-        _position = target;
-        return target;
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer1, int offset, int count) => throw new NotSupportedException();
+    protected override int ReadAt(long position, Span<byte> destination) => buffer.CopyTo(start + position, destination);
 }

@@ -1,8 +1,12 @@
 namespace MusicLocker.Storage;
 
-/// <summary>Argument checks every provider applies the same way, so a call refused by one is refused by all.</summary>
-internal static class BlobStoreValidation
+/// <summary>
+/// Argument checks every <see cref="IBlobStore"/> applies the same way, so a call refused by one provider is refused by all.
+/// Public for provider implementers: call these at the top of each operation, before any I/O.
+/// </summary>
+public static class BlobStoreValidation
 {
+    /// <summary>Refuses <c>default(BlobKey)</c>.</summary>
     public static void Key(BlobKey key, string paramName = "key")
     {
         if (key.IsDefault)
@@ -11,6 +15,7 @@ internal static class BlobStoreValidation
         }
     }
 
+    /// <summary>Checks a key and put options (conditions and metadata).</summary>
     public static void Options(BlobKey key, PutBlobOptions? options)
     {
         Key(key);
@@ -23,6 +28,7 @@ internal static class BlobStoreValidation
         Metadata(key, options.Metadata);
     }
 
+    /// <summary>Checks user metadata: ASCII names of letters, digits and '-', printable ASCII values, at most <see cref="BlobStoreLimits.MaxMetadataBytes"/> in all.</summary>
     public static void Metadata(BlobKey key, IReadOnlyDictionary<string, string>? metadata)
     {
         if (metadata is null)
@@ -52,7 +58,7 @@ internal static class BlobStoreValidation
         }
     }
 
-    /// <summary>Metadata names are stored lower-case: S3 lower-cases them and Azure compares them case-insensitively.</summary>
+    /// <summary>Returns a copy with lower-case names: S3 lower-cases them and Azure compares them case-insensitively, so every provider stores them so.</summary>
     public static Dictionary<string, string> NormalizeMetadata(IReadOnlyDictionary<string, string>? metadata)
     {
         var result = new Dictionary<string, string>(metadata?.Count ?? 0, StringComparer.Ordinal);
@@ -67,6 +73,7 @@ internal static class BlobStoreValidation
         return result;
     }
 
+    /// <summary>Checks a part number is 1 to <see cref="BlobStoreLimits.MaxPartNumber"/>.</summary>
     public static void PartNumber(int partNumber)
     {
         if (partNumber is < 1 or > BlobStoreLimits.MaxPartNumber)
@@ -75,6 +82,7 @@ internal static class BlobStoreValidation
         }
     }
 
+    /// <summary>Checks a multipart upload handle.</summary>
     public static void Upload(MultipartUpload upload)
     {
         ArgumentNullException.ThrowIfNull(upload);
@@ -82,6 +90,7 @@ internal static class BlobStoreValidation
         ArgumentException.ThrowIfNullOrEmpty(upload.UploadId, nameof(upload));
     }
 
+    /// <summary>Checks the parts of a completion: at least one, ascending, no repeats, numbers in range.</summary>
     public static void CompletionParts(MultipartUpload upload, IReadOnlyList<UploadedPart> parts)
     {
         ArgumentNullException.ThrowIfNull(parts);
@@ -103,7 +112,10 @@ internal static class BlobStoreValidation
         }
     }
 
-    /// <summary>Checks write/delete conditions against the current version (<see langword="null"/> when absent).</summary>
+    /// <summary>Refuses conditions that cannot both hold (If-Match together with If-None-Match: *) or a default ETag.</summary>
+    public static void RequestConditions(BlobRequestConditions? conditions) => conditions?.Validate();
+
+    /// <summary>Checks write or delete conditions against the current version (<see langword="null"/> when no blob has the key); throws <see cref="BlobConditionFailedException"/>.</summary>
     public static void Conditions(BlobKey key, BlobRequestConditions? conditions, ETag? current)
     {
         if (conditions is null)
