@@ -26,7 +26,7 @@ public sealed class EncryptedBlobStore : IBlobStore
 
     private const string DataKeyPrefix = ReservedPrefix + "data-keys/";
 
-    private static ReadOnlySpan<byte> DataKeyLabel => "musiclocker.org/data-key@v1"u8;
+    internal static ReadOnlySpan<byte> DataKeyLabel => "musiclocker.org/data-key@v1"u8;
 
     private readonly IBlobStore _inner;
     private readonly UserKeyManager _keys;

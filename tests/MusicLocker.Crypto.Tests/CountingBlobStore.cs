@@ -1,0 +1,103 @@
+using System.Runtime.CompilerServices;
+using MusicLocker.Storage;
+
+namespace MusicLocker.Crypto.Tests;
+
+/// <summary>A pass-through store that counts requests and the bytes written and read through it.</summary>
+internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
+{
+    private long _bytesWritten;
+    private long _bytesRead;
+    private int _reads;
+    private int _writes;
+
+    public IBlobStore Inner => inner;
+
+    public long BytesWritten => Interlocked.Read(ref _bytesWritten);
+
+    public long BytesRead => Interlocked.Read(ref _bytesRead);
+
+    /// <summary>OpenReadAsync calls.</summary>
+    public int Reads => _reads;
+
+    /// <summary>Puts and uploaded parts.</summary>
+    public int Writes => _writes;
+
+    /// <summary>The ranges asked of OpenReadAsync, in order.</summary>
+    public List<(string Key, ByteRange Range)> ReadRanges { get; } = [];
+
+    public List<string> WrittenKeys { get; } = [];
+
+    public void Reset()
+    {
+        _bytesWritten = _bytesRead = 0;
+        _reads = _writes = 0;
+        lock (ReadRanges)
+        {
+            ReadRanges.Clear();
+            WrittenKeys.Clear();
+        }
+    }
+
+    public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default) => inner.GetPropertiesAsync(key, cancellationToken);
+
+    public async Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _reads);
+        lock (ReadRanges)
+        {
+            ReadRanges.Add((key.Value, options?.Range ?? ByteRange.All));
+        }
+
+        var download = await inner.OpenReadAsync(key, options, cancellationToken);
+        Interlocked.Add(ref _bytesRead, download.Length);
+        return download;
+    }
+
+    public async Task<BlobProperties> PutAsync(BlobKey key, Stream content, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var props = await inner.PutAsync(key, content, options, cancellationToken);
+        Written(key.Value, props.Length);
+        return props;
+    }
+
+    public Task<BlobProperties> CopyAsync(BlobKey source, BlobKey destination, BlobRequestConditions? destinationConditions = null, CancellationToken cancellationToken = default) =>
+        inner.CopyAsync(source, destination, destinationConditions, cancellationToken);
+
+    public Task<bool> DeleteAsync(BlobKey key, BlobRequestConditions? conditions = null, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, conditions, cancellationToken);
+
+    public async IAsyncEnumerable<BlobItem> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var item in inner.ListAsync(prefix, cancellationToken))
+        {
+            yield return item;
+        }
+    }
+
+    public Task<MultipartUpload> StartMultipartUploadAsync(BlobKey key, PutBlobOptions? options = null, CancellationToken cancellationToken = default) =>
+        inner.StartMultipartUploadAsync(key, options, cancellationToken);
+
+    public async Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default)
+    {
+        var part = await inner.UploadPartAsync(upload, partNumber, content, cancellationToken);
+        Written($"{upload.Key}#part{partNumber}", part.Length);
+        return part;
+    }
+
+    public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default) => inner.ListPartsAsync(upload, cancellationToken);
+
+    public Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default) =>
+        inner.CompleteMultipartUploadAsync(upload, parts, cancellationToken);
+
+    public Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default) => inner.AbortMultipartUploadAsync(upload, cancellationToken);
+
+    private void Written(string key, long length)
+    {
+        Interlocked.Increment(ref _writes);
+        Interlocked.Add(ref _bytesWritten, length);
+        lock (ReadRanges)
+        {
+            WrittenKeys.Add(key);
+        }
+    }
+}

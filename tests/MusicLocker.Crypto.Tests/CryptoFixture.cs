@@ -1,0 +1,62 @@
+using MusicLocker.Storage;
+using MusicLocker.Storage.InMemory;
+
+namespace MusicLocker.Crypto.Tests;
+
+/// <summary>
+/// A whole key hierarchy over real stores: a key ring file in a temp folder, user key records and encrypted blobs in one
+/// in-memory store (counted), and an <see cref="EncryptedBlobStore"/> whose owner is the tenant "t1" and the first key
+/// segment ("ann/…" belongs to user ann).
+/// </summary>
+internal sealed class CryptoFixture : IDisposable
+{
+    private CryptoFixture(string folder, LocalKeyRing ring, CountingBlobStore inner, UserKeyManager keys, EncryptedBlobStore store)
+    {
+        Folder = folder;
+        Ring = ring;
+        Inner = inner;
+        Keys = keys;
+        Store = store;
+    }
+
+    public string Folder { get; }
+
+    public LocalKeyRing Ring { get; }
+
+    public CountingBlobStore Inner { get; }
+
+    public UserKeyManager Keys { get; }
+
+    public EncryptedBlobStore Store { get; }
+
+    public static KeyOwner OwnerOf(BlobKey key) => new("t1", key.Value[..key.Value.IndexOf('/', StringComparison.Ordinal)]);
+
+    public static async Task<CryptoFixture> CreateAsync(IBlobStore? inner = null, int partSize = 5 * 1024 * 1024, UserKeyManagerOptions? keyOptions = null)
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "musiclocker-crypto-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var ring = await LocalKeyRing.CreateAsync(Path.Combine(folder, "keyring.json"), cancellationToken: TestContext.Current.CancellationToken);
+        var counting = new CountingBlobStore(inner ?? new InMemoryBlobStore());
+        var keys = new UserKeyManager(ring, new BlobUserKeyStore(counting), keyOptions);
+        return new CryptoFixture(folder, ring, counting, keys, NewStore(counting, keys, partSize));
+    }
+
+    public static EncryptedBlobStore NewStore(IBlobStore inner, UserKeyManager keys, int partSize = 5 * 1024 * 1024) =>
+        new(inner, keys, new EncryptedBlobStoreOptions { OwnerOf = OwnerOf, PartSize = partSize });
+
+    /// <summary>Rewrites the stored ciphertext (and optionally its metadata) of a blob behind the decorator's back.</summary>
+    public async Task TamperAsync(string key, Func<byte[], byte[]> change, Func<Dictionary<string, string>, Dictionary<string, string>>? metadata = null)
+    {
+        var blobKey = BlobKey.Parse(key);
+        var props = await Inner.GetPropertiesAsync(blobKey, TestContext.Current.CancellationToken);
+        var bytes = await Inner.ReadAllBytesAsync(blobKey, cancellationToken: TestContext.Current.CancellationToken);
+        var meta = new Dictionary<string, string>(props.Metadata);
+        await Inner.PutBytesAsync(blobKey, change(bytes), new PutBlobOptions { ContentType = props.ContentType, Metadata = metadata?.Invoke(meta) ?? meta }, TestContext.Current.CancellationToken);
+    }
+
+    public void Dispose()
+    {
+        Ring.Dispose();
+        Directory.Delete(Folder, recursive: true);
+    }
+}
