@@ -47,7 +47,7 @@ internal sealed record UploadState(string InnerUploadId, int PartSize, byte[] He
             return new UploadState(
                 id[..dot],
                 BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(1)),
-                bytes[9..wrappedAt],
+                bytes[9..(wrappedAt - 1)],
                 BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(5)),
                 bytes[wrappedAt..]);
         }
