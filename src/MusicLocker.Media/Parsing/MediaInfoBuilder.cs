@@ -173,6 +173,11 @@ internal static class MediaInfoBuilder
             warnings.Add(new MediaWarning(m.MoovOffset, $"The sample entry says {entry.Channels} channels, the AudioSpecificConfig {c0.Channels}: the AudioSpecificConfig is used"));
         }
 
+        if (m.MdatPayloadOffset >= 0 && !m.MdatOpenEnded && m.MdatPayloadLength > fileLength - m.MdatPayloadOffset)
+        {
+            warnings.Add(new MediaWarning(m.MdatOffset, $"mdat runs {m.MdatPayloadLength - (fileLength - m.MdatPayloadOffset)} bytes past the end of the file (truncated file)"));
+        }
+
         uint timescale = track.Timescale != 0 ? track.Timescale : m.MovieTimescale;
         if (timescale == 0 || rate <= 0)
         {

@@ -57,6 +57,9 @@ internal sealed class Mp4Walker
 
     public bool Fragmented { get; private set; }
 
+    /// <summary>An mdat of size 0 ("to the end") seen in a stream of unknown length.</summary>
+    public bool MdatOpenEnded => _openEnded;
+
     public List<Mp4Track> Tracks { get; } = [];
 
     public List<uint> VideoLikeHandlers { get; } = [];
@@ -178,14 +181,9 @@ internal sealed class Mp4Walker
                 ThrowHelper.ThrowCorrupt($"Box '{FourCC.ToText(box.Type)}' of {size} bytes runs past its parent '{FourCC.ToText(_stack[_depth - 1].Type)}'", abs);
             }
 
-            if (_depth == 0 && _fileLength is { } length && end > length)
+            if (_depth == 0 && _fileLength is { } length && end > length && box.Type != FourCC.Mdat)
             {
-                if (box.Type != FourCC.Mdat)
-                {
-                    ThrowHelper.ThrowCorrupt($"Box '{FourCC.ToText(box.Type)}' runs {end - length} bytes past the end of the file (truncated)", abs);
-                }
-
-                Warn(abs, $"mdat runs {end - length} bytes past the end of the file (truncated file)");
+                ThrowHelper.ThrowCorrupt($"Box '{FourCC.ToText(box.Type)}' runs {end - length} bytes past the end of the file (truncated)", abs);
             }
 
             uint parent = _depth > 0 ? _stack[_depth - 1].Type : 0;
@@ -333,7 +331,7 @@ internal sealed class Mp4Walker
 
             MoovOffset = abs;
         }
-        else if (type == FourCC.Trak && _stack[_depth - 1].Type == FourCC.Moov)
+        else if (type == FourCC.Trak && _depth > 0 && _stack[_depth - 1].Type == FourCC.Moov)
         {
             _track = new Mp4Track();
             Tracks.Add(_track);

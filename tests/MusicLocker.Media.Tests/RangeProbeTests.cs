@@ -1,0 +1,104 @@
+using MusicLocker.Storage;
+using MusicLocker.Storage.FileSystem;
+
+namespace MusicLocker.Media.Tests;
+
+/// <summary>Probing a stored object by range reads: few reads, the same answer as a full pass.</summary>
+public sealed class RangeProbeTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "ml-media-" + Guid.NewGuid().ToString("N"));
+    private readonly FileSystemBlobStore _store;
+
+    public RangeProbeTests()
+    {
+        _store = new FileSystemBlobStore(new FileSystemBlobStoreOptions { RootPath = _folder, FlushToDisk = false });
+    }
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private async Task<BlobStoreSource> StoreAsync(string file)
+    {
+        var key = BlobKey.Parse("tracks/" + file);
+        var props = await _store.PutBytesAsync(key, Fixtures.Bytes(file), cancellationToken: TestContext.Current.CancellationToken);
+        return new BlobStoreSource(_store, key, props.Length);
+    }
+
+    [Theory]
+    [InlineData("mp3/vbr-xing-lame.mp3", DurationSource.XingHeader)]
+    [InlineData("mp3/cbr-info-lame.mp3", DurationSource.XingHeader)]
+    [InlineData("mp3/id3v23-full.mp3", DurationSource.XingHeader)]
+    [InlineData("mp3/id3v24-multi.mp3", DurationSource.XingHeader)]
+    [InlineData("mp3/big-cover.mp3", DurationSource.XingHeader)]
+    [InlineData("mp3/id3v22.mp3", DurationSource.XingHeader)]
+    [InlineData("mp3/vbri.mp3", DurationSource.VbriHeader)]
+    [InlineData("m4a/moov-at-end.m4a", DurationSource.SampleTable)]
+    [InlineData("m4a/faststart-tagged.m4a", DurationSource.SampleTable)]
+    [InlineData("m4a/co64-largesize.m4a", DurationSource.SampleTable)]
+    [InlineData("m4a/itunsmpb-gnre.m4a", DurationSource.SampleTable)]
+    [InlineData("m4a/audiobook.m4b", DurationSource.SampleTable)]
+    public async Task A_file_with_a_frame_count_costs_at_most_4_range_reads(string file, DurationSource source)
+    {
+        var blob = await StoreAsync(file);
+
+        var ranged = await new MediaProber(new MediaProbeOptions { RangeReadSize = 4096 }).ProbeAsync(blob, TestContext.Current.CancellationToken);
+
+        Assert.InRange(blob.Reads, 1, 4);
+        Assert.Equal(source, ranged.DurationSource);
+        var streamed = new MediaProber().Probe(Fixtures.Bytes(file));
+        Assert.Equal(streamed.FrameCount, ranged.FrameCount);
+        Assert.Equal(streamed.PlayableSamples, ranged.PlayableSamples);
+        Assert.Equal(streamed.Tags.RawFields, ranged.Tags.RawFields);
+        Assert.Equal(streamed.Pictures, ranged.Pictures);
+        Assert.Equal(streamed.AudioLength, ranged.AudioLength);
+    }
+
+    [Fact]
+    public async Task The_big_cover_is_jumped_over_not_read()
+    {
+        var blob = await StoreAsync("mp3/big-cover.mp3");
+        var info = await new MediaProber().ProbeAsync(blob, TestContext.Current.CancellationToken);
+
+        Assert.Equal("After The Picture", info.Tags.Album); // the frame after the 90 KB picture
+        Assert.Equal(90_000, info.CoverArt!.Length);
+        Assert.True(blob.Reads <= 3, $"{blob.Reads} reads");
+    }
+
+    [Theory]
+    [InlineData("mp3/vbr-noheader.mp3")]
+    [InlineData("aac/lc-44k-stereo.aac")]
+    [InlineData("mp3/ape-lyrics-id3v1.mp3")]
+    public async Task A_file_without_a_frame_count_is_streamed_once_and_walked(string file)
+    {
+        var blob = await StoreAsync(file);
+        var info = await new MediaProber().ProbeAsync(blob, TestContext.Current.CancellationToken);
+
+        Assert.Equal(DurationSource.FrameWalk, info.DurationSource);
+        Assert.Equal(Fixtures.FfprobePackets(file), info.FrameCount);
+        Assert.NotNull(info.SeekIndex);
+        Assert.InRange(blob.Reads, 1, 4); // the head, one sequential pass (small files: one read), the tail
+    }
+
+    [Fact]
+    public async Task A_truncated_xing_file_keeps_the_encoders_count_by_range_and_the_real_one_by_stream()
+    {
+        var blob = await StoreAsync("mp3/truncated-xing.mp3");
+        var ranged = await new MediaProber().ProbeAsync(blob, TestContext.Current.CancellationToken);
+        var streamed = new MediaProber().Probe(Fixtures.Bytes("mp3/truncated-xing.mp3"));
+
+        Assert.Equal(97, ranged.FrameCount);
+        Assert.Equal(DurationSource.XingHeader, ranged.DurationSource);
+        Assert.Equal(DurationSource.FrameWalk, streamed.DurationSource);
+        Assert.True(streamed.FrameCount < ranged.FrameCount);
+    }
+
+    [Fact]
+    public async Task Probe_file_reads_a_local_file()
+    {
+        var info = await new MediaProber().ProbeFileAsync(Fixtures.Path("m4a/faststart-tagged.m4a"), TestContext.Current.CancellationToken);
+        Assert.Equal("M4A Title", info.Tags.Title);
+    }
+}

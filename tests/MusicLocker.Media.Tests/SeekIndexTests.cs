@@ -1,0 +1,164 @@
+using MusicLocker.Media.Formats.Adts;
+using MusicLocker.Media.Formats.Mp3;
+
+namespace MusicLocker.Media.Tests;
+
+/// <summary>The seek index: every entry is a frame start at the time it says; compact; round-trips.</summary>
+public sealed class SeekIndexTests
+{
+    [Theory]
+    [InlineData("mp3/vbr-noheader.mp3")]
+    [InlineData("mp3/id3v23-full.mp3")]
+    [InlineData("mp3/stacked-id3-junk.mp3")]
+    [InlineData("mp3/mpeg25-mono-8k.mp3")]
+    [InlineData("aac/lc-44k-stereo.aac")]
+    public void Every_entry_is_a_frame_start_at_its_time(string file)
+    {
+        var data = Fixtures.Bytes(file);
+        var info = new MediaProber().Probe(data);
+        var index = info.SeekIndex!;
+        int spf = (int)(info.EncodedSamples / info.FrameCount);
+
+        Assert.True(index.Count >= 2);
+        Assert.Equal(info.AudioOffset + (info.DurationSource == DurationSource.FrameWalk && info.Encoder is not null ? 0 : 0), info.AudioOffset);
+        for (int i = 0; i < index.Count; i++)
+        {
+            var p = index[i];
+            Assert.Equal(0, p.Timestamp % spf);
+            bool frame = info.Container == MediaContainer.Adts
+                ? AdtsFrameHeader.TryParse(data.AsSpan((int)p.ByteOffset), out _)
+                : Mp3FrameHeader.TryParse(data.AsSpan((int)p.ByteOffset), out _);
+            Assert.True(frame, $"entry {i} at {p.ByteOffset} is not a frame");
+
+            // Walk frame by frame from the first audio frame: the entry's frame is reached at its timestamp.
+        }
+
+        long expected = WalkToSample(data, info, index[index.Count - 1].Timestamp);
+        Assert.Equal(expected, index[index.Count - 1].ByteOffset);
+    }
+
+    private static long WalkToSample(byte[] data, MediaInfo info, long sample)
+    {
+        long offset = info.AudioOffset;
+        bool skipHeaderFrame = info.Encoder is not null; // a LAME Info/Xing frame is not audio
+        long samples = 0;
+        bool first = true;
+        while (true)
+        {
+            int length;
+            int spf;
+            if (info.Container == MediaContainer.Adts)
+            {
+                Assert.True(AdtsFrameHeader.TryParse(data.AsSpan((int)offset), out var a));
+                (length, spf) = (a.FrameLength, a.SamplesPerFrame);
+            }
+            else
+            {
+                Assert.True(Mp3FrameHeader.TryParse(data.AsSpan((int)offset), out var h));
+                (length, spf) = (h.FrameLength, h.SamplesPerFrame);
+            }
+
+            if (first && skipHeaderFrame)
+            {
+                first = false;
+                offset += length;
+                continue;
+            }
+
+            first = false;
+            if (samples == sample)
+            {
+                return offset;
+            }
+
+            samples += spf;
+            offset += length;
+        }
+    }
+
+    [Theory]
+    [InlineData("m4a/faststart-tagged.m4a")]
+    [InlineData("m4a/moov-at-end.m4a")]
+    [InlineData("m4a/co64-largesize.m4a")]
+    public void Mp4_entries_come_from_the_sample_tables(string file)
+    {
+        var info = new MediaProber().Probe(Fixtures.Bytes(file));
+        var index = info.SeekIndex!;
+
+        Assert.Equal(44100, index.Timescale);
+        Assert.Equal(info.AudioOffset, index[0].ByteOffset); // ffmpeg puts the first sample at the start of mdat
+        for (int i = 0; i < index.Count; i++)
+        {
+            Assert.InRange(index[i].ByteOffset, info.AudioOffset, info.AudioOffset + info.AudioLength - 1);
+        }
+
+        Assert.InRange(index.Find(TimeSpan.FromSeconds(1.5)).Time, TimeSpan.FromSeconds(0.97), TimeSpan.FromSeconds(1.03));
+    }
+
+    [Fact]
+    public void Find_returns_the_entry_at_or_before_the_time()
+    {
+        var index = new MediaProber().Probe(Fixtures.Bytes("mp3/vbr-noheader.mp3")).SeekIndex!;
+
+        Assert.Equal(index[0], index.Find(TimeSpan.Zero));
+        Assert.Equal(index[0], index.Find(TimeSpan.FromSeconds(-3)));
+        Assert.Equal(index[index.Count - 1], index.Find(TimeSpan.FromHours(1)));
+        var at = index.Find(TimeSpan.FromSeconds(1.2));
+        Assert.True(at.Time <= TimeSpan.FromSeconds(1.2));
+        Assert.True(at.Time > TimeSpan.FromSeconds(1.2) - TimeSpan.FromSeconds(1.05));
+    }
+
+    [Theory]
+    [InlineData("mp3/vbr-noheader.mp3")]
+    [InlineData("aac/lc-22k-mono.aac")]
+    [InlineData("m4a/moov-at-end.m4a")]
+    public void Round_trips(string file)
+    {
+        var index = new MediaProber().Probe(Fixtures.Bytes(file)).SeekIndex!;
+        var copy = SeekIndex.Parse(index.ToArray());
+
+        Assert.Equal(index.Count, copy.Count);
+        Assert.Equal(index.Timescale, copy.Timescale);
+        Assert.Equal(index.TotalDuration, copy.TotalDuration);
+        for (int i = 0; i < index.Count; i++)
+        {
+            Assert.Equal(index[i], copy[i]);
+        }
+    }
+
+    [Fact]
+    public void A_four_minute_vbr_track_indexes_in_about_half_a_kilobyte()
+    {
+        // 9,188 MPEG-1 Layer III frames (4 min at 44.1 kHz) of varying bitrates, built in memory.
+        var random = new Random(42);
+        var stream = new MemoryStream();
+        int[] bitrateIndex = [9, 10, 11, 12, 13];
+        for (int i = 0; i < 9188; i++)
+        {
+            byte b2 = (byte)((bitrateIndex[random.Next(bitrateIndex.Length)] << 4) | 0x00);
+            Span<byte> header = [0xFF, 0xFB, b2, 0x64];
+            Assert.True(Mp3FrameHeader.TryParse(header, out var h));
+            var frame = new byte[h.FrameLength];
+            header.CopyTo(frame);
+            stream.Write(frame);
+        }
+
+        var info = new MediaProber().Probe(stream.ToArray());
+        var bytes = info.SeekIndex!.ToArray();
+
+        Assert.Equal(9188, info.FrameCount);
+        Assert.InRange(info.DurationSeconds, 239.9, 240.1);
+        Assert.InRange(bytes.Length, 200, 800);
+    }
+
+    [Fact]
+    public void Corrupt_index_bytes_are_refused()
+    {
+        var good = new MediaProber().Probe(Fixtures.Bytes("mp3/vbr-noheader.mp3")).SeekIndex!.ToArray();
+        Assert.Equal(MediaErrorCode.Corrupt, Assert.Throws<MediaFormatException>(() => SeekIndex.Parse(good.AsSpan(0, good.Length - 1))).Code);
+        Assert.Equal(MediaErrorCode.Corrupt, Assert.Throws<MediaFormatException>(() => SeekIndex.Parse("nope!"u8)).Code);
+        // "MLSI", version 1, timescale 1, duration 1, interval 1, then a count of 1,000,000 entries in 1 byte.
+        byte[] huge = [(byte)'M', (byte)'L', (byte)'S', (byte)'I', 1, 1, 1, 1, 0xC0, 0x84, 0x3D, 0x00];
+        Assert.Contains("claims", Assert.Throws<MediaFormatException>(() => SeekIndex.Parse(huge)).Message, StringComparison.Ordinal);
+    }
+}
