@@ -77,9 +77,20 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
     public Task<MultipartUpload> StartMultipartUploadAsync(BlobKey key, PutBlobOptions? options = null, CancellationToken cancellationToken = default) =>
         inner.StartMultipartUploadAsync(key, options, cancellationToken);
 
+    /// <summary>SHA-256 of every part body sent, in order: (part number, hash).</summary>
+    public List<(int PartNumber, string Sha256)> PartHashes { get; } = [];
+
     public async Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default)
     {
-        var part = await inner.UploadPartAsync(upload, partNumber, content, cancellationToken);
+        var copy = new MemoryStream();
+        await content.CopyToAsync(copy, cancellationToken);
+        lock (ReadRanges)
+        {
+            PartHashes.Add((partNumber, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(copy.ToArray()))));
+        }
+
+        copy.Position = 0;
+        var part = await inner.UploadPartAsync(upload, partNumber, copy, cancellationToken);
         Written($"{upload.Key}#part{partNumber}", part.Length);
         return part;
     }

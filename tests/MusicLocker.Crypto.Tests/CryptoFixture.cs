@@ -10,11 +10,12 @@ namespace MusicLocker.Crypto.Tests;
 /// </summary>
 internal sealed class CryptoFixture : IDisposable
 {
-    private CryptoFixture(string folder, LocalKeyRing ring, CountingBlobStore inner, UserKeyManager keys, EncryptedBlobStore store)
+    private CryptoFixture(string folder, LocalKeyRing ring, CountingBlobStore inner, CountingBlobStore keyRecords, UserKeyManager keys, EncryptedBlobStore store)
     {
         Folder = folder;
         Ring = ring;
         Inner = inner;
+        KeyRecords = keyRecords;
         Keys = keys;
         Store = store;
     }
@@ -23,7 +24,13 @@ internal sealed class CryptoFixture : IDisposable
 
     public LocalKeyRing Ring { get; }
 
+    /// <summary>The store of encrypted blobs (and rewrapped data-key records).</summary>
     public CountingBlobStore Inner { get; }
+
+    /// <summary>The store of user key records, kept apart from the blobs as a deployment should (a blob backup must not carry user keys).</summary>
+    public CountingBlobStore KeyRecords { get; }
+
+    public BlobUserKeyStore UserKeyStore => new(KeyRecords);
 
     public UserKeyManager Keys { get; }
 
@@ -37,9 +44,13 @@ internal sealed class CryptoFixture : IDisposable
         Directory.CreateDirectory(folder);
         var ring = await LocalKeyRing.CreateAsync(Path.Combine(folder, "keyring.json"), cancellationToken: TestContext.Current.CancellationToken);
         var counting = new CountingBlobStore(inner ?? new InMemoryBlobStore());
-        var keys = new UserKeyManager(ring, new BlobUserKeyStore(counting), keyOptions);
-        return new CryptoFixture(folder, ring, counting, keys, NewStore(counting, keys, partSize));
+        var keyRecords = new CountingBlobStore(new InMemoryBlobStore());
+        var keys = new UserKeyManager(ring, new BlobUserKeyStore(keyRecords), keyOptions);
+        return new CryptoFixture(folder, ring, counting, keyRecords, keys, NewStore(counting, keys, partSize));
     }
+
+    /// <summary>A second key manager over the same records (another app instance, with its own cache).</summary>
+    public UserKeyManager NewKeyManager(UserKeyManagerOptions? options = null) => new(Ring, UserKeyStore, options);
 
     public static EncryptedBlobStore NewStore(IBlobStore inner, UserKeyManager keys, int partSize = 5 * 1024 * 1024) =>
         new(inner, keys, new EncryptedBlobStoreOptions { OwnerOf = OwnerOf, PartSize = partSize });
