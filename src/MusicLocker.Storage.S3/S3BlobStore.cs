@@ -124,7 +124,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
                     throw new RangeNotSatisfiableException(key.Value, range, head.Length);
                 }
 
-                rangeHeader = string.Create(CultureInfo.InvariantCulture, $"bytes={offset}-{offset + length - 1}");
+                rangeHeader = RangeResponse.Header(offset, length);
                 expected = head.ETag;
             }
 
@@ -464,32 +464,9 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
                 throw ProviderValidation.ReadVersionChanged(key, wanted, etag);
             }
 
-            long contentLength = response.Headers.ContentLength;
-            bool ranged = TryParseContentRange(response.ContentRange, out long served, out long total);
-            if (!ranged)
-            {
-                served = 0;
-                total = contentLength;
-            }
-
-            long offset = 0, length = contentLength;
-            if (rangeHeader is not null)
-            {
-                if (!range.TryResolve(total, out offset, out length))
-                {
-                    throw new RangeNotSatisfiableException(key.Value, range, total);
-                }
-
-                // Some servers send more than asked (s3rver answers bytes=0-0 with the whole blob): only the asked bytes
-                // are passed on. Fewer bytes, or bytes from elsewhere, cannot be repaired.
-                if (served != offset || contentLength < length)
-                {
-                    throw new BlobStoreException(BlobErrorCode.Unknown, $"The S3 endpoint answered the range {range} of blob '{key}' ({total} bytes) with {contentLength} bytes from offset {served}.", key.Value);
-                }
-            }
-
+            RangeResponse.Resolve(key, rangeHeader is null ? ByteRange.All : range, response.ContentRange, response.Headers.ContentLength, out long total, out long offset, out long length);
             var properties = new BlobProperties(key, total, etag, ToOffset(response.LastModified), response.Headers.ContentType, ReadMetadata(response.Metadata));
-            return new BlobDownload(new S3ResponseStream(response, length), properties, offset, length);
+            return new BlobDownload(new BoundedResponseStream(response.ResponseStream, response, length), properties, offset, length);
         }
         catch
         {
@@ -661,23 +638,6 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         }
 
         return result;
-    }
-
-    /// <summary>Parses <c>bytes first-last/size</c>.</summary>
-    private static bool TryParseContentRange(string? value, out long first, out long size)
-    {
-        first = size = 0;
-        if (string.IsNullOrEmpty(value) || !value.StartsWith("bytes ", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        var span = value.AsSpan(6);
-        int dash = span.IndexOf('-');
-        int slash = span.IndexOf('/');
-        return dash > 0 && slash > dash
-            && long.TryParse(span[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out first)
-            && long.TryParse(span[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out size);
     }
 
     private static DateTimeOffset ToOffset(DateTime? value) => value is { } v

@@ -1,14 +1,12 @@
-using Amazon.S3.Model;
-
-namespace MusicLocker.Storage.S3.Internal;
+namespace MusicLocker.Storage.Providers;
 
 /// <summary>
-/// The body of a GetObject response, read-only and forward-only, ending after <c>length</c> bytes even when the server
-/// sent more; disposing it releases the connection.
+/// The body of a ranged GET, read-only and forward-only, ending after <c>length</c> bytes even when the server sent more;
+/// disposing it releases the response (and its connection). Compiled into both cloud provider assemblies.
 /// </summary>
-internal sealed class S3ResponseStream(GetObjectResponse response, long length) : Stream
+internal sealed class BoundedResponseStream(Stream inner, IDisposable response, long length) : Stream
 {
-    private readonly Stream _inner = response.ResponseStream;
+    private readonly Stream _inner = inner;
     private long _position;
 
     public override bool CanRead => true;
@@ -62,7 +60,7 @@ internal sealed class S3ResponseStream(GetObjectResponse response, long length) 
     {
         if (n == 0 && wanted > 0 && _position < length)
         {
-            throw new IOException($"The S3 response ended after {_position} of {length} bytes; the connection was closed early.");
+            throw new IOException($"The response ended after {_position} of {length} bytes; the connection was closed early.");
         }
 
         _position += n;
