@@ -18,13 +18,15 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string SearchPredicate => "t.search_vector @@ to_tsquery('simple', @q)";
 
+    public override string SearchOrderColumn => "t.seq";
+
     public override string ForShareOf(string alias) => " FOR SHARE OF " + alias;
 
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>Every word as a prefix lexeme, ANDed. Words are folded letters and digits, so no tsquery operator can sneak in.</summary>
-    public override string BuildSearchQuery(IReadOnlyList<string> words)
+    public override string BuildSearchQuery(string userId, IReadOnlyList<string> words)
     {
         var query = new StringBuilder();
         foreach (var word in words)

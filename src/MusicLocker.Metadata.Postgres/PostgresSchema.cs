@@ -58,6 +58,7 @@ internal static class PostgresSchema
             created_at bigint NOT NULL);
         CREATE TABLE tracks (
             id uuid NOT NULL PRIMARY KEY,
+            seq bigint GENERATED ALWAYS AS IDENTITY,
             user_id text NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
             title text NOT NULL, artist text NULL, album text NULL, album_artist text NULL, genre text NULL, year integer NULL,
             track_no integer NOT NULL, track_count integer NULL, disc_no integer NOT NULL, disc_count integer NULL,
@@ -76,6 +77,7 @@ internal static class PostgresSchema
         CREATE INDEX ix_tracks_hash ON tracks (user_id, content_hash);
         CREATE INDEX ix_tracks_storage_key ON tracks (user_id, storage_key);
         CREATE INDEX ix_tracks_search ON tracks USING gin (search_vector);
+        CREATE INDEX ix_tracks_seq ON tracks (user_id, seq);
         CREATE TABLE playlists (
             id uuid NOT NULL PRIMARY KEY,
             user_id text NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,

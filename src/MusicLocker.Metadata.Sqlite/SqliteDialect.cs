@@ -39,6 +39,8 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string SearchPredicate => "track_search MATCH @q";
 
+    public override string SearchOrderColumn => "track_search.rowid";
+
     public override string ForShareOf(string alias) => string.Empty;
 
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
@@ -59,16 +61,20 @@ internal sealed class SqliteDialect : SqlDialect
         }
     }
 
-    /// <summary>Each word as a quoted FTS5 prefix term; adjacent terms are ANDed. Words are letters and digits only, so quoting is safe.</summary>
-    public override string BuildSearchQuery(IReadOnlyList<string> words)
+    /// <summary>
+    /// The user's owner token AND every word as a quoted prefix term in the search text. The owner token makes FTS5
+    /// intersect with the user's own postings, so one user's search does not walk other users' matches. Words are
+    /// letters and digits only; quoting is still applied so no word can become FTS5 syntax.
+    /// </summary>
+    public override string BuildSearchQuery(string userId, IReadOnlyList<string> words)
     {
-        var query = new StringBuilder();
-        foreach (var word in words)
+        var query = new StringBuilder("search_owner : \"").Append(SqliteSchema.OwnerToken(userId)).Append("\" AND search_text : (");
+        for (int i = 0; i < words.Count; i++)
         {
-            query.Append(query.Length == 0 ? "\"" : " \"").Append(word.Replace("\"", "\"\"", StringComparison.Ordinal)).Append("\"*");
+            query.Append(i == 0 ? "\"" : " AND \"").Append(words[i].Replace("\"", "\"\"", StringComparison.Ordinal)).Append("\"*");
         }
 
-        return query.ToString();
+        return query.Append(')').ToString();
     }
 
     public override bool IsUniqueViolation(DbException exception) =>

@@ -61,6 +61,12 @@ internal static class SqliteSchema
     private static async Task ExecAsync(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken) =>
         await connection.Sql(transaction, sql).ExecAsync(cancellationToken).ConfigureAwait(false);
 
+    /// <summary>
+    /// The FTS5 token naming a track's owner: "u" and the hex of the user id's UTF-8 bytes, exactly what the triggers
+    /// compute with SQLite's <c>hex()</c>, and a single token for the unicode61 tokenizer whatever the id contains.
+    /// </summary>
+    public static string OwnerToken(string userId) => "u" + Convert.ToHexString(System.Text.Encoding.UTF8.GetBytes(userId));
+
     /// <summary>Version 2: folded search text on every track (computed here for existing rows), indexed by FTS5.</summary>
     private static async Task AddSearchAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
@@ -129,20 +135,22 @@ internal static class SqliteSchema
         CREATE INDEX ix_reservations_user ON quota_reservations (user_id, expires_at);
         """;
 
-    // External-content FTS5 over tracks.search_text, kept in step by triggers (cascaded deletes fire them too).
+    // A contentless FTS5 index (rowid = tracks.seq) of the folded search text and the owner token, kept in step by
+    // triggers (cascaded deletes fire them too). Contentless: the text lives once, in tracks; contentless_delete lets
+    // the triggers delete by rowid alone.
     private const string V2Search = """
-        CREATE VIRTUAL TABLE track_search USING fts5(search_text, content = 'tracks', content_rowid = 'seq', tokenize = 'unicode61 remove_diacritics 2');
+        CREATE VIRTUAL TABLE track_search USING fts5(search_text, search_owner, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2');
         CREATE TRIGGER tracks_search_insert AFTER INSERT ON tracks BEGIN
-            INSERT INTO track_search (rowid, search_text) VALUES (new.seq, new.search_text);
+            INSERT INTO track_search (rowid, search_text, search_owner) VALUES (new.seq, new.search_text, 'u' || hex(new.user_id));
         END;
         CREATE TRIGGER tracks_search_delete AFTER DELETE ON tracks BEGIN
-            INSERT INTO track_search (track_search, rowid, search_text) VALUES ('delete', old.seq, old.search_text);
+            DELETE FROM track_search WHERE rowid = old.seq;
         END;
         CREATE TRIGGER tracks_search_update AFTER UPDATE OF search_text ON tracks BEGIN
-            INSERT INTO track_search (track_search, rowid, search_text) VALUES ('delete', old.seq, old.search_text);
-            INSERT INTO track_search (rowid, search_text) VALUES (new.seq, new.search_text);
+            DELETE FROM track_search WHERE rowid = old.seq;
+            INSERT INTO track_search (rowid, search_text, search_owner) VALUES (new.seq, new.search_text, 'u' || hex(new.user_id));
         END;
-        INSERT INTO track_search (track_search) VALUES ('rebuild');
+        INSERT INTO track_search (rowid, search_text, search_owner) SELECT seq, search_text, 'u' || hex(user_id) FROM tracks;
         """;
 
     private const string V3UploadsAndKeys = """

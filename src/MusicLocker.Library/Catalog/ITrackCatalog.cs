@@ -36,7 +36,7 @@ public interface ITrackCatalog
 
     /// <summary>
     /// Tracks whose title, artist, album or album artist contain words starting with every word of <paramref name="text"/>,
-    /// regardless of case and accents ("beyonce" finds "Beyoncé"), ordered by title; keyset-paged.
+    /// regardless of case and accents ("beyonce" finds "Beyoncé"), newest first (like "Latest uploads"); keyset-paged.
     /// </summary>
     Task<Page<TrackRecord>> SearchAsync(string userId, string text, int pageSize = 50, string? cursor = null, CancellationToken cancellationToken = default);
 

@@ -23,8 +23,14 @@ internal abstract class SqlDialect : IAsyncDisposable
     /// <summary>The WHERE condition of a search, taking the query from parameter <c>@q</c>.</summary>
     public abstract string SearchPredicate { get; }
 
-    /// <summary>Turns folded words into the database's full-text query (every word, as a prefix).</summary>
-    public abstract string BuildSearchQuery(IReadOnlyList<string> words);
+    /// <summary>
+    /// The unique, insertion-ordered column search results are ordered by (descending: newest first) and paged on. Chosen
+    /// so the database can walk its full-text index in that order and stop after one page, however many tracks match.
+    /// </summary>
+    public abstract string SearchOrderColumn { get; }
+
+    /// <summary>Turns folded words into the database's full-text query for one user's tracks (every word, as a prefix).</summary>
+    public abstract string BuildSearchQuery(string userId, IReadOnlyList<string> words);
 
     /// <summary>Whether the error is a unique or primary-key violation.</summary>
     public abstract bool IsUniqueViolation(DbException exception);

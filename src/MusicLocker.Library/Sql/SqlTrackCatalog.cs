@@ -5,7 +5,8 @@ namespace MusicLocker.Library.Sql;
 
 /// <summary>
 /// The catalog. Browsing is keyset-paged over precomputed, folded sort keys with one index per order, so a page costs the
-/// same at the start and the end of 100,000 tracks. Search uses the database's full-text index over folded text.
+/// same at the start and the end of 100,000 tracks. Search uses the database's full-text index over folded text and
+/// returns the newest matches first, in the index's own order, so its first page does not depend on how many tracks match.
 /// </summary>
 internal sealed class SqlTrackCatalog : ITrackCatalog
 {
@@ -169,8 +170,8 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
 
         var sql = new StringBuilder(512).Append("FROM ").Append(_context.Dialect.SearchSource)
             .Append(" WHERE ").Append(_context.Dialect.SearchPredicate).Append(" AND t.user_id = @u");
-        var parameters = new List<(string Name, string Value)> { ("q", _context.Dialect.BuildSearchQuery(words)) };
-        return PageTracksAsync(userId, sql, parameters, SearchCursorKind, SortKeys[(int)TrackSort.Title], pageSize, cursor, cancellationToken);
+        var parameters = new List<(string Name, string Value)> { ("q", _context.Dialect.BuildSearchQuery(userId, words)) };
+        return PageTracksAsync(userId, sql, parameters, SearchCursorKind, ([_context.Dialect.SearchOrderColumn], true), pageSize, cursor, cancellationToken);
     }
 
     public async Task<IReadOnlyList<TrackRecord>> GetLatestAsync(string userId, int count = 50, CancellationToken cancellationToken = default)

@@ -66,7 +66,7 @@ internal static class TrackRows
 
     /// <summary>The folded words a search matches: title, artist, album and album artist.</summary>
     public static string SearchText(TrackTags tags) =>
-        CatalogText.Fold(string.Join(' ', tags.Title, tags.Artist, tags.Album, tags.AlbumArtist));
+        CatalogText.FoldForSearch(string.Join(' ', tags.Title, tags.Artist, tags.Album, tags.AlbumArtist));
 
     private static int? ZeroAsNull(int value) => value == 0 ? null : value;
 }

@@ -125,6 +125,7 @@ public abstract partial class MetadataStoreConformance
         await AddAsync(user, Track("Straße", "Rammstein", "Rosenrot"));
         await AddAsync(user, Track("Enter Sandman", "Metallica", "Metallica"));
         await AddAsync(user, Track("Love Buzz", "Nirvana", "Bleach", albumArtist: "NIRVANA"));
+        await AddAsync(user, Track("L’Amour toujours", "Gigi D'Agostino"));
         await AddAsync(await NewUserAsync("bob"), Track("Crazy in Love (bob)", "Beyoncé"));
 
         Assert.Equal(["Crazy in Love"], Titles((await Store.Tracks.SearchAsync(user, "beyonce", cancellationToken: Ct)).Items));
@@ -132,16 +133,26 @@ public abstract partial class MetadataStoreConformance
         Assert.Equal(["Ace of Spades"], Titles((await Store.Tracks.SearchAsync(user, "MOTORHEAD", cancellationToken: Ct)).Items));
         Assert.Equal(["Straße"], Titles((await Store.Tracks.SearchAsync(user, "strasse", cancellationToken: Ct)).Items));
         Assert.Equal(["Enter Sandman"], Titles((await Store.Tracks.SearchAsync(user, "metal", cancellationToken: Ct)).Items));
-        Assert.Equal(["Crazy in Love", "Love Buzz"], Titles((await Store.Tracks.SearchAsync(user, "love", cancellationToken: Ct)).Items));
+        Assert.Equal(["Love Buzz", "Crazy in Love"], Titles((await Store.Tracks.SearchAsync(user, "love", cancellationToken: Ct)).Items));
         Assert.Equal(["Love Buzz"], Titles((await Store.Tracks.SearchAsync(user, "love nirv", cancellationToken: Ct)).Items));
         Assert.Equal(["Love Buzz"], Titles((await Store.Tracks.SearchAsync(user, "bleach", cancellationToken: Ct)).Items));
+        foreach (var query in new[] { "l'amour", "lamour", "AMOUR", "dagostino", "gigi d'agost" })
+        {
+            Assert.Equal(["L’Amour toujours"], Titles((await Store.Tracks.SearchAsync(user, query, cancellationToken: Ct)).Items));
+        }
+
         Assert.Empty((await Store.Tracks.SearchAsync(user, "love metallica", cancellationToken: Ct)).Items);
         Assert.Empty((await Store.Tracks.SearchAsync(user, "  ?!  ", cancellationToken: Ct)).Items);
         Assert.Empty((await Store.Tracks.SearchAsync(user, "\"* OR NEAR( :* & |", cancellationToken: Ct)).Items);
+
+        // Any user id works, whatever characters it has.
+        var odd = await NewUserAsync("ユーザー \"x\" OR * @example.com");
+        var oddTrack = await AddAsync(odd, Track("Crazy in Love", "Beyoncé"));
+        Assert.Equal([oddTrack.Id], (await Store.Tracks.SearchAsync(odd, "beyonce crazy", cancellationToken: Ct)).Items.Select(t => t.Id));
     }
 
     [Fact]
-    public async Task Search_pages_with_a_cursor()
+    public async Task Search_pages_newest_first_with_a_cursor()
     {
         var user = await NewUserAsync();
         for (int i = 0; i < 23; i++)
@@ -151,7 +162,7 @@ public abstract partial class MetadataStoreConformance
 
         await AddAsync(user, Track("Unrelated", "Someone"));
         var all = await AllPagesAsync(c => Store.Tracks.SearchAsync(user, "common", 4, c, Ct));
-        Assert.Equal(Enumerable.Range(0, 23).Select(i => $"Song {i:D2}"), Titles(all));
+        Assert.Equal(Enumerable.Range(0, 23).Reverse().Select(i => $"Song {i:D2}"), Titles(all));
         await Assert.ThrowsAsync<ArgumentException>(() => Store.Tracks.SearchAsync(user, "common", 4, "not-a-cursor", Ct));
         var browseCursor = (await Store.Tracks.BrowseAsync(user, new TrackQuery { PageSize = 1, Sort = TrackSort.Artist }, Ct)).NextCursor;
         await Assert.ThrowsAsync<ArgumentException>(() => Store.Tracks.SearchAsync(user, "common", 4, browseCursor, Ct));
