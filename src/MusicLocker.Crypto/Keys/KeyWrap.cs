@@ -27,9 +27,10 @@ internal static class KeyWrap
             key = aes.DecryptKeyWrapPadded(wrapped);
             return true;
         }
-        catch (CryptographicException)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
-            // The RFC 5649 integrity check failed: modified, or wrapped for another context or key. Callers raise a typed error.
+            // The RFC 5649 integrity check failed (modified, or wrapped for another context or key), or the length is not
+            // a wrapped key's (.NET refuses those with ArgumentException). Callers raise a typed error.
             key = [];
             return false;
         }
