@@ -30,8 +30,8 @@ public sealed class MediaProbeOptions
     /// <summary>How far past the leading tags the first audio frame may start. Default 1 MiB.</summary>
     public int MaxLeadingJunk { get; init; } = 1024 * 1024;
 
-    /// <summary>How many bytes of the end of the file are examined for trailing tags (ID3v1, APEv2, Lyrics3, appended ID3v2). Default 256 KiB.</summary>
-    public int TailSize { get; init; } = 256 * 1024;
+    /// <summary>How many bytes of the end of the file are examined for trailing tags (ID3v1, APEv2, Lyrics3, appended ID3v2). Default 128 KiB.</summary>
+    public int TailSize { get; init; } = 128 * 1024;
 
     /// <summary>How many following frames must agree before a frame sync is accepted. Default 3.</summary>
     public int SyncConfirmFrames { get; init; } = 3;

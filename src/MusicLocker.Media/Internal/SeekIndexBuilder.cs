@@ -19,6 +19,9 @@ internal sealed class SeekIndexBuilder
 
     public bool Evenly { get; set; } = true;
 
+    /// <summary>The timestamp at or after which the next frame is kept.</summary>
+    public long NextTimestamp => _nextTimestamp;
+
     /// <summary>Records a frame starting at <paramref name="timestamp"/>; keeps it when it is the first at or past the next interval mark.</summary>
     public void Add(long timestamp, long offset)
     {

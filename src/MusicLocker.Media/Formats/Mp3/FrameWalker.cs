@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using MusicLocker.Media.Formats.Adts;
 using MusicLocker.Media.Internal;
 
@@ -22,7 +23,7 @@ internal sealed class FrameWalker
     private int _recentNext;
     private ulong _signature;
     private bool _firstSeen;
-    private int _lastBitrate = -1;
+    private int _lastBitrate = -1; // MP3: the bitrate index bits of the last frame
     private long _lostAt = -1;
 
     public FrameWalker(bool adts, MediaProbeOptions options, bool probeMode)
@@ -165,7 +166,7 @@ internal sealed class FrameWalker
             return WalkFirst(data, position, final, out need);
         }
 
-        int pos = 0;
+        int pos = _adts ? 0 : WalkMp3(data, position);
         while (true)
         {
             if (pos > data.Length - _headerSize)
@@ -189,6 +190,11 @@ internal sealed class FrameWalker
                 }
 
                 pos += n;
+                if (!_adts)
+                {
+                    pos += WalkMp3(data[pos..], position + pos);
+                }
+
                 continue;
             }
 
@@ -205,6 +211,87 @@ internal sealed class FrameWalker
                 return pos;
             }
         }
+    }
+
+    /// <summary>
+    /// The MP3 fast path: hops from header to header while each matches the stream, with one table lookup per frame and
+    /// the counters in locals. Returns where it stopped (a header it cannot judge alone, or the end of the data); the
+    /// general loop takes over from there.
+    /// </summary>
+    private int WalkMp3(ReadOnlySpan<byte> data, long position)
+    {
+        ref byte start = ref MemoryMarshal.GetReference(data);
+        uint signature = (uint)_signature;
+        int spf = SamplesPerFrame;
+        long frames = FrameCount, samples = Samples, bytes = AudioBytes;
+        long maxFrames = _options.MaxFrames;
+        var index = SeekIndex!;
+        long nextMark = index.NextTimestamp;
+        uint lastBitrate = _lastBitrate < 0 ? uint.MaxValue : (uint)_lastBitrate;
+        bool varies = BitrateVaries;
+        int pos = 0;
+        int lastPos = -1, lastLength = 0;
+        int limit = data.Length - Mp3FrameHeader.Size;
+        while (pos <= limit)
+        {
+            uint raw = BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, pos)));
+            int length = Mp3FrameHeader.LengthOf(raw);
+            if ((raw & 0xFFFE0C00) != signature || length == 0 || frames >= maxFrames)
+            {
+                break;
+            }
+
+            uint bitrateBits = (raw >> 12) & 15;
+            if (bitrateBits != lastBitrate)
+            {
+                varies |= lastBitrate != uint.MaxValue;
+                lastBitrate = bitrateBits;
+            }
+
+            if (samples >= nextMark)
+            {
+                index.Add(samples, position + pos);
+                nextMark = index.NextTimestamp;
+            }
+
+            if (lastPos >= 0)
+            {
+                Remember(position + lastPos, lastLength);
+            }
+
+            lastPos = pos;
+            lastLength = length;
+            frames++;
+            samples += spf;
+            bytes += length;
+            pos += length;
+        }
+
+        if (lastPos >= 0)
+        {
+            Remember(position + lastPos, lastLength);
+            LastFrameEnd = position + lastPos + lastLength;
+        }
+
+        FrameCount = frames;
+        Samples = samples;
+        AudioBytes = bytes;
+        BitrateVaries = varies;
+        if (lastBitrate != uint.MaxValue)
+        {
+            _lastBitrate = (int)lastBitrate;
+        }
+
+        return pos;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Remember(long offset, int length)
+    {
+        _recentOffset[_recentNext] = offset;
+        _recentLength[_recentNext] = length;
+        _recentNext = (_recentNext + 1) & (RecentCapacity - 1);
+        _recentCount = Math.Min(_recentCount + 1, RecentCapacity);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -225,7 +312,7 @@ internal sealed class FrameWalker
         {
             length = h.FrameLength;
             signature = h.StreamSignature;
-            bitrate = h.BitrateKbps;
+            bitrate = (int)((BinaryPrimitives.ReadUInt32BigEndian(data) >> 12) & 15);
             samples = h.SamplesPerFrame;
             return true;
         }
@@ -307,10 +394,7 @@ internal sealed class FrameWalker
         }
 
         SeekIndex!.Add(Samples, offset);
-        _recentOffset[_recentNext] = offset;
-        _recentLength[_recentNext] = length;
-        _recentNext = (_recentNext + 1) % RecentCapacity;
-        _recentCount = Math.Min(_recentCount + 1, RecentCapacity);
+        Remember(offset, length);
         FrameCount++;
         Samples += samples;
         AudioBytes += length;

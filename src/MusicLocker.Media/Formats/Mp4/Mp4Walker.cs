@@ -175,10 +175,13 @@ internal sealed class Mp4Walker
                 ThrowHelper.ThrowCorrupt($"Box '{FourCC.ToText(box.Type)}' has size {size}, smaller than its header", abs);
             }
 
-            long end = abs + size;
-            if (end > parentEnd)
+            long room = _depth > 0 ? parentEnd - abs : long.MaxValue - abs;
+            long end = size <= room ? abs + size : long.MaxValue;
+            if (size > room)
             {
-                ThrowHelper.ThrowCorrupt($"Box '{FourCC.ToText(box.Type)}' of {size} bytes runs past its parent '{FourCC.ToText(_stack[_depth - 1].Type)}'", abs);
+                ThrowHelper.ThrowCorrupt(_depth > 0
+                    ? $"Box '{FourCC.ToText(box.Type)}' of {size} bytes runs past its parent '{FourCC.ToText(_stack[_depth - 1].Type)}'"
+                    : $"Box '{FourCC.ToText(box.Type)}' has an impossible size {size}", abs);
             }
 
             if (_depth == 0 && _fileLength is { } length && end > length && box.Type != FourCC.Mdat)

@@ -34,12 +34,12 @@ internal static class Id3v2TagReader
             int ext = header.Version == 3
                 ? (int)Math.Min(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(body) + 4L, int.MaxValue)
                 : Id3v2Header.Syncsafe(body);
-            pos = ext;
+            pos = (int)Math.Clamp(ext, 0, body.Length);
         }
 
         int hs = Id3v2FrameHeader.HeaderSizeFor(header.Version);
         int count = 0;
-        while (pos + hs <= body.Length && count++ < 10_000)
+        while (pos <= body.Length - hs && count++ < 10_000)
         {
             if (!Id3v2FrameHeader.TryParse(body[pos..], header.Version, out var fh))
             {
@@ -48,7 +48,7 @@ internal static class Id3v2TagReader
 
             long frameOffset = tagOffset + Id3v2Header.Size + (wholeUnsync ? Id3v2Unsync.RawIndexOf(rawBody, pos) : pos);
             int bodyStart = pos + hs;
-            if (fh.BodySize > body.Length - bodyStart)
+            if (fh.BodySize < 0 || fh.BodySize > body.Length - bodyStart)
             {
                 tags.Warn(frameOffset, $"ID3v2 frame {fh.Id} runs past the end of its tag");
                 break;
