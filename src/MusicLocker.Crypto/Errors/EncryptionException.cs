@@ -10,7 +10,7 @@ public class EncryptionException : BlobStoreException
 {
     /// <summary>Creates the error.</summary>
     public EncryptionException(EncryptionErrorCode reason, string message, string? key = null, Exception? innerException = null)
-        : base(reason == EncryptionErrorCode.KeyDestroyed ? BlobErrorCode.AccessDenied : BlobErrorCode.Unknown, message, key, innerException)
+        : base(StorageCode(reason), message, key, innerException)
     {
         Reason = reason;
     }
@@ -35,6 +35,15 @@ public class EncryptionException : BlobStoreException
 
     /// <summary>What failed.</summary>
     public EncryptionErrorCode Reason { get; }
+
+    // The storage contract has no codes of its own for integrity or key failures; the nearest ones keep IsTransient true
+    // only where a retry can help (a key service that could not be reached).
+    private static BlobErrorCode StorageCode(EncryptionErrorCode reason) => reason switch
+    {
+        EncryptionErrorCode.KeyDestroyed => BlobErrorCode.AccessDenied,
+        EncryptionErrorCode.KeyServiceFailed => BlobErrorCode.Unavailable,
+        _ => BlobErrorCode.Unknown,
+    };
 }
 
 /// <summary>

@@ -1,0 +1,93 @@
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using MusicLocker.Crypto;
+using MusicLocker.Crypto.Tests.Conformance;
+
+namespace MusicLocker.Keys.AwsKms.Tests;
+
+/// <summary>The master-key provider conformance suite on the AWS KMS provider, against the in-process KMS.</summary>
+public sealed class AwsKmsProviderConformanceTests : MasterKeyProviderConformanceTests
+{
+    private InProcessKms? _service;
+    private IAmazonKeyManagementService? _client;
+    private int _keys;
+
+    protected override Task<IMasterKeyProvider> CreateProviderAsync()
+    {
+        (_client, _service) = InProcessKms.Create("key-1");
+        _keys = 1;
+        return Task.FromResult<IMasterKeyProvider>(new AwsKmsMasterKeyProvider(_client, new AwsKmsMasterKeyProviderOptions { KeyId = "key-1" }));
+    }
+
+    protected override Task RotateAsync(IMasterKeyProvider provider)
+    {
+        // Rotation to a new KMS key: the provider is configured with the new key id (as after an alias switch).
+        _keys++;
+        _service!.AddKey("key-" + _keys);
+        ReplaceProvider(new AwsKmsMasterKeyProvider(_client!, new AwsKmsMasterKeyProviderOptions { KeyId = "key-" + _keys }));
+        return Task.CompletedTask;
+    }
+
+    protected override Task RetireOldKeysAsync(IMasterKeyProvider provider)
+    {
+        foreach (var id in _service!.KeyIds.Where(id => id != "key-" + _keys))
+        {
+            _service.DeleteKey(id);
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>What the provider sends to KMS and how it reports KMS errors.</summary>
+public sealed class AwsKmsProviderTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Every_call_carries_an_encryption_context_naming_tenant_user_and_object()
+    {
+        var (client, service) = InProcessKms.Create("key-1");
+        var provider = new AwsKmsMasterKeyProvider(client, new AwsKmsMasterKeyProviderOptions { KeyId = "key-1" });
+        var context = new KeyContext("acme", "ann", "user-key/3");
+        using var key = await provider.GenerateKeyAsync(context, Ct);
+        await provider.UnwrapKeyAsync(key.WrappedKey, context, Ct);
+        await provider.RewrapKeyAsync(key.WrappedKey, context, Ct);
+
+        var expected = new Dictionary<string, string> { ["musiclocker:tenant"] = "acme", ["musiclocker:user"] = "ann", ["musiclocker:object"] = "user-key/3" };
+        var requests = service.Requests.ToArray();
+        Assert.Equal(3, requests.Length);
+        var generate = Assert.IsType<GenerateDataKeyRequest>(requests[0]);
+        Assert.Equal("key-1", generate.KeyId);
+        Assert.Equal(DataKeySpec.AES_256, generate.KeySpec);
+        Assert.Equal(expected, generate.EncryptionContext);
+        Assert.Equal(expected, Assert.IsType<DecryptRequest>(requests[1]).EncryptionContext);
+        var reEncrypt = Assert.IsType<ReEncryptRequest>(requests[2]);
+        Assert.Equal(expected, reEncrypt.SourceEncryptionContext);
+        Assert.Equal(expected, reEncrypt.DestinationEncryptionContext);
+        Assert.Equal("key-1", reEncrypt.DestinationKeyId);
+    }
+
+    [Fact]
+    public async Task An_empty_tenant_is_left_out_of_the_context()
+    {
+        var (client, service) = InProcessKms.Create("key-1");
+        var provider = new AwsKmsMasterKeyProvider(client, new AwsKmsMasterKeyProviderOptions { KeyId = "key-1" });
+        using var key = await provider.GenerateKeyAsync(new KeyContext("", "ann", "user-key/1"), Ct);
+        var request = Assert.IsType<GenerateDataKeyRequest>(Assert.Single(service.Requests));
+        Assert.False(request.EncryptionContext.ContainsKey("musiclocker:tenant"));
+    }
+
+    [Fact]
+    public async Task A_deleted_kms_key_is_reported_as_key_not_found_without_leaking_aws_types()
+    {
+        var (client, service) = InProcessKms.Create("key-1");
+        var provider = new AwsKmsMasterKeyProvider(client, new AwsKmsMasterKeyProviderOptions { KeyId = "key-1" });
+        var context = new KeyContext("acme", "ann", "user-key/1");
+        using var key = await provider.GenerateKeyAsync(context, Ct);
+        service.DeleteKey("key-1");
+        var ex = await Assert.ThrowsAsync<EncryptionException>(() => provider.UnwrapKeyAsync(key.WrappedKey, context, Ct));
+        Assert.Equal(EncryptionErrorCode.KeyNotFound, ex.Reason);
+        Assert.IsType<NotFoundException>(ex.InnerException);
+    }
+}
