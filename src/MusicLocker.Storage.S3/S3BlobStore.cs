@@ -317,7 +317,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             var etag = await UploadPartCoreAsync(upload.Key, id, partNumber, body, length, cancellationToken).ConfigureAwait(false);
             return new UploadedPart(partNumber, new ETag(etag), length);
         }
-        catch (Exception ex) when (S3Errors.IsTranslatable(ex, cancellationToken) && ex is not IOException || ex is AmazonServiceException)
+        catch (Exception ex) when (S3Errors.IsTranslatable(ex, cancellationToken))
         {
             throw S3Errors.MapUpload(ex, $"Uploading part {partNumber}", upload);
         }

@@ -8,8 +8,9 @@ internal static class AzureTestStores
 {
     public static string NewContainerName() => "t" + Guid.NewGuid().ToString("N");
 
-    public static AzureBlobStoreOptions Options(AzuriteServer server, string container, HttpMessageHandler? handler = null) => new()
+    public static AzureBlobStoreOptions Options(AzuriteServer server, string container, HttpMessageHandler? handler = null, int maxRetries = 5) => new()
     {
+        MaxRetries = maxRetries,
         ServiceUri = server.BlobEndpoint,
         AccountName = AzuriteServer.AccountName,
         AccountKey = AzuriteServer.AccountKey,
@@ -20,9 +21,9 @@ internal static class AzureTestStores
         MaxRetryDelay = TimeSpan.FromSeconds(1),
     };
 
-    public static async Task<AzureBlobStore> CreateAsync(AzuriteServer server, string? container = null, HttpMessageHandler? handler = null)
+    public static async Task<AzureBlobStore> CreateAsync(AzuriteServer server, string? container = null, HttpMessageHandler? handler = null, int maxRetries = 5)
     {
-        var store = new AzureBlobStore(Options(server, container ?? NewContainerName(), handler));
+        var store = new AzureBlobStore(Options(server, container ?? NewContainerName(), handler, maxRetries));
         await store.CreateContainerIfNotExistsAsync(TestContext.Current.CancellationToken);
         return store;
     }

@@ -10,8 +10,9 @@ internal static class S3TestStores
 {
     private static int _counter;
 
-    public static S3BlobStoreOptions Options(S3rverServer server, string bucket) => new()
+    public static S3BlobStoreOptions Options(S3rverServer server, string bucket, int maxRetries = 3) => new()
     {
+        MaxRetries = maxRetries,
         BucketName = bucket,
         ServiceUrl = server.ServiceUrl,
         ForcePathStyle = true,
