@@ -58,7 +58,12 @@ internal sealed class DecryptingReadStream : Stream
         set => throw new NotSupportedException();
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        // With useAsync false nothing awaits, so the ValueTask has completed when it returns.
+        var pending = ReadCoreAsync(buffer.AsMemory(offset, count), useAsync: false, CancellationToken.None);
+        return pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+    }
 
     public override int Read(Span<byte> buffer)
     {
@@ -137,7 +142,7 @@ internal sealed class DecryptingReadStream : Stream
         {
             try
             {
-                await NextChunkAsync(useAsync: true, cancellationToken).ConfigureAwait(false);
+                await NextChunkAsync(Memory<byte>.Empty, useAsync: true, cancellationToken).ConfigureAwait(false);
             }
             catch (EncryptionException ex)
             {
@@ -180,7 +185,11 @@ internal sealed class DecryptingReadStream : Stream
 
             try
             {
-                await NextChunkAsync(useAsync, cancellationToken).ConfigureAwait(false);
+                int direct = await NextChunkAsync(destination, useAsync, cancellationToken).ConfigureAwait(false);
+                if (direct > 0)
+                {
+                    return direct;
+                }
             }
             catch (EncryptionException ex)
             {
@@ -190,7 +199,12 @@ internal sealed class DecryptingReadStream : Stream
         }
     }
 
-    private async ValueTask NextChunkAsync(bool useAsync, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads, decrypts and authenticates the next chunk. When the caller's buffer takes the chunk's whole plaintext it is
+    /// decrypted straight into it (AesGcm clears the output when the tag fails, so nothing unauthenticated stays there)
+    /// and the count is returned; otherwise the plaintext is kept in the stream's buffer and 0 is returned.
+    /// </summary>
+    private async ValueTask<int> NextChunkAsync(Memory<byte> destination, bool useAsync, CancellationToken cancellationToken)
     {
         byte[] encrypted = _encrypted!;
         if (!_headerChecked)
@@ -231,7 +245,9 @@ internal sealed class DecryptingReadStream : Stream
             isFinal = length < CiphertextLayout.EncryptedChunkSize;
         }
 
-        if (!_cipher.TryDecrypt(index, encrypted.AsSpan(0, length), _plain))
+        int plainLength = length - CiphertextLayout.TagSize;
+        bool direct = _skip == 0 && _remaining >= plainLength && destination.Length >= plainLength && plainLength > 0;
+        if (!_cipher.TryDecrypt(index, encrypted.AsSpan(0, length), direct ? destination.Span : _plain))
         {
             throw Fail(EncryptionErrorCode.CiphertextInvalid, $"chunk {index} does not authenticate (modified, reordered, moved from another object, or truncated)");
         }
@@ -247,13 +263,19 @@ internal sealed class DecryptingReadStream : Stream
 
         _nextChunk++;
         _finished = isFinal || index >= _window.LastChunk;
-        int plainLength = length - CiphertextLayout.TagSize;
+        if (direct)
+        {
+            _remaining -= plainLength;
+            return plainLength;
+        }
+
         int start = (int)Math.Min(_skip, plainLength);
         _skip -= start;
         int take = (int)Math.Min(_remaining, plainLength - start);
         _remaining -= take;
         _plainStart = start;
         _plainEnd = start + take;
+        return 0;
     }
 
     private async ValueTask<int> ReadAsync(Memory<byte> buffer, bool useAsync, CancellationToken cancellationToken) => useAsync

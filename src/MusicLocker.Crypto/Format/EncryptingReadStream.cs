@@ -57,7 +57,12 @@ internal sealed class EncryptingReadStream : Stream
         set => throw new NotSupportedException();
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        // With useAsync false nothing awaits, so the ValueTask has completed when it returns.
+        var pending = ReadCoreAsync(buffer.AsMemory(offset, count), useAsync: false, CancellationToken.None);
+        return pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+    }
 
     public override int Read(Span<byte> buffer)
     {
