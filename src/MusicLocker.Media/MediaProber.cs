@@ -84,69 +84,91 @@ public sealed class MediaProber
         }
 
         var core = new MediaParserCore(Options, probeMode: true, fileLength: length);
+        var pool = System.Buffers.ArrayPool<byte>.Shared;
         byte[] buffer = [];
-        long windowStart = 0;
-        int windowLength = 0;
-        long pos = 0;
-        int need = 0;
-        while (pos < length && !core.HeadDone)
+        byte[]? tailBuffer = null;
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            long windowEnd = windowStart + windowLength;
-            bool covered = pos >= windowStart && (pos + Math.Max(need, 1) <= windowEnd || (windowEnd == length && pos < windowEnd));
-            if (!covered)
+            long windowStart = 0;
+            int windowLength = 0;
+            long pos = 0;
+            int need = 0;
+            while (pos < length && !core.HeadDone)
             {
-                long size = core.Streaming ? StreamReadSize : Math.Max(Options.RangeReadSize, Math.Max(need, core.PreferredRead));
-                size = Math.Min(size, length - pos);
-                if (buffer.Length < size)
+                cancellationToken.ThrowIfCancellationRequested();
+                long windowEnd = windowStart + windowLength;
+                bool covered = pos >= windowStart && (pos + Math.Max(need, 1) <= windowEnd || (windowEnd == length && pos < windowEnd));
+                if (!covered)
                 {
-                    buffer = new byte[size];
+                    long size = core.Streaming ? StreamReadSize : Math.Max(Options.RangeReadSize, Math.Max(need, core.PreferredRead));
+                    size = Math.Min(size, length - pos);
+                    if (buffer.Length < size)
+                    {
+                        if (buffer.Length > 0)
+                        {
+                            pool.Return(buffer);
+                        }
+
+                        buffer = pool.Rent((int)size);
+                    }
+
+                    windowStart = pos;
+                    windowLength = await source.ReadAtAsync(pos, buffer.AsMemory(0, (int)size), cancellationToken).ConfigureAwait(false);
+                    windowEnd = windowStart + windowLength;
+                    if (windowLength < size)
+                    {
+                        // The object shrank under us: treat what we have as the end.
+                        length = windowEnd;
+                    }
                 }
 
-                windowStart = pos;
-                windowLength = await source.ReadAtAsync(pos, buffer.AsMemory(0, (int)size), cancellationToken).ConfigureAwait(false);
-                windowEnd = windowStart + windowLength;
-                if (windowLength < size)
+                bool final = windowEnd >= length;
+                var span = buffer.AsSpan((int)(pos - windowStart), (int)(windowEnd - pos));
+                long c = core.Parse(span, pos, final, out need);
+                pos += c;
+                if (final && (c == 0 || pos >= windowEnd))
                 {
-                    // The object shrank under us: treat what we have as the end.
-                    length = windowEnd;
+                    break;
+                }
+
+                if (c == 0 && need <= span.Length)
+                {
+                    need = span.Length + 1; // no progress: make the next window larger
                 }
             }
 
-            bool final = windowEnd >= length;
-            var span = buffer.AsSpan((int)(pos - windowStart), (int)(windowEnd - pos));
-            long c = core.Parse(span, pos, final, out need);
-            pos += c;
-            if (final && (c == 0 || pos >= windowEnd))
+            ReadOnlyMemory<byte> tail = ReadOnlyMemory<byte>.Empty;
+            if (core.NeedsTail)
             {
-                break;
+                long tailLength = Math.Min(Options.TailSize, length);
+                long tailStart = length - tailLength;
+                if (windowStart <= tailStart && windowStart + windowLength >= length)
+                {
+                    tail = buffer.AsMemory((int)(tailStart - windowStart), (int)tailLength);
+                }
+                else
+                {
+                    tailBuffer = pool.Rent((int)tailLength);
+                    int n = await source.ReadAtAsync(tailStart, tailBuffer.AsMemory(0, (int)tailLength), cancellationToken).ConfigureAwait(false);
+                    tail = tailBuffer.AsMemory(0, n);
+                    length = tailStart + n;
+                }
             }
 
-            if (c == 0 && need <= span.Length)
-            {
-                need = span.Length + 1; // no progress: make the next window larger
-            }
+            return core.Finish(tail.Span, length);
         }
-
-        ReadOnlyMemory<byte> tail = ReadOnlyMemory<byte>.Empty;
-        if (core.NeedsTail)
+        finally
         {
-            long tailLength = Math.Min(Options.TailSize, length);
-            long tailStart = length - tailLength;
-            if (windowStart <= tailStart && windowStart + windowLength >= length)
+            if (buffer.Length > 0)
             {
-                tail = buffer.AsMemory((int)(tailStart - windowStart), (int)tailLength);
+                pool.Return(buffer);
             }
-            else
+
+            if (tailBuffer is not null)
             {
-                var t = new byte[tailLength];
-                int n = await source.ReadAtAsync(tailStart, t, cancellationToken).ConfigureAwait(false);
-                tail = t.AsMemory(0, n);
-                length = tailStart + n;
+                pool.Return(tailBuffer);
             }
         }
-
-        return core.Finish(tail.Span, length);
     }
 
     /// <summary>Reads the bytes of a picture located by a probe of the same file (undoing ID3v2 unsynchronisation).</summary>
