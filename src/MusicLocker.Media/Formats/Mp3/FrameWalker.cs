@@ -89,47 +89,6 @@ internal sealed class FrameWalker
         NeedMore,
     }
 
-    /// <summary>
-    /// Looks for the first confirmed sync in <paramref name="data"/> (at <paramref name="position"/>). Returns the bytes
-    /// consumed (junk before a candidate); <paramref name="found"/> when the walk can start at the returned position.
-    /// </summary>
-    public int FindFirstSync(ReadOnlySpan<byte> data, long position, bool final, out int need, out bool found)
-    {
-        found = false;
-        need = 0;
-        int pos = 0;
-        while (true)
-        {
-            int ff = data[pos..].IndexOf((byte)0xFF);
-            if (ff < 0)
-            {
-                need = _headerSize;
-                return data.Length;
-            }
-
-            int candidate = pos + ff;
-            switch (CheckChain(data, candidate, final, requiredSignature: null, out int needed, out ulong sig))
-            {
-                case Check.Valid:
-                    _signature = sig;
-                    found = true;
-                    return candidate;
-                case Check.NeedMore:
-                    need = needed;
-                    return candidate;
-                default:
-                    pos = candidate + 1;
-                    if (pos >= data.Length)
-                    {
-                        need = _headerSize;
-                        return data.Length;
-                    }
-
-                    break;
-            }
-        }
-    }
-
     /// <summary>Whether a sync at <paramref name="at"/> is confirmed by the frames after it: 1 yes, 0 no, -1 more bytes needed (<paramref name="needed"/> from <paramref name="at"/>).</summary>
     public int CheckSync(ReadOnlySpan<byte> data, int at, bool final, out int needed)
     {

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Text.Json;
+using MusicLocker.Testing;
+
+namespace MusicLocker.Media.Tests;
+
+/// <summary>The <c>locker probe</c> sample, run as a user would (the built samples/Locker.Cli).</summary>
+public sealed class ProbeCommandTests
+{
+    private static string? FindCli()
+    {
+        foreach (var config in new[] { "Release", "Debug" })
+        {
+            var path = Path.Combine(TestEnvironment.RepositoryRoot, "samples", "Locker.Cli", "bin", config, "net10.0", "locker.dll");
+            if (File.Exists(path))
+            {
+                return path;
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
+    {
+        var cli = FindCli();
+        TestEnvironment.RequireServer(cli is not null, "samples/Locker.Cli is not built (dotnet build samples/Locker.Cli -c Release)");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Fixtures.Root };
+        start.ArgumentList.Add(cli!);
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, await output + await error);
+    }
+
+    [Fact]
+    public async Task Json_has_one_camelCase_object_per_file()
+    {
+        var (exit, output) = await RunAsync("probe", "--json", "m4a/faststart-tagged.m4a", "mp3/vbr-noheader.mp3", "other/sine.flac");
+
+        Assert.Equal(1, exit); // one file refused
+        using var json = JsonDocument.Parse(output);
+        var files = json.RootElement.EnumerateArray().ToArray();
+        Assert.Equal(3, files.Length);
+
+        var m4a = files[0];
+        Assert.True(m4a.GetProperty("ok").GetBoolean());
+        Assert.Equal("mp4", m4a.GetProperty("container").GetString());
+        Assert.Equal("aac", m4a.GetProperty("codec").GetString());
+        Assert.Equal(2.5, m4a.GetProperty("durationSeconds").GetDouble(), 6);
+        Assert.Equal(44100, m4a.GetProperty("sampleRate").GetInt32());
+        Assert.Equal(109, m4a.GetProperty("frameCount").GetInt32());
+        Assert.True(m4a.GetProperty("fastStart").GetBoolean());
+        Assert.Equal("M4A Title", m4a.GetProperty("tags").GetProperty("title").GetString());
+        Assert.Equal(11, m4a.GetProperty("tags").GetProperty("trackCount").GetInt32());
+        Assert.Equal("image/jpeg", m4a.GetProperty("coverArt").GetProperty("mimeType").GetString());
+
+        var mp3 = files[1];
+        Assert.Equal("mp3", mp3.GetProperty("codec").GetString());
+        Assert.True(mp3.GetProperty("vbr").GetBoolean());
+        Assert.Equal(97, mp3.GetProperty("frameCount").GetInt32());
+        Assert.False(mp3.TryGetProperty("error", out _));
+
+        var flac = files[2];
+        Assert.False(flac.GetProperty("ok").GetBoolean());
+        Assert.Equal("UnsupportedFormat", flac.GetProperty("error").GetProperty("code").GetString());
+        Assert.Contains("FLAC", flac.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_json_it_prints_a_table()
+    {
+        var (exit, output) = await RunAsync("probe", "mp3/id3v23-full.mp3");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("mp3/mp3", output, StringComparison.Ordinal);
+        Assert.Contains("Test Artist — Héllo Wörld", output, StringComparison.Ordinal);
+    }
+}
