@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Net;
+using MusicLocker.Storage.Azure.Internal;
+using MusicLocker.Testing;
+using MusicLocker.Testing.Servers;
+
+namespace MusicLocker.Storage.Azure.Tests;
+
+/// <summary>Retries of transient failures, proven by a fault-injecting handler in front of a real Azurite.</summary>
+public sealed class AzureRetryTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<(AzureBlobStore Store, FaultInjectingHandler Handler)> StoreAsync(Func<HttpRequestMessage, int, CancellationToken, Task<HttpResponseMessage?>> fault, Action<AzureBlobStoreOptions>? configure = null)
+    {
+        var server = await AzuriteServer.GetSharedAsync();
+        string container = AzureTestStores.NewContainerName();
+        using (var setup = await AzureTestStores.CreateAsync(server, container))
+        {
+        }
+
+        var handler = new FaultInjectingHandler(fault);
+        var options = AzureTestStores.Options(server, container, handler);
+        configure?.Invoke(options);
+        return (new AzureBlobStore(options), handler);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.RequestTimeout)]
+    [InlineData(HttpStatusCode.TooManyRequests)]
+    [InlineData(HttpStatusCode.InternalServerError)]
+    [InlineData(HttpStatusCode.BadGateway)]
+    [InlineData(HttpStatusCode.ServiceUnavailable)]
+    [InlineData(HttpStatusCode.GatewayTimeout)]
+    public async Task Transient_statuses_are_retried_until_the_request_succeeds(HttpStatusCode status)
+    {
+        // Every request fails twice before it reaches the server.
+        int failuresLeft = 0;
+        var (store, handler) = await StoreAsync((_, _, _) => Task.FromResult(Interlocked.Decrement(ref failuresLeft) % 3 != 0 ? FaultInjectingHandler.Status(status) : null));
+        using var _ = store;
+        var bytes = TestData.Bytes(3 * BlobStoreLimits.MinPartSize + 17, 5); // blocks and a block list
+        var put = await store.PutBytesAsync(BlobKey.Parse("retry/blob"), bytes, cancellationToken: Ct);
+        Assert.Equal(bytes.Length, put.Length);
+        Assert.Equal(bytes, await store.ReadAllBytesAsync(BlobKey.Parse("retry/blob"), cancellationToken: Ct));
+        Assert.Equal(2 * handler.Requests.Count(r => !r.Injected), handler.Requests.Count(r => r.Injected));
+    }
+
+    [Fact]
+    public async Task Spent_retries_report_unavailable_after_max_retries_plus_one_tries()
+    {
+        var (store, handler) = await StoreAsync((_, _, _) => Task.FromResult<HttpResponseMessage?>(FaultInjectingHandler.Status(HttpStatusCode.ServiceUnavailable)), o => o.MaxRetries = 3);
+        using var _ = store;
+        var ex = await Assert.ThrowsAsync<BlobStoreException>(() => store.GetPropertiesAsync(BlobKey.Parse("x"), Ct));
+        Assert.Equal(BlobErrorCode.Unavailable, ex.ErrorCode);
+        Assert.True(ex.IsTransient);
+        Assert.Equal("x", ex.Key);
+        Assert.Equal(4, handler.Count);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.BadRequest, BlobErrorCode.InvalidArgument)]
+    [InlineData(HttpStatusCode.Forbidden, BlobErrorCode.AccessDenied)]
+    [InlineData(HttpStatusCode.PreconditionFailed, BlobErrorCode.ConditionFailed)]
+    [InlineData(HttpStatusCode.NotImplemented, BlobErrorCode.Unavailable)]
+    public async Task Other_statuses_are_not_retried_and_are_mapped(HttpStatusCode status, BlobErrorCode code)
+    {
+        var (store, handler) = await StoreAsync((_, _, _) => Task.FromResult<HttpResponseMessage?>(FaultInjectingHandler.Status(status)));
+        using var _ = store;
+        var ex = await Assert.ThrowsAnyAsync<BlobStoreException>(() => store.PutBytesAsync(BlobKey.Parse("x"), new byte[] { 1 }, cancellationToken: Ct));
+        Assert.Equal(code, ex.ErrorCode);
+        Assert.Equal(1, handler.Count);
+    }
+
+    [Fact]
+    public async Task Retry_after_seconds_from_the_server_is_honoured()
+    {
+        var (store, handler) = await StoreAsync((_, i, _) => Task.FromResult(i == 0
+            ? FaultInjectingHandler.Status(HttpStatusCode.TooManyRequests, r => r.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(1)))
+            : null), o => o.RetryDelay = TimeSpan.FromMilliseconds(1));
+        using var _ = store;
+        var clock = Stopwatch.StartNew();
+        await store.PutBytesAsync(BlobKey.Parse("x"), new byte[] { 1 }, cancellationToken: Ct);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.95), TimeSpan.FromSeconds(10));
+        Assert.Equal(2, handler.Count);
+    }
+
+    [Fact]
+    public async Task Retry_after_milliseconds_from_the_service_is_honoured()
+    {
+        var (store, _) = await StoreAsync((_, i, _) => Task.FromResult(i == 0
+            ? FaultInjectingHandler.Status(HttpStatusCode.ServiceUnavailable, r => r.Headers.TryAddWithoutValidation("x-ms-retry-after-ms", "700"))
+            : null), o => o.RetryDelay = TimeSpan.FromMilliseconds(1));
+        using var _ = store;
+        var clock = Stopwatch.StartNew();
+        await store.PutBytesAsync(BlobKey.Parse("x"), new byte[] { 1 }, cancellationToken: Ct);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.65), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Dropped_connections_are_retried()
+    {
+        var (store, handler) = await StoreAsync((_, i, _) => i % 2 == 0 ? throw new HttpRequestException("Connection reset by peer (injected)") : Task.FromResult<HttpResponseMessage?>(null));
+        using var _ = store;
+        await store.PutBytesAsync(BlobKey.Parse("x"), TestData.Bytes(1000), cancellationToken: Ct);
+        Assert.Equal(TestData.Bytes(1000), await store.ReadAllBytesAsync(BlobKey.Parse("x"), cancellationToken: Ct));
+        Assert.Equal(4, handler.Count);
+    }
+
+    [Fact]
+    public async Task A_try_without_answer_within_the_network_timeout_is_abandoned_and_retried()
+    {
+        var (store, handler) = await StoreAsync(async (_, i, tryCancelled) =>
+        {
+            if (i == 0)
+            {
+                // A server that never answers: only the try's own timeout ends the wait.
+                await Task.Delay(TimeSpan.FromSeconds(30), tryCancelled);
+            }
+
+            return null;
+        }, o => o.NetworkTimeout = TimeSpan.FromMilliseconds(300));
+        using var _ = store;
+        var clock = Stopwatch.StartNew();
+        await store.PutBytesAsync(BlobKey.Parse("x"), new byte[] { 1 }, cancellationToken: Ct);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+        Assert.Equal(2, handler.Count);
+    }
+
+    [Fact]
+    public async Task The_callers_cancellation_is_not_retried()
+    {
+        var (store, handler) = await StoreAsync((_, _, _) => Task.FromResult<HttpResponseMessage?>(FaultInjectingHandler.Status(HttpStatusCode.ServiceUnavailable)), o =>
+        {
+            o.RetryDelay = TimeSpan.FromSeconds(5);
+            o.MaxRetryDelay = TimeSpan.FromSeconds(5);
+        });
+        using var _ = store;
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cts.CancelAfter(TimeSpan.FromMilliseconds(300));
+        var clock = Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.GetPropertiesAsync(BlobKey.Parse("x"), cts.Token));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4));
+        Assert.Equal(1, handler.Count);
+    }
+
+    [Fact]
+    public void Backoff_doubles_per_try_with_jitter_and_stays_under_the_cap()
+    {
+        var options = new AzureBlobStoreOptions { ServiceUri = new Uri("http://127.0.0.1:1/devstoreaccount1"), ContainerName = "c", AccountKey = AzuriteServer.AccountKey, RetryDelay = TimeSpan.FromMilliseconds(100), MaxRetryDelay = TimeSpan.FromSeconds(1) };
+        using var pipeline = new AzurePipeline(options);
+        var seen = new HashSet<double>();
+        for (int attempt = 0; attempt < 6; attempt++)
+        {
+            double ceiling = Math.Min(1000, 100 * Math.Pow(2, attempt));
+            for (int i = 0; i < 50; i++)
+            {
+                double ms = pipeline.RetryDelay(attempt, null).TotalMilliseconds;
+                Assert.InRange(ms, ceiling * 0.5, ceiling);
+                seen.Add(ms);
+            }
+        }
+
+        Assert.True(seen.Count > 100, "the delays are jittered, not fixed");
+    }
+}
