@@ -11,7 +11,7 @@ namespace MusicLocker.Crypto.Format;
 /// index. Without one (a pure stream), a read of a whole 16 400-byte chunk is a middle chunk and a shorter one is the
 /// final chunk, after which the source must end (C2SP §Implementation notes).
 /// </remarks>
-internal sealed class DecryptingReadStream : Stream
+internal sealed class DecryptingReadStream : ChunkReadStream
 {
     private readonly Stream _source;
     private readonly ChunkCipher _cipher;
@@ -43,60 +43,6 @@ internal sealed class DecryptingReadStream : Stream
         _encrypted = ArrayPool<byte>.Shared.Rent(CiphertextLayout.EncryptedChunkSize + 1);
         _plain = ArrayPool<byte>.Shared.Rent(CiphertextLayout.ChunkSize);
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        // With useAsync false nothing awaits, so the ValueTask has completed when it returns.
-        var pending = ReadCoreAsync(buffer.AsMemory(offset, count), useAsync: false, CancellationToken.None);
-        return pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
-    }
-
-    public override int Read(Span<byte> buffer)
-    {
-        byte[] rented = ArrayPool<byte>.Shared.Rent(buffer.Length);
-        try
-        {
-            // With useAsync false nothing awaits, so the ValueTask has completed when it returns.
-            var pending = ReadCoreAsync(rented.AsMemory(0, buffer.Length), useAsync: false, CancellationToken.None);
-            int n = pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
-            rented.AsSpan(0, n).CopyTo(buffer);
-            return n;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented, clearArray: true);
-        }
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadCoreAsync(buffer.AsMemory(offset, count), useAsync: true, cancellationToken).AsTask();
-
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        ReadCoreAsync(buffer, useAsync: true, cancellationToken);
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
@@ -157,7 +103,7 @@ internal sealed class DecryptingReadStream : Stream
         }
     }
 
-    private async ValueTask<int> ReadCoreAsync(Memory<byte> destination, bool useAsync, CancellationToken cancellationToken)
+    protected override async ValueTask<int> ReadCoreAsync(Memory<byte> destination, bool useAsync, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_plain is null || _encrypted is null, this);
         if (_failure is not null)

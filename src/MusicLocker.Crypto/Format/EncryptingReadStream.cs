@@ -11,7 +11,7 @@ namespace MusicLocker.Crypto.Format;
 /// is a multiple of 16 KiB (C2SP §Message chunking). A multipart part (<see cref="EncryptMode.Part"/>) whose length is a
 /// multiple of 16 KiB ends without one, so the next part continues the chunk sequence; a shorter part ends with it.
 /// </remarks>
-internal sealed class EncryptingReadStream : Stream
+internal sealed class EncryptingReadStream : ChunkReadStream
 {
     private readonly Stream _source;
     private readonly ChunkCipher _cipher;
@@ -43,60 +43,6 @@ internal sealed class EncryptingReadStream : Stream
     /// <summary>Whether the short final chunk was written (always, for a whole message, once the source ended).</summary>
     public bool WroteFinalChunk { get; private set; }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        // With useAsync false nothing awaits, so the ValueTask has completed when it returns.
-        var pending = ReadCoreAsync(buffer.AsMemory(offset, count), useAsync: false, CancellationToken.None);
-        return pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
-    }
-
-    public override int Read(Span<byte> buffer)
-    {
-        byte[] rented = ArrayPool<byte>.Shared.Rent(buffer.Length);
-        try
-        {
-            // With useAsync false nothing awaits, so the ValueTask has completed when it returns.
-            var pending = ReadCoreAsync(rented.AsMemory(0, buffer.Length), useAsync: false, CancellationToken.None);
-            int n = pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
-            rented.AsSpan(0, n).CopyTo(buffer);
-            return n;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadCoreAsync(buffer.AsMemory(offset, count), useAsync: true, cancellationToken).AsTask();
-
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        ReadCoreAsync(buffer, useAsync: true, cancellationToken);
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing)
@@ -108,7 +54,7 @@ internal sealed class EncryptingReadStream : Stream
         base.Dispose(disposing);
     }
 
-    private async ValueTask<int> ReadCoreAsync(Memory<byte> destination, bool useAsync, CancellationToken cancellationToken)
+    protected override async ValueTask<int> ReadCoreAsync(Memory<byte> destination, bool useAsync, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_plain is null || _pending is null, this);
         if (destination.IsEmpty)
