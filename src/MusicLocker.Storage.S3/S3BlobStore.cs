@@ -52,6 +52,11 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
         }
 
+        if (options.HttpHandler is { } handler)
+        {
+            config.HttpClientFactory = new FixedHandlerHttpClientFactory(handler);
+        }
+
         if (options.ChecksumsWhenRequiredOnly)
         {
             config.RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED;

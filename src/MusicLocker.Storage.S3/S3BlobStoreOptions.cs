@@ -46,6 +46,12 @@ public sealed class S3BlobStoreOptions
     /// <summary>The time one request may take before it is abandoned as unavailable (100 s by default).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
+    /// <summary>
+    /// The HTTP handler requests go through (a proxy, a pinned certificate of a private endpoint); <see langword="null"/>
+    /// for the SDK's own. The store does not dispose a handler given here.
+    /// </summary>
+    public HttpMessageHandler? HttpHandler { get; set; }
+
     /// <summary>Keys for which a listing page is asked (1000 by default, the S3 maximum).</summary>
     public int ListPageSize { get; set; } = 1000;
 
