@@ -16,6 +16,7 @@ public static class PostgresMetadataStore
     /// <summary>Opens the store, creating or upgrading the schema (instances starting together migrate one at a time).</summary>
     /// <exception cref="ArgumentException">An option is missing or out of range.</exception>
     /// <exception cref="MetadataSchemaException">The database holds a newer schema than this code knows.</exception>
+    /// <exception cref="LockerMetadataException">With <see cref="MetadataErrorCode.Unavailable"/>: the database could not be reached or migrated.</exception>
     public static async Task<ILockerMetadataStore> OpenAsync(PostgresMetadataStoreOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -25,9 +26,14 @@ public static class PostgresMetadataStore
         {
             await PostgresSchema.MigrateAsync(dialect, cancellationToken).ConfigureAwait(false);
         }
-        catch
+        catch (Exception exception)
         {
             await dialect.DisposeAsync().ConfigureAwait(false);
+            if (exception is NpgsqlException database)
+            {
+                throw new LockerMetadataException(MetadataErrorCode.Unavailable, $"Could not open the PostgreSQL metadata store: {database.Message}", database);
+            }
+
             throw;
         }
 

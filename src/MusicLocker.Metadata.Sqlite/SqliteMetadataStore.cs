@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using MusicLocker.Library;
 using MusicLocker.Library.Sql;
 
@@ -16,6 +17,7 @@ public static class SqliteMetadataStore
     /// <summary>Opens (creating or upgrading) the database and returns the store.</summary>
     /// <exception cref="ArgumentException">An option is missing or out of range.</exception>
     /// <exception cref="MetadataSchemaException">The file holds a newer schema than this code knows.</exception>
+    /// <exception cref="LockerMetadataException">With <see cref="MetadataErrorCode.Unavailable"/>: the file could not be opened or migrated.</exception>
     public static async Task<ILockerMetadataStore> OpenAsync(SqliteMetadataStoreOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -27,7 +29,16 @@ public static class SqliteMetadataStore
         }
 
         var dialect = new SqliteDialect(options.DatabasePath, options.BusyTimeout);
-        await SqliteSchema.MigrateAsync(dialect, SqliteSchema.LatestVersion, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await SqliteSchema.MigrateAsync(dialect, SqliteSchema.LatestVersion, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException exception)
+        {
+            await dialect.DisposeAsync().ConfigureAwait(false);
+            throw new LockerMetadataException(MetadataErrorCode.Unavailable, $"Could not open the SQLite metadata store '{options.DatabasePath}': {exception.Message}", exception);
+        }
+
         return new SqlMetadataStore(dialect, options);
     }
 }

@@ -60,6 +60,24 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
     }
 
     [Fact]
+    public async Task An_unreachable_server_is_a_transient_typed_error()
+    {
+        _ = Store;
+        int closedPort;
+        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            closedPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        var error = await Assert.ThrowsAsync<LockerMetadataException>(() => PostgresMetadataStore.OpenAsync(
+            new PostgresMetadataStoreOptions { ConnectionString = $"Host=127.0.0.1;Port={closedPort};Username=postgres;Timeout=3" }, Ct));
+        Assert.Equal(MetadataErrorCode.Unavailable, error.ErrorCode);
+        Assert.True(error.IsTransient);
+        Assert.IsAssignableFrom<NpgsqlException>(error.InnerException);
+    }
+
+    [Fact]
     public async Task A_database_from_a_newer_version_is_refused()
     {
         await NewUserAsync();

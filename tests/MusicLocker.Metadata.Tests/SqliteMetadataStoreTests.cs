@@ -109,6 +109,17 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformance
             new SqliteMetadataStoreOptions { DatabasePath = DatabasePath, ReservationLifetime = TimeSpan.Zero }, Ct));
     }
 
+    [Fact]
+    public async Task A_file_that_cannot_be_opened_is_a_typed_error()
+    {
+        Directory.CreateDirectory(Path.Combine(_folder, "a-folder.db"));
+        var error = await Assert.ThrowsAsync<LockerMetadataException>(() => SqliteMetadataStore.OpenAsync(
+            new SqliteMetadataStoreOptions { DatabasePath = Path.Combine(_folder, "a-folder.db") }, Ct));
+        Assert.Equal(MetadataErrorCode.Unavailable, error.ErrorCode);
+        Assert.IsType<SqliteException>(error.InnerException);
+        Assert.Contains("a-folder.db", error.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql)
     {
         await using var command = connection.CreateCommand();

@@ -70,6 +70,32 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
     /// <summary>A connection prepared exactly as the store prepares its own (pooled; SQLite pragmas applied).</summary>
     public ValueTask<DbConnection> OpenRawAsync() => _rawDialect!.OpenAsync(CancellationToken.None);
 
+    /// <summary>Runs a query as plain ADO.NET (one command, parameters by name, every value of every row read) and counts the rows.</summary>
+    public async Task<int> RawReadAllAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = await OpenRawAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+
+        await using var reader = await command.ExecuteReaderAsync();
+        int rows = 0;
+        var values = new object[reader.FieldCount];
+        while (await reader.ReadAsync())
+        {
+            reader.GetValues(values);
+            rows++;
+        }
+
+        return rows;
+    }
+
     /// <summary>The provider's full-text predicate and source, for the raw search baseline.</summary>
     public SqlDialect Dialect => _rawDialect!;
 

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using MusicLocker.Library;
+using MusicLocker.Library.Sql;
 
 namespace MusicLocker.Benchmarks.Metadata;
 
@@ -38,29 +39,8 @@ public class CatalogBrowseBenchmarks
     public Task CleanupAsync() => _database.DisposeAsync().AsTask();
 
     [Benchmark(Baseline = true)]
-    public async Task<int> RawAdoNet_BrowseTitleFirstPage()
-    {
-        await using var connection = await _database.OpenRawAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText =
-            "SELECT t.id, t.user_id, t.title, t.artist, t.album, t.album_artist, t.genre, t.year, t.track_no, t.track_count, t.disc_no, t.disc_count, " +
-            "t.duration_ms, t.codec, t.bitrate_kbps, t.size_bytes, t.charged_bytes, t.content_hash, t.audio_hash, t.is_purchased, t.added_at, t.storage_key, t.title_key " +
-            "FROM tracks t WHERE t.user_id = @u ORDER BY t.title_key, t.id LIMIT 51";
-        var u = command.CreateParameter();
-        u.ParameterName = "u";
-        u.Value = CatalogSeed.User;
-        command.Parameters.Add(u);
-        await using var reader = await command.ExecuteReaderAsync();
-        int rows = 0;
-        var values = new object[reader.FieldCount];
-        while (await reader.ReadAsync())
-        {
-            reader.GetValues(values);
-            rows++;
-        }
-
-        return rows;
-    }
+    public Task<int> RawAdoNet_BrowseTitleFirstPage() =>
+        _database.RawReadAllAsync($"SELECT {TrackRows.Columns}, t.title_key FROM tracks t WHERE t.user_id = @u ORDER BY t.title_key, t.id LIMIT 51", ("u", CatalogSeed.User));
 
     [Benchmark]
     public async Task<int> Store_BrowseTitleFirstPage() =>

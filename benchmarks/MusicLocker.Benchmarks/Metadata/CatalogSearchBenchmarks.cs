@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using MusicLocker.Library;
+using MusicLocker.Library.Sql;
 
 namespace MusicLocker.Benchmarks.Metadata;
 
@@ -26,10 +27,9 @@ public class CatalogSearchBenchmarks
         _database = await BenchmarkDatabase.StartAsync(Provider, Provider == MetadataProvider.Sqlite ? "catalog-100k-v2.db" : null);
         await CatalogSeed.SeedAsync(_database);
         var dialect = _database.Dialect;
-        _rawQuery = dialect.BuildSearchQuery(CatalogText.Words(CatalogSeed.CommonWord));
-        _rawSql = $"SELECT t.id, t.user_id, t.title, t.artist, t.album, t.album_artist, t.genre, t.year, t.track_no, t.track_count, t.disc_no, t.disc_count, " +
-            $"t.duration_ms, t.codec, t.bitrate_kbps, t.size_bytes, t.charged_bytes, t.content_hash, t.audio_hash, t.is_purchased, t.added_at, t.storage_key, t.title_key " +
-            $"FROM {dialect.SearchSource} WHERE {dialect.SearchPredicate} AND t.user_id = @u ORDER BY t.title_key, t.id LIMIT 51";
+        _rawQuery = dialect.BuildSearchQuery(CatalogSeed.User, CatalogText.Words(CatalogSeed.CommonWord));
+        _rawSql = $"SELECT {TrackRows.Columns}, {dialect.SearchOrderColumn} FROM {dialect.SearchSource} WHERE {dialect.SearchPredicate} AND t.user_id = @u " +
+            $"ORDER BY {dialect.SearchOrderColumn} DESC LIMIT 51";
         var first = await _database.Store.Tracks.SearchAsync(CatalogSeed.User, CatalogSeed.CommonWord, 50);
         _secondPageCursor = first.NextCursor ?? throw new InvalidOperationException("the common word should match more than one page");
     }
@@ -38,30 +38,7 @@ public class CatalogSearchBenchmarks
     public Task CleanupAsync() => _database.DisposeAsync().AsTask();
 
     [Benchmark(Baseline = true)]
-    public async Task<int> RawAdoNet_SearchCommonWord()
-    {
-        await using var connection = await _database.OpenRawAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = _rawSql;
-        var q = command.CreateParameter();
-        q.ParameterName = "q";
-        q.Value = _rawQuery;
-        command.Parameters.Add(q);
-        var u = command.CreateParameter();
-        u.ParameterName = "u";
-        u.Value = CatalogSeed.User;
-        command.Parameters.Add(u);
-        await using var reader = await command.ExecuteReaderAsync();
-        int rows = 0;
-        var values = new object[reader.FieldCount];
-        while (await reader.ReadAsync())
-        {
-            reader.GetValues(values);
-            rows++;
-        }
-
-        return rows;
-    }
+    public Task<int> RawAdoNet_SearchCommonWord() => _database.RawReadAllAsync(_rawSql, ("q", _rawQuery), ("u", CatalogSeed.User));
 
     [Benchmark]
     public async Task<int> Store_SearchCommonWord_FirstPage() =>

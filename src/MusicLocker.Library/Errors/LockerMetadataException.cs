@@ -30,6 +30,9 @@ public class LockerMetadataException : Exception
 
     /// <summary>What went wrong.</summary>
     public MetadataErrorCode ErrorCode { get; }
+
+    /// <summary>Whether retrying the same operation later may succeed.</summary>
+    public bool IsTransient => ErrorCode == MetadataErrorCode.Unavailable;
 }
 
 /// <summary>A record does not exist, or belongs to another user (the store never reveals which).</summary>

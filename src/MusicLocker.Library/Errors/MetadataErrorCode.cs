@@ -17,4 +17,7 @@ public enum MetadataErrorCode
 
     /// <summary>The database schema is newer than this code, or not a MusicLocker schema.</summary>
     SchemaMismatch,
+
+    /// <summary>The database could not be reached or failed the operation (see the inner exception); retrying later may succeed.</summary>
+    Unavailable,
 }

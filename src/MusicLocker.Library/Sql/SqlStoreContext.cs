@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using MusicLocker.Quota;
 
 namespace MusicLocker.Library.Sql;
@@ -27,12 +28,19 @@ internal sealed class SqlStoreContext
     /// <summary>Times are stored as Unix milliseconds: one integer type in both databases, and indexes compare them cheaply.</summary>
     public long NowMs() => Time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken)
+    public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
-        var connection = await Dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        try
         {
-            return await work(connection).ConfigureAwait(false);
+            var connection = await Dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                return await work(connection).ConfigureAwait(false);
+            }
+        }
+        catch (DbException exception)
+        {
+            throw Translate(exception, operation);
         }
     }
 
@@ -40,7 +48,7 @@ internal sealed class SqlStoreContext
     /// Runs <paramref name="work"/> in one transaction, committed when it returns and rolled back when it throws. A
     /// serialization failure or deadlock reported by the database reruns the whole transaction.
     /// </summary>
-    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
         for (int attempt = 1; ; attempt++)
         {
@@ -52,8 +60,21 @@ internal sealed class SqlStoreContext
             {
                 // The database chose this transaction as the victim; nothing of it was kept, so running it again is safe.
             }
+            catch (DbException exception)
+            {
+                throw Translate(exception, operation);
+            }
         }
     }
+
+    /// <summary>
+    /// Provider exceptions never leave the store: a uniqueness or foreign-key violation means a concurrent writer changed
+    /// what this operation relied on (a conflict); anything else is the database failing (unavailable).
+    /// </summary>
+    private LockerMetadataException Translate(DbException exception, string operation) =>
+        Dialect.IsUniqueViolation(exception) || Dialect.IsForeignKeyViolation(exception)
+            ? new MetadataConflictException($"{operation} conflicted with a concurrent change ({exception.Message}); nothing was changed. Read again and retry.", exception)
+            : new LockerMetadataException(MetadataErrorCode.Unavailable, $"The metadata database failed during {operation}: {exception.Message}", exception);
 
     private async Task<T> WriteOnceAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {

@@ -182,7 +182,7 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
 
     public Task<Page<AlbumSummary>> ListAlbumsAsync(string userId, int pageSize = 50, string? cursor = null, CancellationToken cancellationToken = default) =>
         PageGroupsAsync(userId, ["t.album_artist_key", "t.album_key"],
-            "MIN(COALESCE(t.album_artist, t.artist)), MIN(t.album), CAST(COUNT(*) AS INTEGER), CAST(SUM(t.duration_ms) AS BIGINT), MAX(t.year)", 5,
+            "MIN(COALESCE(NULLIF(t.album_artist, ''), t.artist)), MIN(t.album), CAST(COUNT(*) AS INTEGER), CAST(SUM(t.duration_ms) AS BIGINT), MAX(t.year)", 5,
             static r => new AlbumSummary(r.GetNullableString(0), r.GetNullableString(1), r.GetInt32(2), TimeSpan.FromMilliseconds(r.GetInt64(3)), r.GetNullableInt32(4)),
             AlbumCursorKind, pageSize, cursor, cancellationToken);
 
