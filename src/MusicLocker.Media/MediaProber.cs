@@ -83,7 +83,14 @@ public sealed class MediaProber
             ThrowHelper.ThrowEmpty("The file is empty (0 bytes)");
         }
 
-        var core = new MediaParserCore(Options, probeMode: true, fileLength: length);
+        // A cut file whose Xing/VBRI header still counts the whole track is walked instead, so the count is exact.
+        return await ProbeRangesAsync(source, length, probeMode: true, cancellationToken).ConfigureAwait(false)
+            ?? (await ProbeRangesAsync(source, length, probeMode: false, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private async Task<MediaInfo?> ProbeRangesAsync(IRandomAccessSource source, long length, bool probeMode, CancellationToken cancellationToken)
+    {
+        var core = new MediaParserCore(Options, probeMode, fileLength: length);
         var pool = System.Buffers.ArrayPool<byte>.Shared;
         byte[] buffer = [];
         byte[]? tailBuffer = null;
@@ -153,6 +160,11 @@ public sealed class MediaProber
                     tail = tailBuffer.AsMemory(0, n);
                     length = tailStart + n;
                 }
+            }
+
+            if (probeMode && core.HeaderCountContradicted(tail.Span, length))
+            {
+                return null;
             }
 
             return core.Finish(tail.Span, length);

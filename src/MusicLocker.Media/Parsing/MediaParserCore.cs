@@ -223,6 +223,27 @@ internal sealed class MediaParserCore
         ThrowHelper.ThrowUnsupported($"The file is not MP3, AAC or MP4 audio: no frame sync or known signature in its first {scanned} bytes", _detectStart);
     }
 
+    /// <summary>
+    /// Range probing: whether the file is shorter than the audio its Xing/VBRI header counts (a cut upload), so the
+    /// header's frame count cannot be trusted and the frames must be walked.
+    /// </summary>
+    public bool HeaderCountContradicted(ReadOnlySpan<byte> tail, long fileLength)
+    {
+        if (_frames is not { HeadDone: true } w)
+        {
+            return false;
+        }
+
+        uint declared = w.Xing?.Bytes ?? w.Vbri?.Bytes ?? 0;
+        if (declared == 0)
+        {
+            return false;
+        }
+
+        long audioEnd = TrailingTagScanner.Scan(tail, fileLength, Math.Min(w.FirstFrameOffset + w.FirstFrameLength, fileLength), new TagCollector(), _options);
+        return audioEnd - w.FirstFrameOffset < declared;
+    }
+
     /// <summary>Ends the parse: <paramref name="tail"/> holds the last bytes of the file (for trailing tags).</summary>
     public MediaInfo Finish(ReadOnlySpan<byte> tail, long fileLength)
     {

@@ -57,7 +57,7 @@ internal readonly struct Mp3FrameHeader
     public uint StreamSignature => _raw & 0xFFFE0C00;
 
     /// <summary>Where the Xing/Info header would start, counted from the frame start (after the side information).</summary>
-    public int SideInfoEnd => Size + (Version == 1 ? (Channels == 1 ? 17 : 32) : (Channels == 1 ? 9 : 17));
+    public int SideInfoEnd => Size + (HasCrc ? 2 : 0) + (Version == 1 ? (Channels == 1 ? 17 : 32) : (Channels == 1 ? 9 : 17));
 
     public string ProfileName => $"MPEG-{(Version == 25 ? "2.5" : Version.ToString(System.Globalization.CultureInfo.InvariantCulture))} Layer {(Layer == 3 ? "III" : Layer == 2 ? "II" : "I")}";
 
