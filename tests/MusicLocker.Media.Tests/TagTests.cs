@@ -117,4 +117,43 @@ public sealed class TagTests
         Assert.True(Tags("mp3/vbr-noheader.mp3").IsEmpty);
         Assert.True(Tags("m4a/moov-at-end.m4a").IsEmpty);
     }
+
+    [Fact]
+    public void Itunes_id3v24_tags_with_plain_frame_sizes_are_read()
+    {
+        // iTunes wrote ID3v2.4 frame sizes as plain integers: 256 = 00 00 01 00, which as syncsafe would be 128.
+        string title = new('x', 255);
+        byte[] tit2 = [.. "TIT2"u8, 0, 0, 1, 0, 0, 0, 3, .. System.Text.Encoding.ASCII.GetBytes(title)];
+        byte[] tpe1 = [.. "TPE1"u8, 0, 0, 0, 7, 0, 0, 3, .. "Artist"u8];
+        byte[] body = [.. tit2, .. tpe1, .. new byte[64]];
+        byte[] tag = [.. "ID3"u8, 4, 0, 0, 0, 0, (byte)(body.Length >> 7), (byte)(body.Length & 0x7F), .. body];
+        byte[] file = [.. tag, .. Fixtures.Bytes("mp3/vbr-noheader.mp3")];
+
+        var whole = Prober.Probe(file);
+        var oneByte = Prober.CreateStreamParser();
+        foreach (byte b in file)
+        {
+            oneByte.Append([b]);
+        }
+
+        Assert.Equal(title, whole.Tags.Title);
+        Assert.Equal("Artist", whole.Tags.Artist);
+        Assert.Equal(Fixtures.Describe(whole), Fixtures.Describe(oneByte.Complete()));
+    }
+
+    [Fact]
+    public void Lyrics3v1_before_id3v1_is_not_audio()
+    {
+        var audio = Fixtures.Bytes("mp3/vbr-noheader.mp3");
+        byte[] v1 = [.. "TAG"u8, .. new byte[124], 17];
+        "Lyrics Title"u8.CopyTo(v1.AsSpan(3));
+        byte[] file = [.. audio, .. "LYRICSBEGIN"u8, .. "[00:01]la la la"u8, .. "LYRICSEND"u8, .. v1];
+
+        var info = Prober.Probe(file);
+
+        Assert.Equal(Prober.Probe(audio).AudioLength, info.AudioLength);
+        Assert.Equal("Lyrics Title", info.Tags.Title);
+        Assert.Equal("Rock", info.Tags.Genre);
+        Assert.Empty(info.Warnings);
+    }
 }

@@ -19,6 +19,41 @@ internal readonly struct Id3v2FrameHeader
 
     public static int HeaderSizeFor(int version) => version == 2 ? 6 : 10;
 
+    /// <summary>The size bytes read as a plain 32-bit integer (what iTunes wrote into some ID3v2.4 tags).</summary>
+    public int PlainSize { get; init; }
+
+    /// <summary>
+    /// For an ID3v2.4 frame whose size reads differently as syncsafe and as plain: which one lands on the next frame,
+    /// padding or the end of the tag (<paramref name="fromFrame"/> starts at this frame; <paramref name="room"/> is the
+    /// bytes left in the tag from there). Returns the size to use, or -1 when more bytes are needed to tell.
+    /// </summary>
+    public int ResolveV24Size(ReadOnlySpan<byte> fromFrame, long room)
+    {
+        if (PlainSize == BodySize || PlainSize < 0)
+        {
+            return BodySize;
+        }
+
+        long farthest = HeaderSize + (long)Math.Max(PlainSize, BodySize) + HeaderSize;
+        if (fromFrame.Length < Math.Min(farthest, room))
+        {
+            return -1;
+        }
+
+        return Lands(fromFrame, room, HeaderSize, BodySize) || !Lands(fromFrame, room, HeaderSize, PlainSize) ? BodySize : PlainSize;
+    }
+
+    private static bool Lands(ReadOnlySpan<byte> fromFrame, long room, int headerSize, int size)
+    {
+        long next = headerSize + (long)size;
+        if (next == room || (next < room && next < fromFrame.Length && fromFrame[(int)next] == 0))
+        {
+            return true;
+        }
+
+        return next + headerSize <= fromFrame.Length && TryParse(fromFrame[(int)next..], 4, out _);
+    }
+
     /// <summary>Reads a frame header; false at padding or at anything that is not a frame id.</summary>
     public static bool TryParse(ReadOnlySpan<byte> data, int version, out Id3v2FrameHeader header)
     {
@@ -40,14 +75,17 @@ internal readonly struct Id3v2FrameHeader
         }
 
         int size;
+        int plain = 0;
         ushort flags = 0;
         if (version == 2)
         {
             size = (data[3] << 16) | (data[4] << 8) | data[5];
+            plain = size;
         }
         else
         {
             uint raw = BinaryPrimitives.ReadUInt32BigEndian(data[4..]);
+            plain = raw > int.MaxValue ? -1 : (int)raw;
             if (version == 4 && (raw & 0x80808080) == 0)
             {
                 size = Id3v2Header.Syncsafe(data[4..]);
@@ -69,6 +107,7 @@ internal readonly struct Id3v2FrameHeader
         {
             Id = System.Text.Encoding.ASCII.GetString(data[..idLength]),
             BodySize = size,
+            PlainSize = version == 4 ? plain : size,
             Flags = flags,
             HeaderSize = hs,
         };

@@ -46,6 +46,11 @@ internal static class Id3v2TagReader
                 break;
             }
 
+            if (header.Version == 4 && fh.ResolveV24Size(body[pos..], body.Length - pos) is var resolved && resolved >= 0 && resolved != fh.BodySize)
+            {
+                fh = new Id3v2FrameHeader { Id = fh.Id, BodySize = resolved, PlainSize = resolved, Flags = fh.Flags, HeaderSize = fh.HeaderSize };
+            }
+
             long frameOffset = tagOffset + Id3v2Header.Size + (wholeUnsync ? Id3v2Unsync.RawIndexOf(rawBody, pos) : pos);
             int bodyStart = pos + hs;
             if (fh.BodySize < 0 || fh.BodySize > body.Length - bodyStart)

@@ -102,6 +102,22 @@ internal sealed class Id3v2TagStreamer
                 continue;
             }
 
+            if (_header.Version == 4 && fh.PlainSize != fh.BodySize && fh.PlainSize <= _options.MaxTagFrameSize && !Id3v2FrameDecoder.IsPicture(fh.Id))
+            {
+                // iTunes wrote plain sizes into ID3v2.4 tags: believe whichever reading lands on the next frame.
+                int resolved = fh.ResolveV24Size(rest, _bodyEnd - abs);
+                if (resolved < 0 && !final)
+                {
+                    need = (int)Math.Min(_frameHeaderSize + (long)Math.Max(fh.PlainSize, fh.BodySize) + _frameHeaderSize, _bodyEnd - abs);
+                    return pos;
+                }
+
+                if (resolved >= 0 && resolved != fh.BodySize)
+                {
+                    fh = new Id3v2FrameHeader { Id = fh.Id, BodySize = resolved, PlainSize = resolved, Flags = fh.Flags, HeaderSize = fh.HeaderSize };
+                }
+            }
+
             long frameEnd = abs + _frameHeaderSize + fh.BodySize;
             if (frameEnd > _bodyEnd)
             {
@@ -112,7 +128,7 @@ internal sealed class Id3v2TagStreamer
 
             if (_header.Version == 4 && _header.Unsynchronised)
             {
-                fh = new Id3v2FrameHeader { Id = fh.Id, BodySize = fh.BodySize, Flags = (ushort)(fh.Flags | 0x0002), HeaderSize = fh.HeaderSize };
+                fh = new Id3v2FrameHeader { Id = fh.Id, BodySize = fh.BodySize, PlainSize = fh.PlainSize, Flags = (ushort)(fh.Flags | 0x0002), HeaderSize = fh.HeaderSize };
             }
 
             bool picture = Id3v2FrameDecoder.IsPicture(fh.Id);
