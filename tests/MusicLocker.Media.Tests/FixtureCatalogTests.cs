@@ -191,4 +191,19 @@ public sealed class FixtureCatalogTests
         Assert.Equal(plain.AudioLength, appended.AudioLength);
         Assert.Equal("Appended Title", appended.Tags.Title);
     }
+
+    [Fact]
+    public async Task An_mdat_of_size_zero_runs_to_the_end_of_the_file()
+    {
+        var data = Fixtures.Bytes("m4a/faststart-tagged.m4a"); // mdat is the last box
+        int mdat = data.AsSpan().LastIndexOf("mdat"u8) - 4;
+        var expected = Prober.Probe(data);
+        data.AsSpan(mdat, 4).Clear();
+
+        var streamed = Prober.Probe(data);
+        var ranged = await Prober.ProbeAsync(new MemoryRandomAccessSource(data), TestContext.Current.CancellationToken);
+
+        Assert.Equal(Fixtures.Describe(expected), Fixtures.Describe(streamed));
+        Assert.Equal(Fixtures.Describe(expected), Fixtures.Describe(ranged));
+    }
 }

@@ -201,6 +201,13 @@ internal static class MediaInfoBuilder
         {
             frames = 0;
             duration = (long)Math.Min(track.MediaDuration, long.MaxValue / 2);
+            if (duration == 0 && m.MovieTimescale > 0)
+            {
+                // No media duration: the track header's, else the movie header's, both in the movie timescale.
+                ulong movie = track.TrackDuration != 0 ? track.TrackDuration : m.MovieDuration;
+                duration = Rescale((long)Math.Min(movie, (ulong)int.MaxValue * 1000), timescale, m.MovieTimescale);
+            }
+
             source = DurationSource.MediaHeader;
             if (m.Fragmented)
             {
@@ -278,8 +285,16 @@ internal static class MediaInfoBuilder
         };
     }
 
-    private static long Rescale(long value, long rate, long timescale) =>
-        timescale == rate ? value : (long)Math.Round((decimal)value * rate / timescale);
+    private static long Rescale(long value, long rate, long timescale)
+    {
+        if (timescale == rate)
+        {
+            return value;
+        }
+
+        decimal r = Math.Round((decimal)value * rate / timescale);
+        return r <= long.MaxValue / 4 ? (long)r : ThrowHelper.ThrowCorrupt<long>($"An MP4 duration of {value} at timescale {timescale} is out of range");
+    }
 
     private static AudioCodec Unsupported(string name)
     {
