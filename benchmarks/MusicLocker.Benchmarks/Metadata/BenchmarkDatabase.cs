@@ -74,16 +74,7 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
     public async Task<int> RawReadAllAsync(string sql, params (string Name, object Value)[] parameters)
     {
         await using var connection = await OpenRawAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value;
-            command.Parameters.Add(parameter);
-        }
-
+        await using var command = RawCommand(connection, null, sql, parameters);
         await using var reader = await command.ExecuteReaderAsync();
         int rows = 0;
         var values = new object[reader.FieldCount];
@@ -94,6 +85,23 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
         }
 
         return rows;
+    }
+
+    /// <summary>A plain ADO.NET command with parameters by name.</summary>
+    public static DbCommand RawCommand(DbConnection connection, DbTransaction? transaction, string sql, (string Name, object Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
     }
 
     /// <summary>The provider's full-text predicate and source, for the raw search baseline.</summary>

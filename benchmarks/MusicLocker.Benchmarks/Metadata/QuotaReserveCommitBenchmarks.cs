@@ -77,17 +77,7 @@ public class QuotaReserveCommitBenchmarks
 
     private static async Task ExecAsync(DbConnection connection, DbTransaction transaction, string sql, params (string Name, object Value)[] parameters)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value;
-            command.Parameters.Add(parameter);
-        }
-
+        await using var command = BenchmarkDatabase.RawCommand(connection, transaction, sql, parameters);
         await command.ExecuteNonQueryAsync();
     }
 }
