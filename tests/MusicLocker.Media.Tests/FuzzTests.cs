@@ -40,7 +40,9 @@ public sealed class FuzzTests
                         1 => Chunked(prober, input, random.Next(1, 700)),
                         _ => prober.ProbeAsync(new MemoryRandomAccessSource(input)).GetAwaiter().GetResult(),
                     };
-                    _ = info.DurationSeconds;
+                    _ = info.Duration;
+                    _ = info.SeekIndex?.ToArray();
+                    _ = info.Tags.IsEmpty;
                     accepted++;
                 }
                 catch (MediaFormatException)
@@ -109,12 +111,14 @@ public sealed class FuzzTests
                     int at = FindStructure(data, random);
                     uint[] hostile = [0, 1, 7, 8, 0x7FFFFFFF, 0xFFFFFFFF, (uint)random.Next(), (uint)data.Length, (uint)random.Next(16, 5000)];
                     uint value = hostile[random.Next(hostile.Length)];
-                    if (at >= 4)
+                    // Before the marker: the box or frame size; after it: a count, a timescale, a duration, an offset.
+                    int field = random.Next(3) == 0 ? at - 4 : at + (4 * random.Next(1, 8));
+                    if (field >= 0 && field <= data.Length - 4)
                     {
-                        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(at - 4), value);
+                        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(field), value);
                     }
 
-                    how = $"size field at {at - 4} = {value}";
+                    how = $"field at {field} = {value}";
                     return data;
                 }
 

@@ -8,6 +8,9 @@ namespace MusicLocker.Media.Parsing;
 /// <summary>Turns what the walkers found into a <see cref="MediaInfo"/>.</summary>
 internal static class MediaInfoBuilder
 {
+    /// <summary>A year: no real track is longer, and durations stay far from TimeSpan's range.</summary>
+    private const long MaxSeconds = 366L * 86400;
+
     public static MediaInfo FromFrames(FrameWalker w, TagCollector tags, ReadOnlySpan<byte> tail, long fileLength, MediaProbeOptions options, bool probeMode)
     {
         long minOffset = w.FirstFrameOffset + Math.Max(1, w.FirstFrameLength);
@@ -220,7 +223,16 @@ internal static class MediaInfoBuilder
             ThrowHelper.ThrowEmpty("The MP4 audio track holds no samples");
         }
 
+        if (duration < 0)
+        {
+            ThrowHelper.ThrowCorrupt("The MP4 sample durations add up to more than any real track", m.MoovOffset);
+        }
+
         long encoded = Rescale(duration, rate, timescale);
+        if (encoded / rate > MaxSeconds)
+        {
+            ThrowHelper.ThrowCorrupt($"The MP4 audio track claims {encoded / rate / 86400} days of audio", m.MoovOffset);
+        }
         long delay = 0, padding = 0, playable = encoded;
         if (m.ITunSmpb is { } smpb)
         {
@@ -236,7 +248,7 @@ internal static class MediaInfoBuilder
             padding = Math.Max(0, encoded - delay - playable);
         }
 
-        if (playable < 0 || delay + padding > encoded)
+        if (playable < 0 || playable > encoded || delay + padding > encoded)
         {
             warnings.Add(new MediaWarning(m.MoovOffset, "The gapless information exceeds the audio: ignored"));
             delay = padding = 0;

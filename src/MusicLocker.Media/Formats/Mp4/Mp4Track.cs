@@ -204,13 +204,19 @@ internal sealed class Mp4Track
         return n;
     }
 
-    /// <summary>The sum of all sample durations, in media timescale units.</summary>
+    /// <summary>The sum of all sample durations, in media timescale units; -1 when it does not fit a 62-bit number (a hostile table).</summary>
     public long TotalDuration()
     {
         long d = 0;
         for (int i = 0; i < SttsCounts.Length; i++)
         {
-            d += (long)SttsCounts[i] * SttsDeltas[i];
+            long entry = (long)SttsCounts[i] * SttsDeltas[i]; // at most (2^32 - 1)^2 < 2^64: compare unsigned
+            if ((ulong)entry > (ulong)(long.MaxValue / 2) - (ulong)d)
+            {
+                return -1;
+            }
+
+            d += entry;
         }
 
         return d;
