@@ -19,7 +19,7 @@ public interface IPlaylistStore
     /// <exception cref="MetadataNotFoundException">The user has no such playlist.</exception>
     Task<Playlist> GetAsync(string userId, Guid playlistId, CancellationToken cancellationToken = default);
 
-    /// <summary>The user's playlists, by name.</summary>
+    /// <summary>The user's playlists, by name (without regard to case or accents).</summary>
     Task<IReadOnlyList<Playlist>> ListAsync(string userId, CancellationToken cancellationToken = default);
 
     /// <summary>The playlist's entries in order.</summary>

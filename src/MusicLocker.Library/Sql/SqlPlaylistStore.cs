@@ -65,8 +65,20 @@ internal sealed class SqlPlaylistStore : IPlaylistStore
     {
         SqlStoreContext.ValidateUserId(userId);
         return _context.ReadAsync<IReadOnlyList<Playlist>>(async connection =>
-            await connection.Sql(null, $"SELECT {Columns} FROM playlists p WHERE p.user_id = @u ORDER BY p.name, p.id")
-                .With("u", userId).ListAsync(ReadPlaylist, cancellationToken).ConfigureAwait(false), cancellationToken);
+        {
+            var playlists = await connection.Sql(null, $"SELECT {Columns} FROM playlists p WHERE p.user_id = @u")
+                .With("u", userId).ListAsync(ReadPlaylist, cancellationToken).ConfigureAwait(false);
+
+            // Ordered here, by folded name, so both databases agree whatever their collation (a user has few playlists).
+            var keyed = playlists.ConvertAll(p => (Key: CatalogText.Fold(p.Name), Playlist: p));
+            keyed.Sort(static (a, b) =>
+            {
+                int byKey = string.CompareOrdinal(a.Key, b.Key);
+                int byName = byKey != 0 ? byKey : string.CompareOrdinal(a.Playlist.Name, b.Playlist.Name);
+                return byName != 0 ? byName : a.Playlist.Id.CompareTo(b.Playlist.Id);
+            });
+            return keyed.ConvertAll(static k => k.Playlist);
+        }, cancellationToken);
     }
 
     public Task<IReadOnlyList<PlaylistEntry>> GetEntriesAsync(string userId, Guid playlistId, CancellationToken cancellationToken = default)

@@ -47,9 +47,10 @@ internal sealed class SqlUserDirectory : IUserDirectory
             long tracks = await connection.Sql(transaction, "SELECT COUNT(*) FROM tracks WHERE user_id = @u")
                 .With("u", userId).Int64Async(cancellationToken).ConfigureAwait(false);
             var keys = await connection.Sql(transaction,
-                    "SELECT storage_key FROM tracks WHERE user_id = @u UNION SELECT storage_key FROM upload_sessions WHERE user_id = @u ORDER BY 1")
+                    "SELECT storage_key FROM tracks WHERE user_id = @u UNION SELECT storage_key FROM upload_sessions WHERE user_id = @u")
                 .With("u", userId)
                 .ListAsync(static r => r.GetString(0), cancellationToken).ConfigureAwait(false);
+            keys.Sort(StringComparer.Ordinal); // in .NET: the database's collation may not be ordinal
             int deleted = await connection.Sql(transaction, "DELETE FROM locker_users WHERE user_id = @u")
                 .With("u", userId).ExecAsync(cancellationToken).ConfigureAwait(false);
             return deleted == 0

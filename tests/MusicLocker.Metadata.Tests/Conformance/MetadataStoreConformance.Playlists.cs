@@ -11,7 +11,9 @@ public abstract partial class MetadataStoreConformance
         var road = await Store.Playlists.CreateAsync(user, "Road trip", Ct);
         Time.Advance(TimeSpan.FromMinutes(5));
         await Store.Playlists.CreateAsync(user, "Focus", Ct);
-        Assert.Equal(["Focus", "Road trip"], (await Store.Playlists.ListAsync(user, Ct)).Select(p => p.Name));
+        await Store.Playlists.CreateAsync(user, "éte", Ct);
+        await Store.Playlists.CreateAsync(user, "Zen", Ct);
+        Assert.Equal(["éte", "Focus", "Road trip", "Zen"], (await Store.Playlists.ListAsync(user, Ct)).Select(p => p.Name));
 
         var renamed = await Store.Playlists.RenameAsync(user, road.Id, "Summer road trip", Ct);
         Assert.Equal("Summer road trip", renamed.Name);
@@ -25,7 +27,7 @@ public abstract partial class MetadataStoreConformance
 
         Assert.True(await Store.Playlists.DeleteAsync(user, road.Id, Ct));
         Assert.False(await Store.Playlists.DeleteAsync(user, road.Id, Ct));
-        Assert.Equal(["Focus"], (await Store.Playlists.ListAsync(user, Ct)).Select(p => p.Name));
+        Assert.Equal(["éte", "Focus", "Zen"], (await Store.Playlists.ListAsync(user, Ct)).Select(p => p.Name));
         await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.Playlists.CreateAsync("nobody", "x", Ct));
         await Assert.ThrowsAsync<ArgumentException>(() => Store.Playlists.CreateAsync(user, "  ", Ct));
     }
