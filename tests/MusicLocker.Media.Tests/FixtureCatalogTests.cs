@@ -206,4 +206,20 @@ public sealed class FixtureCatalogTests
         Assert.Equal(Fixtures.Describe(expected), Fixtures.Describe(streamed));
         Assert.Equal(Fixtures.Describe(expected), Fixtures.Describe(ranged));
     }
+
+    [Fact]
+    public void Fragmented_mp4_counts_every_fragment()
+    {
+        var info = Prober.Probe(Fixtures.Bytes("m4a/fragmented.m4a"));
+
+        Assert.Equal(Fixtures.FfprobePackets("m4a/fragmented.m4a"), info.FrameCount);
+        Assert.Equal(DurationSource.SampleTable, info.DurationSource);
+        Assert.Equal(22050, info.SampleRate);
+        Assert.InRange(info.DurationSeconds, 1.45, 1.6);
+
+        // mutagen reads neither the fragments (length 0) nor the AudioSpecificConfig (the sample entry's 2 channels).
+        Assert.Equal(1, info.Channels);
+        Assert.Equal(0.0, Fixtures.MutagenLength("m4a/fragmented.m4a"));
+        Assert.Equal(2, Fixtures.Oracle("m4a/fragmented.m4a").GetProperty("mutagen").GetProperty("channels").GetInt32());
+    }
 }

@@ -200,6 +200,17 @@ internal static class MediaInfoBuilder
                 ThrowHelper.ThrowLimit("The number of MP4 samples", options.MaxFrames, nameof(MediaProbeOptions.MaxFrames), m.MoovOffset);
             }
         }
+        else if (track.FragmentSamples > 0)
+        {
+            // Fragmented MP4: every moof/traf/trun of the track, summed.
+            frames = track.FragmentSamples;
+            duration = track.FragmentDuration;
+            source = DurationSource.SampleTable;
+            if (frames > options.MaxFrames)
+            {
+                ThrowHelper.ThrowLimit("The number of MP4 samples", options.MaxFrames, nameof(MediaProbeOptions.MaxFrames), m.MoovOffset);
+            }
+        }
         else
         {
             frames = 0;
@@ -255,7 +266,7 @@ internal static class MediaInfoBuilder
             playable = encoded;
         }
 
-        long bytes = track.TotalSampleBytes();
+        long bytes = track.HasSampleTables ? track.TotalSampleBytes() : track.FragmentBytes;
         double seconds = (double)encoded / rate;
         int kbps = seconds > 0 ? (int)Math.Round(bytes * 8 / seconds / 1000) : 0;
 

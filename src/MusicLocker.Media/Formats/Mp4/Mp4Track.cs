@@ -11,6 +11,19 @@ internal sealed class Mp4Track
 {
     public uint Handler { get; set; }
 
+    public uint TrackId { get; set; }
+
+    /// <summary>Fragmented MP4 (moof/traf/trun): the samples, their total duration and bytes over every fragment.</summary>
+    public long FragmentSamples { get; set; }
+
+    public long FragmentDuration { get; set; }
+
+    public long FragmentBytes { get; set; }
+
+    public uint DefaultSampleDuration { get; set; }
+
+    public uint DefaultSampleSize { get; set; }
+
     public uint Timescale { get; set; }
 
     public ulong MediaDuration { get; set; }
@@ -78,12 +91,60 @@ internal sealed class Mp4Track
     {
         if (p.Length >= 4 && p[0] == 1 && p.Length >= 36)
         {
+            TrackId = BinaryPrimitives.ReadUInt32BigEndian(p[20..]);
             TrackDuration = BinaryPrimitives.ReadUInt64BigEndian(p[28..]);
         }
         else if (p.Length >= 24)
         {
+            TrackId = BinaryPrimitives.ReadUInt32BigEndian(p[12..]);
             TrackDuration = BinaryPrimitives.ReadUInt32BigEndian(p[20..]);
         }
+    }
+
+    // ISO/IEC 14496-12 §8.8.8 TrackRunBox: sample_count, optional data_offset (0x1) and first_sample_flags (0x4), then
+    // per sample the fields its flags name: duration 0x100, size 0x200, flags 0x400, composition offset 0x800.
+    public void ReadTrun(ReadOnlySpan<byte> p, uint defaultDuration, uint defaultSize)
+    {
+        if (p.Length < 8)
+        {
+            return;
+        }
+
+        uint flags = BinaryPrimitives.ReadUInt32BigEndian(p) & 0xFFFFFF;
+        long count = BinaryPrimitives.ReadUInt32BigEndian(p[4..]);
+        int pos = 8 + ((flags & 0x1) != 0 ? 4 : 0) + ((flags & 0x4) != 0 ? 4 : 0);
+        int perSample = 4 * (((flags & 0x100) != 0 ? 1 : 0) + ((flags & 0x200) != 0 ? 1 : 0) + ((flags & 0x400) != 0 ? 1 : 0) + ((flags & 0x800) != 0 ? 1 : 0));
+        if (perSample > 0)
+        {
+            count = Math.Min(count, Math.Max(0, p.Length - pos) / perSample); // never more samples than the box holds
+        }
+
+        long duration = 0, bytes = 0;
+        for (long i = 0; i < count && perSample > 0; i++)
+        {
+            int at = pos + (int)(i * perSample);
+            if ((flags & 0x100) != 0)
+            {
+                duration += BinaryPrimitives.ReadUInt32BigEndian(p[at..]);
+                at += 4;
+            }
+            else
+            {
+                duration += defaultDuration;
+            }
+
+            bytes += (flags & 0x200) != 0 ? BinaryPrimitives.ReadUInt32BigEndian(p[at..]) : defaultSize;
+        }
+
+        if (perSample == 0)
+        {
+            duration = count * defaultDuration;
+            bytes = count * defaultSize;
+        }
+
+        FragmentSamples += count;
+        FragmentDuration += duration;
+        FragmentBytes += bytes;
     }
 
     public void ReadStts(ReadOnlySpan<byte> p)

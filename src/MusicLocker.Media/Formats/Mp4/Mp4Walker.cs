@@ -25,6 +25,10 @@ internal sealed class Mp4Walker
     private string? _itemMean;
     private string? _itemName;
     private bool _openEnded;
+    private bool _hasMvex;
+    private Mp4Track? _fragmentTrack;
+    private uint _fragmentDuration;
+    private uint _fragmentSize;
 
     public Mp4Walker(MediaProbeOptions options, TagCollector tags, bool probeMode, long? fileLength)
     {
@@ -264,11 +268,6 @@ internal sealed class Mp4Walker
                     pos += size;
                     break;
                 default:
-                    if (box.Type == FourCC.Moof)
-                    {
-                        Fragmented = true;
-                    }
-
                     pos += size;
                     break;
             }
@@ -309,10 +308,12 @@ internal sealed class Mp4Walker
 
         return type switch
         {
-            FourCC.Moov or FourCC.Trak or FourCC.Mdia or FourCC.Minf or FourCC.Stbl or FourCC.Edts or FourCC.Udta or FourCC.Ilst => Kind.Container,
+            FourCC.Moov or FourCC.Trak or FourCC.Mdia or FourCC.Minf or FourCC.Stbl or FourCC.Edts or FourCC.Udta or FourCC.Ilst
+                or FourCC.Mvex or FourCC.Moof or FourCC.Traf => Kind.Container,
             FourCC.Meta => Kind.Meta,
             FourCC.Ftyp or FourCC.Mvhd or FourCC.Tkhd or FourCC.Mdhd or FourCC.Hdlr or FourCC.Stsd or FourCC.Stts or FourCC.Stsc
-                or FourCC.Stsz or FourCC.Stz2 or FourCC.Stco or FourCC.Co64 or FourCC.Elst or FourCC.Adrm => Kind.Leaf,
+                or FourCC.Stsz or FourCC.Stz2 or FourCC.Stco or FourCC.Co64 or FourCC.Elst or FourCC.Adrm
+                or FourCC.Trex or FourCC.Tfhd or FourCC.Trun => Kind.Leaf,
             FourCC.Mdat => Kind.Mdat,
             _ => Kind.Skip,
         };
@@ -343,6 +344,18 @@ internal sealed class Mp4Walker
         {
             _ilstValues ??= _tags.Begin(TagFormat.Mp4Ilst);
         }
+        else if (type == FourCC.Mvex)
+        {
+            _hasMvex = true; // fragmented: the samples are in moof boxes after moov, so the whole file is walked
+        }
+        else if (type == FourCC.Moof)
+        {
+            Fragmented = true;
+        }
+        else if (type == FourCC.Traf)
+        {
+            _fragmentTrack = null;
+        }
         else if (_depth > 0 && _stack[_depth - 1].Type == FourCC.Ilst)
         {
             _itemMean = _itemName = null;
@@ -356,7 +369,7 @@ internal sealed class Mp4Walker
         if (type == FourCC.Moov)
         {
             MoovDone = true;
-            if (ProbeMode && MdatOffset >= 0)
+            if (ProbeMode && MdatOffset >= 0 && !_hasMvex)
             {
                 HeadDone = true;
             }
@@ -380,7 +393,7 @@ internal sealed class Mp4Walker
             MdatPayloadLength = Math.Max(MdatPayloadLength, abs + size - MdatPayloadOffset);
         }
 
-        if (ProbeMode && MoovDone)
+        if (ProbeMode && MoovDone && !_hasMvex)
         {
             HeadDone = true;
         }
@@ -401,6 +414,20 @@ internal sealed class Mp4Walker
                 return;
             case FourCC.Data or FourCC.Mean or FourCC.Name:
                 Ilst(type, parent, grand, p, abs);
+                return;
+            case FourCC.Trex when p.Length >= 24:
+                if (FindTrack(BinaryPrimitives.ReadUInt32BigEndian(p[4..])) is { } t)
+                {
+                    t.DefaultSampleDuration = BinaryPrimitives.ReadUInt32BigEndian(p[12..]);
+                    t.DefaultSampleSize = BinaryPrimitives.ReadUInt32BigEndian(p[16..]);
+                }
+
+                return;
+            case FourCC.Tfhd when p.Length >= 8:
+                ReadTfhd(p);
+                return;
+            case FourCC.Trun:
+                _fragmentTrack?.ReadTrun(p, _fragmentDuration, _fragmentSize);
                 return;
         }
 
@@ -432,6 +459,40 @@ internal sealed class Mp4Walker
             case FourCC.Stco: track.ReadChunkOffsets(p, wide: false); break;
             case FourCC.Co64: track.ReadChunkOffsets(p, wide: true); break;
             case FourCC.Elst: track.ReadElst(p); break;
+        }
+    }
+
+    private Mp4Track? FindTrack(uint id)
+    {
+        foreach (var t in Tracks)
+        {
+            if (t.TrackId == id)
+            {
+                return t;
+            }
+        }
+
+        return null;
+    }
+
+    // §8.8.7 TrackFragmentHeaderBox: track_ID, then by flags base_data_offset 0x1 (8), sample_description_index 0x2,
+    // default_sample_duration 0x8, default_sample_size 0x10, default_sample_flags 0x20 (4 each).
+    private void ReadTfhd(ReadOnlySpan<byte> p)
+    {
+        uint flags = BinaryPrimitives.ReadUInt32BigEndian(p) & 0xFFFFFF;
+        _fragmentTrack = FindTrack(BinaryPrimitives.ReadUInt32BigEndian(p[4..]));
+        _fragmentDuration = _fragmentTrack?.DefaultSampleDuration ?? 0;
+        _fragmentSize = _fragmentTrack?.DefaultSampleSize ?? 0;
+        int pos = 8 + ((flags & 0x1) != 0 ? 8 : 0) + ((flags & 0x2) != 0 ? 4 : 0);
+        if ((flags & 0x8) != 0 && p.Length >= pos + 4)
+        {
+            _fragmentDuration = BinaryPrimitives.ReadUInt32BigEndian(p[pos..]);
+            pos += 4;
+        }
+
+        if ((flags & 0x10) != 0 && p.Length >= pos + 4)
+        {
+            _fragmentSize = BinaryPrimitives.ReadUInt32BigEndian(p[pos..]);
         }
     }
 
