@@ -26,8 +26,6 @@ public sealed class EncryptedBlobStore : IBlobStore
 
     private const string DataKeyPrefix = ReservedPrefix + "data-keys/";
 
-    internal static ReadOnlySpan<byte> DataKeyLabel => "musiclocker.org/data-key@v1"u8;
-
     private readonly IBlobStore _inner;
     private readonly UserKeyManager _keys;
     private readonly Func<BlobKey, KeyOwner> _ownerOf;
@@ -308,7 +306,7 @@ public sealed class EncryptedBlobStore : IBlobStore
             var dataKey = await UnwrapDataKeyAsync(item.Key, owner, obj.KeyVersion, obj.WrappedDataKey, obj.Stored.ETag, context, cancellationToken).ConfigureAwait(false);
             try
             {
-                var record = DataKeyRecord.Serialize(obj.Stored.ETag, version, KeyWrap.Wrap(userKey, DataKeyLabel, context, dataKey));
+                var record = DataKeyRecord.Serialize(obj.Stored.ETag, version, DataKeyWrap.Wrap(userKey, context, dataKey));
                 await _inner.PutBytesAsync(recordKey, record, new PutBlobOptions { ContentType = "application/json" }, cancellationToken).ConfigureAwait(false);
                 bytes += record.Length;
                 objects++;
@@ -399,7 +397,7 @@ public sealed class EncryptedBlobStore : IBlobStore
         {
             var cipher = ChunkCipher.Create(dataKey, header.AsSpan(CiphertextLayout.PrefixSize, CiphertextLayout.SaltSize), context);
             cipher.Commitment.CopyTo(header.AsSpan(CiphertextLayout.PrefixSize + CiphertextLayout.SaltSize));
-            var wrapped = KeyWrap.Wrap(userKey.Material, DataKeyLabel, context, dataKey);
+            var wrapped = DataKeyWrap.Wrap(userKey.Material, context, dataKey);
             return new NewObject(cipher, header, userKey.Version, wrapped);
         }
         finally
@@ -459,7 +457,7 @@ public sealed class EncryptedBlobStore : IBlobStore
             throw new EncryptionException(EncryptionErrorCode.KeyNotFound, $"The data key of blob '{key}' is wrapped under user key version {keyVersion} of '{owner}', which no longer exists.", key.Value);
         }
 
-        if (!KeyWrap.TryUnwrap(userKey, DataKeyLabel, context, wrapped, out var dataKey))
+        if (!DataKeyWrap.TryUnwrap(userKey, context, wrapped, out var dataKey))
         {
             throw new EncryptionException(EncryptionErrorCode.KeyUnwrapFailed, $"The wrapped data key of blob '{key}' does not unwrap: it was modified or belongs to another object or user.", key.Value);
         }

@@ -54,11 +54,13 @@ public sealed class FormatTests
             Assert.Equal(Hex(v, "ciphertext"), ciphertext);
         }
 
-        // The wrapped data key (AES-KWP under a KEK derived from the user key and the context).
+        // The wrapped data key (AES-256-GCM under the user key, the context in the associated data).
         var userKey = Convert.FromHexString(VectorFile().GetProperty("userKey").GetString()!);
-        Assert.Equal(Hex(v, "wrappedDataKey"), KeyWrap.Wrap(userKey, EncryptedBlobStore.DataKeyLabel, context, dataKey));
-        Assert.True(KeyWrap.TryUnwrap(userKey, EncryptedBlobStore.DataKeyLabel, context, Hex(v, "wrappedDataKey"), out var unwrapped));
+        var wrapped = Hex(v, "wrappedDataKey");
+        Assert.Equal(wrapped, DataKeyWrap.Wrap(userKey, context, dataKey, wrapped.AsSpan(0, DataKeyWrap.NonceSize)));
+        Assert.True(DataKeyWrap.TryUnwrap(userKey, context, wrapped, out var unwrapped));
         Assert.Equal(dataKey, unwrapped);
+        Assert.False(DataKeyWrap.TryUnwrap(userKey, FormatPrefix.ObjectContext(prefix, owner, objectId + "x"), wrapped, out _));
 
         // Decrypt it back, whole (prefix stripped: the C2SP message starts after it).
         await using var decrypting = await ChunkedMessage.OpenStreamAsync(new MemoryStream(ciphertext[CiphertextLayout.PrefixSize..]), dataKey, context, Ct);

@@ -36,7 +36,7 @@ public class OpenObjectBenchmarks
             cipher.Commitment.CopyTo(_header.AsSpan(CiphertextLayout.PrefixSize + CiphertextLayout.SaltSize));
         }
 
-        _wrapped = KeyWrap.Wrap(_userKey, EncryptedBlobStore.DataKeyLabel, _context, CryptoBenchmarkData.DataKey);
+        _wrapped = DataKeyWrap.Wrap(_userKey, _context, CryptoBenchmarkData.DataKey);
         (_store, _ring, _folder) = await CryptoBenchmarkData.CreateStoreAsync();
         await _store.PutBytesAsync(Key, RandomNumberGenerator.GetBytes(3_000_000));
     }
@@ -57,7 +57,7 @@ public class OpenObjectBenchmarks
     [Benchmark(Description = "unwrap data key + derive + check commitment")]
     public bool UnwrapAndDerive()
     {
-        KeyWrap.TryUnwrap(_userKey, EncryptedBlobStore.DataKeyLabel, _context, _wrapped, out var dataKey);
+        DataKeyWrap.TryUnwrap(_userKey, _context, _wrapped, out var dataKey);
         using var cipher = ChunkCipher.Create(dataKey, _header.AsSpan(CiphertextLayout.PrefixSize, CiphertextLayout.SaltSize), _context);
         return cipher.CommitmentMatches(_header.AsSpan(CiphertextLayout.PrefixSize + CiphertextLayout.SaltSize));
     }

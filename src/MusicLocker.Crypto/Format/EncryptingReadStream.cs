@@ -62,19 +62,23 @@ internal sealed class EncryptingReadStream : ChunkReadStream
             return 0;
         }
 
-        while (true)
+        // Fill the caller's buffer with as many whole chunks as fit, each encrypted straight into it; only a chunk that
+        // does not fit goes through the pending buffer.
+        int written = 0;
+        while (written < destination.Length)
         {
             if (_pendingStart < _pendingEnd)
             {
-                int n = Math.Min(destination.Length, _pendingEnd - _pendingStart);
-                _pending.AsSpan(_pendingStart, n).CopyTo(destination.Span);
+                int n = Math.Min(destination.Length - written, _pendingEnd - _pendingStart);
+                _pending.AsSpan(_pendingStart, n).CopyTo(destination.Span[written..]);
                 _pendingStart += n;
-                return n;
+                written += n;
+                continue;
             }
 
-            if (_sourceEnded)
+            if (_sourceEnded || (written > 0 && destination.Length - written < CiphertextLayout.EncryptedChunkSize))
             {
-                return 0;
+                break;
             }
 
             int read = useAsync
@@ -91,24 +95,26 @@ internal sealed class EncryptingReadStream : ChunkReadStream
                 _sourceEnded = true;
                 if (_mode == EncryptMode.Part && read == 0)
                 {
-                    return 0;
+                    break;
                 }
 
                 WroteFinalChunk = true;
             }
 
             int encryptedLength = read + CiphertextLayout.TagSize;
-            if (destination.Length >= encryptedLength)
+            if (destination.Length - written >= encryptedLength)
             {
-                // Encrypt straight into the caller's buffer: no second copy of the chunk.
-                _cipher.Encrypt(_nextChunk++, _plain.AsSpan(0, read), destination.Span);
-                return encryptedLength;
+                _cipher.Encrypt(_nextChunk++, _plain.AsSpan(0, read), destination.Span[written..]);
+                written += encryptedLength;
+                continue;
             }
 
             _cipher.Encrypt(_nextChunk++, _plain.AsSpan(0, read), _pending);
             _pendingStart = 0;
             _pendingEnd = encryptedLength;
         }
+
+        return written;
     }
 
     private void ReturnBuffers()

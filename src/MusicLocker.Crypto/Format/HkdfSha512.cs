@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 
 namespace MusicLocker.Crypto.Format;
@@ -18,28 +19,33 @@ internal static class HkdfSha512
             throw new ArgumentOutOfRangeException(nameof(output), output.Length, "HKDF-Expand-SHA-512 yields at most 16320 bytes.");
         }
 
-        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA512, prk);
+        // T(i) = HMAC(PRK, T(i-1) ‖ info ‖ i), each block one one-shot HMAC over a buffer laid out once: one-shot calls
+        // cost far less than an incremental HMAC object on every open.
+        int infoLength = info1.Length + info2.Length + info3.Length;
+        byte[] input = ArrayPool<byte>.Shared.Rent(HashSize + infoLength + 1);
         Span<byte> block = stackalloc byte[HashSize];
-        Span<byte> counter = stackalloc byte[1];
-        int written = 0;
-        for (int i = 1; written < output.Length; i++)
+        try
         {
-            if (i > 1)
+            var infoSpan = input.AsSpan(HashSize, infoLength);
+            info1.CopyTo(infoSpan);
+            info2.CopyTo(infoSpan[info1.Length..]);
+            info3.CopyTo(infoSpan[(info1.Length + info2.Length)..]);
+            int written = 0;
+            for (int i = 1; written < output.Length; i++)
             {
-                hmac.AppendData(block);
+                input[HashSize + infoLength] = (byte)i;
+                var message = i == 1 ? input.AsSpan(HashSize, infoLength + 1) : input.AsSpan(0, HashSize + infoLength + 1);
+                HMACSHA512.HashData(prk, message, block);
+                int n = Math.Min(HashSize, output.Length - written);
+                block[..n].CopyTo(output[written..]);
+                block.CopyTo(input);
+                written += n;
             }
-
-            hmac.AppendData(info1);
-            hmac.AppendData(info2);
-            hmac.AppendData(info3);
-            counter[0] = (byte)i;
-            hmac.AppendData(counter);
-            hmac.GetHashAndReset(block);
-            int n = Math.Min(HashSize, output.Length - written);
-            block[..n].CopyTo(output[written..]);
-            written += n;
         }
-
-        CryptographicOperations.ZeroMemory(block);
+        finally
+        {
+            CryptographicOperations.ZeroMemory(block);
+            ArrayPool<byte>.Shared.Return(input, clearArray: true);
+        }
     }
 }

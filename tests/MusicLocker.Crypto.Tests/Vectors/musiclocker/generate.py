@@ -1,13 +1,11 @@
 #!/usr/bin/env python3
 """Independent implementation of the MusicLocker object format v1 (docs/encryption-format.md) that writes
-object_format_v1.json. It shares no code with the C# library: HKDF-Expand from hmac/hashlib, AES-GCM and AES-KWP from
-python3-cryptography. Before writing, it checks its C2SP layer against the Wycheproof Cobblestone-256 vectors.
+object_format_v1.json. It shares no code with the C# library: HKDF-Expand from hmac/hashlib, AES-GCM from python3-cryptography. Before writing, it checks its C2SP layer against the Wycheproof Cobblestone-256 vectors.
 
 Run: python3 generate.py [path/to/c2sp_chunked_encryption_aes_256_gcm_test.json]
 """
 import hashlib, hmac, json, os, struct, sys, zlib
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding
 
 CHUNK = 16384
 TAG = 16
@@ -115,12 +113,13 @@ def main():
         ctx = object_context(tenant, user, object_id)
         msg = plaintext(length)
         ct = PREFIX + c2sp_encrypt(data_key, salt, ctx, msg)
-        kek = hkdf_expand_sha512(user_key, b"musiclocker.org/data-key@v1\x00" + ctx, 32)
+        wrap_nonce = hashlib.sha256(b"wrap-nonce-%d" % n).digest()[:12]
+        wrapped = wrap_nonce + AESGCM(user_key).encrypt(wrap_nonce, data_key, b"musiclocker.org/data-key@v1\x00" + ctx)
         case = {
             "tenant": tenant, "user": user, "objectId": object_id, "plaintextLength": length,
             "dataKey": data_key.hex(), "salt": salt.hex(), "context": ctx.hex(),
             "header": ct[:64].hex(), "ciphertextLength": len(ct), "ciphertextSha256": hashlib.sha256(ct).hexdigest(),
-            "wrappedDataKey": aes_key_wrap_with_padding(kek, data_key).hex(),
+            "wrappedDataKey": wrapped.hex(),
         }
         if len(ct) <= 2048:
             case["ciphertext"] = ct.hex()
