@@ -92,7 +92,14 @@ public sealed class EncryptedBlobStore : IBlobStore
             }
 
             var download = await _inner.OpenReadAsync(key, new ReadBlobOptions { Range = new ByteRange(cipherOffset, cipherLength), IfMatch = stored.ETag }, cancellationToken).ConfigureAwait(false);
-            return new BlobDownload(new DecryptingReadStream(download.Content, cipher, window, key.Value), obj.Plain, offset, length);
+            Stream content = new DecryptingReadStream(download.Content, cipher, window, key.Value);
+            if (window.LastChunk == window.FinalChunk && window.LastChunk > window.FirstChunk && length <= VerifiedTailStream.MaxLength)
+            {
+                // A short range over the end spanning several chunks: release nothing until the final chunk verified.
+                content = new VerifiedTailStream((DecryptingReadStream)content, (int)length);
+            }
+
+            return new BlobDownload(content, obj.Plain, offset, length);
         }
         catch
         {

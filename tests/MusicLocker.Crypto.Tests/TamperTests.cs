@@ -106,8 +106,9 @@ public sealed class TamperTests : IDisposable
         int intactChunks = Math.Max(0, (length - Header) / Enc);
         await AssertFailsAsync("ann/a.mp3", releasedAtMost: intactChunks * Chunk);
 
-        // A suffix read takes the (cut) final chunk and fails; at most the genuine byte before it was released.
-        await AssertFailsAsync("ann/a.mp3", ByteRange.Suffix(1), releasedAtMost: 1);
+        // A suffix read takes the (cut) final chunk and fails before releasing anything, even when it spans two chunks.
+        await AssertFailsAsync("ann/a.mp3", ByteRange.Suffix(1), releasedAtMost: 0);
+        await AssertFailsAsync("ann/a.mp3", ByteRange.Suffix(3000), releasedAtMost: 0);
     }
 
     [Fact]
@@ -119,6 +120,7 @@ public sealed class TamperTests : IDisposable
         await F.TamperAsync("ann/a.mp3", b => [.. b, .. b.AsSpan(Header + Enc, Enc)]);
         await AssertFailsAsync("ann/a.mp3", releasedAtMost: 5 * Chunk);
         await AssertFailsAsync("ann/a.mp3", ByteRange.Suffix(10), releasedAtMost: 0);
+        await AssertFailsAsync("ann/a.mp3", ByteRange.Suffix(Chunk + 10), releasedAtMost: 0);
     }
 
     [Theory]
