@@ -32,6 +32,11 @@ public class CatalogSearchBenchmarks
             $"ORDER BY {dialect.SearchOrderColumn} DESC LIMIT 51";
         var first = await _database.Store.Tracks.SearchAsync(CatalogSeed.User, CatalogSeed.CommonWord, 50);
         _secondPageCursor = first.NextCursor ?? throw new InvalidOperationException("the common word should match more than one page");
+        int artistMatches = (await _database.Store.Tracks.SearchAsync(CatalogSeed.User, CatalogSeed.ArtistQuery, 100)).Items.Count;
+        if (artistMatches != 50)
+        {
+            throw new InvalidOperationException($"'{CatalogSeed.ArtistQuery}' should match one artist's 50 tracks, not {artistMatches}.");
+        }
     }
 
     [GlobalCleanup]

@@ -16,8 +16,8 @@ internal static class CatalogSeed
     /// <summary>A word in about 1.5 % of titles.</summary>
     public const string CommonWord = "love";
 
-    /// <summary>An artist with 50 tracks, typed without its accent.</summary>
-    public const string ArtistQuery = "zoe 1234";
+    /// <summary>An artist with 50 tracks ("Zoë 1232": every 7th artist is a Zoë), typed without its accent.</summary>
+    public const string ArtistQuery = "zoe 1232";
 
     private static readonly string[] Vocabulary = BuildVocabulary();
 
