@@ -72,4 +72,28 @@ public sealed class RefusalTests
         Assert.Equal(MediaErrorCode.LimitExceeded, e.Code);
         Assert.Contains("MaxFrames", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Regression_a_64_bit_box_size_that_overflows_the_offset_is_corrupt_not_a_crash()
+    {
+        // Found by the fuzz test: a largesize near 2^63 made offset + size wrap negative.
+        byte[] ftyp = [0, 0, 0, 16, .. "ftypM4A "u8, 0, 0, 0, 0];
+        byte[] moov = [0, 0, 0, 1, .. "moov"u8, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xF0, .. new byte[32]];
+        byte[] file = [.. ftyp, .. moov];
+
+        Assert.Equal(MediaErrorCode.Corrupt, Assert.Throws<MediaFormatException>(() => new MediaProber().Probe(file)).Code);
+    }
+
+    [Fact]
+    public void Regression_an_id3v23_extended_header_larger_than_its_unsynchronised_tag_is_ignored()
+    {
+        // Found by the fuzz test: the extended header size (not syncsafe in 2.3) pointed past the tag body.
+        byte[] body = [0x7F, 0xFF, 0xFF, 0xF0, .. new byte[20]];
+        byte[] tag = [.. "ID3"u8, 3, 0, 0xC0, 0, 0, 0, (byte)body.Length, .. body];
+        byte[] file = [.. tag, .. Fixtures.Bytes("mp3/vbr-noheader.mp3")];
+
+        var info = new MediaProber().Probe(file);
+
+        Assert.Equal(97, info.FrameCount);
+    }
 }
