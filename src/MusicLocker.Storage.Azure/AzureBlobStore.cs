@@ -434,7 +434,7 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
         }
     }
 
-    private async Task<BlobProperties> PutBlobAsync(BlobKey key, ReadOnlyMemory<byte> content, PutBlobOptions? options, CancellationToken cancellationToken)
+    private async Task<BlobProperties> PutBlobAsync(BlobKey key, PartBody content, PutBlobOptions? options, CancellationToken cancellationToken)
     {
         var metadata = options?.Metadata is null ? null : ProviderValidation.NormalizeMetadata(options.Metadata);
         using var response = await SendAsync(HttpMethod.Put, _pipeline.BlobUri(key), r =>
@@ -442,7 +442,7 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
             r.Headers.TryAddWithoutValidation("x-ms-blob-type", "BlockBlob");
             AddBlobHeaders(r, options?.ContentType, metadata);
             AddConditions(r, options?.Conditions);
-        }, () => new ReadOnlyMemoryContent(content), key, cancellationToken).ConfigureAwait(false);
+        }, () => Content(content), key, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             throw await WriteErrorAsync(response, "Writing", key, options?.Conditions, cancellationToken).ConfigureAwait(false);
@@ -504,6 +504,14 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
     {
         var mapped = await AzureErrors.MapAsync(response, operation, key.Value, cancellationToken).ConfigureAwait(false);
         return mapped is BlobConditionFailedException ? ProviderValidation.ConditionFailed(key, conditions, mapped) : mapped;
+    }
+
+    /// <summary>A request body over a part, opened afresh for each try.</summary>
+    private static StreamContent Content(PartBody body)
+    {
+        var content = new StreamContent(body.Open());
+        content.Headers.ContentLength = body.Length;
+        return content;
     }
 
     private static void AddConditions(HttpRequestMessage request, BlobRequestConditions? conditions)
@@ -569,15 +577,15 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
     /// <summary>PutAsync's chunks: one Put Blob, or blocks in parallel and a Put Block List.</summary>
     private sealed class PutTarget(AzureBlobStore store, BlobKey key, PutBlobOptions? options) : ChunkedUpload.ITarget<AzureUpload, (string Id, long Length), BlobProperties>
     {
-        public Task<BlobProperties> PutSingleAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        public Task<BlobProperties> PutSingleAsync(PartBody content, CancellationToken cancellationToken) =>
             store.PutBlobAsync(key, content, options, cancellationToken);
 
         public Task<AzureUpload> BeginAsync(CancellationToken cancellationToken) => Task.FromResult(AzureUpload.New(options));
 
-        public async Task<(string Id, long Length)> PutPartAsync(AzureUpload session, int partNumber, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+        public async Task<(string Id, long Length)> PutPartAsync(AzureUpload session, int partNumber, PartBody content, CancellationToken cancellationToken)
         {
             string id = session.BlockId(AzureUpload.PartKind(partNumber), store._options.TimeProvider);
-            await store.PutBlockAsync(key, id, () => new ReadOnlyMemoryContent(content), cancellationToken).ConfigureAwait(false);
+            await store.PutBlockAsync(key, id, () => Content(content), cancellationToken).ConfigureAwait(false);
             return (id, content.Length);
         }
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
@@ -29,6 +28,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     private const string CopySourceHeader = "x-amz-copy-source";
     private readonly AmazonS3Client _client;
     private readonly S3BlobStoreOptions _options;
+    private readonly bool _unsignedPayload;
 
     /// <summary>Creates a store over the bucket the options name.</summary>
     public S3BlobStore(S3BlobStoreOptions options)
@@ -36,6 +36,10 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
+
+        // Over TLS the body needs no SigV4 hash (TLS protects it; S3 accepts UNSIGNED-PAYLOAD there), which saves a SHA-256
+        // pass over every byte; over plain HTTP the payload is signed (never aws-chunked, see ChecksumsWhenRequiredOnly).
+        _unsignedPayload = options.ServiceUrl is null || options.ServiceUrl.Scheme == Uri.UriSchemeHttps;
         var config = new AmazonS3Config
         {
             ForcePathStyle = options.ForcePathStyle,
@@ -531,6 +535,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             InputStream = body,
             PartSize = length,
             UseChunkEncoding = !_options.ChecksumsWhenRequiredOnly,
+            DisablePayloadSigning = _unsignedPayload,
         };
         var response = await _client.UploadPartAsync(request, cancellationToken).ConfigureAwait(false);
         return response.ETag;
@@ -544,9 +549,9 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         return response.ETag;
     }
 
-    private async Task<BlobProperties> PutObjectAsync(BlobKey key, ReadOnlyMemory<byte> content, PutBlobOptions? options, CancellationToken cancellationToken)
+    private async Task<BlobProperties> PutObjectAsync(BlobKey key, PartBody content, PutBlobOptions? options, CancellationToken cancellationToken)
     {
-        using var body = AsStream(content);
+        using var body = content.Open();
         var request = new PutObjectRequest
         {
             BucketName = _options.BucketName,
@@ -555,6 +560,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             AutoCloseStream = false,
             ContentType = options?.ContentType,
             UseChunkEncoding = !_options.ChecksumsWhenRequiredOnly,
+            DisablePayloadSigning = _unsignedPayload,
         };
         AddMetadata(request.Metadata, options?.Metadata);
         ApplyConditions(options?.Conditions, v => request.IfMatch = v, v => request.IfNoneMatch = v);
@@ -614,11 +620,6 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         throw ProviderValidation.UploadNotFound(upload);
     }
 
-    private static MemoryStream AsStream(ReadOnlyMemory<byte> content) =>
-        MemoryMarshal.TryGetArray(content, out var segment)
-            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
-            : new MemoryStream(content.ToArray(), writable: false);
-
     private static void AddMetadata(MetadataCollection target, IReadOnlyDictionary<string, string>? metadata)
     {
         if (metadata is null)
@@ -652,14 +653,14 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     /// <summary>PutAsync's chunks: one PutObject, or a multipart upload with parallel parts.</summary>
     private sealed class PutTarget(S3BlobStore store, BlobKey key, PutBlobOptions? options) : ChunkedUpload.ITarget<string, PartETag, BlobProperties>
     {
-        public Task<BlobProperties> PutSingleAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        public Task<BlobProperties> PutSingleAsync(PartBody content, CancellationToken cancellationToken) =>
             store.PutObjectAsync(key, content, options, cancellationToken);
 
         public Task<string> BeginAsync(CancellationToken cancellationToken) => store.InitiateAsync(key, options, cancellationToken);
 
-        public async Task<PartETag> PutPartAsync(string session, int partNumber, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+        public async Task<PartETag> PutPartAsync(string session, int partNumber, PartBody content, CancellationToken cancellationToken)
         {
-            using var body = AsStream(content);
+            using var body = content.Open();
             try
             {
                 string etag = await store.UploadPartCoreAsync(key, session, partNumber, body, content.Length, cancellationToken).ConfigureAwait(false);

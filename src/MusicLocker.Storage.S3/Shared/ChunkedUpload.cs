@@ -1,24 +1,25 @@
 namespace MusicLocker.Storage.Providers;
 
 /// <summary>
-/// Writes a stream of unknown length to an object store without holding it whole: reads it once, in chunks of a pooled
-/// buffer; content that fits in one chunk goes up in one request, anything longer as parts uploaded in parallel (at most
-/// <c>maxConcurrency</c> in flight, so memory stays at <c>(maxConcurrency + 1) × chunkSize</c>). Every request body is a
-/// buffer, so a retry can send it again. Compiled into both cloud provider assemblies.
+/// Writes a stream to an object store without holding it whole. A seekable stream is uploaded straight from its bytes:
+/// each part is a window onto it, read under a lock when that part is sent (no copy). Any other stream is read once, in
+/// chunks of a buffer: content that fits in one chunk goes up in one request, anything longer as parts uploaded in
+/// parallel (at most <c>maxConcurrency</c> in flight, so memory stays at <c>(maxConcurrency + 1) × chunkSize</c>). Every
+/// body can be opened again, so a retry sends the same bytes. Compiled into both cloud provider assemblies.
 /// </summary>
 internal static class ChunkedUpload
 {
     /// <summary>What a provider does with the chunks.</summary>
     public interface ITarget<TSession, TPart, TResult>
     {
-        /// <summary>The whole content fitted in one chunk: write it in one request.</summary>
-        Task<TResult> PutSingleAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+        /// <summary>The whole content fits in one chunk: write it in one request.</summary>
+        Task<TResult> PutSingleAsync(PartBody content, CancellationToken cancellationToken);
 
         /// <summary>The content needs parts: start a session.</summary>
         Task<TSession> BeginAsync(CancellationToken cancellationToken);
 
         /// <summary>Stores one part (1-based).</summary>
-        Task<TPart> PutPartAsync(TSession session, int partNumber, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+        Task<TPart> PutPartAsync(TSession session, int partNumber, PartBody content, CancellationToken cancellationToken);
 
         /// <summary>Joins the parts, in order.</summary>
         Task<TResult> CompleteAsync(TSession session, TPart[] parts, CancellationToken cancellationToken);
@@ -29,39 +30,41 @@ internal static class ChunkedUpload
 
     public static async Task<TResult> RunAsync<TSession, TPart, TResult>(Stream content, int chunkSize, int maxConcurrency, ITarget<TSession, TPart, TResult> target, CancellationToken cancellationToken)
     {
-        var reader = new ChunkReader(content, chunkSize);
-        var pool = new BufferPool(chunkSize);
-        byte[] first = pool.Rent();
-        (int Length, bool IsLast) chunk;
+        using IPartSource source = content.CanSeek ? new SeekableSource(content, chunkSize) : new BufferedSource(content, chunkSize);
+        var (first, firstIsLast) = await source.NextAsync(cancellationToken).ConfigureAwait(false);
         TSession session;
         try
         {
-            chunk = await reader.ReadAsync(first, cancellationToken).ConfigureAwait(false);
-            if (chunk.IsLast)
+            if (firstIsLast)
             {
-                return await target.PutSingleAsync(first.AsMemory(0, chunk.Length), cancellationToken).ConfigureAwait(false);
+                var single = await target.PutSingleAsync(first, cancellationToken).ConfigureAwait(false);
+                source.Finished();
+                return single;
             }
 
             session = await target.BeginAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch
+        finally
         {
-            pool.Return(first);
-            throw;
+            if (firstIsLast)
+            {
+                first.Release();
+            }
         }
 
         var parts = new List<Task<TPart>>();
         using var gate = new SemaphoreSlim(maxConcurrency, maxConcurrency);
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        byte[]? buffer = first;
+        PartBody? body = first;
         try
         {
+            bool isLast = false;
             for (int partNumber = 1; ; partNumber++)
             {
                 await gate.WaitAsync(failed.Token).ConfigureAwait(false);
-                parts.Add(PutPartAsync(target, session, partNumber, buffer, chunk.Length, pool, gate, failed));
-                buffer = null;
-                if (chunk.IsLast)
+                parts.Add(PutPartAsync(target, session, partNumber, body!, gate, failed));
+                body = null;
+                if (isLast)
                 {
                     break;
                 }
@@ -71,20 +74,17 @@ internal static class ChunkedUpload
                     throw new BlobStoreException(BlobErrorCode.InvalidArgument, $"The content is longer than {BlobStoreLimits.MaxPartNumber} parts of {chunkSize} bytes; raise the part size.");
                 }
 
-                buffer = pool.Rent();
-                chunk = await reader.ReadAsync(buffer, failed.Token).ConfigureAwait(false);
+                (body, isLast) = await source.NextAsync(failed.Token).ConfigureAwait(false);
             }
 
             var results = await Task.WhenAll(parts).ConfigureAwait(false);
-            return await target.CompleteAsync(session, results, cancellationToken).ConfigureAwait(false);
+            var result = await target.CompleteAsync(session, results, cancellationToken).ConfigureAwait(false);
+            source.Finished();
+            return result;
         }
         catch
         {
-            if (buffer is not null)
-            {
-                pool.Return(buffer);
-            }
-
+            body?.Release();
             await failed.CancelAsync().ConfigureAwait(false);
             try
             {
@@ -100,13 +100,13 @@ internal static class ChunkedUpload
         }
     }
 
-    private static async Task<TPart> PutPartAsync<TSession, TPart, TResult>(ITarget<TSession, TPart, TResult> target, TSession session, int partNumber, byte[] buffer, int length, BufferPool pool, SemaphoreSlim gate, CancellationTokenSource failed)
+    private static async Task<TPart> PutPartAsync<TSession, TPart, TResult>(ITarget<TSession, TPart, TResult> target, TSession session, int partNumber, PartBody body, SemaphoreSlim gate, CancellationTokenSource failed)
     {
         try
         {
             // Run the request off the reading loop so the next chunk is read while this one is sent.
             await Task.Yield();
-            return await target.PutPartAsync(session, partNumber, buffer.AsMemory(0, length), failed.Token).ConfigureAwait(false);
+            return await target.PutPartAsync(session, partNumber, body, failed.Token).ConfigureAwait(false);
         }
         catch
         {
@@ -115,20 +115,95 @@ internal static class ChunkedUpload
         }
         finally
         {
-            pool.Return(buffer);
+            body.Release();
             gate.Release();
         }
     }
 
-    /// <summary>
-    /// The chunk buffers of one upload, made on demand (at most <c>maxConcurrency + 1</c>) and dropped with it. Not the shared
-    /// ArrayPool: it rounds 5–8 MiB up to the next power of two and keeps the arrays alive per core after the upload.
-    /// </summary>
-    private sealed class BufferPool(int size)
+    private interface IPartSource : IDisposable
+    {
+        /// <summary>The next part, and whether it is the last (the first part of empty content is empty and last).</summary>
+        Task<(PartBody Body, bool IsLast)> NextAsync(CancellationToken cancellationToken);
+
+        /// <summary>The upload succeeded: leave the source as a one-pass read would.</summary>
+        void Finished();
+    }
+
+    /// <summary>Parts of a seekable stream, as windows onto it (its length is known, so is the last part).</summary>
+    private sealed class SeekableSource(Stream content, int chunkSize) : IPartSource
+    {
+        private readonly long _start = content.Position;
+        private readonly long _end = content.Length;
+        private readonly SemaphoreSlim _lock = new(1, 1);
+        private long _next = content.Position;
+
+        public Task<(PartBody Body, bool IsLast)> NextAsync(CancellationToken cancellationToken)
+        {
+            long length = Math.Min(chunkSize, _end - _next);
+            var body = new WindowBody(content, _lock, _next, length);
+            _next += length;
+            return Task.FromResult<(PartBody, bool)>((body, _next >= _end));
+        }
+
+        public void Finished() => content.Position = Math.Max(_start, _end);
+
+        public void Dispose() => _lock.Dispose();
+    }
+
+    /// <summary>Chunks of a one-pass stream, read into buffers (one byte read ahead, carried over, tells the last chunk).</summary>
+    private sealed class BufferedSource(Stream content, int chunkSize) : IPartSource
     {
         private readonly Stack<byte[]> _free = new();
+        private readonly byte[] _peek = new byte[1];
+        private bool _hasCarry;
 
-        public byte[] Rent()
+        public async Task<(PartBody Body, bool IsLast)> NextAsync(CancellationToken cancellationToken)
+        {
+            byte[] buffer = Rent();
+            try
+            {
+                int total = 0;
+                if (_hasCarry)
+                {
+                    buffer[0] = _peek[0];
+                    total = 1;
+                    _hasCarry = false;
+                }
+
+                while (total < chunkSize)
+                {
+                    int n = await content.ReadAsync(buffer.AsMemory(total, chunkSize - total), cancellationToken).ConfigureAwait(false);
+                    if (n == 0)
+                    {
+                        return (new BufferBody(buffer, total, Return), true);
+                    }
+
+                    total += n;
+                }
+
+                _hasCarry = await content.ReadAsync(_peek, cancellationToken).ConfigureAwait(false) == 1;
+                return (new BufferBody(buffer, total, Return), !_hasCarry);
+            }
+            catch
+            {
+                Return(buffer);
+                throw;
+            }
+        }
+
+        public void Finished()
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+
+        /// <summary>
+        /// Buffers of this upload only, made on demand (at most <c>maxConcurrency + 1</c>) and dropped with it. Not the
+        /// shared ArrayPool: it rounds 5–8 MiB up to the next power of two and keeps the arrays alive after the upload.
+        /// </summary>
+        private byte[] Rent()
         {
             lock (_free)
             {
@@ -138,10 +213,10 @@ internal static class ChunkedUpload
                 }
             }
 
-            return GC.AllocateUninitializedArray<byte>(size);
+            return GC.AllocateUninitializedArray<byte>(chunkSize);
         }
 
-        public void Return(byte[] buffer)
+        private void Return(byte[] buffer)
         {
             lock (_free)
             {
@@ -150,35 +225,129 @@ internal static class ChunkedUpload
         }
     }
 
-    /// <summary>Reads fixed-size chunks and knows whether a chunk is the last one (by reading one byte ahead, carried over).</summary>
-    private sealed class ChunkReader(Stream content, int chunkSize)
+    private sealed class BufferBody(byte[] buffer, int count, Action<byte[]> release) : PartBody(count)
     {
-        private readonly byte[] _peek = new byte[1];
-        private bool _hasCarry;
+        private int _released;
 
-        public async Task<(int Length, bool IsLast)> ReadAsync(byte[] buffer, CancellationToken cancellationToken)
+        public override Stream Open() => new MemoryStream(buffer, 0, (int)Length, writable: false);
+
+        public override void Release()
         {
-            int total = 0;
-            if (_hasCarry)
+            if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                buffer[0] = _peek[0];
-                total = 1;
-                _hasCarry = false;
+                release(buffer);
             }
-
-            while (total < chunkSize)
-            {
-                int n = await content.ReadAsync(buffer.AsMemory(total, chunkSize - total), cancellationToken).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    return (total, true);
-                }
-
-                total += n;
-            }
-
-            _hasCarry = await content.ReadAsync(_peek, cancellationToken).ConfigureAwait(false) == 1;
-            return (total, !_hasCarry);
         }
     }
+
+    private sealed class WindowBody(Stream source, SemaphoreSlim gate, long start, long count) : PartBody(count)
+    {
+        public override Stream Open() => new WindowStream(source, gate, start, Length);
+    }
+}
+
+/// <summary>The bytes of one request body; <see cref="Open"/> gives them again for each try.</summary>
+internal abstract class PartBody(long length)
+{
+    /// <summary>The number of bytes.</summary>
+    public long Length { get; } = length;
+
+    /// <summary>A new read-only stream over the bytes, positioned at their start.</summary>
+    public abstract Stream Open();
+
+    /// <summary>The body will not be opened again (its buffer may be reused).</summary>
+    public virtual void Release()
+    {
+    }
+}
+
+/// <summary>
+/// A window onto a seekable stream that other windows read too: every read seeks and reads under one lock, so parts of
+/// one source can be sent in parallel. Seekable within the window (an SDK may read a body twice: to sign it, to send it).
+/// </summary>
+internal sealed class WindowStream(Stream source, SemaphoreSlim gate, long start, long length) : Stream
+{
+    private long _position;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => true;
+
+    public override bool CanWrite => false;
+
+    public override long Length => length;
+
+    public override long Position
+    {
+        get => _position;
+        set => _position = value >= 0 && value <= length ? value : throw new ArgumentOutOfRangeException(nameof(value), value, $"A position in this window is 0 to {length}.");
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int want = (int)Math.Min(buffer.Length, length - _position);
+        if (want <= 0)
+        {
+            return 0;
+        }
+
+        gate.Wait();
+        try
+        {
+            source.Position = start + _position;
+            int n = source.Read(buffer[..want]);
+            _position += n;
+            return n;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        int want = (int)Math.Min(buffer.Length, length - _position);
+        if (want <= 0)
+        {
+            return 0;
+        }
+
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            source.Position = start + _position;
+            int n = await source.ReadAsync(buffer[..want], cancellationToken).ConfigureAwait(false);
+            _position += n;
+            return n;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override long Seek(long offset, SeekOrigin origin)
+    {
+        Position = origin switch
+        {
+            SeekOrigin.Begin => offset,
+            SeekOrigin.Current => _position + offset,
+            _ => length + offset,
+        };
+        return _position;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
