@@ -87,7 +87,10 @@ internal sealed class Mp4Walker
                 }
             }
 
-            return 0;
+            // moov after mdat: what follows the mdat is almost always moov, so read it (up to 1 MiB) in one go.
+            return MoovOffset < 0 && MdatOffset >= 0 && _fileLength is { } length
+                ? (int)Math.Min(1024 * 1024, Math.Max(0, length - _position))
+                : 0;
         }
     }
 
