@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using MusicLocker.Library.Sql;
@@ -12,6 +13,12 @@ internal sealed class SqliteDialect : SqlDialect
     private const int ConstraintForeignKey = 787;
     private const int ConstraintPrimaryKey = 1555;
     private const int ConstraintUnique = 2067;
+
+    /// <summary>
+    /// Native connections already given the per-connection pragmas. Pooled <see cref="SqliteConnection"/>s reuse the same
+    /// native handle, which keeps its settings, so the pragmas run once per handle rather than once per operation.
+    /// </summary>
+    private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = new();
 
     private readonly string _connectionString;
     private readonly string _connectionSetup;
@@ -49,9 +56,18 @@ internal sealed class SqliteDialect : SqlDialect
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            using var setup = connection.CreateCommand();
-            setup.CommandText = _connectionSetup;
-            await setup.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            var handle = connection.Handle;
+            if (handle is null || !Configured.TryGetValue(handle, out _))
+            {
+                using var setup = connection.CreateCommand();
+                setup.CommandText = _connectionSetup;
+                await setup.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                if (handle is not null)
+                {
+                    Configured.AddOrUpdate(handle, _connectionSetup);
+                }
+            }
+
             return connection;
         }
         catch

@@ -42,6 +42,22 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformance
     }
 
     [Fact]
+    public async Task Every_pooled_connection_has_the_store_settings()
+    {
+        await NewUserAsync();
+        var dialect = new SqliteDialect(DatabasePath, TimeSpan.FromSeconds(7));
+        for (int i = 0; i < 3; i++)
+        {
+            await using var connection = (SqliteConnection)await dialect.OpenAsync(Ct);
+            Assert.Equal(1L, await ScalarAsync(connection, "PRAGMA synchronous"));
+            Assert.Equal(7_000L, await ScalarAsync(connection, "PRAGMA busy_timeout"));
+            Assert.Equal(1L, await ScalarAsync(connection, "PRAGMA foreign_keys"));
+        }
+
+        await dialect.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Data_survives_closing_and_reopening_the_file()
     {
         var user = await NewUserAsync();
