@@ -24,7 +24,7 @@ internal static class Fixtures
         "mp3/mpeg2-mono-22k-noheader.mp3", "mp3/mpeg25-mono-8k.mp3", "mp3/stacked-id3-junk.mp3", "mp3/truncated-noheader.mp3",
         "mp3/truncated-xing.mp3", "mp3/vbr-noheader.mp3", "mp3/vbr-xing-lame.mp3", "mp3/vbri.mp3",
         "aac/lc-22k-mono.aac", "aac/lc-44k-stereo.aac",
-        "m4a/audiobook.m4b", "m4a/co64-largesize.m4a", "m4a/fragmented.m4a", "m4a/faststart-tagged.m4a", "m4a/itunsmpb-gnre.m4a", "m4a/moov-at-end.m4a",
+        "m4a/audiobook.m4b", "m4a/big-cover-moov-at-end.m4a", "m4a/co64-largesize.m4a", "m4a/fragmented.m4a", "m4a/faststart-tagged.m4a", "m4a/itunsmpb-gnre.m4a", "m4a/moov-at-end.m4a",
         "m4a/stsd-channels-mismatch.m4a", "m4a/truncated-moov-first.m4a",
     ];
 

@@ -67,6 +67,18 @@ public sealed class RangeProbeTests : IDisposable
         Assert.True(blob.Reads <= 3, $"{blob.Reads} reads");
     }
 
+    [Fact]
+    public async Task A_cover_in_a_moov_after_mdat_is_jumped_over()
+    {
+        var blob = await StoreAsync("m4a/big-cover-moov-at-end.m4a");
+        var info = await new MediaProber().ProbeAsync(blob, TestContext.Current.CancellationToken);
+
+        Assert.Equal("After The M4A Picture", info.Tags.Album);
+        Assert.Equal(90_000, info.CoverArt!.Length);
+        Assert.False(info.FastStart);
+        Assert.True(blob.Reads <= 3, $"{blob.Reads} reads");
+    }
+
     [Theory]
     [InlineData("mp3/vbr-noheader.mp3")]
     [InlineData("aac/lc-44k-stereo.aac")]
