@@ -280,10 +280,12 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
             long start = body.Position;
             long length = body.Length - start;
             string blockId = state.BlockId(AzureUpload.PartKind(partNumber), _options.TimeProvider);
+
+            // Each try reads a fresh window onto the body (HttpClient disposes what it sent; the caller's stream stays open).
+            using var gate = new SemaphoreSlim(1, 1);
             await PutBlockAsync(upload.Key, blockId, () =>
             {
-                body.Position = start;
-                var streamContent = new StreamContent(new NonDisposingStream(body, length));
+                var streamContent = new StreamContent(new WindowStream(body, gate, start, length));
                 streamContent.Headers.ContentLength = length;
                 return streamContent;
             }, cancellationToken).ConfigureAwait(false);
@@ -604,54 +606,5 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
 
         // Uncommitted blocks cannot be deleted; the service drops them within a week, or at the blob's next commit.
         public Task AbortAsync(AzureUpload session) => Task.CompletedTask;
-    }
-
-    /// <summary>Lends a seekable stream to one try of a request without letting HttpClient dispose it.</summary>
-    private sealed class NonDisposingStream(Stream inner, long length) : Stream
-    {
-        private long _read;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => length;
-
-        public override long Position
-        {
-            get => _read;
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            int n = inner.Read(buffer[..(int)Math.Min(buffer.Length, length - _read)]);
-            _read += n;
-            return n;
-        }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            int n = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, length - _read)], cancellationToken).ConfigureAwait(false);
-            _read += n;
-            return n;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -40,27 +40,12 @@ public class AzureBlobBenchmarks
         _server = CloudEmulator.Start("azurite-blob", (port, data) =>
             ["--blobHost", "127.0.0.1", "--blobPort", port.ToString(CultureInfo.InvariantCulture), "--location", data, "--silent", "--disableTelemetry"]);
         _baseUri = $"http://127.0.0.1:{_server.Port}/{Account}/bench";
-        _store = new AzureBlobStore(new AzureBlobStoreOptions
-        {
-            ServiceUri = new Uri($"http://127.0.0.1:{_server.Port}/{Account}"),
-            ContainerName = "bench",
-            AccountName = Account,
-            AccountKey = AccountKey,
-            BlockSize = BlockSize,
-            MaxConcurrency = Concurrency,
-        });
+        _store = new AzureBlobStore(Options(BlockSize));
         _store.CreateContainerIfNotExistsAsync().GetAwaiter().GetResult();
 
         // The same store with one block as large as the blob: one Put Blob, so the row measures the provider's own
         // overhead (signing, the copy into its buffer) against the plain PUT.
-        _singleShotStore = new AzureBlobStore(new AzureBlobStoreOptions
-        {
-            ServiceUri = new Uri($"http://127.0.0.1:{_server.Port}/{Account}"),
-            ContainerName = "bench",
-            AccountName = Account,
-            AccountKey = AccountKey,
-            BlockSize = Size,
-        });
+        _singleShotStore = new AzureBlobStore(Options(Size));
         _sas = AccountSas();
         _http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
         _bytes = new byte[Size];
@@ -134,6 +119,16 @@ public class AzureBlobBenchmarks
         });
         return total;
     }
+
+    private AzureBlobStoreOptions Options(int blockSize) => new()
+    {
+        ServiceUri = new Uri($"http://127.0.0.1:{_server.Port}/{Account}"),
+        ContainerName = "bench",
+        AccountName = Account,
+        AccountKey = AccountKey,
+        BlockSize = blockSize,
+        MaxConcurrency = Concurrency,
+    };
 
     private static async Task<long> DrainAsync(Stream stream, byte[] buffer)
     {
