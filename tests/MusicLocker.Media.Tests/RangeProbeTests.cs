@@ -3,21 +3,29 @@ using MusicLocker.Storage.FileSystem;
 
 namespace MusicLocker.Media.Tests;
 
-/// <summary>Probing a stored object by range reads: few reads, the same answer as a full pass.</summary>
-public sealed class RangeProbeTests : IDisposable
+/// <summary>
+/// Probing a stored object by range reads: few reads, the same answer as a full pass. One suite, run against every
+/// <see cref="IBlobStore"/> a test can start here (the cloud stores run it in their own suites' environment).
+/// </summary>
+public abstract class RangeProbeTests : IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "ml-media-" + Guid.NewGuid().ToString("N"));
-    private readonly FileSystemBlobStore _store;
+    private readonly IBlobStore _store;
 
-    public RangeProbeTests()
+    protected RangeProbeTests()
     {
-        _store = new FileSystemBlobStore(new FileSystemBlobStoreOptions { RootPath = _folder, FlushToDisk = false });
+        _store = CreateStore();
     }
+
+    protected abstract IBlobStore CreateStore();
 
     public void Dispose()
     {
-        _store.Dispose();
-        Directory.Delete(_folder, recursive: true);
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
     }
 
     private async Task<BlobStoreSource> StoreAsync(string file)
@@ -115,4 +123,31 @@ public sealed class RangeProbeTests : IDisposable
         var info = await new MediaProber().ProbeFileAsync(Fixtures.Path("m4a/faststart-tagged.m4a"), TestContext.Current.CancellationToken);
         Assert.Equal("M4A Title", info.Tags.Title);
     }
+}
+
+public sealed class FileSystemRangeProbeTests : RangeProbeTests
+{
+    private string? _folder;
+    private FileSystemBlobStore? _store;
+
+    protected override IBlobStore CreateStore()
+    {
+        _folder = Path.Combine(Path.GetTempPath(), "ml-media-" + Guid.NewGuid().ToString("N"));
+        _store = new FileSystemBlobStore(new FileSystemBlobStoreOptions { RootPath = _folder, FlushToDisk = false });
+        return _store;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        _store?.Dispose();
+        if (_folder is not null)
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+}
+
+public sealed class InMemoryRangeProbeTests : RangeProbeTests
+{
+    protected override IBlobStore CreateStore() => new MusicLocker.Storage.InMemory.InMemoryBlobStore();
 }
