@@ -24,4 +24,7 @@ public enum BlobStoreGaps
 
     /// <summary>Aborting a multipart upload is not implemented.</summary>
     AbortMultipart = 16,
+
+    /// <summary>Completing a multipart upload does not check that each named part was stored with the ETag given.</summary>
+    CompletionPartValidation = 32,
 }
