@@ -71,6 +71,47 @@ public sealed class SeekIndex
         return this[i];
     }
 
+    /// <summary>
+    /// For MP3 and ADTS: the frame that holds <paramref name="time"/>, found by walking frame headers forward from
+    /// <see cref="Find"/>'s entry. <paramref name="fromEntry"/> holds the file's bytes from that entry's
+    /// <see cref="SeekPoint.ByteOffset"/> (one interval of audio is always enough).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="fromEntry"/> ends before the frame that holds the time.</exception>
+    /// <exception cref="MediaFormatException">With <see cref="MediaErrorCode.Corrupt"/>: the bytes are not MP3/ADTS frames.</exception>
+    public SeekPoint FindFrame(TimeSpan time, ReadOnlySpan<byte> fromEntry)
+    {
+        var entry = Find(time);
+        long target = time <= TimeSpan.Zero ? 0 : (long)(time.Ticks * (decimal)Timescale / TimeSpan.TicksPerSecond);
+        long timestamp = entry.Timestamp;
+        int pos = 0;
+        while (pos <= fromEntry.Length - Formats.Mp3.Mp3FrameHeader.Size)
+        {
+            int length, samples;
+            if (Formats.Adts.AdtsFrameHeader.TryParse(fromEntry[pos..], out var adts))
+            {
+                (length, samples) = (adts.FrameLength, adts.SamplesPerFrame);
+            }
+            else if (Formats.Mp3.Mp3FrameHeader.TryParse(fromEntry[pos..], out var mp3))
+            {
+                (length, samples) = (mp3.FrameLength, mp3.SamplesPerFrame);
+            }
+            else
+            {
+                return ThrowHelper.ThrowCorrupt<SeekPoint>("No MP3 or ADTS frame where the seek index points", entry.ByteOffset + pos);
+            }
+
+            if (timestamp + samples > target || timestamp + samples >= TotalDuration)
+            {
+                return new SeekPoint(timestamp, entry.ByteOffset + pos, Timescale);
+            }
+
+            timestamp += samples;
+            pos += length;
+        }
+
+        throw new ArgumentException($"The {fromEntry.Length} bytes given end before the frame that holds {time}.", nameof(fromEntry));
+    }
+
     /// <summary>The serialized index (see <c>docs/seek-index.md</c>).</summary>
     public byte[] ToArray()
     {

@@ -161,4 +161,26 @@ public sealed class SeekIndexTests
         byte[] huge = [(byte)'M', (byte)'L', (byte)'S', (byte)'I', 1, 1, 1, 1, 0xC0, 0x84, 0x3D, 0x00];
         Assert.Contains("claims", Assert.Throws<MediaFormatException>(() => SeekIndex.Parse(huge)).Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("mp3/vbr-noheader.mp3")]
+    [InlineData("mp3/id3v23-full.mp3")]
+    [InlineData("aac/lc-44k-stereo.aac")]
+    public void FindFrame_walks_to_the_frame_that_holds_the_time(string file)
+    {
+        var data = Fixtures.Bytes(file);
+        var info = new MediaProber().Probe(data);
+        var index = info.SeekIndex!;
+        int spf = (int)(info.EncodedSamples / info.FrameCount);
+        foreach (double seconds in new[] { 0.0, 0.01, 0.5, 0.99, 1.0, 1.37, 2.0, info.DurationSeconds - 0.01 })
+        {
+            var time = TimeSpan.FromSeconds(seconds);
+            var entry = index.Find(time);
+            var frame = index.FindFrame(time, data.AsSpan((int)entry.ByteOffset));
+            long target = (long)(seconds * index.Timescale);
+
+            Assert.InRange(target, frame.Timestamp, frame.Timestamp + spf - 1);
+            Assert.Equal(WalkToSample(data, info, frame.Timestamp), frame.ByteOffset);
+        }
+    }
 }
