@@ -24,7 +24,7 @@ public static class PostgresMetadataStore
         var dialect = new PostgresDialect(NpgsqlDataSource.Create(options.ConnectionString));
         try
         {
-            await PostgresSchema.MigrateAsync(dialect, cancellationToken).ConfigureAwait(false);
+            await PostgresSchema.MigrateAsync(dialect, PostgresSchema.LatestVersion, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception)
         {

@@ -12,11 +12,12 @@ internal static class PostgresSchema
     /// <summary>An arbitrary, fixed advisory-lock key ("MLSCHEMA" in ASCII) for schema migrations.</summary>
     private const long MigrationLockKey = 0x4D4C_5343_4845_4D41;
 
-    private static readonly string[] Migrations = [V1];
+    private static readonly string[] Migrations = [V1, V2];
 
     public static int LatestVersion => Migrations.Length;
 
-    public static async Task MigrateAsync(PostgresDialect dialect, CancellationToken cancellationToken)
+    /// <summary>Brings the database to <paramref name="targetVersion"/> (tests use older targets to build an old database).</summary>
+    public static async Task MigrateAsync(PostgresDialect dialect, int targetVersion, CancellationToken cancellationToken)
     {
         var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -33,7 +34,7 @@ internal static class PostgresSchema
                         $"The database '{connection.Database}' has MusicLocker schema version {version}; this code knows up to {LatestVersion}. Upgrade MusicLocker.Metadata.Postgres.", version);
                 }
 
-                for (; version < LatestVersion; version++)
+                for (; version < targetVersion; version++)
                 {
                     await connection.Sql(transaction, Migrations[version]).ExecAsync(cancellationToken).ConfigureAwait(false);
                     await connection.Sql(transaction, "DELETE FROM musiclocker_schema").ExecAsync(cancellationToken).ConfigureAwait(false);
@@ -44,6 +45,11 @@ internal static class PostgresSchema
             }
         }
     }
+
+    // Version 2: the last two normalised tags the media layer reads.
+    private const string V2 = """
+        ALTER TABLE tracks ADD COLUMN comment text NULL, ADD COLUMN compilation boolean NULL;
+        """;
 
     // Sort keys use the "C" collation: they are folded by CatalogText already, so byte order is the order wanted, the same
     // as SQLite's, and keyset comparisons agree with the indexes whatever the database's default locale.

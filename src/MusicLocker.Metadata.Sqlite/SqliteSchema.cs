@@ -15,6 +15,7 @@ internal static class SqliteSchema
         (c, t, ct) => ExecAsync(c, t, V1Core, ct),
         AddSearchAsync,
         (c, t, ct) => ExecAsync(c, t, V3UploadsAndKeys, ct),
+        (c, t, ct) => ExecAsync(c, t, V4CommentAndCompilation, ct),
     ];
 
     public static int LatestVersion => Migrations.Length;
@@ -151,6 +152,12 @@ internal static class SqliteSchema
             INSERT INTO track_search (rowid, search_text, search_owner) VALUES (new.seq, new.search_text, 'u' || hex(new.user_id));
         END;
         INSERT INTO track_search (rowid, search_text, search_owner) SELECT seq, search_text, 'u' || hex(user_id) FROM tracks;
+        """;
+
+    // Version 4: the last two normalised tags the media layer reads.
+    private const string V4CommentAndCompilation = """
+        ALTER TABLE tracks ADD COLUMN comment TEXT NULL;
+        ALTER TABLE tracks ADD COLUMN compilation INTEGER NULL;
         """;
 
     private const string V3UploadsAndKeys = """

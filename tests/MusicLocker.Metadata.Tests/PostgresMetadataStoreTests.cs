@@ -60,6 +60,39 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
     }
 
     [Fact]
+    public async Task A_version_1_database_is_upgraded_in_place()
+    {
+        _ = Store;
+        var connectionString = await server.CreateDatabaseAsync("upgrade");
+        await using (var dialect = new PostgresDialect(NpgsqlDataSource.Create(connectionString)))
+        {
+            await PostgresSchema.MigrateAsync(dialect, 1, Ct);
+        }
+
+        var id = Guid.NewGuid();
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync(Ct);
+            await using var insert = new NpgsqlCommand(
+                "INSERT INTO locker_users (user_id, plan_id, used_bytes, reserved_bytes, history_enabled, created_at) VALUES ('old', 'free', 4000, 0, TRUE, 0);" +
+                "INSERT INTO tracks (id, user_id, title, artist, track_no, disc_no, title_key, artist_key, album_key, album_artist_key, genre_key, search_text, " +
+                "duration_ms, codec, bitrate_kbps, size_bytes, charged_bytes, content_hash, audio_hash, is_purchased, added_at, storage_key) VALUES " +
+                "(@id, 'old', 'Déjà Vu', 'Beyoncé', 0, 0, 'deja vu', 'beyonce', '', 'beyonce', '', 'deja vu beyonce', 1000, 'mp3', 128, 4000, 4000, 'h', 'a', FALSE, 0, 'k')",
+                connection);
+            insert.Parameters.AddWithValue("id", id);
+            await insert.ExecuteNonQueryAsync(Ct);
+        }
+
+        await using var store = await PostgresMetadataStore.OpenAsync(new PostgresMetadataStoreOptions { ConnectionString = connectionString, TimeProvider = Time }, Ct);
+        var track = await store.Tracks.GetTrackAsync("old", id, Ct);
+        Assert.Null(track.Tags.Comment);
+        var edited = await store.Tracks.UpdateTagsAsync("old", id, track.Tags with { Comment = "kept" }, Ct);
+        Assert.Equal("kept", edited.Tags.Comment);
+        Assert.Equal([id], (await store.Tracks.SearchAsync("old", "beyonce", cancellationToken: Ct)).Items.Select(t => t.Id));
+        Assert.Equal(4_000, (await store.Quota.GetStatusAsync("old", Ct)).UsedBytes);
+    }
+
+    [Fact]
     public async Task An_unreachable_server_is_a_transient_typed_error()
     {
         _ = Store;

@@ -42,10 +42,10 @@ internal static class CatalogSeed
             var tags = new TrackTags(Title(random), artistName, $"Album {artist}-{album}", null, Vocabulary[artist % 20], 1970 + artist % 50, i % 10 + 1, 10, 1, 1);
             string hash = $"{i:x8}";
             await connection.Sql(transaction,
-                    "INSERT INTO tracks (id, user_id, title, artist, album, album_artist, genre, year, track_no, track_count, disc_no, disc_count, " +
+                    "INSERT INTO tracks (id, user_id, title, artist, album, album_artist, genre, year, track_no, track_count, disc_no, disc_count, comment, compilation, " +
                     "title_key, artist_key, album_key, album_artist_key, genre_key, search_text, duration_ms, codec, bitrate_kbps, size_bytes, charged_bytes, " +
                     "content_hash, audio_hash, is_purchased, added_at, storage_key) VALUES (@id, @u, @title, @artist, @album, @album_artist, @genre, @year, " +
-                    "@track_no, @track_count, @disc_no, @disc_count, @title_key, @artist_key, @album_key, @album_artist_key, @genre_key, @search_text, " +
+                    "@track_no, @track_count, @disc_no, @disc_count, @comment, @compilation, @title_key, @artist_key, @album_key, @album_artist_key, @genre_key, @search_text, " +
                     "180000, 'mp3', 256, 5000000, 5000000, @h, @h, FALSE, @added, @h)")
                 .With("id", Guid.NewGuid()).With("u", User).WithTags(tags).With("h", hash).With("added", added + i * 1000L)
                 .ExecAsync(CancellationToken.None);

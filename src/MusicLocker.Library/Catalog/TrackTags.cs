@@ -11,6 +11,8 @@ namespace MusicLocker.Library;
 /// <param name="TrackCount">The number of tracks on the disc.</param>
 /// <param name="DiscNumber">The disc's number (1-based).</param>
 /// <param name="DiscCount">The number of discs.</param>
+/// <param name="Comment">The comment.</param>
+/// <param name="Compilation">Whether a tag marks the track as part of a compilation.</param>
 public sealed record TrackTags(
     string Title,
     string? Artist = null,
@@ -21,7 +23,9 @@ public sealed record TrackTags(
     int? TrackNumber = null,
     int? TrackCount = null,
     int? DiscNumber = null,
-    int? DiscCount = null)
+    int? DiscCount = null,
+    string? Comment = null,
+    bool? Compilation = null)
 {
     /// <summary>The artist albums are grouped under: the album artist, else the track artist.</summary>
     public string? EffectiveAlbumArtist => string.IsNullOrWhiteSpace(AlbumArtist) ? Artist : AlbumArtist;

@@ -55,10 +55,10 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
             var record = new TrackRecord(Guid.NewGuid(), userId, track.Tags, track.Duration, track.Codec, track.BitrateKbps, track.SizeBytes, charge,
                 track.ContentHash, track.AudioHash, track.IsPurchased, DateTimeOffset.FromUnixTimeMilliseconds(now), track.StorageKey);
             await connection.Sql(transaction,
-                    "INSERT INTO tracks (id, user_id, title, artist, album, album_artist, genre, year, track_no, track_count, disc_no, disc_count, " +
+                    "INSERT INTO tracks (id, user_id, title, artist, album, album_artist, genre, year, track_no, track_count, disc_no, disc_count, comment, compilation, " +
                     "title_key, artist_key, album_key, album_artist_key, genre_key, search_text, duration_ms, codec, bitrate_kbps, size_bytes, charged_bytes, " +
                     "content_hash, audio_hash, is_purchased, added_at, storage_key) VALUES (@id, @u, @title, @artist, @album, @album_artist, @genre, @year, " +
-                    "@track_no, @track_count, @disc_no, @disc_count, @title_key, @artist_key, @album_key, @album_artist_key, @genre_key, @search_text, " +
+                    "@track_no, @track_count, @disc_no, @disc_count, @comment, @compilation, @title_key, @artist_key, @album_key, @album_artist_key, @genre_key, @search_text, " +
                     "@duration, @codec, @bitrate, @size, @charged, @hash, @audio_hash, @purchased, @added, @key)")
                 .With("id", record.Id).With("u", userId).WithTags(track.Tags)
                 .With("duration", (long)track.Duration.TotalMilliseconds).With("codec", track.Codec).With("bitrate", track.BitrateKbps)

@@ -7,10 +7,11 @@ internal static class TrackRows
 {
     public const string Columns =
         "t.id, t.user_id, t.title, t.artist, t.album, t.album_artist, t.genre, t.year, t.track_no, t.track_count, t.disc_no, t.disc_count, " +
-        "t.duration_ms, t.codec, t.bitrate_kbps, t.size_bytes, t.charged_bytes, t.content_hash, t.audio_hash, t.is_purchased, t.added_at, t.storage_key";
+        "t.duration_ms, t.codec, t.bitrate_kbps, t.size_bytes, t.charged_bytes, t.content_hash, t.audio_hash, t.is_purchased, t.added_at, t.storage_key, " +
+        "t.comment, t.compilation";
 
     /// <summary>The number of columns in <see cref="Columns"/>; extra selected columns start here.</summary>
-    public const int ColumnCount = 22;
+    public const int ColumnCount = 24;
 
     public static TrackRecord Read(DbDataReader r) => new(
         r.GetGuid(0),
@@ -25,7 +26,9 @@ internal static class TrackRows
             ZeroAsNull(r.GetInt32(8)),
             r.GetNullableInt32(9),
             ZeroAsNull(r.GetInt32(10)),
-            r.GetNullableInt32(11)),
+            r.GetNullableInt32(11),
+            r.GetNullableString(22),
+            r.GetNullableBoolean(23)),
         TimeSpan.FromMilliseconds(r.GetInt64(12)),
         r.GetString(13),
         r.GetInt32(14),
@@ -52,6 +55,8 @@ internal static class TrackRows
         .WithNullable("track_count", tags.TrackCount, System.Data.DbType.Int32)
         .With("disc_no", tags.DiscNumber ?? 0)
         .WithNullable("disc_count", tags.DiscCount, System.Data.DbType.Int32)
+        .WithNullable("comment", tags.Comment, System.Data.DbType.String)
+        .WithNullable("compilation", tags.Compilation, System.Data.DbType.Boolean)
         .With("title_key", CatalogText.Fold(tags.Title))
         .With("artist_key", CatalogText.Fold(tags.Artist))
         .With("album_key", CatalogText.Fold(tags.Album))
@@ -61,7 +66,7 @@ internal static class TrackRows
 
     public const string TagAssignments =
         "title = @title, artist = @artist, album = @album, album_artist = @album_artist, genre = @genre, year = @year, " +
-        "track_no = @track_no, track_count = @track_count, disc_no = @disc_no, disc_count = @disc_count, title_key = @title_key, " +
+        "track_no = @track_no, track_count = @track_count, disc_no = @disc_no, disc_count = @disc_count, comment = @comment, compilation = @compilation, title_key = @title_key, " +
         "artist_key = @artist_key, album_key = @album_key, album_artist_key = @album_artist_key, genre_key = @genre_key, search_text = @search_text";
 
     /// <summary>The folded words a search matches: title, artist, album and album artist.</summary>

@@ -9,7 +9,7 @@ public abstract partial class MetadataStoreConformance
     {
         var user = await NewUserAsync();
         var added = await Store.Tracks.AddTrackAsync(user, new NewTrack(
-            new TrackTags("Déjà Vu", "Beyoncé", "B'Day", "Beyoncé Knowles", "R&B", 2006, 2, 10, 1, 2),
+            new TrackTags("Déjà Vu", "Beyoncé", "B'Day", "Beyoncé Knowles", "R&B", 2006, 2, 10, 1, 2, "feat. Jay-Z", false),
             TimeSpan.FromMilliseconds(240_123), "aac", 256, 7_654_321, "content-1", "audio-1", false, "users/alice/t1"), null, Ct);
         var read = await Store.Tracks.GetTrackAsync(user, added.Id, Ct);
         Assert.Equal(added, read);
@@ -20,6 +20,8 @@ public abstract partial class MetadataStoreConformance
         Assert.Equal(10, read.Tags.TrackCount);
         Assert.Equal(1, read.Tags.DiscNumber);
         Assert.Equal(2, read.Tags.DiscCount);
+        Assert.Equal("feat. Jay-Z", read.Tags.Comment);
+        Assert.False(read.Tags.Compilation);
         Assert.Equal(TimeSpan.FromMilliseconds(240_123), read.Duration);
         Assert.Equal("aac", read.Codec);
         Assert.Equal(256, read.BitrateKbps);
@@ -174,8 +176,13 @@ public abstract partial class MetadataStoreConformance
     {
         var user = await NewUserAsync();
         var track = await AddAsync(user, Track("Untitled 1", "Unknown Artist", "Unknown Album"));
-        var edited = await Store.Tracks.UpdateTagsAsync(user, track.Id, track.Tags with { Title = "Teardrop", Artist = "Massive Attack", Album = "Mezzanine", Genre = "Trip-Hop" }, Ct);
+        Assert.Null(track.Tags.Compilation);
+        var edited = await Store.Tracks.UpdateTagsAsync(user, track.Id,
+            track.Tags with { Title = "Teardrop", Artist = "Massive Attack", Album = "Mezzanine", Genre = "Trip-Hop", Comment = "1998", Compilation = true }, Ct);
         Assert.Equal("Teardrop", edited.Tags.Title);
+        Assert.Equal("1998", edited.Tags.Comment);
+        Assert.True(edited.Tags.Compilation);
+        Assert.Equal(edited, await Store.Tracks.GetTrackAsync(user, track.Id, Ct));
         Assert.Equal(track.SizeBytes, edited.SizeBytes);
         Assert.Equal(["Teardrop"], Titles((await Store.Tracks.SearchAsync(user, "massive tear", cancellationToken: Ct)).Items));
         Assert.Empty((await Store.Tracks.SearchAsync(user, "untitled", cancellationToken: Ct)).Items);
