@@ -35,6 +35,9 @@ public sealed class MediaFormatException : Exception
     /// <summary>Why the file was refused.</summary>
     public MediaErrorCode Code { get; }
 
+    /// <summary>Why the file was refused (the same as <see cref="Code"/>, named as <c>BlobStoreException.ErrorCode</c> is).</summary>
+    public MediaErrorCode ErrorCode => Code;
+
     /// <summary>The byte position in the file the error is about, when there is one.</summary>
     public long? Offset { get; }
 }

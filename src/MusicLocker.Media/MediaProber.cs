@@ -64,6 +64,10 @@ public sealed class MediaProber
         return parser.Complete();
     }
 
+    /// <summary>Probes a stream read once to its end (the same as <see cref="ProbeStreamAsync"/>).</summary>
+    /// <exception cref="MediaFormatException">The file is not accepted.</exception>
+    public Task<MediaInfo> ProbeAsync(Stream stream, CancellationToken cancellationToken = default) => ProbeStreamAsync(stream, cancellationToken);
+
     /// <summary>Probes a local file with range reads.</summary>
     /// <exception cref="MediaFormatException">The file is not accepted.</exception>
     public async Task<MediaInfo> ProbeFileAsync(string path, CancellationToken cancellationToken = default)
