@@ -11,6 +11,12 @@ namespace Locker.Cli.Probe;
 /// </summary>
 internal static class ProbeCommand
 {
+    // Tags are text in any language: print them as they are (valid JSON), not as \u escapes.
+    private static readonly ProbeJsonContext Json = new(new JsonSerializerOptions(ProbeJsonContext.Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
     internal static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON array (camelCase), an object per file." };
@@ -27,7 +33,7 @@ internal static class ProbeCommand
 
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(results, ProbeJsonContext.Default.ListProbeResult));
+                Console.WriteLine(JsonSerializer.Serialize(results, Json.ListProbeResult));
             }
             else
             {
