@@ -230,6 +230,51 @@ public sealed class WycheproofTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(ChunkedIds))]
+    public void C2sp_chunked_encryption_in_memory(int id)
+    {
+        var v = Wycheproof.Load(Chunked)[id];
+        var ciphertext = CiphertextOf(v);
+        var plaintext = new byte[ciphertext.Length];
+        if (v.Result == "valid")
+        {
+            int n = ChunkedMessage.Decrypt(ciphertext, v.Hex("key"), v.Hex("ctx"), plaintext);
+            Assert.Equal(v.Int("msgLength"), n);
+            Assert.Equal(v.Hex("msgSha512"), SHA512.HashData(plaintext.AsSpan(0, n)));
+        }
+        else
+        {
+            Assert.Throws<EncryptionException>(() => ChunkedMessage.Decrypt(ciphertext, v.Hex("key"), v.Hex("ctx"), plaintext));
+            Assert.All(plaintext, b => Assert.Equal(0, b));
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(CiphertextLayout.ChunkSize)]
+    [InlineData((3 * CiphertextLayout.ChunkSize) + 77)]
+    public async Task In_memory_and_streaming_encryption_give_the_same_bytes(int length)
+    {
+        var plaintext = MusicLocker.Testing.TestData.Bytes(length, length);
+        byte[] key = MusicLocker.Testing.TestData.Bytes(32, 5), salt = MusicLocker.Testing.TestData.Bytes(24, 6), context = "c"u8.ToArray();
+        using var cipher = ChunkCipher.Create(key, salt, context);
+        byte[] header = [.. salt, .. cipher.Commitment];
+        var inMemory = new byte[CiphertextLayout.C2spCiphertextLength(length)];
+        ChunkedMessage.Encrypt(cipher, header, plaintext, inMemory);
+        var streamed = new MemoryStream();
+        await using (var stream = new EncryptingReadStream(new MemoryStream(plaintext), ChunkCipher.Create(key, salt, context), header, 0, EncryptMode.WholeMessage))
+        {
+            await stream.CopyToAsync(streamed, Ct);
+        }
+
+        Assert.Equal(streamed.ToArray(), inMemory);
+        var back = new byte[length];
+        Assert.Equal(length, ChunkedMessage.Decrypt(inMemory, key, context, back));
+        Assert.Equal(plaintext, back);
+    }
+
     private static byte[] CiphertextOf(Wycheproof.Vector v)
     {
         using var zlib = new ZLibStream(new MemoryStream(v.Hex("ct")), CompressionMode.Decompress);

@@ -12,7 +12,7 @@ namespace MusicLocker.Benchmarks.Crypto;
 /// the raw cost of setting up an AES-GCM key; and a whole first-byte read through the store.
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
+[Config(typeof(ShortInProcessConfig))]
 public class OpenObjectBenchmarks
 {
     private static readonly BlobKey Key = BlobKey.Parse("tracks/small.mp3");

@@ -68,6 +68,65 @@ internal static class ChunkedMessage
         }
     }
 
+    /// <summary>
+    /// Encrypts a message held in memory: <paramref name="header"/> (salt ‖ commitment, as <paramref name="cipher"/>
+    /// derived them) then the chunks, into <paramref name="destination"/> of <see cref="CiphertextLayout.C2spCiphertextLength"/> bytes.
+    /// The same bytes as <see cref="EncryptingReadStream"/>, without a stream's copy of the plaintext.
+    /// </summary>
+    public static void Encrypt(ChunkCipher cipher, ReadOnlySpan<byte> header, ReadOnlySpan<byte> plaintext, Span<byte> destination)
+    {
+        header.CopyTo(destination);
+        var output = destination[header.Length..];
+        long index = 0;
+        while (true)
+        {
+            int n = Math.Min(CiphertextLayout.ChunkSize, plaintext.Length);
+            cipher.Encrypt(index++, plaintext[..n], output);
+            plaintext = plaintext[n..];
+            output = output[(n + CiphertextLayout.TagSize)..];
+            if (n < CiphertextLayout.ChunkSize)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Decrypts a whole message held in memory into <paramref name="destination"/>; on any failure the destination is
+    /// cleared and a typed error thrown.
+    /// </summary>
+    /// <returns>The plaintext length.</returns>
+    public static int Decrypt(ReadOnlySpan<byte> message, ReadOnlySpan<byte> inputKey, ReadOnlySpan<byte> context, Span<byte> destination)
+    {
+        if (message.Length < CiphertextLayout.C2spHeaderSize)
+        {
+            throw new EncryptionException(EncryptionErrorCode.CiphertextInvalid, $"The message is {message.Length} bytes, shorter than the {CiphertextLayout.C2spHeaderSize}-byte header (truncated).");
+        }
+
+        using var cipher = OpenCipher(message[..CiphertextLayout.C2spHeaderSize], inputKey, context);
+        var chunks = message[CiphertextLayout.C2spHeaderSize..];
+        if (!CiphertextLayout.TryGetPlaintextLength(chunks.Length, out long plaintextLength) || plaintextLength > destination.Length)
+        {
+            throw new EncryptionException(EncryptionErrorCode.CiphertextInvalid, $"No message of at most {destination.Length} bytes has a ciphertext of {message.Length} bytes: it is truncated, extended, or the destination is too small.");
+        }
+
+        int written = 0;
+        for (long index = 0; !chunks.IsEmpty; index++)
+        {
+            int n = Math.Min(CiphertextLayout.EncryptedChunkSize, chunks.Length);
+            if (!cipher.TryDecrypt(index, chunks[..n], destination[written..]))
+            {
+                destination[..written].Clear();
+                throw new EncryptionException(EncryptionErrorCode.CiphertextInvalid, $"Decryption failed: chunk {index} does not authenticate (modified, reordered, moved from another object, or truncated).");
+            }
+
+            written += n - CiphertextLayout.TagSize;
+            chunks = chunks[n..];
+        }
+
+        return written;
+    }
+
     /// <summary>Checks the input key size and the commitment, and derives the chunk cipher.</summary>
     public static ChunkCipher OpenCipher(ReadOnlySpan<byte> header, ReadOnlySpan<byte> inputKey, ReadOnlySpan<byte> context)
     {
