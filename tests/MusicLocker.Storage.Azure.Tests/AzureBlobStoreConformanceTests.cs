@@ -12,7 +12,9 @@ public sealed class AzureBlobStoreConformanceTests : BlobStoreConformanceTests
     private AzuriteServer? _server;
     private string? _container;
 
-    protected override string EmulatorName => "Azurite 3.37.0";
+    protected override BlobStoreGaps Gaps => AzuriteServer.DeclaredGaps;
+
+    protected override string EmulatorName => AzuriteServer.EmulatorName;
 
     protected override async Task<IBlobStore> CreateStoreAsync()
     {

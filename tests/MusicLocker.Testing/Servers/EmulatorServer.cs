@@ -1,3 +1,5 @@
+using MusicLocker.Testing.Storage;
+
 namespace MusicLocker.Testing.Servers;
 
 /// <summary>
@@ -27,23 +29,11 @@ public abstract class EmulatorServer : IAsyncDisposable
     /// <summary>The emulator's process id, or <see langword="null"/> when it is not running.</summary>
     public int? ProcessId => _process is { IsRunning: true } p ? p.ProcessId : null;
 
-    /// <summary>The features of the real service the emulator lacks, each declared once here with its reason.</summary>
-    public abstract IReadOnlyDictionary<string, string> Gaps { get; }
+    /// <summary>The features of the real service the emulator lacks, declared once here (conformance subclasses use them).</summary>
+    public abstract BlobStoreGaps Gaps { get; }
 
     /// <summary>The name of the emulator in skip messages.</summary>
     public abstract string Name { get; }
-
-    /// <summary>Whether the emulator lacks <paramref name="feature"/> (one of the keys of <see cref="Gaps"/>).</summary>
-    public bool Lacks(string feature) => Gaps.ContainsKey(feature);
-
-    /// <summary>Skips the running test when the emulator lacks <paramref name="feature"/>, naming the gap.</summary>
-    public void SkipIfLacking(string feature)
-    {
-        if (Gaps.TryGetValue(feature, out var reason))
-        {
-            TestEnvironment.SkipForEmulatorGap(Name, $"{feature}: {reason}");
-        }
-    }
 
     /// <summary>Kills the emulator as a crash would; its data directory stays.</summary>
     public async Task KillAsync()

@@ -1,3 +1,5 @@
+using MusicLocker.Testing.Storage;
+
 namespace MusicLocker.Testing.Servers;
 
 /// <summary>
@@ -6,23 +8,18 @@ namespace MusicLocker.Testing.Servers;
 /// </summary>
 public sealed class S3rverServer : EmulatorServer
 {
-    /// <summary>Feature: conditional writes (If-None-Match / If-Match on PutObject, CopyObject, CompleteMultipartUpload, DeleteObject).</summary>
-    public const string ConditionalWrites = "conditional writes";
+    /// <summary>
+    /// What s3rver 3.7.1 lacks of S3, declared once for every suite run against it: conditional writes (it ignores
+    /// If-None-Match and If-Match on writes, copies, completion and deletes), ListParts and AbortMultipartUpload (501),
+    /// and part checks at completion (it joins the latest upload of each part whatever ETag is named, and its process
+    /// exits on a part never uploaded). If-Match on reads is not a gap: the provider checks the response's ETag itself.
+    /// </summary>
+    public const BlobStoreGaps DeclaredGaps = BlobStoreGaps.ConditionalWrites | BlobStoreGaps.ListParts | BlobStoreGaps.AbortMultipart | BlobStoreGaps.CompletionPartValidation;
 
-    /// <summary>Feature: ListParts, ListMultipartUploads and AbortMultipartUpload.</summary>
-    public const string MultipartListing = "multipart part listing and abort";
-
-    /// <summary>Feature: CompleteMultipartUpload checking that each named part was stored, with the ETag given.</summary>
-    public const string CompletionPartValidation = "part checks on multipart completion";
+    /// <summary>The emulator's name in skip messages.</summary>
+    public const string EmulatorName = "s3rver 3.7.1";
 
     private static readonly Lazy<Task<S3rverServer>> SharedServer = Shared(() => new S3rverServer(null, null, null, null));
-
-    private static readonly Dictionary<string, string> GapList = new(StringComparer.Ordinal)
-    {
-        [ConditionalWrites] = "s3rver 3.7.1 ignores If-None-Match and If-Match on writes and deletes",
-        [MultipartListing] = "s3rver 3.7.1 implements neither ListParts, ListMultipartUploads nor AbortMultipartUpload",
-        [CompletionPartValidation] = "s3rver 3.7.1 joins the latest upload of each part whatever ETag is named, and its process exits on a part never uploaded",
-    };
 
     private readonly string? _tlsKeyPath;
     private readonly string? _tlsCertificatePath;
@@ -45,10 +42,10 @@ public sealed class S3rverServer : EmulatorServer
     public Uri ServiceUrl => new($"{(_tlsKeyPath is null ? "http" : "https")}://127.0.0.1:{Port}");
 
     /// <inheritdoc />
-    public override string Name => "s3rver 3.7.1";
+    public override string Name => EmulatorName;
 
     /// <inheritdoc />
-    public override IReadOnlyDictionary<string, string> Gaps => GapList;
+    public override BlobStoreGaps Gaps => DeclaredGaps;
 
     /// <summary>The one server of this test process, started on first use (skips the test when node is missing).</summary>
     public static Task<S3rverServer> GetSharedAsync()
