@@ -143,7 +143,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
                 return download;
             }
 
-            if (options?.IfMatch is { } asked || attempt >= 3)
+            if (options?.IfMatch is not null || attempt >= 3)
             {
                 throw new BlobConditionFailedException(key.Value, $"The blob '{key}' changed while its range {range} was being resolved; read it again.");
             }

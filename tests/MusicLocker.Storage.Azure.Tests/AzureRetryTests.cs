@@ -61,7 +61,8 @@ public sealed class AzureRetryTests
     [InlineData(HttpStatusCode.BadRequest, BlobErrorCode.InvalidArgument)]
     [InlineData(HttpStatusCode.Forbidden, BlobErrorCode.AccessDenied)]
     [InlineData(HttpStatusCode.PreconditionFailed, BlobErrorCode.ConditionFailed)]
-    [InlineData(HttpStatusCode.NotImplemented, BlobErrorCode.Unavailable)]
+    [InlineData(HttpStatusCode.NotImplemented, BlobErrorCode.Unknown)]
+    [InlineData(HttpStatusCode.Conflict, BlobErrorCode.Unknown)]
     public async Task Other_statuses_are_not_retried_and_are_mapped(HttpStatusCode status, BlobErrorCode code)
     {
         var (store, handler) = await StoreAsync((_, _, _) => Task.FromResult<HttpResponseMessage?>(FaultInjectingHandler.Status(status)));

@@ -25,6 +25,7 @@ internal static class AzureErrors
             (HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized, _) => new BlobStoreException(BlobErrorCode.AccessDenied, $"{detail}. Check the account key, SAS (permissions, expiry) or token role.", key),
             (HttpStatusCode.BadRequest, "InvalidBlockList" or "InvalidBlockId") => new BlobStoreException(BlobErrorCode.InvalidPart, detail, key),
             (HttpStatusCode.BadRequest, _) => new BlobStoreException(BlobErrorCode.InvalidArgument, detail, key),
+            (HttpStatusCode.NotImplemented, _) => new BlobStoreException(BlobErrorCode.Unknown, $"{detail}. This endpoint does not implement the operation; retrying will not help.", key),
             _ when AzurePipeline.IsTransient(response.StatusCode) => new BlobStoreException(BlobErrorCode.Unavailable, $"{detail}. Retries were spent; retrying later may succeed.", key),
             _ => new BlobStoreException((int)response.StatusCode >= 500 ? BlobErrorCode.Unavailable : BlobErrorCode.Unknown, detail, key),
         };
