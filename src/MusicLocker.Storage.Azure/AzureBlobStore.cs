@@ -60,7 +60,7 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
     /// <inheritdoc />
     public async Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default)
     {
-        ProviderValidation.Key(key);
+        BlobStoreValidation.Key(key);
         using var response = await SendAsync(HttpMethod.Head, _pipeline.BlobUri(key), null, null, key, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
@@ -71,66 +71,26 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ProviderValidation.Key(key);
-        if (options?.IfMatch is { IsDefault: true })
-        {
-            throw new ArgumentException("IfMatch must not be default(ETag).", nameof(options));
-        }
-
         var range = options?.Range ?? ByteRange.All;
-
-        // Azurite answers suffix ranges (bytes=-N) with 500: they are resolved from a HEAD and read as absolute ranges,
-        // pinned to the HEAD's version with If-Match; if the blob changes in between, the read starts over.
-        for (int attempt = 0; ; attempt++)
-        {
-            ETag? expected = options?.IfMatch;
-            string? rangeHeader = range.ToHttpRangeHeader();
-            if (range.IsSuffix)
-            {
-                var head = await GetPropertiesAsync(key, cancellationToken).ConfigureAwait(false);
-                if (expected is { } e && e != head.ETag)
-                {
-                    throw ProviderValidation.ReadVersionChanged(key, e, head.ETag);
-                }
-
-                if (!range.TryResolve(head.Length, out long offset, out long length))
-                {
-                    throw new RangeNotSatisfiableException(key.Value, range, head.Length);
-                }
-
-                rangeHeader = RangeResponse.Header(offset, length);
-                expected = head.ETag;
-            }
-
-            var download = await GetAsync(key, range, rangeHeader, expected, cancellationToken).ConfigureAwait(false);
-            if (download is not null)
-            {
-                return download;
-            }
-
-            if (options?.IfMatch is not null || attempt >= 3)
-            {
-                throw new BlobConditionFailedException(key.Value, $"The blob '{key}' changed while its range {range} was being resolved; read it again.");
-            }
-        }
+        return RangedRead.OpenAsync(key, options, ct => GetPropertiesAsync(key, ct), (header, expected, ct) => GetAsync(key, range, header, expected, ct), cancellationToken);
     }
 
     /// <inheritdoc />
     public Task<BlobProperties> PutAsync(BlobKey key, Stream content, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
-        ProviderValidation.Options(key, options);
+        BlobStoreValidation.Options(key, options);
         return ChunkedUpload.RunAsync(content, _options.BlockSize, _options.MaxConcurrency, new PutTarget(this, key, options), cancellationToken);
     }
 
     /// <inheritdoc />
     public async Task<BlobProperties> CopyAsync(BlobKey source, BlobKey destination, BlobRequestConditions? destinationConditions = null, CancellationToken cancellationToken = default)
     {
-        ProviderValidation.Key(source, nameof(source));
-        ProviderValidation.Key(destination, nameof(destination));
-        ProviderValidation.Conditions(destinationConditions);
+        BlobStoreValidation.Key(source, nameof(source));
+        BlobStoreValidation.Key(destination, nameof(destination));
+        BlobStoreValidation.RequestConditions(destinationConditions);
         string copySource = _pipeline.Authorize(_pipeline.BlobUri(source)).AbsoluteUri;
         using (var response = await SendAsync(HttpMethod.Put, _pipeline.BlobUri(destination), r =>
         {
@@ -178,8 +138,8 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
     /// <inheritdoc />
     public async Task<bool> DeleteAsync(BlobKey key, BlobRequestConditions? conditions = null, CancellationToken cancellationToken = default)
     {
-        ProviderValidation.Key(key);
-        ProviderValidation.Conditions(conditions);
+        BlobStoreValidation.Key(key);
+        BlobStoreValidation.RequestConditions(conditions);
         using var response = await SendAsync(HttpMethod.Delete, _pipeline.BlobUri(key), r =>
         {
             if (conditions?.IfMatch is { } e)
@@ -248,7 +208,7 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
     /// <inheritdoc />
     public async Task<MultipartUpload> StartMultipartUploadAsync(BlobKey key, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ProviderValidation.Options(key, options);
+        BlobStoreValidation.Options(key, options);
         var upload = AzureUpload.New(options);
         await PutBlockAsync(key, upload.BlockId(AzureUpload.StartKind, _options.TimeProvider), () => new ByteArrayContent(MarkerBlock), cancellationToken).ConfigureAwait(false);
         return new MultipartUpload(key, upload.Encode());
@@ -257,8 +217,8 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
     /// <inheritdoc />
     public async Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default)
     {
-        ProviderValidation.Upload(upload);
-        ProviderValidation.PartNumber(partNumber);
+        BlobStoreValidation.Upload(upload);
+        BlobStoreValidation.PartNumber(partNumber);
         ArgumentNullException.ThrowIfNull(content);
         var state = Decode(upload);
         _ = await FindLiveAsync(upload, state, cancellationToken).ConfigureAwait(false);
@@ -303,7 +263,7 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
     /// <inheritdoc />
     public async Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
     {
-        ProviderValidation.Upload(upload);
+        BlobStoreValidation.Upload(upload);
         var parts = await FindLiveAsync(upload, Decode(upload), cancellationToken).ConfigureAwait(false);
         var result = new List<UploadedPart>(parts.Count);
         foreach (var (number, (id, size)) in parts)
@@ -317,8 +277,8 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
     /// <inheritdoc />
     public async Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default)
     {
-        ProviderValidation.Upload(upload);
-        ProviderValidation.CompletionParts(upload, parts);
+        BlobStoreValidation.Upload(upload);
+        BlobStoreValidation.CompletionParts(upload, parts);
         var state = Decode(upload);
         var stored = await FindLiveAsync(upload, state, cancellationToken).ConfigureAwait(false);
         var ids = new List<string>(parts.Count);
@@ -345,7 +305,7 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
     /// <inheritdoc />
     public async Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
     {
-        ProviderValidation.Upload(upload);
+        BlobStoreValidation.Upload(upload);
         if (!AzureUpload.TryDecode(upload.UploadId, out var state))
         {
             return;
@@ -438,7 +398,7 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
 
     private async Task<BlobProperties> PutBlobAsync(BlobKey key, PartBody content, PutBlobOptions? options, CancellationToken cancellationToken)
     {
-        var metadata = options?.Metadata is null ? null : ProviderValidation.NormalizeMetadata(options.Metadata);
+        var metadata = options?.Metadata is null ? null : BlobStoreValidation.NormalizeMetadata(options.Metadata);
         using var response = await SendAsync(HttpMethod.Put, _pipeline.BlobUri(key), r =>
         {
             r.Headers.TryAddWithoutValidation("x-ms-blob-type", "BlockBlob");

@@ -92,7 +92,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     /// <inheritdoc />
     public async Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default)
     {
-        ProviderValidation.Key(key);
+        BlobStoreValidation.Key(key);
         try
         {
             return await HeadAsync(key, cancellationToken).ConfigureAwait(false);
@@ -104,66 +104,26 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ProviderValidation.Key(key);
-        if (options?.IfMatch is { IsDefault: true })
-        {
-            throw new ArgumentException("IfMatch must not be default(ETag).", nameof(options));
-        }
-
         var range = options?.Range ?? ByteRange.All;
-
-        // A suffix range is resolved from a HEAD; if the blob changes in between, the GET's ETag check notices and the
-        // read starts over (a few times) instead of returning the tail of another version.
-        for (int attempt = 0; ; attempt++)
-        {
-            ETag? expected = options?.IfMatch;
-            string? rangeHeader = range.ToHttpRangeHeader();
-            if (range.IsSuffix)
-            {
-                var head = await GetPropertiesAsync(key, cancellationToken).ConfigureAwait(false);
-                if (expected is { } e && e != head.ETag)
-                {
-                    throw ProviderValidation.ReadVersionChanged(key, e, head.ETag);
-                }
-
-                if (!range.TryResolve(head.Length, out long offset, out long length))
-                {
-                    throw new RangeNotSatisfiableException(key.Value, range, head.Length);
-                }
-
-                rangeHeader = RangeResponse.Header(offset, length);
-                expected = head.ETag;
-            }
-
-            var download = await GetAsync(key, range, rangeHeader, expected, cancellationToken).ConfigureAwait(false);
-            if (download is not null)
-            {
-                return download;
-            }
-
-            if (options?.IfMatch is not null || attempt >= 3)
-            {
-                throw new BlobConditionFailedException(key.Value, $"The blob '{key}' changed while its range {range} was being resolved; read it again.");
-            }
-        }
+        return RangedRead.OpenAsync(key, options, ct => GetPropertiesAsync(key, ct), (header, expected, ct) => GetAsync(key, range, header, expected, ct), cancellationToken);
     }
 
     /// <inheritdoc />
     public Task<BlobProperties> PutAsync(BlobKey key, Stream content, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
-        ProviderValidation.Options(key, options);
+        BlobStoreValidation.Options(key, options);
         return ChunkedUpload.RunAsync(content, _options.PartSize, _options.MaxConcurrency, new PutTarget(this, key, options), cancellationToken);
     }
 
     /// <inheritdoc />
     public async Task<BlobProperties> CopyAsync(BlobKey source, BlobKey destination, BlobRequestConditions? destinationConditions = null, CancellationToken cancellationToken = default)
     {
-        ProviderValidation.Key(source, nameof(source));
-        ProviderValidation.Key(destination, nameof(destination));
-        ProviderValidation.Conditions(destinationConditions);
+        BlobStoreValidation.Key(source, nameof(source));
+        BlobStoreValidation.Key(destination, nameof(destination));
+        BlobStoreValidation.RequestConditions(destinationConditions);
         var request = new CopyObjectRequest
         {
             SourceBucket = _options.BucketName,
@@ -192,8 +152,8 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     /// <inheritdoc />
     public async Task<bool> DeleteAsync(BlobKey key, BlobRequestConditions? conditions = null, CancellationToken cancellationToken = default)
     {
-        ProviderValidation.Key(key);
-        ProviderValidation.Conditions(conditions);
+        BlobStoreValidation.Key(key);
+        BlobStoreValidation.RequestConditions(conditions);
 
         // S3 answers 204 whether or not the key existed; the HEAD tells which, and checks If-Match early on servers that
         // ignore it on DeleteObject (S3 itself checks it again, atomically).
@@ -289,7 +249,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     /// <inheritdoc />
     public async Task<MultipartUpload> StartMultipartUploadAsync(BlobKey key, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ProviderValidation.Options(key, options);
+        BlobStoreValidation.Options(key, options);
         string id = await InitiateAsync(key, options, cancellationToken).ConfigureAwait(false);
         string conditions = options?.Conditions switch
         {
@@ -303,8 +263,8 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     /// <inheritdoc />
     public async Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default)
     {
-        ProviderValidation.Upload(upload);
-        ProviderValidation.PartNumber(partNumber);
+        BlobStoreValidation.Upload(upload);
+        BlobStoreValidation.PartNumber(partNumber);
         ArgumentNullException.ThrowIfNull(content);
         var (id, _) = ParseUploadId(upload);
 
@@ -342,7 +302,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     /// <inheritdoc />
     public async Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
     {
-        ProviderValidation.Upload(upload);
+        BlobStoreValidation.Upload(upload);
         var (id, _) = ParseUploadId(upload);
         var parts = new List<UploadedPart>();
         var request = new ListPartsRequest { BucketName = _options.BucketName, Key = upload.Key.Value, UploadId = id };
@@ -381,8 +341,8 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     /// <inheritdoc />
     public async Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default)
     {
-        ProviderValidation.Upload(upload);
-        ProviderValidation.CompletionParts(upload, parts);
+        BlobStoreValidation.Upload(upload);
+        BlobStoreValidation.CompletionParts(upload, parts);
         var (id, conditions) = ParseUploadId(upload);
         var etags = new List<PartETag>(parts.Count);
         foreach (var p in parts)
@@ -404,7 +364,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     /// <inheritdoc />
     public async Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
     {
-        ProviderValidation.Upload(upload);
+        BlobStoreValidation.Upload(upload);
         var (id, _) = ParseUploadId(upload);
         try
         {

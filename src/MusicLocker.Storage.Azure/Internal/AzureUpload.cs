@@ -24,7 +24,7 @@ internal sealed record AzureUpload(string Id, string? ContentType, Dictionary<st
     public static AzureUpload New(PutBlobOptions? options) => new(
         Guid.NewGuid().ToString("N"),
         options?.ContentType,
-        options?.Metadata is null ? null : Providers.ProviderValidation.NormalizeMetadata(options.Metadata),
+        options?.Metadata is null ? null : BlobStoreValidation.NormalizeMetadata(options.Metadata),
         options?.Conditions);
 
     /// <summary>The upload id: the 32-hex id, then (when there is state) <c>.</c> and the state as base64url JSON.</summary>
