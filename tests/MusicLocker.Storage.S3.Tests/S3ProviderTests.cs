@@ -86,6 +86,31 @@ public sealed class S3ProviderTests
     }
 
     [Fact]
+    public async Task Without_keys_in_the_options_the_standard_aws_credential_chain_is_used()
+    {
+        var server = await S3rverServer.GetSharedAsync();
+        string bucket = await S3TestStores.CreateBucketAsync(server);
+        var options = S3TestStores.Options(server, bucket);
+        options.AccessKeyId = null;
+        options.SecretAccessKey = null;
+
+        // The chain's first source is the environment; only this test reads these variables.
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", S3rverServer.AccessKey);
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", S3rverServer.SecretKey);
+        try
+        {
+            using var store = new S3BlobStore(options);
+            await store.PutBytesAsync(BlobKey.Parse("chain"), new byte[] { 4, 2 }, cancellationToken: Ct);
+            Assert.Equal(new byte[] { 4, 2 }, await store.ReadAllBytesAsync(BlobKey.Parse("chain"), cancellationToken: Ct));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", null);
+            Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", null);
+        }
+    }
+
+    [Fact]
     public void Options_are_validated_when_the_store_is_made()
     {
         Assert.Throws<ArgumentException>(() => new S3BlobStore(new S3BlobStoreOptions()));
