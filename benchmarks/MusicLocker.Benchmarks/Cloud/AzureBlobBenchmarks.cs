@@ -39,28 +39,37 @@ public class AzureBlobBenchmarks
     {
         _server = CloudEmulator.Start("azurite-blob", (port, data) =>
             ["--blobHost", "127.0.0.1", "--blobPort", port.ToString(CultureInfo.InvariantCulture), "--location", data, "--silent", "--disableTelemetry"]);
-        _baseUri = $"http://127.0.0.1:{_server.Port}/{Account}/bench";
-        _store = new AzureBlobStore(Options(BlockSize));
-        _store.CreateContainerIfNotExistsAsync().GetAwaiter().GetResult();
-
-        // The same store with one block as large as the blob: one Put Blob, so the row measures the provider's own
-        // overhead (signing, the copy into its buffer) against the plain PUT.
-        _singleShotStore = new AzureBlobStore(Options(Size));
-        _sas = AccountSas();
-        _http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
-        _bytes = new byte[Size];
-        new Random(11).NextBytes(_bytes);
-        _sink = new byte[256 * 1024];
-        _store.PutBytesAsync(_readKey, _bytes).GetAwaiter().GetResult();
-
-        // Both upload paths must store the same bytes, or the comparison means nothing.
-        Baseline_HttpClientPut().GetAwaiter().GetResult();
-        Store_PutAsync().GetAwaiter().GetResult();
-        if (_store.GetPropertiesAsync(BlobKey.Parse("bench/plain.bin")).GetAwaiter().GetResult().Length != Size
-            || _store.GetPropertiesAsync(BlobKey.Parse("bench/store.bin")).GetAwaiter().GetResult().Length != Size
-            || Baseline_HttpClientGet().GetAwaiter().GetResult() != Size || Store_RangedRead().GetAwaiter().GetResult() != Size)
+        // BenchmarkDotNet skips GlobalCleanup when GlobalSetup throws: the emulator must not outlive a failed setup.
+        try
         {
-            throw new InvalidOperationException("An upload or download path moved a different number of bytes.");
+            _baseUri = $"http://127.0.0.1:{_server.Port}/{Account}/bench";
+            _store = new AzureBlobStore(Options(BlockSize));
+            _store.CreateContainerIfNotExistsAsync().GetAwaiter().GetResult();
+
+            // The same store with one block as large as the blob: one Put Blob, so the row measures the provider's own
+            // overhead (signing, the copy into its buffer) against the plain PUT.
+            _singleShotStore = new AzureBlobStore(Options(Size));
+            _sas = AccountSas();
+            _http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+            _bytes = new byte[Size];
+            new Random(11).NextBytes(_bytes);
+            _sink = new byte[256 * 1024];
+            _store.PutBytesAsync(_readKey, _bytes).GetAwaiter().GetResult();
+
+            // Both upload paths must store the same bytes, or the comparison means nothing.
+            Baseline_HttpClientPut().GetAwaiter().GetResult();
+            Store_PutAsync().GetAwaiter().GetResult();
+            if (_store.GetPropertiesAsync(BlobKey.Parse("bench/plain.bin")).GetAwaiter().GetResult().Length != Size
+                || _store.GetPropertiesAsync(BlobKey.Parse("bench/store.bin")).GetAwaiter().GetResult().Length != Size
+                || Baseline_HttpClientGet().GetAwaiter().GetResult() != Size || Store_RangedRead().GetAwaiter().GetResult() != Size)
+            {
+                throw new InvalidOperationException("An upload or download path moved a different number of bytes.");
+            }
+        }
+        catch
+        {
+            _server.Dispose();
+            throw;
         }
     }
 

@@ -53,47 +53,56 @@ public class S3UploadBenchmarks
             "--key", Path.Combine(_tlsFolder, "key.pem"), "--cert", Path.Combine(_tlsFolder, "cert.pem"),
         ], new Dictionary<string, string> { ["NODE_OPTIONS"] = "--openssl-legacy-provider" });
 
-        _handler = new SocketsHttpHandler
+        // BenchmarkDotNet skips GlobalCleanup when GlobalSetup throws: the emulator must not outlive a failed setup.
+        try
         {
-            SslOptions = new SslClientAuthenticationOptions
+            _handler = new SocketsHttpHandler
             {
-                RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && string.Equals(cert.GetCertHashString(), thumbprint, StringComparison.OrdinalIgnoreCase),
-            },
-        };
-        var url = new Uri($"https://127.0.0.1:{_server.Port}");
-        _client = new AmazonS3Client(new BasicAWSCredentials("S3RVER", "S3RVER"), new AmazonS3Config
-        {
-            ServiceURL = url.ToString(),
-            ForcePathStyle = true,
-            AuthenticationRegion = "us-east-1",
-            HttpClientFactory = new FixedHandlerHttpClientFactory(_handler),
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        });
-        _client.PutBucketAsync(Bucket).GetAwaiter().GetResult();
-        _transfer = new TransferUtility(_client, new TransferUtilityConfig { ConcurrentServiceRequests = Concurrency, MinSizeBeforePartUpload = PartSize });
-        _store = new S3BlobStore(new S3BlobStoreOptions
-        {
-            BucketName = Bucket,
-            ServiceUrl = url,
-            ForcePathStyle = true,
-            AccessKeyId = "S3RVER",
-            SecretAccessKey = "S3RVER",
-            PartSize = PartSize,
-            MaxConcurrency = Concurrency,
-            HttpHandler = _handler,
-        });
-        _bytes = new byte[Size];
-        new Random(7).NextBytes(_bytes);
+                SslOptions = new SslClientAuthenticationOptions
+                {
+                    RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && string.Equals(cert.GetCertHashString(), thumbprint, StringComparison.OrdinalIgnoreCase),
+                },
+            };
+            var url = new Uri($"https://127.0.0.1:{_server.Port}");
+            _client = new AmazonS3Client(new BasicAWSCredentials("S3RVER", "S3RVER"), new AmazonS3Config
+            {
+                ServiceURL = url.ToString(),
+                ForcePathStyle = true,
+                AuthenticationRegion = "us-east-1",
+                HttpClientFactory = new FixedHandlerHttpClientFactory(_handler),
+                RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+                ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            });
+            _client.PutBucketAsync(Bucket).GetAwaiter().GetResult();
+            _transfer = new TransferUtility(_client, new TransferUtilityConfig { ConcurrentServiceRequests = Concurrency, MinSizeBeforePartUpload = PartSize });
+            _store = new S3BlobStore(new S3BlobStoreOptions
+            {
+                BucketName = Bucket,
+                ServiceUrl = url,
+                ForcePathStyle = true,
+                AccessKeyId = "S3RVER",
+                SecretAccessKey = "S3RVER",
+                PartSize = PartSize,
+                MaxConcurrency = Concurrency,
+                HttpHandler = _handler,
+            });
+            _bytes = new byte[Size];
+            new Random(7).NextBytes(_bytes);
 
-        // Both paths must store the same bytes, or the comparison means nothing.
-        Baseline_TransferUtility().GetAwaiter().GetResult();
-        MusicLocker_PutAsync().GetAwaiter().GetResult();
-        var a = _store.GetPropertiesAsync(BlobKey.Parse("bench/transfer-utility.bin")).GetAwaiter().GetResult();
-        var b = _store.GetPropertiesAsync(BlobKey.Parse("bench/musiclocker.bin")).GetAwaiter().GetResult();
-        if (a.Length != Size || b.Length != Size)
+            // Both paths must store the same bytes, or the comparison means nothing.
+            Baseline_TransferUtility().GetAwaiter().GetResult();
+            MusicLocker_PutAsync().GetAwaiter().GetResult();
+            var a = _store.GetPropertiesAsync(BlobKey.Parse("bench/transfer-utility.bin")).GetAwaiter().GetResult();
+            var b = _store.GetPropertiesAsync(BlobKey.Parse("bench/musiclocker.bin")).GetAwaiter().GetResult();
+            if (a.Length != Size || b.Length != Size)
+            {
+                throw new InvalidOperationException($"Uploads stored {a.Length} and {b.Length} bytes, not {Size}.");
+            }
+        }
+        catch
         {
-            throw new InvalidOperationException($"Uploads stored {a.Length} and {b.Length} bytes, not {Size}.");
+            _server.Dispose();
+            throw;
         }
     }
 
