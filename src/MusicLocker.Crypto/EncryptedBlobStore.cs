@@ -195,7 +195,7 @@ public sealed class EncryptedBlobStore : IBlobStore
         ArgumentOutOfRangeException.ThrowIfGreaterThan(partNumber, BlobStoreLimits.MaxPartNumber);
         cancellationToken.ThrowIfCancellationRequested();
         var state = UploadState.Decode(upload);
-        var cipher = await OpenCipherAsync(upload.Key, state.Header, state.KeyVersion, state.WrappedDataKey, ETag: null, cancellationToken).ConfigureAwait(false);
+        var cipher = await OpenCipherAsync(upload.Key, state.Header, state.KeyVersion, state.WrappedDataKey, storedETag: null, cancellationToken).ConfigureAwait(false);
         long firstChunk = (long)(partNumber - 1) * (state.PartSize / CiphertextLayout.ChunkSize);
         var stream = new EncryptingReadStream(content, cipher, partNumber == 1 ? state.Header : [], firstChunk, EncryptMode.Part, state.PartSize);
         await using (stream.ConfigureAwait(false))
@@ -416,11 +416,11 @@ public sealed class EncryptedBlobStore : IBlobStore
     private Task<ChunkCipher> OpenCipherAsync(BlobKey key, EncryptedObject obj, CancellationToken cancellationToken) =>
         OpenCipherAsync(key, obj.Header, obj.KeyVersion, obj.WrappedDataKey, obj.Stored.ETag, cancellationToken);
 
-    private async Task<ChunkCipher> OpenCipherAsync(BlobKey key, byte[] header, int keyVersion, byte[] wrappedDataKey, ETag? ETag, CancellationToken cancellationToken)
+    private async Task<ChunkCipher> OpenCipherAsync(BlobKey key, byte[] header, int keyVersion, byte[] wrappedDataKey, ETag? storedETag, CancellationToken cancellationToken)
     {
         var owner = _ownerOf(key);
         var context = FormatPrefix.ObjectContext(header, owner, key.Value);
-        var dataKey = await UnwrapDataKeyAsync(key, owner, keyVersion, wrappedDataKey, ETag, context, cancellationToken).ConfigureAwait(false);
+        var dataKey = await UnwrapDataKeyAsync(key, owner, keyVersion, wrappedDataKey, storedETag, context, cancellationToken).ConfigureAwait(false);
         try
         {
             var cipher = ChunkCipher.Create(dataKey, header.AsSpan(CiphertextLayout.PrefixSize, CiphertextLayout.SaltSize), context);
