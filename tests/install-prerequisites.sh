@@ -6,6 +6,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 apt_packages=(ffmpeg lame python3-mutagen postgresql chromium)
+# Node.js runs the npm test servers; the machine image ships Node 20 — fall back to Debian's only when none is there.
+command -v npm >/dev/null 2>&1 || apt_packages+=(nodejs npm)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

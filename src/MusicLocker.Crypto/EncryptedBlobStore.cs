@@ -348,13 +348,7 @@ public sealed class EncryptedBlobStore : IBlobStore
         }
     }
 
-    private static void CheckConditions(BlobRequestConditions? conditions)
-    {
-        if (conditions is { IfMatch: not null, IfNoneMatchAny: true })
-        {
-            throw new ArgumentException("IfMatch and IfNoneMatchAny cannot both be set: a blob cannot both exist at a version and not exist.", nameof(conditions));
-        }
-    }
+    private static void CheckConditions(BlobRequestConditions? conditions) => BlobStoreValidation.RequestConditions(conditions);
 
     private static void CheckOptions(BlobKey key, PutBlobOptions? options)
     {
