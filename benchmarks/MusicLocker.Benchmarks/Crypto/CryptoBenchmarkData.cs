@@ -41,14 +41,14 @@ internal static class CryptoBenchmarkData
     }
 
     /// <summary>The inverse of <see cref="RawEncrypt"/>.</summary>
-    public static int RawDecrypt(AesGcm aes, ReadOnlySpan<byte> ciphertext, Span<byte> output)
+    public static int RawDecrypt(AesGcm aes, ReadOnlySpan<byte> ciphertext, Span<byte> output, int firstChunk = 0)
     {
         Span<byte> nonce = stackalloc byte[12];
         int written = 0;
         for (int offset = 0, i = 0; offset < ciphertext.Length; offset += Chunk + 16, i++)
         {
             int n = Math.Min(Chunk, ciphertext.Length - offset - 16);
-            BinaryPrimitives.WriteInt32BigEndian(nonce[8..], i);
+            BinaryPrimitives.WriteInt32BigEndian(nonce[8..], firstChunk + i);
             aes.Decrypt(nonce, ciphertext.Slice(offset, n), ciphertext.Slice(offset + n, 16), output.Slice(written, n));
             written += n;
         }
