@@ -320,21 +320,7 @@ public abstract class BlobStoreConformanceTests : IAsyncLifetime
     public async Task Fifty_concurrent_create_only_puts_of_one_key_have_exactly_one_winner()
     {
         RequireFeature(BlobStoreGaps.ConditionalWrites, "If-None-Match on writes");
-        var tasks = Enumerable.Range(0, 50).Select(i => Task.Run(async () =>
-        {
-            try
-            {
-                await PutAsync("race/one", TestData.Bytes(4096, i), new PutBlobOptions { Conditions = BlobRequestConditions.CreateOnly });
-                return i;
-            }
-            catch (BlobConditionFailedException)
-            {
-                return -1;
-            }
-        })).ToArray();
-        var results = await Task.WhenAll(tasks);
-        int winner = Assert.Single(results, r => r >= 0);
-        Assert.Equal(TestData.Bytes(4096, winner), await ReadAsync("race/one"));
+        await AssertOneWinnerAsync("race/one", writers: 50, size: 4096, BlobRequestConditions.CreateOnly);
     }
 
     [Fact]
@@ -342,11 +328,17 @@ public abstract class BlobStoreConformanceTests : IAsyncLifetime
     {
         RequireFeature(BlobStoreGaps.ConditionalWrites, "If-Match on writes");
         var v1 = await PutAsync("race/match", [0]);
-        var tasks = Enumerable.Range(1, 20).Select(i => Task.Run(async () =>
+        await AssertOneWinnerAsync("race/match", writers: 20, size: 2048, BlobRequestConditions.Matching(v1.ETag));
+    }
+
+    /// <summary>Races conditional puts of one key: exactly one must win, and the blob must hold the winner's bytes.</summary>
+    private async Task AssertOneWinnerAsync(string key, int writers, int size, BlobRequestConditions conditions)
+    {
+        var tasks = Enumerable.Range(1, writers).Select(i => Task.Run(async () =>
         {
             try
             {
-                await PutAsync("race/match", TestData.Bytes(2048, i), new PutBlobOptions { Conditions = BlobRequestConditions.Matching(v1.ETag) });
+                await PutAsync(key, TestData.Bytes(size, i), new PutBlobOptions { Conditions = conditions });
                 return i;
             }
             catch (BlobConditionFailedException)
@@ -356,7 +348,7 @@ public abstract class BlobStoreConformanceTests : IAsyncLifetime
         })).ToArray();
         var results = await Task.WhenAll(tasks);
         int winner = Assert.Single(results, r => r >= 0);
-        Assert.Equal(TestData.Bytes(2048, winner), await ReadAsync("race/match"));
+        Assert.Equal(TestData.Bytes(size, winner), await ReadAsync(key));
     }
 
     [Fact]
