@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MusicLocker.Crypto.Tests.Conformance;
+using MusicLocker.Testing;
 
 namespace MusicLocker.Crypto.Tests;
 

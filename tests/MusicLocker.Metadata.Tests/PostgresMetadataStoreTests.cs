@@ -96,12 +96,7 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
     public async Task An_unreachable_server_is_a_transient_typed_error()
     {
         _ = Store;
-        int closedPort;
-        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            closedPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        int closedPort = MusicLocker.Testing.Servers.ServerProcess.FreePort();
 
         var error = await Assert.ThrowsAsync<LockerMetadataException>(() => PostgresMetadataStore.OpenAsync(
             new PostgresMetadataStoreOptions { ConnectionString = $"Host=127.0.0.1;Port={closedPort};Username=postgres;Timeout=3" }, Ct));

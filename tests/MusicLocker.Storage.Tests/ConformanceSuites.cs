@@ -1,6 +1,7 @@
 using MusicLocker.Storage;
 using MusicLocker.Storage.FileSystem;
 using MusicLocker.Storage.InMemory;
+using MusicLocker.Testing;
 using MusicLocker.Testing.Storage;
 
 namespace MusicLocker.Storage.Tests;

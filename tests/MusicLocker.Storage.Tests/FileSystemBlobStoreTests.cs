@@ -1,5 +1,6 @@
 using System.Text;
 using MusicLocker.Storage.FileSystem;
+using MusicLocker.Testing;
 
 namespace MusicLocker.Storage.Tests;
 
@@ -186,14 +187,4 @@ public sealed class FileSystemBlobStoreTests : IDisposable
         Assert.Throws<ArgumentException>(() => new FileSystemBlobStore(new FileSystemBlobStoreOptions()));
         Assert.Throws<ArgumentOutOfRangeException>(() => new FileSystemBlobStore(new FileSystemBlobStoreOptions { RootPath = _folder.Path, StaleAge = TimeSpan.Zero }));
     }
-}
-
-/// <summary>A clock the test moves by hand.</summary>
-internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
-{
-    private DateTimeOffset _now = start;
-
-    public override DateTimeOffset GetUtcNow() => _now;
-
-    public void Advance(TimeSpan by) => _now += by;
 }

@@ -1,5 +1,5 @@
 using MusicLocker.Library;
-using MusicLocker.Metadata.Tests.Support;
+using MusicLocker.Testing;
 using MusicLocker.Quota;
 
 namespace MusicLocker.Metadata.Tests.Conformance;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using MusicLocker.Testing.Servers;
 using Npgsql;
 
 [assembly: AssemblyFixture(typeof(MusicLocker.Metadata.Tests.Servers.PostgresServer))]
@@ -74,7 +73,7 @@ public sealed class PostgresServer : IAsyncLifetime
             await RunAsync("chown", ["-R", $"{SystemUser}:{SystemUser}", _root], asUser: false).ConfigureAwait(false);
         }
 
-        Port = FreePort();
+        Port = ServerProcess.FreePort();
         await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], asRoot).ConfigureAwait(false);
         await RunAsync(Path.Combine(bin, "pg_ctl"),
             ["-D", data, "-w", "-t", "60", "-l", Path.Combine(_root, "server.log"), "-o",
@@ -152,13 +151,6 @@ public sealed class PostgresServer : IAsyncLifetime
                 // A file still held open: the temp folder is left for the OS to clean.
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task RunAsync(string program, string[] arguments, bool asUser)

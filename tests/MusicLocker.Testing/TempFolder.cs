@@ -1,4 +1,4 @@
-namespace MusicLocker.Storage.Tests;
+namespace MusicLocker.Testing;
 
 /// <summary>A folder under the temp directory, deleted with its contents on dispose.</summary>
 public sealed class TempFolder : IDisposable
