@@ -185,7 +185,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         BlobStoreValidation.Upload(upload);
         BlobStoreValidation.PartNumber(partNumber);
         ArgumentNullException.ThrowIfNull(content);
-        string folder = await UploadFolderAsync(upload, cancellationToken).ConfigureAwait(false);
+        var (folder, _) = await OpenUploadAsync(upload, cancellationToken).ConfigureAwait(false);
         var header = new BlobFileHeader { ETag = BlobFileHeader.NewETag(), LastModified = _options.TimeProvider.GetUtcNow() };
         string temp = TempPath(folder);
         try
@@ -209,7 +209,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     public async Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
     {
         BlobStoreValidation.Upload(upload);
-        string folder = await UploadFolderAsync(upload, cancellationToken).ConfigureAwait(false);
+        var (folder, _) = await OpenUploadAsync(upload, cancellationToken).ConfigureAwait(false);
         var parts = new List<UploadedPart>();
         foreach (var file in Directory.EnumerateFiles(folder, "*.part"))
         {
@@ -239,8 +239,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     {
         BlobStoreValidation.Upload(upload);
         BlobStoreValidation.CompletionParts(upload, parts);
-        string folder = await UploadFolderAsync(upload, cancellationToken).ConfigureAwait(false);
-        var manifest = await ReadManifestAsync(folder, upload, cancellationToken).ConfigureAwait(false);
+        var (folder, manifest) = await OpenUploadAsync(upload, cancellationToken).ConfigureAwait(false);
 
         // Open every part first and check its ETag on the open handle, so a part replaced meanwhile is never mixed in.
         var handles = new List<(SafeFileHandle Handle, long Offset, long Length)>(parts.Count);
@@ -571,7 +570,8 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         }
     }
 
-    private async Task<string> UploadFolderAsync(MultipartUpload upload, CancellationToken cancellationToken)
+    /// <summary>The upload's folder and manifest, read once; an id that is not ours, or a manifest for another key, names no upload.</summary>
+    private async Task<(string Folder, UploadManifest Manifest)> OpenUploadAsync(MultipartUpload upload, CancellationToken cancellationToken)
     {
         if (!IsUploadId(upload.UploadId))
         {
@@ -579,8 +579,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         }
 
         string folder = Path.Combine(_uploads, upload.UploadId);
-        _ = await ReadManifestAsync(folder, upload, cancellationToken).ConfigureAwait(false);
-        return folder;
+        return (folder, await ReadManifestAsync(folder, upload, cancellationToken).ConfigureAwait(false));
     }
 
     private static async Task<UploadManifest> ReadManifestAsync(string folder, MultipartUpload upload, CancellationToken cancellationToken)

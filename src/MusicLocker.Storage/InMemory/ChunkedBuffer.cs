@@ -28,22 +28,30 @@ internal sealed class ChunkedBuffer
 
     public long Length { get; }
 
+    /// <summary>
+    /// Reads a stream to its end. Chunks are sized to what is left when the stream knows its length, and otherwise grow
+    /// from 64 KiB, so a small blob costs a small array rather than a whole 1 MiB chunk.
+    /// </summary>
     public static async Task<ChunkedBuffer> ReadAsync(Stream content, CancellationToken cancellationToken)
     {
         var chunks = new List<ReadOnlyMemory<byte>>();
+        int growing = 64 * 1024;
         while (true)
         {
-            var chunk = new byte[ChunkSize];
-            int filled = await content.ReadAtLeastAsync(chunk, ChunkSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            int size = content.CanSeek ? (int)Math.Clamp(content.Length - content.Position, 1, ChunkSize) : growing;
+            var chunk = new byte[size];
+            int filled = await content.ReadAtLeastAsync(chunk, size, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
             if (filled > 0)
             {
-                chunks.Add(filled == ChunkSize ? chunk : chunk.AsMemory(0, filled).ToArray());
+                chunks.Add(filled == size ? chunk : chunk.AsMemory(0, filled).ToArray());
             }
 
-            if (filled < ChunkSize)
+            if (filled < size || (content.CanSeek && content.Position >= content.Length))
             {
                 return new ChunkedBuffer([.. chunks]);
             }
+
+            growing = Math.Min(growing * 2, ChunkSize);
         }
     }
 
