@@ -14,4 +14,7 @@ public static class BlobStoreLimits
 
     /// <summary>The most bytes of user metadata (names plus values).</summary>
     public const int MaxMetadataBytes = 2048;
+
+    /// <summary>The longest content type, in characters (all ASCII): room for any registered media type and a few parameters.</summary>
+    public const int MaxContentTypeLength = 256;
 }

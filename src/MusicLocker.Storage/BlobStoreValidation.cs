@@ -15,7 +15,7 @@ public static class BlobStoreValidation
         }
     }
 
-    /// <summary>Checks a key and put options (conditions and metadata).</summary>
+    /// <summary>Checks a key and put options (conditions, content type and metadata): every header a provider stores.</summary>
     public static void Options(BlobKey key, PutBlobOptions? options)
     {
         Key(key);
@@ -25,7 +25,31 @@ public static class BlobStoreValidation
         }
 
         options.Conditions?.Validate();
+        ContentType(key, options.ContentType);
         Metadata(key, options.Metadata);
+    }
+
+    /// <summary>
+    /// Checks a content type (<see langword="null"/> means none): an RFC 9110 media type, <c>type/subtype</c> followed by
+    /// <c>; name=value</c> parameters, where type, subtype and names are tokens and a value is a token or a quoted string;
+    /// printable ASCII only, no leading or trailing space, at most <see cref="BlobStoreLimits.MaxContentTypeLength"/> characters.
+    /// </summary>
+    public static void ContentType(BlobKey key, string? contentType)
+    {
+        if (contentType is null)
+        {
+            return;
+        }
+
+        if (contentType.Length > BlobStoreLimits.MaxContentTypeLength)
+        {
+            throw new BlobStoreException(BlobErrorCode.InvalidArgument, $"The content type of blob '{key}' is {contentType.Length} characters; at most {BlobStoreLimits.MaxContentTypeLength} are allowed.", key.Value);
+        }
+
+        if (!MediaType.IsValid(contentType))
+        {
+            throw new BlobStoreException(BlobErrorCode.InvalidArgument, $"The content type of blob '{key}' is not a media type: write type/subtype, then optional '; name=value' parameters (RFC 9110 tokens or quoted strings, printable ASCII), as in 'audio/mpeg' or 'text/plain; charset=utf-8'.", key.Value);
+        }
     }
 
     /// <summary>Checks user metadata: ASCII names of letters, digits and '-', printable ASCII values, at most <see cref="BlobStoreLimits.MaxMetadataBytes"/> in all.</summary>
@@ -37,6 +61,7 @@ public static class BlobStoreValidation
         }
 
         int total = 0;
+        var names = new HashSet<string>(metadata.Count, StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in metadata)
         {
             if (string.IsNullOrEmpty(name) || !IsMetadataName(name))
@@ -47,6 +72,11 @@ public static class BlobStoreValidation
             if (value is null || !IsMetadataValue(value))
             {
                 throw new BlobStoreException(BlobErrorCode.InvalidArgument, $"Metadata value of '{name}' on blob '{key}' is not valid: use printable ASCII (U+0020–U+007E) without leading or trailing spaces.", key.Value);
+            }
+
+            if (!names.Add(name))
+            {
+                throw new BlobStoreException(BlobErrorCode.InvalidArgument, $"Metadata of blob '{key}' has two names that differ only in case ('{name}'); names are stored lower-case, so one would silently replace the other.", key.Value);
             }
 
             total += name.Length + value.Length;

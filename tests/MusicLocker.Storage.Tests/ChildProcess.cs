@@ -11,9 +11,32 @@ internal static class ChildProcess
     public static async Task<int> RunAsync(string[] args)
     {
         string op = args[0], root = args[1], key = args[2];
-        using var store = new FileSystemBlobStore(root);
+        using var store = op == "sweep-loop"
+            ? new FileSystemBlobStore(new FileSystemBlobStoreOptions { RootPath = root, StaleAge = TimeSpan.FromTicks(1) })
+            : new FileSystemBlobStore(root);
         switch (op)
         {
+            case "sweep-loop":
+                // Sweeps as hard as it can (everything counts as stale) until the stop file appears; exit 0 only if no sweep failed.
+                string stop = args[3];
+                int sweeps = 0;
+                while (!File.Exists(stop))
+                {
+                    try
+                    {
+                        await store.SweepAsync();
+                        sweeps++;
+                    }
+                    catch (Exception ex)
+                    {
+                        await Console.Error.WriteLineAsync(ex.ToString());
+                        return 1;
+                    }
+                }
+
+                Console.WriteLine(sweeps.ToString(CultureInfo.InvariantCulture));
+                return 0;
+
             case "put-slow":
                 // Writes forever, a little at a time, until killed.
                 using (var source = new GeneratedStream(long.MaxValue, maxPerRead: 64 * 1024)

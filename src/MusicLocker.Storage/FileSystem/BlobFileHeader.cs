@@ -38,6 +38,12 @@ internal sealed class BlobFileHeader
     public byte[] Serialize()
     {
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(this, FileSystemJsonContext.Default.BlobFileHeader);
+        if (json.Length > MaxJsonLength)
+        {
+            // Validated headers are far smaller; never write a file that ReadAsync would call damaged.
+            throw new BlobStoreException(BlobErrorCode.InvalidArgument, $"The blob's properties take {json.Length} bytes; the file-system store holds at most {MaxJsonLength}.");
+        }
+
         var bytes = new byte[8 + json.Length];
         BinaryPrimitives.WriteUInt32LittleEndian(bytes, Magic);
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), (uint)json.Length);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Win32.SafeHandles;
@@ -56,9 +57,16 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     {
         BlobStoreValidation.Key(key);
         string path = FileSystemPaths.BlobPath(_blobs, key);
-        using var handle = OpenForRead(path, key);
-        var header = await BlobFileHeader.ReadAsync(handle, path, cancellationToken).ConfigureAwait(false);
-        return header.ToProperties(key, RandomAccess.GetLength(handle));
+        try
+        {
+            using var handle = OpenForRead(path, key);
+            var header = await BlobFileHeader.ReadAsync(handle, path, cancellationToken).ConfigureAwait(false);
+            return header.ToProperties(key, RandomAccess.GetLength(handle));
+        }
+        catch (Exception ex) when (FileSystemErrors.IsFileSystemError(ex))
+        {
+            throw FileSystemErrors.Translate(ex, "Reading the properties of", key.Value, path);
+        }
     }
 
     /// <inheritdoc />
@@ -66,11 +74,11 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     {
         BlobStoreValidation.Key(key);
         string path = FileSystemPaths.BlobPath(_blobs, key);
-
-        // The handle pins this version: a later rename publishes a new file and leaves this one readable until closed.
-        var handle = OpenForRead(path, key);
+        SafeFileHandle? handle = null;
         try
         {
+            // The handle pins this version: a later rename publishes a new file and leaves this one readable until closed.
+            handle = OpenForRead(path, key);
             var header = await BlobFileHeader.ReadAsync(handle, path, cancellationToken).ConfigureAwait(false);
             var properties = header.ToProperties(key, RandomAccess.GetLength(handle));
             if (options?.IfMatch is { } expected && expected != properties.ETag)
@@ -86,9 +94,14 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
 
             return new BlobDownload(new FileRangeReadStream(handle, header.DataOffset + offset, length), properties, offset, length);
         }
-        catch
+        catch (Exception ex)
         {
-            handle.Dispose();
+            handle?.Dispose();
+            if (FileSystemErrors.IsFileSystemError(ex))
+            {
+                throw FileSystemErrors.Translate(ex, "Reading", key.Value, path);
+            }
+
             throw;
         }
     }
@@ -98,7 +111,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(content);
         BlobStoreValidation.Options(key, options);
-        return PublishAsync(key, options?.ContentType, options?.Metadata, options?.Conditions, (file, ct) => WriteStreamAsync(file, content, ct), cancellationToken);
+        return PublishAsync(key, options?.ContentType, options?.Metadata, options?.Conditions, (file, ct) => WriteStreamAsync(file, content, callerStream: true, ct), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -111,7 +124,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         await using (download.ConfigureAwait(false))
         {
             var p = download.Properties;
-            return await PublishAsync(destination, p.ContentType, p.Metadata, destinationConditions, (file, ct) => WriteStreamAsync(file, download.Content, ct), cancellationToken).ConfigureAwait(false);
+            return await PublishAsync(destination, p.ContentType, p.Metadata, destinationConditions, (file, ct) => WriteStreamAsync(file, download.Content, callerStream: false, ct), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -121,21 +134,29 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         BlobStoreValidation.Key(key);
         conditions?.Validate();
         string path = FileSystemPaths.BlobPath(_blobs, key);
-        using (await _locks.AcquireAsync(key.Value, cancellationToken).ConfigureAwait(false))
+        try
         {
-            var current = await CurrentETagAsync(path, cancellationToken).ConfigureAwait(false);
-            if (conditions?.IfMatch is not null)
+            using (await _locks.AcquireAsync(key.Value, cancellationToken).ConfigureAwait(false))
             {
-                BlobStoreValidation.Conditions(key, conditions, current);
-            }
+                var current = await CurrentVersionAsync(path, cancellationToken).ConfigureAwait(false);
+                if (conditions?.IfMatch is not null)
+                {
+                    CheckConditions(key, conditions, current, path);
+                }
 
-            if (current is null)
-            {
-                return false;
-            }
+                if (!current.Exists)
+                {
+                    return false;
+                }
 
-            File.Delete(path);
-            return true;
+                // A damaged file is deleted too: deleting is how a caller gets rid of it.
+                File.Delete(path);
+                return true;
+            }
+        }
+        catch (Exception ex) when (FileSystemErrors.IsFileSystemError(ex))
+        {
+            throw FileSystemErrors.Translate(ex, "Deleting", key.Value, path);
         }
     }
 
@@ -162,7 +183,6 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         _ = FileSystemPaths.BlobPath(_blobs, key); // refuse keys this store cannot hold now, not at completion
         string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         string folder = Path.Combine(_uploads, id);
-        Directory.CreateDirectory(folder);
         var manifest = new UploadManifest
         {
             Key = key.Value,
@@ -173,9 +193,18 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             IfNoneMatchAny = options?.Conditions?.IfNoneMatchAny ?? false,
         };
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(manifest, FileSystemJsonContext.Default.UploadManifest);
-        string temp = Path.Combine(folder, "manifest" + FileSystemPaths.TempSuffix);
-        await File.WriteAllBytesAsync(temp, json, cancellationToken).ConfigureAwait(false);
-        File.Move(temp, Path.Combine(folder, "manifest.json"), overwrite: true);
+        try
+        {
+            Directory.CreateDirectory(folder);
+            string temp = Path.Combine(folder, "manifest" + FileSystemPaths.TempSuffix);
+            await File.WriteAllBytesAsync(temp, json, cancellationToken).ConfigureAwait(false);
+            File.Move(temp, Path.Combine(folder, "manifest.json"), overwrite: true);
+        }
+        catch (Exception ex) when (FileSystemErrors.IsFileSystemError(ex))
+        {
+            throw FileSystemErrors.Translate(ex, "Starting a multipart upload to", key.Value, folder);
+        }
+
         return new MultipartUpload(key, id);
     }
 
@@ -187,21 +216,41 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         ArgumentNullException.ThrowIfNull(content);
         var (folder, _) = await OpenUploadAsync(upload, cancellationToken).ConfigureAwait(false);
         var header = new BlobFileHeader { ETag = BlobFileHeader.NewETag(), LastModified = _options.TimeProvider.GetUtcNow() };
-        string temp = TempPath(folder);
+        string? temp = null;
+        bool moved = false;
         try
         {
-            long length = await WriteFileAsync(temp, header, content.CanSeek ? content.Length - content.Position : 0, (file, ct) => WriteStreamAsync(file, content, ct), cancellationToken).ConfigureAwait(false);
-            File.Move(temp, PartPath(folder, partNumber), overwrite: true);
-            return new UploadedPart(partNumber, new ETag(header.ETag), length);
+            // The upload's folder is never created here: when it is gone, the upload was completed, aborted or swept.
+            var (file, path) = await CreateTempAsync(folder, createFolder: false, content.CanSeek ? content.Length - content.Position : 0, cancellationToken).ConfigureAwait(false);
+            temp = path;
+            using (file)
+            {
+                long length = await WriteFileAsync(file, header, (f, ct) => WriteStreamAsync(f, content, callerStream: true, ct), cancellationToken).ConfigureAwait(false);
+                File.Move(temp, PartPath(folder, partNumber), overwrite: true);
+                moved = true;
+                return new UploadedPart(partNumber, new ETag(header.ETag), length);
+            }
         }
-        catch (DirectoryNotFoundException)
+        catch (CallerStreamFailure failure)
+        {
+            ExceptionDispatchInfo.Throw(failure.InnerException!);
+            throw;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             ThrowHelper.ThrowUploadNotFound(upload);
             throw;
         }
+        catch (Exception ex) when (FileSystemErrors.IsFileSystemError(ex))
+        {
+            throw FileSystemErrors.Translate(ex, $"Uploading part {partNumber} of upload '{upload.UploadId}' to", upload.Key.Value, temp ?? folder);
+        }
         finally
         {
-            TryDelete(temp);
+            if (temp is not null && !moved)
+            {
+                TryDelete(temp);
+            }
         }
     }
 
@@ -211,23 +260,34 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         BlobStoreValidation.Upload(upload);
         var (folder, _) = await OpenUploadAsync(upload, cancellationToken).ConfigureAwait(false);
         var parts = new List<UploadedPart>();
-        foreach (var file in Directory.EnumerateFiles(folder, "*.part"))
+        try
         {
-            if (!int.TryParse(Path.GetFileNameWithoutExtension(file), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int number))
+            foreach (var file in Directory.GetFiles(folder, "*.part"))
             {
-                continue;
-            }
+                if (!int.TryParse(Path.GetFileNameWithoutExtension(file), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int number))
+                {
+                    continue;
+                }
 
-            try
-            {
-                using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                var header = await BlobFileHeader.ReadAsync(handle, file, cancellationToken).ConfigureAwait(false);
-                parts.Add(new UploadedPart(number, new ETag(header.ETag), RandomAccess.GetLength(handle) - header.DataOffset));
+                try
+                {
+                    using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                    var header = await BlobFileHeader.ReadAsync(handle, file, cancellationToken).ConfigureAwait(false);
+                    parts.Add(new UploadedPart(number, new ETag(header.ETag), RandomAccess.GetLength(handle) - header.DataOffset));
+                }
+                catch (FileNotFoundException)
+                {
+                    // Replaced or aborted while listing.
+                }
             }
-            catch (FileNotFoundException)
-            {
-                // Replaced or aborted while listing.
-            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            ThrowHelper.ThrowUploadNotFound(upload);
+        }
+        catch (Exception ex) when (FileSystemErrors.IsFileSystemError(ex))
+        {
+            throw FileSystemErrors.Translate(ex, $"Listing the parts of upload '{upload.UploadId}' to", upload.Key.Value, folder);
         }
 
         parts.Sort(static (a, b) => a.PartNumber.CompareTo(b.PartNumber));
@@ -247,25 +307,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         {
             foreach (var part in parts)
             {
-                string path = PartPath(folder, part.PartNumber);
-                SafeFileHandle handle;
-                try
-                {
-                    handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                }
-                catch (FileNotFoundException)
-                {
-                    ThrowHelper.ThrowInvalidPart(upload.Key, $"Part {part.PartNumber} of upload '{upload.UploadId}' was never stored.");
-                    throw;
-                }
-
-                var header = await BlobFileHeader.ReadAsync(handle, path, cancellationToken).ConfigureAwait(false);
-                long length = RandomAccess.GetLength(handle) - header.DataOffset;
-                handles.Add((handle, header.DataOffset, length));
-                if (header.ETag != part.ETag.Value)
-                {
-                    ThrowHelper.ThrowInvalidPart(upload.Key, $"Part {part.PartNumber} of upload '{upload.UploadId}' has ETag {header.ETag}, not {part.ETag}: it was uploaded again since.");
-                }
+                handles.Add(await OpenPartAsync(upload, folder, part, cancellationToken).ConfigureAwait(false));
             }
 
             var conditions = manifest.IfMatch is not null
@@ -278,8 +320,12 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             }
 
             handles.Clear();
-            DeleteFolder(folder);
+            RemoveUpload(folder);
             return properties;
+        }
+        catch (Exception ex) when (FileSystemErrors.IsFileSystemError(ex))
+        {
+            throw FileSystemErrors.Translate(ex, $"Completing upload '{upload.UploadId}' to", upload.Key.Value, folder);
         }
         finally
         {
@@ -291,76 +337,174 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     }
 
     /// <inheritdoc />
-    public Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
+    public async Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
     {
         BlobStoreValidation.Upload(upload);
         cancellationToken.ThrowIfCancellationRequested();
-        if (IsUploadId(upload.UploadId))
+        if (!IsUploadId(upload.UploadId))
         {
-            DeleteFolder(Path.Combine(_uploads, upload.UploadId));
+            return;
         }
 
-        return Task.CompletedTask;
+        string folder = Path.Combine(_uploads, upload.UploadId);
+        try
+        {
+            // Only the upload's own key aborts it: an id used with another key names no upload, like an id already gone.
+            if (await TryReadManifestAsync(folder, cancellationToken).ConfigureAwait(false) is { } manifest && manifest.Key == upload.Key.Value)
+            {
+                RemoveUpload(folder);
+            }
+        }
+        catch (Exception ex) when (FileSystemErrors.IsFileSystemError(ex))
+        {
+            throw FileSystemErrors.Translate(ex, $"Aborting upload '{upload.UploadId}' to", upload.Key.Value, folder);
+        }
     }
 
     /// <summary>
     /// Removes what interrupted work left behind: temp files of writes that never finished and multipart uploads started
-    /// more than <see cref="FileSystemBlobStoreOptions.StaleAge"/> ago, plus empty folders. Safe to run while the store is in use.
+    /// more than <see cref="FileSystemBlobStoreOptions.StaleAge"/> ago, plus empty folders. Safe to run while the store is in
+    /// use, from any number of threads and processes: a temp file a live writer holds is never removed, and a writer whose
+    /// folder is removed under it creates it again. The work runs on the thread pool and stops at <paramref name="cancellationToken"/>.
     /// </summary>
     public Task<SweepResult> SweepAsync(CancellationToken cancellationToken = default)
     {
-        var cutoff = _options.TimeProvider.GetUtcNow() - _options.StaleAge;
-        int temps = 0, uploads = 0;
-        long bytes = 0;
-
-        foreach (var file in new DirectoryInfo(_blobs).EnumerateFiles("*" + FileSystemPaths.TempSuffix, SearchOption.AllDirectories))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (file.LastWriteTimeUtc < cutoff.UtcDateTime && TryDelete(file.FullName))
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.Run(
+            () =>
             {
-                temps++;
-                bytes += file.Length;
-            }
-        }
-
-        foreach (var folder in new DirectoryInfo(_uploads).EnumerateDirectories())
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            DateTimeOffset created = folder.CreationTimeUtc;
-            try
-            {
-                var manifest = JsonSerializer.Deserialize(File.ReadAllBytes(Path.Combine(folder.FullName, "manifest.json")), FileSystemJsonContext.Default.UploadManifest);
-                created = manifest?.Created ?? created;
-            }
-            catch (Exception ex) when (ex is IOException or JsonException)
-            {
-                // No readable manifest: an upload that never finished starting; its folder time decides.
-            }
-
-            if (created < cutoff)
-            {
-                long size = 0;
-                foreach (var f in folder.EnumerateFiles())
+                try
                 {
-                    size += f.Length;
+                    return Sweep(cancellationToken);
                 }
-
-                if (DeleteFolder(folder.FullName))
+                catch (Exception ex) when (FileSystemErrors.IsFileSystemError(ex))
                 {
-                    uploads++;
-                    bytes += size;
+                    throw FileSystemErrors.Translate(ex, "Sweeping", null, RootPath);
                 }
-            }
-        }
-
-        RemoveEmptyFolders(new DirectoryInfo(_blobs), cutoff.UtcDateTime, isRoot: true);
-        return Task.FromResult(new SweepResult(temps, uploads, bytes));
+            },
+            cancellationToken);
     }
 
     /// <inheritdoc />
     public void Dispose() => _locks.Dispose();
 
     private delegate Task<long> WriteBody(SafeFileHandle file, CancellationToken cancellationToken);
+
+    /// <summary>The current file of a key: absent, present with a readable header, or present but damaged (no ETag).</summary>
+    private readonly record struct CurrentVersion(bool Exists, ETag? ETag);
+
+    private SweepResult Sweep(CancellationToken cancellationToken)
+    {
+        var cutoff = _options.TimeProvider.GetUtcNow() - _options.StaleAge;
+        var counts = new SweepCounts();
+        SweepFolder(new DirectoryInfo(_blobs), cutoff.UtcDateTime, isRoot: true, counts, cancellationToken);
+
+        foreach (var folder in new DirectoryInfo(_uploads).EnumerateDirectories())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (IsUploadId(folder.Name) && UploadStarted(folder) >= cutoff)
+            {
+                continue;
+            }
+
+            // A stale upload, or the remains of one being removed (see RemoveUpload).
+            long size = 0;
+            try
+            {
+                foreach (var f in folder.EnumerateFiles())
+                {
+                    size += f.Length;
+                }
+            }
+            catch (DirectoryNotFoundException)
+            {
+                continue;
+            }
+
+            if (DeleteFolder(folder.FullName) && IsUploadId(folder.Name))
+            {
+                counts.Uploads++;
+                counts.Bytes += size;
+            }
+        }
+
+        return new SweepResult(counts.Temps, counts.Uploads, counts.Bytes);
+    }
+
+    private static DateTimeOffset UploadStarted(DirectoryInfo folder)
+    {
+        try
+        {
+            var manifest = JsonSerializer.Deserialize(File.ReadAllBytes(Path.Combine(folder.FullName, "manifest.json")), FileSystemJsonContext.Default.UploadManifest);
+            return manifest?.Created ?? folder.CreationTimeUtc;
+        }
+        catch (Exception ex) when (ex is IOException or JsonException)
+        {
+            // No readable manifest: an upload that never finished starting; its folder time decides.
+            return folder.CreationTimeUtc;
+        }
+    }
+
+    /// <summary>Sweeps one folder of blobs depth-first: stale temp files nobody holds, then the folder itself if it is empty and stale.</summary>
+    private static void SweepFolder(DirectoryInfo folder, DateTime cutoffUtc, bool isRoot, SweepCounts counts, CancellationToken cancellationToken)
+    {
+        FileSystemInfo[] entries;
+        try
+        {
+            entries = folder.GetFileSystemInfos();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return; // removed by another sweep
+        }
+
+        foreach (var entry in entries)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (entry is DirectoryInfo child)
+            {
+                SweepFolder(child, cutoffUtc, isRoot: false, counts, cancellationToken);
+            }
+            else if (entry.Name.EndsWith(FileSystemPaths.TempSuffix, StringComparison.Ordinal) && entry.LastWriteTimeUtc < cutoffUtc && TryDeleteUnheld(entry.FullName) is long freed and >= 0)
+            {
+                counts.Temps++;
+                counts.Bytes += freed;
+            }
+        }
+
+        // The time is the folder's as listed, before its own stale files went: a folder emptied now goes in this sweep.
+        // Removing an empty folder is safe whenever it happens: a writer whose folder vanishes creates it again.
+        if (!isRoot && folder.LastWriteTimeUtc < cutoffUtc)
+        {
+            try
+            {
+                folder.Delete(recursive: false);
+            }
+            catch (IOException)
+            {
+                // Not empty (a writer got there first), or gone already: keep it.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Deletes a temp file only when no handle holds it. A writer holds its temp file's OS lock from creation to publication,
+    /// so a sweep takes the file's exclusive lock first and skips it when that fails. Returns the bytes freed, or -1.
+    /// </summary>
+    private static long TryDeleteUnheld(string path)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.None);
+            long size = RandomAccess.GetLength(handle);
+            File.Delete(path);
+            return size;
+        }
+        catch (IOException)
+        {
+            return -1; // held by a live writer, or gone already
+        }
+    }
 
     /// <summary>Writes a new version to a temp file beside its final path, then checks conditions and renames under the key's lock.</summary>
     private async Task<BlobProperties> PublishAsync(BlobKey key, string? contentType, IReadOnlyDictionary<string, string>? metadata, BlobRequestConditions? conditions, WriteBody body, CancellationToken cancellationToken)
@@ -375,45 +519,118 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             Metadata = metadata is null || metadata.Count == 0 ? null : BlobStoreValidation.NormalizeMetadata(metadata),
         };
 
-        string temp = TempPath(folder);
+        string? temp = null;
+        bool moved = false;
         try
         {
-            long length;
-            try
-            {
-                length = await WriteFileAsync(temp, header, 0, body, cancellationToken).ConfigureAwait(false);
-            }
-            catch (DirectoryNotFoundException)
-            {
-                // The folder was new (or swept as empty a moment ago): create it and write once more.
-                Directory.CreateDirectory(folder);
-                length = await WriteFileAsync(temp, header, 0, body, cancellationToken).ConfigureAwait(false);
-            }
+            var (file, created) = await CreateTempAsync(folder, createFolder: true, 0, cancellationToken).ConfigureAwait(false);
+            temp = created;
 
-            cancellationToken.ThrowIfCancellationRequested();
-            using (await _locks.AcquireAsync(key.Value, cancellationToken).ConfigureAwait(false))
+            // The temp file stays open (and so locked against sweeps) until it is renamed over the blob.
+            using (file)
             {
-                if (conditions is not null)
+                long length = await WriteFileAsync(file, header, body, cancellationToken).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                using (await _locks.AcquireAsync(key.Value, cancellationToken).ConfigureAwait(false))
                 {
-                    BlobStoreValidation.Conditions(key, conditions, await CurrentETagAsync(path, cancellationToken).ConfigureAwait(false));
+                    if (conditions is not null)
+                    {
+                        CheckConditions(key, conditions, await CurrentVersionAsync(path, cancellationToken).ConfigureAwait(false), path);
+                    }
+
+                    try
+                    {
+                        File.Move(temp, path, overwrite: true);
+                    }
+                    catch (FileNotFoundException ex)
+                    {
+                        throw new BlobStoreException(BlobErrorCode.Unavailable, $"The write of '{key}' lost its temp file '{temp}' before it was published: something outside the store removed it. Nothing was changed; write it again.", key.Value, ex);
+                    }
+
+                    moved = true;
                 }
 
-                File.Move(temp, path, overwrite: true);
+                return new BlobProperties(key, length, new ETag(header.ETag), header.LastModified, header.ContentType, header.Metadata);
             }
-
-            return new BlobProperties(key, length, new ETag(header.ETag), header.LastModified, header.ContentType, header.Metadata);
+        }
+        catch (CallerStreamFailure failure)
+        {
+            ExceptionDispatchInfo.Throw(failure.InnerException!);
+            throw;
+        }
+        catch (Exception ex) when (FileSystemErrors.IsFileSystemError(ex))
+        {
+            throw FileSystemErrors.Translate(ex, "Writing", key.Value, temp ?? path);
         }
         finally
         {
-            TryDelete(temp);
+            if (temp is not null && !moved)
+            {
+                TryDelete(temp);
+            }
         }
     }
 
-    /// <summary>Creates <paramref name="path"/>, writes the header and the body, flushes to disk. Returns the body's length.</summary>
-    private async Task<long> WriteFileAsync(string path, BlobFileHeader header, long expectedLength, WriteBody body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates a new temp file in <paramref name="folder"/> and returns it open. The handle holds the file's OS lock, so a
+    /// sweep in any process leaves it alone until it is closed. When the folder is missing — new, or removed as empty by a
+    /// sweep a moment ago, in this process or another — it is created (with <paramref name="createFolder"/>) and the
+    /// create is tried again with a new name; so is a create that a sweep raced.
+    /// </summary>
+    private static async ValueTask<(SafeFileHandle File, string Path)> CreateTempAsync(string folder, bool createFolder, long expectedLength, CancellationToken cancellationToken)
+    {
+        const int MaxAttempts = 100;
+        for (int attempt = 1; ; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string temp = TempPath(folder);
+            SafeFileHandle file;
+            try
+            {
+                // FileShare.Delete: the file can be renamed while open (Windows), and on Unix the handle holds a shared flock.
+                file = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Delete, FileOptions.None, preallocationSize: expectedLength);
+            }
+            catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException && createFolder && attempt < MaxAttempts)
+            {
+                // ENOENT: the folder is missing. .NET reports it as FileNotFound when another writer created the folder
+                // between the failed open and its check, so both mean "create the folder and try again".
+                CreateFolder(folder);
+                continue;
+            }
+            catch (IOException ex) when (FileSystemErrors.IsLocked(ex) && attempt < MaxAttempts)
+            {
+                // A sweep locked the new file before this handle did, to delete it: use another name.
+                TryDelete(temp);
+                await Task.Yield();
+                continue;
+            }
+
+            // A sweep may have locked, deleted and released the file between its creation and our lock: the name must still be ours.
+            if (File.Exists(temp))
+            {
+                return (file, temp);
+            }
+
+            file.Dispose();
+        }
+    }
+
+    private static void CreateFolder(string folder)
+    {
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException)
+        {
+            // A sweep removed a parent while it was being created; the next attempt creates it again.
+        }
+    }
+
+    /// <summary>Writes the header and the body at the start of <paramref name="file"/>, flushes to disk. Returns the body's length.</summary>
+    private async Task<long> WriteFileAsync(SafeFileHandle file, BlobFileHeader header, WriteBody body, CancellationToken cancellationToken)
     {
         byte[] head = header.Serialize();
-        using var file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.None, preallocationSize: expectedLength > 0 ? head.Length + expectedLength : 0);
         await RandomAccess.WriteAsync(file, head, 0, cancellationToken).ConfigureAwait(false);
         long length = await body(file, cancellationToken).ConfigureAwait(false);
         if (_options.FlushToDisk)
@@ -424,7 +641,8 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         return length;
     }
 
-    private static async Task<long> WriteStreamAsync(SafeFileHandle file, Stream content, CancellationToken cancellationToken)
+    /// <summary>Copies <paramref name="content"/> into the file. A caller's stream failing reaches the caller as its own exception, not as a store error.</summary>
+    private static async Task<long> WriteStreamAsync(SafeFileHandle file, Stream content, bool callerStream, CancellationToken cancellationToken)
     {
         long offset = RandomAccess.GetLength(file);
         long start = offset;
@@ -432,7 +650,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         try
         {
             int n;
-            while ((n = await content.ReadAsync(buffer.AsMemory(0, CopyBufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            while ((n = await ReadSourceAsync(content, buffer, callerStream, cancellationToken).ConfigureAwait(false)) > 0)
             {
                 await RandomAccess.WriteAsync(file, buffer.AsMemory(0, n), offset, cancellationToken).ConfigureAwait(false);
                 offset += n;
@@ -444,6 +662,18 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         }
 
         return offset - start;
+    }
+
+    private static async ValueTask<int> ReadSourceAsync(Stream content, byte[] buffer, bool callerStream, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await content.ReadAsync(buffer.AsMemory(0, CopyBufferSize), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (callerStream && FileSystemErrors.IsFileSystemError(ex))
+        {
+            throw new CallerStreamFailure(ex);
+        }
     }
 
     private static async Task<long> ConcatenateAsync(SafeFileHandle file, List<(SafeFileHandle Handle, long Offset, long Length)> parts, CancellationToken cancellationToken)
@@ -479,6 +709,42 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         return offset - start;
     }
 
+    private static async Task<(SafeFileHandle Handle, long Offset, long Length)> OpenPartAsync(MultipartUpload upload, string folder, UploadedPart part, CancellationToken cancellationToken)
+    {
+        string path = PartPath(folder, part.PartNumber);
+        SafeFileHandle handle;
+        try
+        {
+            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (FileNotFoundException)
+        {
+            ThrowHelper.ThrowInvalidPart(upload.Key, $"Part {part.PartNumber} of upload '{upload.UploadId}' was never stored.");
+            throw;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            ThrowHelper.ThrowUploadNotFound(upload);
+            throw;
+        }
+
+        try
+        {
+            var header = await BlobFileHeader.ReadAsync(handle, path, cancellationToken).ConfigureAwait(false);
+            if (header.ETag != part.ETag.Value)
+            {
+                ThrowHelper.ThrowInvalidPart(upload.Key, $"Part {part.PartNumber} of upload '{upload.UploadId}' has ETag {header.ETag}, not {part.ETag}: it was uploaded again since.");
+            }
+
+            return (handle, header.DataOffset, RandomAccess.GetLength(handle) - header.DataOffset);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
     private static SafeFileHandle OpenForRead(string path, BlobKey key)
     {
         try
@@ -491,7 +757,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         }
     }
 
-    private static async Task<ETag?> CurrentETagAsync(string path, CancellationToken cancellationToken)
+    private static async Task<CurrentVersion> CurrentVersionAsync(string path, CancellationToken cancellationToken)
     {
         SafeFileHandle handle;
         try
@@ -500,14 +766,42 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            return null;
+            return new CurrentVersion(false, null);
         }
 
         using (handle)
         {
-            var header = await BlobFileHeader.ReadAsync(handle, path, cancellationToken).ConfigureAwait(false);
-            return new ETag(header.ETag);
+            try
+            {
+                var header = await BlobFileHeader.ReadAsync(handle, path, cancellationToken).ConfigureAwait(false);
+                return new CurrentVersion(true, new ETag(header.ETag));
+            }
+            catch (BlobStoreException)
+            {
+                return new CurrentVersion(true, null); // damaged: there, but with no version anyone can name
+            }
         }
+    }
+
+    /// <summary>Checks write or delete conditions against the current file; a damaged file exists but matches no ETag.</summary>
+    private static void CheckConditions(BlobKey key, BlobRequestConditions conditions, CurrentVersion current, string path)
+    {
+        if (current.Exists && current.ETag is null)
+        {
+            if (conditions.IfNoneMatchAny)
+            {
+                ThrowHelper.ThrowExists(key);
+            }
+
+            if (conditions.IfMatch is { } expected)
+            {
+                throw new BlobConditionFailedException(key.Value, $"The blob '{key}' is damaged on disk ('{path}'), so it is not at version {expected}. Delete or overwrite it without a condition.");
+            }
+
+            return;
+        }
+
+        BlobStoreValidation.Conditions(key, conditions, current.ETag);
     }
 
     private static async IAsyncEnumerable<BlobItem> WalkAsync(string folder, string keyPrefix, string namePrefix, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -534,7 +828,11 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         }
         catch (DirectoryNotFoundException)
         {
-            yield break;
+            yield break; // no such folder, or removed as empty while listing
+        }
+        catch (Exception ex) when (FileSystemErrors.IsFileSystemError(ex))
+        {
+            throw FileSystemErrors.Translate(ex, "Listing", keyPrefix + namePrefix, folder);
         }
 
         entries.Sort(static (a, b) => Utf8Ordinal.Compare(a.SortKey, b.SortKey));
@@ -551,22 +849,35 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
                 continue;
             }
 
-            BlobItem? found = null;
-            try
+            if (await ReadItemAsync(keyPrefix + entry.Name, entry.Path, cancellationToken).ConfigureAwait(false) is { } found)
             {
-                using var handle = File.OpenHandle(entry.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                var header = await BlobFileHeader.ReadAsync(handle, entry.Path, cancellationToken).ConfigureAwait(false);
-                found = new BlobItem(BlobKey.Parse(keyPrefix + entry.Name), RandomAccess.GetLength(handle) - header.DataOffset, new ETag(header.ETag), header.LastModified);
+                yield return found;
             }
-            catch (FileNotFoundException)
-            {
-                // Deleted while listing.
-            }
+        }
+    }
 
-            if (found is { } item2)
-            {
-                yield return item2;
-            }
+    /// <summary>A listed blob, or <see langword="null"/> when it was deleted while listing or its file is damaged.</summary>
+    private static async Task<BlobItem?> ReadItemAsync(string key, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var header = await BlobFileHeader.ReadAsync(handle, path, cancellationToken).ConfigureAwait(false);
+            return new BlobItem(BlobKey.Parse(key), RandomAccess.GetLength(handle) - header.DataOffset, new ETag(header.ETag), header.LastModified);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null; // deleted while listing
+        }
+        catch (BlobStoreException)
+        {
+            // Damaged: one bad file must not hide its siblings. Reading the key reports the damage with the file's path,
+            // and deleting it removes it.
+            return null;
+        }
+        catch (Exception ex) when (FileSystemErrors.IsFileSystemError(ex))
+        {
+            throw FileSystemErrors.Translate(ex, "Listing", key, path);
         }
     }
 
@@ -579,20 +890,14 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         }
 
         string folder = Path.Combine(_uploads, upload.UploadId);
-        return (folder, await ReadManifestAsync(folder, upload, cancellationToken).ConfigureAwait(false));
-    }
-
-    private static async Task<UploadManifest> ReadManifestAsync(string folder, MultipartUpload upload, CancellationToken cancellationToken)
-    {
         UploadManifest? manifest;
         try
         {
-            var bytes = await File.ReadAllBytesAsync(Path.Combine(folder, "manifest.json"), cancellationToken).ConfigureAwait(false);
-            manifest = JsonSerializer.Deserialize(bytes, FileSystemJsonContext.Default.UploadManifest);
+            manifest = await TryReadManifestAsync(folder, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception ex) when (FileSystemErrors.IsFileSystemError(ex))
         {
-            manifest = null;
+            throw FileSystemErrors.Translate(ex, $"Reading upload '{upload.UploadId}' to", upload.Key.Value, folder);
         }
 
         if (manifest is null || manifest.Key != upload.Key.Value)
@@ -600,7 +905,60 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             ThrowHelper.ThrowUploadNotFound(upload);
         }
 
-        return manifest;
+        return (folder, manifest);
+    }
+
+    /// <summary>The manifest of the upload in <paramref name="folder"/>, or <see langword="null"/> when there is none (or it is unreadable JSON).</summary>
+    private static async Task<UploadManifest?> TryReadManifestAsync(string folder, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var bytes = await File.ReadAllBytesAsync(Path.Combine(folder, "manifest.json"), cancellationToken).ConfigureAwait(false);
+            return JsonSerializer.Deserialize(bytes, FileSystemJsonContext.Default.UploadManifest);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Ends an upload at once by renaming its folder away (one atomic step: its id names nothing from then on, so it cannot
+    /// be completed twice), then deletes what was moved. What a concurrent part write leaves there, the next sweep removes.
+    /// </summary>
+    private void RemoveUpload(string folder)
+    {
+        string doomed = Path.Combine(_uploads, Path.GetFileName(folder) + "." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)) + ".removing");
+        try
+        {
+            Directory.Move(folder, doomed);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return; // completed, aborted or swept meanwhile
+        }
+
+        try
+        {
+            Directory.Delete(doomed, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A part write raced into it; the next sweep removes it (its name is no upload id).
+        }
+    }
+
+    /// <summary>Carries the caller's own stream's exception past the store's translation of file-system errors.</summary>
+    private sealed class CallerStreamFailure(Exception inner) : Exception(inner.Message, inner);
+
+    /// <summary>What a sweep removed so far.</summary>
+    private sealed class SweepCounts
+    {
+        public int Temps { get; set; }
+
+        public int Uploads { get; set; }
+
+        public long Bytes { get; set; }
     }
 
     /// <summary>Upload ids are 32 lower-case hex digits; anything else (a path, <c>..</c>) names no upload.</summary>
@@ -648,29 +1006,9 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             Directory.Delete(folder, recursive: true);
             return true;
         }
-        catch (DirectoryNotFoundException)
+        catch (IOException)
         {
-            return false;
-        }
-    }
-
-    private static void RemoveEmptyFolders(DirectoryInfo folder, DateTime cutoffUtc, bool isRoot)
-    {
-        foreach (var child in folder.EnumerateDirectories())
-        {
-            RemoveEmptyFolders(child, cutoffUtc, isRoot: false);
-        }
-
-        if (!isRoot && folder.LastWriteTimeUtc < cutoffUtc)
-        {
-            try
-            {
-                folder.Delete(recursive: false);
-            }
-            catch (IOException)
-            {
-                // Not empty (or just written to): keep it.
-            }
+            return false; // gone already, or a writer raced into it: the next sweep tries again
         }
     }
 }

@@ -18,6 +18,15 @@ internal static class FileSystemPaths
     /// <summary>The longest file name (in UTF-8 bytes) Linux and most file systems take.</summary>
     private const int MaxNameBytes = 255;
 
+    /// <summary>A temp file's name: 24 hex digits and <see cref="TempSuffix"/>.</summary>
+    public const int TempNameLength = 24 + 4;
+
+    /// <summary>
+    /// The longest path (in UTF-8 bytes) the operating system opens: <c>PATH_MAX</c> less its terminating NUL on Linux
+    /// (4096) and macOS (1024); .NET lifts Windows' limit to about 32,767 characters.
+    /// </summary>
+    private static readonly int MaxPathBytes = OperatingSystem.IsWindows() ? 32_000 : OperatingSystem.IsMacOS() ? 1023 : 4095;
+
     public static string BlobPath(string blobsRoot, BlobKey key)
     {
         var value = key.Value;
@@ -34,17 +43,29 @@ internal static class FileSystemPaths
                 ThrowHelper.ThrowInvalidKey(value, $"the file-system store holds key segments of at most {MaxNameBytes - BlobSuffix.Length} UTF-8 bytes, and segment '{segment}' is longer");
             }
 
-            builder.Append(Path.DirectorySeparatorChar).Append(name);
             if (last)
             {
-                return builder.ToString();
+                // The blob's temp file sits beside it, so the longer of the two names must fit too.
+                int longest = Encoding.UTF8.GetByteCount(builder.ToString()) + 1 + Math.Max(Encoding.UTF8.GetByteCount(name), TempNameLength);
+                if (longest > MaxPathBytes)
+                {
+                    ThrowHelper.ThrowInvalidKey(value, $"the file-system store holds paths of at most {MaxPathBytes} UTF-8 bytes, and this key's file under '{blobsRoot}' would need {longest}");
+                }
+
+                return builder.Append(Path.DirectorySeparatorChar).Append(name).ToString();
             }
+
+            builder.Append(Path.DirectorySeparatorChar).Append(name);
 
             start = slash + 1;
         }
     }
 
-    /// <summary>The folder for a key prefix of whole segments (<c>a/b</c>), or <see langword="null"/> when no key can have it.</summary>
+    /// <summary>
+    /// The folder for a key prefix of whole segments (<c>a/b</c>), or <see langword="null"/> when no key can have it;
+    /// a prefix whose folder this store could never create (a segment or a path too long) is refused as an invalid key
+    /// before the disk is touched.
+    /// </summary>
     public static string? FolderPath(string blobsRoot, string segments)
     {
         var builder = new StringBuilder(blobsRoot);
@@ -55,10 +76,22 @@ internal static class FileSystemPaths
                 return null;
             }
 
-            builder.Append(Path.DirectorySeparatorChar).Append(Encode(segment)).Append(FolderSuffix);
+            string name = Encode(segment) + FolderSuffix;
+            if (Encoding.UTF8.GetByteCount(name) > MaxNameBytes)
+            {
+                ThrowHelper.ThrowInvalidKey(segments, $"the file-system store holds key segments of at most {MaxNameBytes - BlobSuffix.Length} UTF-8 bytes, and this prefix's segment '{segment}' is longer, so no key can start with it");
+            }
+
+            builder.Append(Path.DirectorySeparatorChar).Append(name);
         }
 
-        return builder.ToString();
+        string path = builder.ToString();
+        if (Encoding.UTF8.GetByteCount(path) > MaxPathBytes)
+        {
+            ThrowHelper.ThrowInvalidKey(segments, $"the file-system store holds paths of at most {MaxPathBytes} UTF-8 bytes, and this prefix's folder under '{blobsRoot}' is longer, so no key can start with it");
+        }
+
+        return path;
     }
 
     public static string Encode(ReadOnlySpan<char> segment)

@@ -127,6 +127,85 @@ public abstract class BlobStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metadata_names_differing_only_in_case_are_refused()
+    {
+        var ex = await Assert.ThrowsAsync<BlobStoreException>(() => PutAsync("dup-meta", [1], new PutBlobOptions
+        {
+            Metadata = new Dictionary<string, string> { ["Track"] = "1", ["track"] = "2" },
+        }));
+        Assert.Equal(BlobErrorCode.InvalidArgument, ex.ErrorCode);
+        Assert.False(await Store.ExistsAsync(Key("dup-meta"), Ct));
+    }
+
+    [Fact]
+    public async Task Metadata_over_the_size_limit_is_refused()
+    {
+        var ex = await Assert.ThrowsAsync<BlobStoreException>(() => PutAsync("big-meta", [1], new PutBlobOptions
+        {
+            Metadata = new Dictionary<string, string> { ["a"] = new string('v', BlobStoreLimits.MaxMetadataBytes) },
+        }));
+        Assert.Equal(BlobErrorCode.InvalidArgument, ex.ErrorCode);
+        Assert.False(await Store.ExistsAsync(Key("big-meta"), Ct));
+    }
+
+    [Fact]
+    public async Task A_content_type_of_70000_characters_is_refused_and_nothing_is_stored()
+    {
+        var huge = "audio/" + new string('x', 70_000);
+        var put = await Assert.ThrowsAsync<BlobStoreException>(() => PutAsync("ct/huge", [1], new PutBlobOptions { ContentType = huge }));
+        Assert.Equal(BlobErrorCode.InvalidArgument, put.ErrorCode);
+        var start = await Assert.ThrowsAsync<BlobStoreException>(() => Store.StartMultipartUploadAsync(Key("ct/huge"), new PutBlobOptions { ContentType = huge }, Ct));
+        Assert.Equal(BlobErrorCode.InvalidArgument, start.ErrorCode);
+        Assert.False(await Store.ExistsAsync(Key("ct/huge"), Ct));
+
+        // The folder stays listable and the key writable.
+        await PutAsync("ct/fine", [2], new PutBlobOptions { ContentType = "audio/mpeg" });
+        Assert.Equal(["ct/fine"], await ListKeysAsync("ct/"));
+    }
+
+    [Fact]
+    public async Task A_content_type_at_the_length_limit_round_trips_and_one_longer_is_refused()
+    {
+        var longest = "application/" + new string('x', BlobStoreLimits.MaxContentTypeLength - "application/".Length);
+        await PutAsync("ct/limit", [1], new PutBlobOptions { ContentType = longest });
+        Assert.Equal(longest, (await Store.GetPropertiesAsync(Key("ct/limit"), Ct)).ContentType);
+        var ex = await Assert.ThrowsAsync<BlobStoreException>(() => PutAsync("ct/over", [1], new PutBlobOptions { ContentType = longest + "x" }));
+        Assert.Equal(BlobErrorCode.InvalidArgument, ex.ErrorCode);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("audio")]
+    [InlineData("audio/")]
+    [InlineData("/mpeg")]
+    [InlineData("audio/mp eg")]
+    [InlineData(" audio/mpeg")]
+    [InlineData("audio/mpeg ")]
+    [InlineData("audio/mpeg\r\nx-injected: 1")]
+    [InlineData("audio/mpeg\0")]
+    [InlineData("audio/mpeg; charset")]
+    [InlineData("audio/mpeg; =utf-8")]
+    [InlineData("text/plain; charset=\"utf-8")]
+    [InlineData("t\u00EBxt/plain")]
+    [InlineData("audio/mpeg, text/plain")]
+    public async Task A_content_type_that_is_not_a_media_type_is_refused(string contentType)
+    {
+        var ex = await Assert.ThrowsAsync<BlobStoreException>(() => PutAsync("ct/bad", [1], new PutBlobOptions { ContentType = contentType }));
+        Assert.Equal(BlobErrorCode.InvalidArgument, ex.ErrorCode);
+        Assert.False(await Store.ExistsAsync(Key("ct/bad"), Ct));
+    }
+
+    [Theory]
+    [InlineData("text/plain; charset=utf-8")]
+    [InlineData("application/vnd.musiclocker+json")]
+    [InlineData("audio/mp4; codecs=\"mp4a.40.2\"")]
+    public async Task A_media_type_with_parameters_round_trips(string contentType)
+    {
+        await PutAsync("ct/ok", [1], new PutBlobOptions { ContentType = contentType });
+        Assert.Equal(contentType, (await Store.GetPropertiesAsync(Key("ct/ok"), Ct)).ContentType);
+    }
+
+    [Fact]
     public async Task Missing_blob_properties_throw_not_found()
     {
         var ex = await Assert.ThrowsAsync<BlobNotFoundException>(() => Store.GetPropertiesAsync(Key("nope/none"), Ct));
@@ -687,6 +766,18 @@ public abstract class BlobStoreConformanceTests : IAsyncLifetime
         Assert.Equal(BlobErrorCode.UploadNotFound, ex.ErrorCode);
         Assert.False(await Store.ExistsAsync(Key("mp/abort"), Ct));
         await Store.AbortMultipartUploadAsync(upload, Ct); // aborting again does nothing
+    }
+
+    [Fact]
+    public async Task Aborting_with_another_key_leaves_the_upload_alone()
+    {
+        RequireFeature(BlobStoreGaps.AbortMultipart, "AbortMultipartUpload");
+        var (whole, parts, upload) = await UploadPartsAsync(Store, "mp/owner", 1000);
+        var ex = await Record.ExceptionAsync(() => Store.AbortMultipartUploadAsync(upload with { Key = Key("mp/intruder") }, Ct));
+        Assert.True(ex is null or BlobNotFoundException { ErrorCode: BlobErrorCode.UploadNotFound }, $"Aborting with another key must name no upload, not: {ex}");
+        await Store.CompleteMultipartUploadAsync(upload, parts, Ct);
+        Assert.Equal(whole, await ReadAsync("mp/owner"));
+        Assert.False(await Store.ExistsAsync(Key("mp/intruder"), Ct));
     }
 
     [Fact]
