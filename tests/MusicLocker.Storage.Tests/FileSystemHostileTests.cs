@@ -71,7 +71,7 @@ public sealed class FileSystemHostileTests : IDisposable
     {
         // A deep root plus a key of '%' (written "%25" on disk) passes PATH_MAX though the key is within 1,024 bytes.
         string root = _folder.Path;
-        for (int i = 0; i < 5; i++)
+        for (int i = 0; i < 6; i++)
         {
             root = Path.Combine(root, new string('r', 200));
         }

@@ -621,9 +621,11 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         {
             Directory.CreateDirectory(folder);
         }
-        catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException)
+        catch (IOException ex) when (ex is not PathTooLongException)
         {
-            // A sweep removed a parent while it was being created; the next attempt creates it again.
+            // A sweep removed the folder or a parent while it was being created (mkdir then fails with ENOENT, or with
+            // EEXIST and then finds no folder there); the next attempt creates it again, and a lasting failure surfaces
+            // from the create of the temp file once the attempts run out.
         }
     }
 
