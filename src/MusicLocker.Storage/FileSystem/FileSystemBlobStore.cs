@@ -44,9 +44,16 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         RootPath = Path.GetFullPath(options.RootPath);
         _blobs = Path.Combine(RootPath, "blobs");
         _uploads = Path.Combine(RootPath, "uploads");
-        Directory.CreateDirectory(_blobs);
-        Directory.CreateDirectory(_uploads);
-        _locks = new StripedFileLock(Path.Combine(RootPath, "locks"), options.LockTimeout);
+        try
+        {
+            Directory.CreateDirectory(_blobs);
+            Directory.CreateDirectory(_uploads);
+            _locks = new StripedFileLock(Path.Combine(RootPath, "locks"), options.LockTimeout);
+        }
+        catch (Exception ex) when (FileSystemErrors.IsFileSystemError(ex))
+        {
+            throw FileSystemErrors.Translate(ex, "Opening the store", null, RootPath);
+        }
     }
 
     /// <summary>The full path of the store's folder.</summary>

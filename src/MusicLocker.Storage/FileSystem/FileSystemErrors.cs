@@ -21,14 +21,15 @@ internal static class FileSystemErrors
     public static BlobStoreException Translate(Exception ex, string operation, string? key, string? path)
     {
         string where = path is null ? string.Empty : $" (at '{path}')";
+        string subject = key is null ? operation : $"{operation} '{key}'";
         return ex switch
         {
             BlobStoreException already => already,
             PathTooLongException => new InvalidBlobKeyException(key ?? string.Empty, $"the file-system store cannot hold it: the path{where} is longer than the operating system allows"),
-            UnauthorizedAccessException => new BlobStoreException(BlobErrorCode.AccessDenied, $"{operation} '{key}' was refused by the file system{where}: {ex.Message} Check the permissions of the store's folder.", key, ex),
-            FileNotFoundException or DirectoryNotFoundException => new BlobStoreException(BlobErrorCode.Unavailable, $"{operation} '{key}' met a file that another writer, delete or sweep removed at the same moment{where}; nothing was changed. Try again.", key, ex),
-            IOException io when IsLocked(io) => new BlobStoreException(BlobErrorCode.Unavailable, $"{operation} '{key}' met a file that another process holds{where}. Try again.", key, ex),
-            _ => new BlobStoreException(BlobErrorCode.Unknown, $"{operation} '{key}' failed in the file system{where}: {ex.Message}", key, ex),
+            UnauthorizedAccessException => new BlobStoreException(BlobErrorCode.AccessDenied, $"{subject} was refused by the file system{where}: {ex.Message} Check the permissions of the store's folder.", key, ex),
+            FileNotFoundException or DirectoryNotFoundException => new BlobStoreException(BlobErrorCode.Unavailable, $"{subject} met a file that another writer, delete or sweep removed at the same moment{where}; nothing was changed. Try again.", key, ex),
+            IOException io when IsLocked(io) => new BlobStoreException(BlobErrorCode.Unavailable, $"{subject} met a file that another process holds{where}. Try again.", key, ex),
+            _ => new BlobStoreException(BlobErrorCode.Unknown, $"{subject} failed in the file system{where}: {ex.Message}", key, ex),
         };
     }
 }
