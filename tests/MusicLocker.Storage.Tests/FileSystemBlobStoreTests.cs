@@ -5,7 +5,7 @@ using MusicLocker.Testing;
 namespace MusicLocker.Storage.Tests;
 
 /// <summary>What the file-system store promises beyond the shared contract: restarts, kills, other processes, sweeping.</summary>
-public sealed class FileSystemBlobStoreTests : IDisposable
+public sealed partial class FileSystemBlobStoreTests : IDisposable
 {
     private readonly TempFolder _folder = new();
 

@@ -6,14 +6,8 @@ using MusicLocker.Testing;
 namespace MusicLocker.Storage.Tests;
 
 /// <summary>What the file-system store does with damaged files, paths the OS cannot hold, and writes that sweeps or others disturb.</summary>
-public sealed class FileSystemHostileTests : IDisposable
+public sealed partial class FileSystemBlobStoreTests
 {
-    private readonly TempFolder _folder = new();
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public void Dispose() => _folder.Dispose();
-
     public static TheoryData<string> Damages => ["text", "huge-header"];
 
     [Theory]
@@ -116,19 +110,26 @@ public sealed class FileSystemHostileTests : IDisposable
     {
         var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
         using var store = new FileSystemBlobStore(new FileSystemBlobStoreOptions { RootPath = _folder.Path, TimeProvider = time, StaleAge = TimeSpan.FromMinutes(1) });
-        var bytes = TestData.Bytes(300_000, 4);
-        using var source = new PausingStream(bytes, pauseAt: 100_000);
-        var put = store.PutAsync(BlobKey.Parse("slow/put"), source, null, Ct);
-        await source.Paused.WaitAsync(Ct);
+        var (source, paused, resume) = Pausing(300_000, pauseAt: 100_000);
+        using var disposeSource = source;
+        using var disposeResume = resume;
+        using var disposePaused = paused;
+        var put = Task.Run(() => store.PutAsync(BlobKey.Parse("slow/put"), source, null, Ct), Ct);
+        await paused.WaitAsync(Ct);
 
         time.Advance(TimeSpan.FromDays(2)); // long past the stale age: only the writer's lock protects its file
         var swept = await store.SweepAsync(Ct);
         Assert.Equal(0, swept.TempFilesRemoved);
         Assert.Single(Directory.GetFiles(_folder.Path, "*.tmp", SearchOption.AllDirectories));
 
-        source.Resume();
+        resume.Set();
         await put;
-        Assert.Equal(bytes, await store.ReadAllBytesAsync(BlobKey.Parse("slow/put"), cancellationToken: Ct));
+        await using (var download = await store.OpenReadAsync(BlobKey.Parse("slow/put"), null, Ct))
+        {
+            Assert.Equal(300_000, download.Length);
+            Assert.Equal(source.Sha256, await TestData.Sha256Async(download.Content, Ct));
+        }
+
         Assert.Empty(Directory.GetFiles(_folder.Path, "*.tmp", SearchOption.AllDirectories));
     }
 
@@ -138,12 +139,15 @@ public sealed class FileSystemHostileTests : IDisposable
         using var store = new FileSystemBlobStore(_folder.Path);
         var key = BlobKey.Parse("lost/temp");
         await store.PutBytesAsync(key, "version 1"u8.ToArray(), null, Ct);
-        using var source = new PausingStream(TestData.Bytes(200_000, 5), pauseAt: 50_000);
-        var put = store.PutAsync(key, source, null, Ct);
-        await source.Paused.WaitAsync(Ct);
+        var (source, paused, resume) = Pausing(200_000, pauseAt: 50_000);
+        using var disposeSource = source;
+        using var disposeResume = resume;
+        using var disposePaused = paused;
+        var put = Task.Run(() => store.PutAsync(key, source, null, Ct), Ct);
+        await paused.WaitAsync(Ct);
         File.Delete(Directory.GetFiles(_folder.Path, "*.tmp", SearchOption.AllDirectories).Single());
 
-        source.Resume();
+        resume.Set();
         var ex = await Assert.ThrowsAsync<BlobStoreException>(() => put);
         Assert.Equal(BlobErrorCode.Unavailable, ex.ErrorCode);
         Assert.Equal("lost/temp", ex.Key);
@@ -170,61 +174,24 @@ public sealed class FileSystemHostileTests : IDisposable
         Assert.Empty(Directory.GetFiles(_folder.Path, "*.tmp", SearchOption.AllDirectories));
     }
 
-    /// <summary>Serves its bytes, stopping once at <c>pauseAt</c> until <see cref="Resume"/>; <see cref="Paused"/> is released when it stops there.</summary>
-    private sealed class PausingStream(byte[] bytes, int pauseAt) : Stream
+    /// <summary>A stream of <paramref name="length"/> bytes that stops once, on a pool thread, after <paramref name="pauseAt"/> bytes until resumed.</summary>
+    private static (GeneratedStream Source, SemaphoreSlim Paused, ManualResetEventSlim Resume) Pausing(long length, long pauseAt)
     {
-        private readonly TaskCompletionSource _resume = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _position;
-
-        public SemaphoreSlim Paused { get; } = new(0, 1);
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-        public void Resume() => _resume.TrySetResult();
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        var paused = new SemaphoreSlim(0, 1);
+        var resume = new ManualResetEventSlim();
+        bool stopped = false;
+        var source = new GeneratedStream(length, seed: 11, maxPerRead: 16 * 1024)
         {
-            if (_position == pauseAt && !_resume.Task.IsCompleted)
+            Progress = n =>
             {
-                Paused.Release();
-                await _resume.Task.WaitAsync(cancellationToken);
-            }
-
-            int limit = _position < pauseAt ? pauseAt : bytes.Length;
-            int n = Math.Min(buffer.Length, limit - _position);
-            bytes.AsMemory(_position, n).CopyTo(buffer);
-            _position += n;
-            return n;
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                Paused.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
+                if (n >= pauseAt && !stopped)
+                {
+                    stopped = true;
+                    paused.Release();
+                    resume.Wait(Ct);
+                }
+            },
+        };
+        return (source, paused, resume);
     }
 }
