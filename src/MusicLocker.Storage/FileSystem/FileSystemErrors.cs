@@ -6,8 +6,8 @@ namespace MusicLocker.Storage.FileSystem;
 /// </summary>
 internal static class FileSystemErrors
 {
-    /// <summary><c>EWOULDBLOCK</c>/<c>EAGAIN</c> on Linux: another handle holds the file's lock.</summary>
-    private const int LockedOnUnix = 11;
+    /// <summary><c>EWOULDBLOCK</c> (Linux 11, macOS 35): another handle holds the file's lock.</summary>
+    private static readonly int LockedOnUnix = OperatingSystem.IsMacOS() ? 35 : 11;
 
     /// <summary>Whether <paramref name="ex"/> is a file-system error this class translates.</summary>
     public static bool IsFileSystemError(Exception ex) => ex is IOException or UnauthorizedAccessException;
