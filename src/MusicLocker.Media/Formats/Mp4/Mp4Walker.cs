@@ -563,7 +563,7 @@ internal sealed class Mp4Walker
             12 => "image/gif",
             _ => TagCollector.SniffMime(prefix[8..]),
         };
-        _tags.Pictures.Add(new CoverArtInfo
+        _tags.AddPicture(new CoverArtInfo
         {
             MimeType = mime,
             Offset = payloadOffset + 8,
