@@ -12,7 +12,7 @@ public sealed class MediaProbeOptions
     /// <summary>The largest tag (ID3v2, APEv2) whose frames are parsed; larger tags are skipped with a warning. Default 16 MiB.</summary>
     public int MaxTagSize { get; init; } = 16 * 1024 * 1024;
 
-    /// <summary>The largest single tag frame or tag item kept in memory (pictures are never kept). Default 1 MiB.</summary>
+    /// <summary>The largest single tag frame or tag item (ID3v2 frame, APE item, MP4 <c>ilst</c> item) kept in memory; larger ones are skipped with a warning (pictures are never kept). Default 1 MiB.</summary>
     public int MaxTagFrameSize { get; init; } = 1024 * 1024;
 
     /// <summary>The largest MP4 box whose payload is read (sample tables, metadata); larger ones are refused. Default 64 MiB.</summary>

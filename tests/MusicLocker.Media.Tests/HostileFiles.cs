@@ -40,6 +40,9 @@ internal static class HostileFiles
         public int ExtraEntries { get; init; } = 4;
 
         public int MdatSize { get; init; } = 20_000;
+
+        /// <summary>When above 0: a udta/meta/ilst with a '©nam' item of this many bytes of text.</summary>
+        public int TitleBytes { get; init; }
     }
 
     /// <summary>The review's file: stts claims 31 M one-second samples, stsc 2^32−1 samples in one chunk, 22 KB in all.</summary>
@@ -47,6 +50,15 @@ internal static class HostileFiles
     {
         Stts = [(31_000_000, 44100)],
         Stsc = [(1, uint.MaxValue)],
+        StszSizes = [.. Enumerable.Repeat(200u, 100)],
+        ChunkOffsets = [0],
+    };
+
+    /// <summary>An honest file of the same shape: 100 AAC samples of 1024 at 44.1 kHz, 200 bytes each, in one chunk.</summary>
+    public static Mp4Tables PlainMp4 => new()
+    {
+        Stts = [(100, 1024)],
+        Stsc = [(1, 100)],
         StszSizes = [.. Enumerable.Repeat(200u, 100)],
         ChunkOffsets = [0],
     };
@@ -122,7 +134,17 @@ internal static class HostileFiles
         byte[] minf = Box("minf", Box("stbl", [.. stbl]));
         byte[] mdia = Box("mdia", [.. Box("mdhd", mdhd), .. Box("hdlr", hdlr), .. minf]);
         byte[] trak = Box("trak", [.. Box("tkhd", tkhd), .. edts, .. mdia]);
-        return Box("moov", [.. Box("mvhd", mvhd), .. trak]);
+        byte[] udta = t.TitleBytes > 0 ? Box("udta", Ilst(t.TitleBytes)) : [];
+        return Box("moov", [.. Box("mvhd", mvhd), .. trak, .. udta]);
+    }
+
+    private static byte[] Ilst(int titleBytes)
+    {
+        var text = new byte[titleBytes];
+        text.AsSpan().Fill((byte)'a');
+        byte[] data = Box("data", [0, 0, 0, 1, 0, 0, 0, 0, .. text]);
+        byte[] hdlr = Box("hdlr", [0, 0, 0, 0, 0, 0, 0, 0, .. "mdir"u8, .. "appl"u8, .. new byte[9]]);
+        return Box("meta", [0, 0, 0, 0, .. hdlr, .. Box("ilst", Box("\u00A9nam", data))]);
     }
 
     private static byte[] Table(int entries, IEnumerable<byte> body) => [0, 0, 0, 0, .. U32((uint)entries), .. body];
@@ -145,7 +167,7 @@ internal static class HostileFiles
     {
         var box = new byte[8 + payload.Length];
         BinaryPrimitives.WriteUInt32BigEndian(box, (uint)box.Length);
-        Encoding.ASCII.GetBytes(type, box.AsSpan(4));
+        Encoding.Latin1.GetBytes(type, box.AsSpan(4)); // ©nam is 0xA9 n a m
         payload.CopyTo(box.AsSpan(8));
         return box;
     }

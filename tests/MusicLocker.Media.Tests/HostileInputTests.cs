@@ -117,6 +117,32 @@ public sealed class HostileInputTests
     }
 
     [Fact]
+    public void The_plain_twin_of_the_hostile_files_probes_exactly_without_warnings()
+    {
+        var info = new MediaProber().Probe(HostileFiles.Mp4(HostileFiles.PlainMp4 with { TitleBytes = 10 }));
+
+        Assert.Equal(100, info.FrameCount);
+        Assert.Equal(102_400, info.EncodedSamples);
+        Assert.Equal("aaaaaaaaaa", info.Tags.Title);
+        Assert.Empty(info.Warnings);
+    }
+
+    [Fact]
+    public void An_mp4_tag_item_larger_than_MaxTagFrameSize_is_skipped_unread()
+    {
+        // ID3v2 frames and APE items larger than MaxTagFrameSize were skipped; ilst items were read whole (up to 64 MiB).
+        var data = HostileFiles.Mp4(HostileFiles.PlainMp4 with { TitleBytes = 2 * 1024 * 1024 });
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var info = new MediaProber().Probe(data);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Null(info.Tags.Title);
+        Assert.Contains(info.Warnings, w => w.Message.Contains("MaxTagFrameSize", StringComparison.Ordinal));
+        Assert.True(allocated < 1024 * 1024, $"allocated {allocated:N0} bytes");
+    }
+
+    [Fact]
     public async Task Samples_past_the_end_of_a_truncated_mp4_are_not_counted_as_ffprobe_reads_them()
     {
         // moov first, mdat cut: the tables still list all 109 samples of the whole track. ffprobe reads the ones the

@@ -226,6 +226,14 @@ internal sealed class Mp4Walker
 
                 case Kind.Leaf:
                     {
+                        if (grand == FourCC.Ilst && size - box.HeaderSize > _options.MaxTagFrameSize)
+                        {
+                            // A tag item is text or a number: one larger than any other tag frame is kept is skipped, unread.
+                            Warn(abs, $"The MP4 tag item '{FourCC.ToText(parent)}' of {size} bytes is larger than MaxTagFrameSize: skipped");
+                            pos += size;
+                            break;
+                        }
+
                         if (size - box.HeaderSize > _options.MaxBoxPayloadSize)
                         {
                             ThrowHelper.ThrowLimit($"Box '{FourCC.ToText(box.Type)}' of {size} bytes", _options.MaxBoxPayloadSize, nameof(MediaProbeOptions.MaxBoxPayloadSize), abs);
