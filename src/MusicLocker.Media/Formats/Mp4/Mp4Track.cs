@@ -348,6 +348,3 @@ internal sealed class Mp4Track
         return new Mp4Samples(present, end, bytes);
     }
 }
-
-/// <summary>The samples of a track that are present in the file: how many, the decode time at the end of the last one, and their bytes.</summary>
-internal readonly record struct Mp4Samples(long Count, long Duration, long Bytes);
