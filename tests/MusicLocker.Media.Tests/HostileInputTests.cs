@@ -290,6 +290,13 @@ public sealed class HostileInputTests
         Assert.Contains(folder.Path, directory.Message, StringComparison.Ordinal);
         Assert.Contains("folder", directory.Message, StringComparison.Ordinal);
 
+        // A name longer than the file system allows (PathTooLongException from the system): unreadable, whoever runs this.
+        string tooLong = Path.Combine(folder.Path, new string('n', 300) + ".mp3");
+        var nameTooLong = await Assert.ThrowsAsync<MediaFormatException>(() => prober.ProbeFileAsync(tooLong, ct));
+        Assert.Equal(MediaErrorCode.Unreadable, nameTooLong.Code);
+        Assert.Contains(tooLong, nameTooLong.Message, StringComparison.Ordinal);
+        Assert.IsAssignableFrom<IOException>(nameTooLong.InnerException);
+
         string locked = Path.Combine(folder.Path, "locked.mp3");
         await File.WriteAllBytesAsync(locked, Fixtures.Bytes("mp3/vbr-noheader.mp3"), ct);
         bool denied;
