@@ -17,4 +17,13 @@ public enum MediaErrorCode
 
     /// <summary>The file is larger or deeper than <see cref="MediaProbeOptions"/> allows (a box count, a nesting depth, a frame count).</summary>
     LimitExceeded = 5,
+
+    /// <summary>There is no file at the path given (or a folder on the way is missing): the message names the path.</summary>
+    NotFound = 6,
+
+    /// <summary>
+    /// The file could not be opened or read: the path is a folder, access is denied, or the system reported an I/O error.
+    /// The message names the path and the reason; <see cref="Exception.InnerException"/> holds the system's error.
+    /// </summary>
+    Unreadable = 7,
 }

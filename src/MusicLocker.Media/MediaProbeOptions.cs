@@ -12,7 +12,7 @@ public sealed class MediaProbeOptions
     /// <summary>The largest tag (ID3v2, APEv2) whose frames are parsed; larger tags are skipped with a warning. Default 16 MiB.</summary>
     public int MaxTagSize { get; init; } = 16 * 1024 * 1024;
 
-    /// <summary>The largest single tag frame or tag item kept in memory (pictures are never kept). Default 1 MiB.</summary>
+    /// <summary>The largest single tag frame or tag item (ID3v2 frame, APE item, MP4 <c>ilst</c> item) kept in memory; larger ones are skipped with a warning (pictures are never kept). Default 1 MiB.</summary>
     public int MaxTagFrameSize { get; init; } = 1024 * 1024;
 
     /// <summary>The largest MP4 box whose payload is read (sample tables, metadata); larger ones are refused. Default 64 MiB.</summary>
@@ -40,6 +40,13 @@ public sealed class MediaProbeOptions
     public TimeSpan SeekIndexInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// The most entries a <see cref="SeekIndex"/> holds, built or read by <see cref="SeekIndex.Parse(ReadOnlySpan{byte}, MediaProbeOptions)"/>.
+    /// A longer track gets a coarser index (the interval doubles until it fits); a serialized index with more entries is
+    /// refused. Default 1,048,576 (12 days at one entry a second; 16 MiB in memory).
+    /// </summary>
+    public int MaxSeekIndexEntries { get; init; } = 1024 * 1024;
+
+    /// <summary>
     /// Whether a probe from range reads also walks every frame of an MP3 that has a Xing/VBRI header, to build its
     /// <see cref="SeekIndex"/> (a stream probe always does). Default <see langword="false"/>.
     /// </summary>
@@ -62,5 +69,6 @@ public sealed class MediaProbeOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(SyncConfirmFrames, 8, nameof(SyncConfirmFrames));
         ArgumentOutOfRangeException.ThrowIfLessThan(SeekIndexInterval, TimeSpan.FromMilliseconds(10), nameof(SeekIndexInterval));
         ArgumentOutOfRangeException.ThrowIfLessThan(RangeReadSize, 4096, nameof(RangeReadSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxSeekIndexEntries, 16, nameof(MaxSeekIndexEntries));
     }
 }

@@ -12,7 +12,8 @@ namespace MusicLocker.Media;
 /// <para><see cref="ProbeAsync(IRandomAccessSource, CancellationToken)"/> reads ranges: the head (tags, first frames, or
 /// the MP4 boxes up to <c>moov</c>, jumping over pictures and <c>mdat</c>) and the tail (trailing tags): at most 4 reads
 /// for an MP3 with a Xing/VBRI header and for MP4. An MP3 without such a header, and ADTS, hold no frame count, so the
-/// rest of the file is then read once, sequentially, and every frame is counted.</para>
+/// rest of the file is then read once, sequentially, and every frame is counted. So is an MP3 whose header counts frames
+/// its bytes cannot hold (a cut upload, a forged count): every entry point reports the same frames and duration.</para>
 /// <para><see cref="ProbeStreamAsync"/> and <see cref="MediaStreamParser"/> read a stream once, front to back (an upload).</para>
 /// </remarks>
 public sealed class MediaProber
@@ -69,7 +70,8 @@ public sealed class MediaProber
     public Task<MediaInfo> ProbeAsync(Stream stream, CancellationToken cancellationToken = default) => ProbeStreamAsync(stream, cancellationToken);
 
     /// <summary>Probes a local file with range reads.</summary>
-    /// <exception cref="MediaFormatException">The file is not accepted.</exception>
+    /// <exception cref="MediaFormatException">The file is not accepted; or, with <see cref="MediaErrorCode.NotFound"/> or
+    /// <see cref="MediaErrorCode.Unreadable"/>, it cannot be opened or read (the message names the path).</exception>
     public async Task<MediaInfo> ProbeFileAsync(string path, CancellationToken cancellationToken = default)
     {
         using var source = new FileRandomAccessSource(path);

@@ -16,16 +16,16 @@ public readonly record struct SeekPoint(long Timestamp, long ByteOffset, int Tim
 /// <summary>
 /// Time → byte offset for a track: the start of every Nth frame (MP3, ADTS) or sample (MP4), so a player can start
 /// reading at the frame that holds a given time. Compact (delta-of-delta varints, about 0.5 KB for a 4-minute MP3)
-/// and serializable with <see cref="ToArray"/> / <see cref="Parse"/>; the format is in <c>docs/seek-index.md</c>.
+/// and serializable with <see cref="ToArray"/> / <see cref="Parse(ReadOnlySpan{byte})"/>; the format is in <c>docs/seek-index.md</c>.
 /// </summary>
 public sealed class SeekIndex
 {
     private const uint Magic = 0x4D4C5349; // "MLSI"
     private const byte FormatVersion = 1;
-    private readonly long[] _timestamps;
+    private readonly long[]? _timestamps; // null when evenly spaced: entry i is at i × Interval
     private readonly long[] _offsets;
 
-    internal SeekIndex(int timescale, long duration, long interval, long[] timestamps, long[] offsets)
+    internal SeekIndex(int timescale, long duration, long interval, long[]? timestamps, long[] offsets)
     {
         Timescale = timescale;
         TotalDuration = duration;
@@ -47,7 +47,7 @@ public sealed class SeekIndex
     public int Count => _offsets.Length;
 
     /// <summary>The entry at <paramref name="index"/>.</summary>
-    public SeekPoint this[int index] => new(_timestamps[index], _offsets[index], Timescale);
+    public SeekPoint this[int index] => new(TimestampAt(index), _offsets[index], Timescale);
 
     /// <summary>
     /// The last entry that starts at or before <paramref name="time"/> (the first entry for a negative time, the last past
@@ -62,10 +62,18 @@ public sealed class SeekIndex
         }
 
         long ts = time <= TimeSpan.Zero ? 0 : (long)(time.Ticks * (decimal)Timescale / TimeSpan.TicksPerSecond);
-        int i = Array.BinarySearch(_timestamps, ts);
-        if (i < 0)
+        int i;
+        if (_timestamps is null)
         {
-            i = Math.Max(0, ~i - 1);
+            i = (int)Math.Min(ts / Interval, Count - 1);
+        }
+        else
+        {
+            i = Array.BinarySearch(_timestamps, ts);
+            if (i < 0)
+            {
+                i = Math.Max(0, ~i - 1);
+            }
         }
 
         return this[i];
@@ -124,7 +132,7 @@ public sealed class SeekIndex
         VarInt.Write(writer, (ulong)TotalDuration);
         VarInt.Write(writer, (ulong)Interval);
         VarInt.Write(writer, (ulong)Count);
-        if (Interval == 0)
+        if (_timestamps is not null)
         {
             WriteSeries(writer, _timestamps);
         }
@@ -133,10 +141,17 @@ public sealed class SeekIndex
         return writer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Reads an index written by <see cref="ToArray"/>.</summary>
-    /// <exception cref="MediaFormatException">With <see cref="MediaErrorCode.Corrupt"/>: the bytes are not a valid index.</exception>
-    public static SeekIndex Parse(ReadOnlySpan<byte> data)
+    /// <summary>Reads an index written by <see cref="ToArray"/>, with the default limits.</summary>
+    /// <exception cref="MediaFormatException">With <see cref="MediaErrorCode.Corrupt"/>: the bytes are not a valid index;
+    /// with <see cref="MediaErrorCode.LimitExceeded"/>: more entries than <see cref="MediaProbeOptions.MaxSeekIndexEntries"/>.</exception>
+    public static SeekIndex Parse(ReadOnlySpan<byte> data) => Parse(data, MediaProbeOptions.Default);
+
+    /// <summary>Reads an index written by <see cref="ToArray"/>; at most <see cref="MediaProbeOptions.MaxSeekIndexEntries"/> entries.</summary>
+    /// <exception cref="MediaFormatException">With <see cref="MediaErrorCode.Corrupt"/>: the bytes are not a valid index;
+    /// with <see cref="MediaErrorCode.LimitExceeded"/>: more entries than <see cref="MediaProbeOptions.MaxSeekIndexEntries"/>.</exception>
+    public static SeekIndex Parse(ReadOnlySpan<byte> data, MediaProbeOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         if (data.Length < 5 || System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(data) != Magic)
         {
             ThrowHelper.ThrowCorrupt("Not a seek index: the 'MLSI' signature is missing.");
@@ -157,39 +172,40 @@ public sealed class SeekIndex
             ThrowHelper.ThrowCorrupt("Seek index header is out of range.");
         }
 
-        // Each entry takes at least one byte per series: the count can never ask for more than the input holds.
+        // Nothing is allocated until the count is backed: by the bytes (each entry takes at least one byte per series),
+        // by the duration (evenly spaced entries lie inside the track), and by the options.
         int series = interval == 0 ? 2 : 1;
         if (count > (ulong)((data.Length - pos) / series))
         {
             ThrowHelper.ThrowCorrupt($"Seek index claims {count} entries but holds {data.Length - pos} bytes.");
         }
 
-        var timestamps = new long[(int)count];
-        var offsets = new long[(int)count];
+        if (interval != 0 && count > (duration / interval) + 1)
+        {
+            ThrowHelper.ThrowCorrupt($"Seek index claims {count} entries {interval} apart in a duration of {duration}.");
+        }
+
+        if (count > (ulong)options.MaxSeekIndexEntries)
+        {
+            ThrowHelper.ThrowLimit($"A seek index of {count} entries", options.MaxSeekIndexEntries, nameof(MediaProbeOptions.MaxSeekIndexEntries));
+        }
+
+        long[]? timestamps = null;
         if (interval == 0)
         {
-            ReadSeries(data, ref pos, timestamps);
-        }
-        else
-        {
-            for (int i = 0; i < timestamps.Length; i++)
+            timestamps = new long[(int)count];
+            ReadSeries(data, ref pos, timestamps, strictly: true, "time");
+            if (count > 0 && timestamps[^1] > (long)duration)
             {
-                timestamps[i] = (long)interval * i;
+                ThrowHelper.ThrowCorrupt($"Seek index entry {count - 1} starts after the end of the track.");
             }
         }
 
-        ReadSeries(data, ref pos, offsets);
+        var offsets = new long[(int)count];
+        ReadSeries(data, ref pos, offsets, strictly: false, "offset");
         if (pos != data.Length)
         {
             ThrowHelper.ThrowCorrupt($"Seek index has {data.Length - pos} bytes after its last entry.");
-        }
-
-        for (int i = 1; i < offsets.Length; i++)
-        {
-            if (offsets[i] < offsets[i - 1] || timestamps[i] < timestamps[i - 1])
-            {
-                ThrowHelper.ThrowCorrupt($"Seek index entry {i} goes backwards.");
-            }
         }
 
         return new SeekIndex((int)timescale, (long)duration, (long)interval, timestamps, offsets);
@@ -207,7 +223,7 @@ public sealed class SeekIndex
         }
     }
 
-    private static void ReadSeries(ReadOnlySpan<byte> data, ref int pos, long[] values)
+    private static void ReadSeries(ReadOnlySpan<byte> data, ref int pos, long[] values, bool strictly, string what)
     {
         long previous = 0, previousDelta = 0;
         for (int i = 0; i < values.Length; i++)
@@ -219,9 +235,16 @@ public sealed class SeekIndex
                 ThrowHelper.ThrowCorrupt($"Seek index entry {i} is negative.");
             }
 
+            if (i > 0 && (v < previous || (strictly && v == previous)))
+            {
+                ThrowHelper.ThrowCorrupt($"Seek index entry {i} goes backwards in {what}.");
+            }
+
             values[i] = v;
             previousDelta = delta;
             previous = v;
         }
     }
+
+    private long TimestampAt(int index) => _timestamps is null ? Interval * index : _timestamps[index];
 }

@@ -16,7 +16,12 @@ public sealed class FuzzTests
     {
         int cases = int.TryParse(Environment.GetEnvironmentVariable("MEDIA_FUZZ_CASES"), out int c) ? c : 50_000;
         int seed = int.TryParse(Environment.GetEnvironmentVariable("MEDIA_FUZZ_SEED"), out int s) ? s : 20261122;
-        var corpus = Seeds.Select(Fixtures.Bytes).ToArray();
+        // The fixtures, and files whose tables and headers claim far more than they hold (issue 9 §5b).
+        var corpus = Seeds.Select(Fixtures.Bytes)
+            .Concat(HostileFiles.Mp4Variants.Values.Select(HostileFiles.Mp4))
+            .Append(HostileFiles.Mp3WithHeaderFrames("mp3/vbr-xing-lame.mp3", 2500, uint.MaxValue))
+            .Append(HostileFiles.Mp3WithHeaderFrames("mp3/vbri.mp3", 2500, uint.MaxValue))
+            .ToArray();
         var random = new Random(seed);
         var options = new MediaProbeOptions { MaxLeadingJunk = 64 * 1024 };
         var prober = new MediaProber(options);

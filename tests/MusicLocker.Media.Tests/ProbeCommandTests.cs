@@ -82,4 +82,35 @@ public sealed class ProbeCommandTests
         Assert.Contains("mp3/mp3", output, StringComparison.Ordinal);
         Assert.Contains("Test Artist — Héllo Wörld", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_missing_file_and_a_folder_are_refused_with_the_probers_codes()
+    {
+        using var folder = new TempFolder();
+        string missing = Path.Combine(folder.Path, "missing.mp3");
+
+        var (exit, output) = await RunAsync("probe", "--json", missing, folder.Path);
+
+        Assert.Equal(1, exit);
+        using var json = JsonDocument.Parse(output);
+        var files = json.RootElement.EnumerateArray().ToArray();
+        Assert.Equal("NotFound", files[0].GetProperty("error").GetProperty("code").GetString());
+        Assert.Contains(missing, files[0].GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Unreadable", files[1].GetProperty("error").GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task The_reviewed_hostile_mp4_probes_quickly_in_the_cli()
+    {
+        // The review measured 1.5 GB of RSS and 4-10 s for this 22 KB file.
+        using var folder = new TempFolder();
+        string path = Path.Combine(folder.Path, "hostile.m4a");
+        await File.WriteAllBytesAsync(path, HostileFiles.Mp4(HostileFiles.ReviewedMp4), TestContext.Current.CancellationToken);
+
+        var (exit, output) = await RunAsync("probe", "--json", path);
+
+        Assert.Equal(0, exit);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(100, json.RootElement[0].GetProperty("frameCount").GetInt32());
+    }
 }

@@ -183,4 +183,123 @@ public sealed class SeekIndexTests
             Assert.Equal(WalkToSample(data, info, frame.Timestamp), frame.ByteOffset);
         }
     }
+
+    /// <summary>A serialized index: "MLSI", version 1, the header varints, then <paramref name="body"/>.</summary>
+    private static byte[] Serialized(ulong timescale, ulong duration, ulong interval, ulong count, byte[] body)
+    {
+        var bytes = new List<byte>(16 + body.Length) { (byte)'M', (byte)'L', (byte)'S', (byte)'I', 1 };
+        foreach (ulong v in new[] { timescale, duration, interval, count })
+        {
+            ulong x = v;
+            while (x >= 0x80)
+            {
+                bytes.Add((byte)(x | 0x80));
+                x >>= 7;
+            }
+
+            bytes.Add((byte)x);
+        }
+
+        bytes.AddRange(body);
+        return [.. bytes];
+    }
+
+    private static long Allocated(Action action)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        action();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    [Fact]
+    public void Parse_refuses_more_entries_than_the_options_allow_before_allocating()
+    {
+        // 20 MB of one-byte entries (each 0: the same offset again): the old reader allocated two long[20 M], 320 MB.
+        const int count = 20_000_000;
+        var data = Serialized(44100, (ulong)count * 44100, 44100, count, new byte[count]);
+
+        MediaFormatException? e = null;
+        long allocated = Allocated(() => e = Assert.Throws<MediaFormatException>(() => SeekIndex.Parse(data)));
+
+        Assert.Equal(MediaErrorCode.LimitExceeded, e!.Code);
+        Assert.Contains(nameof(MediaProbeOptions.MaxSeekIndexEntries), e.Message, StringComparison.Ordinal);
+        Assert.True(allocated < 64 * 1024, $"allocated {allocated:N0} bytes");
+        var small = new MediaProbeOptions { MaxSeekIndexEntries = 1000 };
+        var few = Serialized(44100, 2000L * 44100, 44100, 1001, new byte[1001]);
+        Assert.Equal(MediaErrorCode.LimitExceeded, Assert.Throws<MediaFormatException>(() => SeekIndex.Parse(few, small)).Code);
+    }
+
+    [Fact]
+    public void Parse_refuses_evenly_spaced_entries_that_lie_past_the_end_of_the_track()
+    {
+        // 1,000 entries one second apart in a track of 10 seconds: 989 of them point past its end.
+        var data = Serialized(44100, 10 * 44100, 44100, 1000, new byte[1000]);
+
+        var e = Assert.Throws<MediaFormatException>(() => SeekIndex.Parse(data));
+
+        Assert.Equal(MediaErrorCode.Corrupt, e.Code);
+        Assert.Contains("1000 entries", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_holds_an_evenly_spaced_index_in_8_bytes_an_entry_not_16()
+    {
+        // One million entries one second apart, each 1 byte (a constant bitrate): offsets only, timestamps computed.
+        const int count = 1_000_000;
+        var body = new byte[count];
+        body[0] = 2; // zigzag(1): the first offset is 1, then every delta stays 1
+        var data = Serialized(44100, (ulong)count * 44100, 44100, count, body);
+
+        SeekIndex? index = null;
+        long allocated = Allocated(() => index = SeekIndex.Parse(data));
+
+        Assert.Equal(count, index!.Count);
+        Assert.Equal(new SeekPoint(44100L * 123_456, 123_457, 44100), index[123_456]);
+        Assert.Equal(index[500_000], index.Find(TimeSpan.FromSeconds(500_000.5)));
+        Assert.True(allocated < (8L * count) + (64 * 1024), $"allocated {allocated:N0} bytes for {count:N0} entries");
+        Assert.Equal(data, index.ToArray());
+    }
+
+    [Fact]
+    public void Parse_refuses_uneven_entries_at_the_same_time_or_after_the_end()
+    {
+        // interval 0: timestamps then offsets. Two entries at time 5, 5 (delta-of-delta: 5 → 10, then −5 → 9).
+        var same = Serialized(44100, 100, 0, 2, [10, 9, 2, 0]);
+        Assert.Contains("backwards", Assert.Throws<MediaFormatException>(() => SeekIndex.Parse(same)).Message, StringComparison.Ordinal);
+
+        // Entries at 0 and 200 in a track of 100 units.
+        var late = Serialized(44100, 100, 0, 2, [0, 144, 3, 2, 0]);
+        Assert.Contains("after the end", Assert.Throws<MediaFormatException>(() => SeekIndex.Parse(late)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_track_longer_than_the_entry_cap_gets_a_coarser_index_not_a_larger_one()
+    {
+        // 600 frames of MPEG-1 Layer III at 44.1 kHz (15.7 s) with an interval of 10 ms: 1,567 marks, at most 64 entries kept.
+        var stream = new MemoryStream();
+        for (int i = 0; i < 600; i++)
+        {
+            Span<byte> header = [0xFF, 0xFB, 0x90, 0x64];
+            Assert.True(Mp3FrameHeader.TryParse(header, out var h));
+            var frame = new byte[h.FrameLength];
+            header.CopyTo(frame);
+            stream.Write(frame);
+        }
+
+        var data = stream.ToArray();
+        var fine = new MediaProber(new MediaProbeOptions { SeekIndexInterval = TimeSpan.FromMilliseconds(10) }).Probe(data).SeekIndex!;
+        var capped = new MediaProber(new MediaProbeOptions { SeekIndexInterval = TimeSpan.FromMilliseconds(10), MaxSeekIndexEntries = 64 }).Probe(data).SeekIndex!;
+
+        Assert.Equal(600, fine.Count); // one a frame: a frame is longer than 10 ms
+        Assert.InRange(capped.Count, 33, 64);
+        for (int i = 0; i < capped.Count; i++)
+        {
+            // Each kept entry is still the first frame at or after a mark of the (doubled) interval.
+            var p = capped[i];
+            Assert.Contains(p, Enumerable.Range(0, fine.Count).Select(j => fine[j]));
+            Assert.True(p.Timestamp >= capped.Interval * i && p.Timestamp - 1152 < capped.Interval * i, $"entry {i} at {p.Timestamp}, interval {capped.Interval}");
+        }
+
+        Assert.Equal(capped.Count, SeekIndex.Parse(capped.ToArray(), new MediaProbeOptions { MaxSeekIndexEntries = 64 }).Count);
+    }
 }

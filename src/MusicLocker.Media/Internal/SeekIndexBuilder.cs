@@ -1,21 +1,27 @@
 namespace MusicLocker.Media.Internal;
 
-/// <summary>Collects every Nth frame start during a single pass.</summary>
+/// <summary>
+/// Collects the first frame at or after every interval mark during a single pass. Holds at most
+/// <c>maxEntries</c>: when a track needs more, the interval doubles and every other entry goes (each kept entry is still
+/// the first frame at or after a mark of the new interval), so a file cannot size the index by the time it claims.
+/// </summary>
 internal sealed class SeekIndexBuilder
 {
     private readonly List<long> _timestamps = [];
     private readonly List<long> _offsets = [];
+    private readonly int _maxEntries;
     private long _nextTimestamp;
 
-    public SeekIndexBuilder(int timescale, long interval)
+    public SeekIndexBuilder(int timescale, long interval, int maxEntries)
     {
         Timescale = timescale;
         Interval = Math.Max(1, interval);
+        _maxEntries = Math.Max(2, maxEntries);
     }
 
     public int Timescale { get; }
 
-    public long Interval { get; }
+    public long Interval { get; private set; }
 
     public bool Evenly { get; set; } = true;
 
@@ -30,6 +36,15 @@ internal sealed class SeekIndexBuilder
             return;
         }
 
+        if (_timestamps.Count == _maxEntries)
+        {
+            Coarsen();
+            if (timestamp < _nextTimestamp)
+            {
+                return;
+            }
+        }
+
         _timestamps.Add(timestamp);
         _offsets.Add(offset);
         if (timestamp != Interval * (_timestamps.Count - 1))
@@ -37,11 +52,7 @@ internal sealed class SeekIndexBuilder
             Evenly = false;
         }
 
-        _nextTimestamp = Interval * _timestamps.Count;
-        if (_nextTimestamp <= timestamp)
-        {
-            _nextTimestamp = timestamp + 1;
-        }
+        Advance();
     }
 
     /// <summary>Drops entries at or past <paramref name="offset"/> (frames found to be inside a trailing tag).</summary>
@@ -55,9 +66,34 @@ internal sealed class SeekIndexBuilder
 
         _offsets.RemoveRange(n, _offsets.Count - n);
         _timestamps.RemoveRange(n, _timestamps.Count - n);
-        _nextTimestamp = n == 0 ? 0 : Math.Max(Interval * n, _timestamps[n - 1] + 1);
+        Advance();
     }
 
     public SeekIndex Build(long totalDuration) =>
-        new(Timescale, totalDuration, Evenly ? Interval : 0, [.. _timestamps], [.. _offsets]);
+        Evenly && Interval <= int.MaxValue
+            ? new(Timescale, totalDuration, Interval, null, [.. _offsets])
+            : new(Timescale, totalDuration, 0, [.. _timestamps], [.. _offsets]);
+
+    /// <summary>Doubles the interval and keeps the entries at its marks (the even ones).</summary>
+    private void Coarsen()
+    {
+        int kept = 0;
+        for (int i = 0; i < _timestamps.Count; i += 2)
+        {
+            _timestamps[kept] = _timestamps[i];
+            _offsets[kept] = _offsets[i];
+            kept++;
+        }
+
+        _timestamps.RemoveRange(kept, _timestamps.Count - kept);
+        _offsets.RemoveRange(kept, _offsets.Count - kept);
+        Interval *= 2;
+        Advance();
+    }
+
+    private void Advance()
+    {
+        int n = _timestamps.Count;
+        _nextTimestamp = n == 0 ? 0 : Math.Max(Interval * n, _timestamps[n - 1] + 1);
+    }
 }

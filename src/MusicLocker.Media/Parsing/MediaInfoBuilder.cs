@@ -187,56 +187,10 @@ internal static class MediaInfoBuilder
             ThrowHelper.ThrowCorrupt("The MP4 audio track has no timescale or sample rate", m.MoovOffset);
         }
 
-        long frames;
-        long duration;
-        DurationSource source;
-        if (track.HasSampleTables)
-        {
-            frames = track.SampleCount();
-            duration = track.TotalDuration();
-            source = DurationSource.SampleTable;
-            if (frames > options.MaxFrames)
-            {
-                ThrowHelper.ThrowLimit("The number of MP4 samples", options.MaxFrames, nameof(MediaProbeOptions.MaxFrames), m.MoovOffset);
-            }
-        }
-        else if (track.FragmentSamples > 0)
-        {
-            // Fragmented MP4: every moof/traf/trun of the track, summed.
-            frames = track.FragmentSamples;
-            duration = track.FragmentDuration;
-            source = DurationSource.SampleTable;
-            if (frames > options.MaxFrames)
-            {
-                ThrowHelper.ThrowLimit("The number of MP4 samples", options.MaxFrames, nameof(MediaProbeOptions.MaxFrames), m.MoovOffset);
-            }
-        }
-        else
-        {
-            frames = 0;
-            duration = (long)Math.Min(track.MediaDuration, long.MaxValue / 2);
-            if (duration == 0 && m.MovieTimescale > 0)
-            {
-                // No media duration: the track header's, else the movie header's, both in the movie timescale.
-                ulong movie = track.TrackDuration != 0 ? track.TrackDuration : m.MovieDuration;
-                duration = Rescale((long)Math.Min(movie, (ulong)int.MaxValue * 1000), timescale, m.MovieTimescale);
-            }
-
-            source = DurationSource.MediaHeader;
-            if (m.Fragmented)
-            {
-                warnings.Add(new MediaWarning(m.MoovOffset, "Fragmented MP4: the duration comes from the media header"));
-            }
-        }
-
+        var (frames, duration, bytes, source, index) = CountSamples(m, track, timescale, fileLength, options, warnings);
         if (duration == 0 && frames == 0)
         {
             ThrowHelper.ThrowEmpty("The MP4 audio track holds no samples");
-        }
-
-        if (duration < 0)
-        {
-            ThrowHelper.ThrowCorrupt("The MP4 sample durations add up to more than any real track", m.MoovOffset);
         }
 
         long encoded = Rescale(duration, rate, timescale);
@@ -266,17 +220,8 @@ internal static class MediaInfoBuilder
             playable = encoded;
         }
 
-        long bytes = track.HasSampleTables ? track.TotalSampleBytes() : track.FragmentBytes;
         double seconds = (double)encoded / rate;
         int kbps = seconds > 0 ? (int)Math.Round(bytes * 8 / seconds / 1000) : 0;
-
-        SeekIndex? index = null;
-        if (track.HasSampleTables && track.ChunkOffsets.Length > 0)
-        {
-            var builder = new SeekIndexBuilder((int)Math.Min(timescale, int.MaxValue), Math.Max(1, (long)(options.SeekIndexInterval.TotalSeconds * timescale)));
-            track.VisitSamples(builder.Add, options.MaxFrames);
-            index = builder.Build(duration);
-        }
 
         long audioOffset = m.MdatPayloadOffset >= 0 ? m.MdatPayloadOffset : track.ChunkOffsets.Length > 0 ? track.ChunkOffsets[0] : 0;
         long audioLength = m.MdatPayloadOffset >= 0 ? Math.Min(m.MdatPayloadLength, fileLength - m.MdatPayloadOffset) : bytes;
@@ -306,6 +251,66 @@ internal static class MediaInfoBuilder
             SeekIndex = index,
             Warnings = warnings,
         };
+    }
+
+    /// <summary>
+    /// The samples of the track that the file really holds, their duration and bytes: from the sample tables (walked,
+    /// never sized by a count they claim), the fragments, or else the media header.
+    /// </summary>
+    private static (long Frames, long Duration, long Bytes, DurationSource Source, SeekIndex? Index) CountSamples(
+        Mp4Walker m, Mp4Track track, uint timescale, long fileLength, MediaProbeOptions options, List<MediaWarning> warnings)
+    {
+        // The sample data present: the mdat payload(s), cut at the end of the file.
+        long dataStart = m.MdatPayloadOffset >= 0 ? m.MdatPayloadOffset : 0;
+        long dataEnd = m.MdatPayloadOffset >= 0 ? m.MdatPayloadOffset + Math.Min(m.MdatPayloadLength, fileLength - m.MdatPayloadOffset) : 0;
+        if (track.HasSampleTables)
+        {
+            var builder = new SeekIndexBuilder((int)Math.Min(timescale, int.MaxValue), Math.Max(1, (long)(options.SeekIndexInterval.TotalSeconds * timescale)), options.MaxSeekIndexEntries);
+            var samples = track.WalkSamples(dataStart, dataEnd, options.MaxFrames, builder);
+            long claimed = track.ClaimedSampleCount();
+            if (claimed != samples.Count)
+            {
+                warnings.Add(new MediaWarning(m.MoovOffset, $"The MP4 sample tables count {claimed} samples but {samples.Count} have bytes in the file (truncated or damaged tables): {samples.Count} are counted"));
+            }
+
+            return (samples.Count, samples.Duration, samples.Bytes, DurationSource.SampleTable, samples.Count > 0 ? builder.Build(samples.Duration) : null);
+        }
+
+        if (track.FragmentSamples > 0)
+        {
+            // Fragmented MP4: every moof/traf/trun of the track, summed. A sample holds at least one byte.
+            if (track.FragmentSamples > options.MaxFrames)
+            {
+                ThrowHelper.ThrowLimit("The number of MP4 samples", options.MaxFrames, nameof(MediaProbeOptions.MaxFrames), m.MoovOffset);
+            }
+
+            if (track.FragmentSamples > dataEnd - dataStart)
+            {
+                ThrowHelper.ThrowCorrupt($"The MP4 fragments claim {track.FragmentSamples} samples but the file holds {Math.Max(0, dataEnd - dataStart)} bytes of sample data", m.MoovOffset);
+            }
+
+            if (track.FragmentBytes > dataEnd - dataStart)
+            {
+                warnings.Add(new MediaWarning(m.MoovOffset, $"The MP4 fragments claim {track.FragmentBytes} bytes of samples but the file holds {dataEnd - dataStart} (truncated file)"));
+            }
+
+            return (track.FragmentSamples, track.FragmentDuration, track.FragmentBytes, DurationSource.SampleTable, null);
+        }
+
+        long duration = (long)Math.Min(track.MediaDuration, long.MaxValue / 2);
+        if (duration == 0 && m.MovieTimescale > 0)
+        {
+            // No media duration: the track header's, else the movie header's, both in the movie timescale.
+            ulong movie = track.TrackDuration != 0 ? track.TrackDuration : m.MovieDuration;
+            duration = Rescale((long)Math.Min(movie, (ulong)int.MaxValue * 1000), timescale, m.MovieTimescale);
+        }
+
+        if (m.Fragmented)
+        {
+            warnings.Add(new MediaWarning(m.MoovOffset, "Fragmented MP4: the duration comes from the media header"));
+        }
+
+        return (0, duration, track.FragmentBytes, DurationSource.MediaHeader, null);
     }
 
     private static long Rescale(long value, long rate, long timescale)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using MusicLocker.Media.Formats.Mp3;
 using MusicLocker.Media.Formats.Mp4;
 using MusicLocker.Media.Internal;
@@ -25,7 +26,7 @@ internal sealed class MediaParserCore
     private FrameWalker? _adtsCandidate;
     private long _detectStart = -1;
     private bool _sawTag;
-    private bool _sawNonZeroJunk;
+    private int _junkValue = -1; // the one value every byte skipped before the audio had so far; -1 none yet, -2 mixed
 
     public MediaParserCore(MediaProbeOptions options, bool probeMode, long? fileLength)
     {
@@ -157,17 +158,17 @@ internal sealed class MediaParserCore
         {
             if (position + pos - _detectStart > _options.MaxLeadingJunk)
             {
-                ThrowNoSync(position + pos);
+                ThrowNoSync(position + pos, atEnd: false);
             }
 
             int ff = data[pos..].IndexOf((byte)0xFF);
             if (ff < 0 || pos + ff + 1 >= data.Length)
             {
                 int end = ff < 0 ? data.Length : pos + ff;
-                _sawNonZeroJunk |= data[pos..end].IndexOfAnyExcept((byte)0) >= 0;
+                NoteJunk(data[pos..(final ? data.Length : end)]);
                 if (final)
                 {
-                    ThrowNoSync(position + data.Length);
+                    ThrowNoSync(position + data.Length, atEnd: true);
                 }
 
                 need = 8;
@@ -175,7 +176,7 @@ internal sealed class MediaParserCore
             }
 
             int candidate = pos + ff;
-            _sawNonZeroJunk |= data[pos..candidate].IndexOfAnyExcept((byte)0) >= 0;
+            NoteJunk(data[pos..candidate]);
             bool adts = (data[candidate + 1] & 0xF6) == 0xF0;
             var walker = adts ? (_adtsCandidate ??= new FrameWalker(true, _options, _probeMode)) : (_mpegCandidate ??= new FrameWalker(false, _options, _probeMode));
             switch (walker.CheckSync(data, candidate, final, out int needed))
@@ -186,7 +187,7 @@ internal sealed class MediaParserCore
                         ThrowHelper.ThrowUnsupported($"The file is {layer} audio (MP1/MP2), not MP3: a music locker accepts MP3 and AAC only", position + candidate);
                     }
 
-                    if (position + candidate > _detectStart && _sawNonZeroJunk)
+                    if (position + candidate > _detectStart && _junkValue is not (-1 or 0))
                     {
                         _tags.Warn(_detectStart, $"Skipped {position + candidate - _detectStart} bytes before the first audio frame");
                     }
@@ -199,33 +200,60 @@ internal sealed class MediaParserCore
                     need = needed;
                     return candidate;
                 default:
+                    NoteJunk(data.Slice(candidate, 1)); // a 0xFF that starts no frame is junk too
                     pos = candidate + 1;
                     break;
             }
         }
     }
 
-    private void ThrowNoSync(long position)
+    private void NoteJunk(ReadOnlySpan<byte> junk)
+    {
+        if (junk.IsEmpty || _junkValue == -2)
+        {
+            return;
+        }
+
+        if (_junkValue == -1)
+        {
+            _junkValue = junk[0];
+        }
+
+        if (junk.IndexOfAnyExcept((byte)_junkValue) >= 0)
+        {
+            _junkValue = -2;
+        }
+    }
+
+    /// <summary>Refuses a file where no frame was found, saying what was found instead (and how much of it was examined).</summary>
+    private void ThrowNoSync(long position, bool atEnd)
     {
         long scanned = position - _detectStart;
-        if (!_sawNonZeroJunk)
+        string what = atEnd ? $"all {scanned} bytes" : $"the first {scanned} bytes";
+        if (_junkValue is -1 or 0)
         {
             ThrowHelper.ThrowEmpty(position == 0
                 ? "The file is empty"
-                : _sawTag ? "The file holds tags but no audio" : "The file holds only zero bytes");
+                : _sawTag
+                    ? _junkValue == -1 ? "The file holds tags but no audio" : $"The file holds tags but no audio: {what} after them are zero bytes"
+                    : atEnd ? "The file holds only zero bytes" : $"The file holds no audio: {what} are zero bytes");
         }
 
+        string found = _junkValue >= 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{what} are 0x{_junkValue:X2}")
+            : $"no frame sync or known signature in {what}";
         if (_sawTag)
         {
-            ThrowHelper.ThrowCorrupt($"No MP3 or AAC frame found in the {scanned} bytes after the ID3v2 tag", _detectStart);
+            ThrowHelper.ThrowCorrupt($"No MP3 or AAC frame found after the ID3v2 tag: {found}", _detectStart);
         }
 
-        ThrowHelper.ThrowUnsupported($"The file is not MP3, AAC or MP4 audio: no frame sync or known signature in its first {scanned} bytes", _detectStart);
+        ThrowHelper.ThrowUnsupported($"The file is not MP3, AAC or MP4 audio: {found}", _detectStart);
     }
 
     /// <summary>
-    /// Range probing: whether the file is shorter than the audio its Xing/VBRI header counts (a cut upload), so the
-    /// header's frame count cannot be trusted and the frames must be walked.
+    /// Range probing: whether the Xing/VBRI header's counts cannot be true of this file, so the frames must be walked: the
+    /// file is shorter than the bytes it counts (a cut upload), or its audio bytes could not hold the frames it counts
+    /// (fewer than that many of the shortest frames, or more than that many of the longest). A count is only a claim.
     /// </summary>
     public bool HeaderCountContradicted(ReadOnlySpan<byte> tail, long fileLength)
     {
@@ -234,14 +262,17 @@ internal sealed class MediaParserCore
             return false;
         }
 
-        uint declared = w.Xing?.Bytes ?? w.Vbri?.Bytes ?? 0;
-        if (declared == 0)
+        long audioEnd = TrailingTagScanner.Scan(tail, fileLength, Math.Min(w.FirstFrameOffset + w.FirstFrameLength, fileLength), new TagCollector(), _options);
+        uint declaredBytes = w.Xing?.Bytes ?? w.Vbri?.Bytes ?? 0;
+        if (declaredBytes != 0 && audioEnd - w.FirstFrameOffset < declaredBytes)
         {
-            return false;
+            return true;
         }
 
-        long audioEnd = TrailingTagScanner.Scan(tail, fileLength, Math.Min(w.FirstFrameOffset + w.FirstFrameLength, fileLength), new TagCollector(), _options);
-        return audioEnd - w.FirstFrameOffset < declared;
+        long frames = w.Xing?.Frames ?? w.Vbri?.Frames ?? 0;
+        long audio = audioEnd - w.FirstAudioOffset;
+        var (min, max) = w.FirstMp3.StreamFrameLengths();
+        return frames > _options.MaxFrames || frames * min > audio || frames * max < audio;
     }
 
     /// <summary>Ends the parse: <paramref name="tail"/> holds the last bytes of the file (for trailing tags).</summary>
@@ -259,7 +290,7 @@ internal sealed class MediaParserCore
             case Stage.Mp4:
                 return MediaInfoBuilder.FromMp4(_mp4!, _tags, fileLength, _options);
             case Stage.Detect:
-                ThrowNoSync(fileLength);
+                ThrowNoSync(fileLength, atEnd: true);
                 break;
         }
 

@@ -16,11 +16,31 @@ internal sealed class TagValues
 internal sealed class TagCollector
 {
     private const int MaxRawFields = 4096;
+
+    /// <summary>Real files carry a handful; a tag of thousands of tiny picture frames would otherwise cost an object each.</summary>
+    private const int MaxPictures = 64;
     private readonly List<TagField> _raw = [];
     private readonly List<TagFormat> _formats = [];
     private readonly List<(int Priority, TagValues Values)> _values = [];
 
-    public List<CoverArtInfo> Pictures { get; } = [];
+    private readonly List<CoverArtInfo> _pictures = [];
+    private bool _picturesDropped;
+
+    public IReadOnlyList<CoverArtInfo> Pictures => _pictures;
+
+    /// <summary>Records a picture; past <see cref="MaxPictures"/> the rest are skipped with one warning.</summary>
+    public void AddPicture(CoverArtInfo picture)
+    {
+        if (_pictures.Count < MaxPictures)
+        {
+            _pictures.Add(picture);
+        }
+        else if (!_picturesDropped)
+        {
+            _picturesDropped = true;
+            Warn(picture.Offset, $"The file holds more than {MaxPictures} pictures: the rest are not listed");
+        }
+    }
 
     public List<MediaWarning> Warnings { get; } = [];
 

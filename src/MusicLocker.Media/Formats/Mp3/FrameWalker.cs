@@ -324,7 +324,7 @@ internal sealed class FrameWalker
 
         _firstSeen = true;
         long interval = Math.Max(1, (long)(_options.SeekIndexInterval.TotalSeconds * SampleRate) / samples) * samples;
-        SeekIndex = new SeekIndexBuilder(SampleRate, interval);
+        SeekIndex = new SeekIndexBuilder(SampleRate, interval, _options.MaxSeekIndexEntries);
         if (Xing is not null || Vbri is not null)
         {
             // The header frame is not audio: it decodes to silence that no encoder counted.

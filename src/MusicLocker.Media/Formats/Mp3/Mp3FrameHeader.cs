@@ -62,6 +62,23 @@ internal readonly struct Mp3FrameHeader
     public string ProfileName => $"MPEG-{(Version == 25 ? "2.5" : Version.ToString(System.Globalization.CultureInfo.InvariantCulture))} Layer {(Layer == 3 ? "III" : Layer == 2 ? "II" : "I")}";
 
     /// <summary>
+    /// The shortest and the longest frame a stream of this header's version, layer and sample rate can hold (any bitrate,
+    /// with or without padding): what a frame count in a Xing/VBRI header is checked against.
+    /// </summary>
+    public (int Min, int Max) StreamFrameLengths()
+    {
+        int min = int.MaxValue, max = 0;
+        for (uint bitrate = 1; bitrate < 15; bitrate++)
+        {
+            uint raw = StreamSignature | (bitrate << 12); // the signature holds no bitrate or padding bits
+            min = Math.Min(min, LengthOf(raw));
+            max = Math.Max(max, LengthOf(raw | 0x200));
+        }
+
+        return (min, max);
+    }
+
+    /// <summary>
     /// The frame length of a header whose sync bits are already checked, or 0 when a decoder would reject it: one table
     /// lookup on version, layer, bitrate, sample rate and padding bits (the hot path of the frame walk).
     /// </summary>

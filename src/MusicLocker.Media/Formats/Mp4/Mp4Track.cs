@@ -1,10 +1,11 @@
 using System.Buffers.Binary;
+using MusicLocker.Media.Internal;
 
 namespace MusicLocker.Media.Formats.Mp4;
 
 // ISO/IEC 14496-12: mdhd §8.4.2 (v0: 32-bit times, v1: 64-bit), tkhd §8.3.2, hdlr §8.4.3, stts §8.6.1.2,
 // stsc §8.7.4, stsz/stz2 §8.7.3, stco/co64 §8.7.5, elst §8.6.6. Every table is sized from the bytes actually present,
-// never from its entry count field alone.
+// never from its entry count field alone, and the samples counted are those the tables place in bytes of the file.
 
 /// <summary>One track of a movie: what the walker read of it.</summary>
 internal sealed class Mp4Track
@@ -253,8 +254,8 @@ internal sealed class Mp4Track
         }
     }
 
-    /// <summary>The number of samples (access units) in the tables.</summary>
-    public long SampleCount()
+    /// <summary>The number of samples the time-to-sample table claims (a claim only: see <see cref="WalkSamples"/>).</summary>
+    public long ClaimedSampleCount()
     {
         long n = 0;
         foreach (uint c in SttsCounts)
@@ -263,40 +264,6 @@ internal sealed class Mp4Track
         }
 
         return n;
-    }
-
-    /// <summary>The sum of all sample durations, in media timescale units; -1 when it does not fit a 62-bit number (a hostile table).</summary>
-    public long TotalDuration()
-    {
-        long d = 0;
-        for (int i = 0; i < SttsCounts.Length; i++)
-        {
-            long entry = (long)SttsCounts[i] * SttsDeltas[i]; // at most (2^32 - 1)^2 < 2^64: compare unsigned
-            if ((ulong)entry > (ulong)(long.MaxValue / 2) - (ulong)d)
-            {
-                return -1;
-            }
-
-            d += entry;
-        }
-
-        return d;
-    }
-
-    public long TotalSampleBytes()
-    {
-        if (ConstantSampleSize != 0)
-        {
-            return (long)ConstantSampleSize * SampleSizeCount;
-        }
-
-        long sum = 0;
-        foreach (uint s in SampleSizes)
-        {
-            sum += s;
-        }
-
-        return sum;
     }
 
     public bool SampleSizesVary()
@@ -318,47 +285,66 @@ internal sealed class Mp4Track
         return false;
     }
 
-    /// <summary>Walks the sample tables to the byte offset and time of every sample; calls <paramref name="visit"/> for each.</summary>
-    public void VisitSamples(Action<long, long> visit, long maxSamples)
+    /// <summary>
+    /// Walks the sample tables in decode order and keeps only the samples that really are in the file: each one needs a
+    /// duration (stts), a size (stsz/stz2), a chunk (stsc + stco/co64) and bytes inside <paramref name="dataStart"/> ..
+    /// <paramref name="dataEnd"/> (the mdat payload that is present). The walk never trusts a count: it runs over at most
+    /// the chunks and sizes the tables hold, and a constant sample size counts at most as many samples as the data holds,
+    /// so a table that claims 2^32 samples costs no more than the bytes it came in. Present samples are fed to
+    /// <paramref name="index"/>.
+    /// </summary>
+    /// <exception cref="MediaFormatException">More than <paramref name="maxSamples"/> samples are present.</exception>
+    public Mp4Samples WalkSamples(long dataStart, long dataEnd, long maxSamples, SeekIndexBuilder? index)
     {
-        long sampleIndex = 0;
-        long time = 0;
+        long sizes = ConstantSampleSize != 0
+            ? Math.Min(SampleSizeCount, Math.Max(0, dataEnd - dataStart) / ConstantSampleSize)
+            : SampleSizes.Length;
+        long sampleIndex = 0, present = 0, bytes = 0, time = 0, end = 0;
         int sttsEntry = 0;
         uint sttsLeft = SttsCounts.Length > 0 ? SttsCounts[0] : 0;
         int stscEntry = 0;
-        for (int chunk = 0; chunk < ChunkOffsets.Length; chunk++)
+        for (int chunk = 0; chunk < ChunkOffsets.Length && sampleIndex < sizes; chunk++)
         {
             while (stscEntry + 1 < StscFirstChunk.Length && StscFirstChunk[stscEntry + 1] <= chunk + 1)
             {
                 stscEntry++;
             }
 
-            uint perChunk = StscSamplesPerChunk.Length > 0 ? StscSamplesPerChunk[stscEntry] : 0;
+            long perChunk = StscSamplesPerChunk.Length > 0 ? StscSamplesPerChunk[stscEntry] : 0;
             long offset = ChunkOffsets[chunk];
-            for (uint s = 0; s < perChunk; s++)
+            for (long s = 0; s < perChunk && sampleIndex < sizes; s++)
             {
-                if (sampleIndex >= maxSamples)
-                {
-                    return;
-                }
-
                 while (sttsLeft == 0)
                 {
                     if (++sttsEntry >= SttsCounts.Length)
                     {
-                        return;
+                        return new Mp4Samples(present, end, bytes);
                     }
 
                     sttsLeft = SttsCounts[sttsEntry];
                 }
 
-                visit(time, offset);
-                uint size = ConstantSampleSize != 0 ? ConstantSampleSize : sampleIndex < SampleSizes.Length ? SampleSizes[sampleIndex] : 0;
+                long size = ConstantSampleSize != 0 ? ConstantSampleSize : SampleSizes[sampleIndex];
+                uint delta = SttsDeltas[sttsEntry];
+                if (offset >= dataStart && offset <= dataEnd - size)
+                {
+                    if (++present > maxSamples)
+                    {
+                        ThrowHelper.ThrowLimit("The number of MP4 samples", maxSamples, nameof(MediaProbeOptions.MaxFrames), offset);
+                    }
+
+                    index?.Add(time, offset);
+                    bytes += size;
+                    end = time + delta;
+                }
+
                 offset += size;
-                time += SttsDeltas[sttsEntry];
+                time += delta;
                 sttsLeft--;
                 sampleIndex++;
             }
         }
+
+        return new Mp4Samples(present, end, bytes);
     }
 }

@@ -226,6 +226,14 @@ internal sealed class Mp4Walker
 
                 case Kind.Leaf:
                     {
+                        if (grand == FourCC.Ilst && size - box.HeaderSize > _options.MaxTagFrameSize)
+                        {
+                            // A tag item is text or a number: one larger than any other tag frame is kept is skipped, unread.
+                            Warn(abs, $"The MP4 tag item '{FourCC.ToText(parent)}' of {size} bytes is larger than MaxTagFrameSize: skipped");
+                            pos += size;
+                            break;
+                        }
+
                         if (size - box.HeaderSize > _options.MaxBoxPayloadSize)
                         {
                             ThrowHelper.ThrowLimit($"Box '{FourCC.ToText(box.Type)}' of {size} bytes", _options.MaxBoxPayloadSize, nameof(MediaProbeOptions.MaxBoxPayloadSize), abs);
@@ -563,7 +571,7 @@ internal sealed class Mp4Walker
             12 => "image/gif",
             _ => TagCollector.SniffMime(prefix[8..]),
         };
-        _tags.Pictures.Add(new CoverArtInfo
+        _tags.AddPicture(new CoverArtInfo
         {
             MimeType = mime,
             Offset = payloadOffset + 8,

@@ -111,7 +111,7 @@ internal static class ApeTag
         int nul = value.IndexOf((byte)0);
         int start = nul < 0 ? 0 : nul + 1;
         var image = value[start..];
-        tags.Pictures.Add(new CoverArtInfo
+        tags.AddPicture(new CoverArtInfo
         {
             MimeType = TagCollector.SniffMime(image),
             Offset = valueOffset + start,

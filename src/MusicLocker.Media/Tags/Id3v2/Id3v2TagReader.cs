@@ -72,7 +72,7 @@ internal static class Id3v2TagReader
                     int decodedEnd = bodyStart + fh.BodySize;
                     long rawStart = wholeUnsync ? Id3v2Unsync.RawIndexOf(rawBody, decodedStart) : decodedStart;
                     long rawEnd = wholeUnsync ? Id3v2Unsync.RawIndexOf(rawBody, decodedEnd) : decodedEnd;
-                    tags.Pictures.Add(new CoverArtInfo
+                    tags.AddPicture(new CoverArtInfo
                     {
                         MimeType = pic.Mime,
                         PictureType = pic.PictureType,

@@ -155,7 +155,7 @@ internal sealed class Id3v2TagStreamer
             long bodyOffset = abs + _frameHeaderSize;
             if (Id3v2FrameDecoder.Decode(_header.Version, fh, body, _tags, _values!, abs) is { } pic)
             {
-                _tags.Pictures.Add(new CoverArtInfo
+                _tags.AddPicture(new CoverArtInfo
                 {
                     MimeType = pic.Mime,
                     PictureType = pic.PictureType,
