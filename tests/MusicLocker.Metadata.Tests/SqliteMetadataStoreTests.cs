@@ -97,7 +97,7 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformance
         Assert.Equal("Déjà Vu", Assert.Single(found.Items).Tags.Title);
         Assert.Equal(4_000, (await store.Quota.GetStatusAsync("old", Ct)).UsedBytes);
         await store.UserKeys.AddAsync("old", "k", new byte[] { 1 }, "m", Ct);
-        var added = await store.Tracks.AddTrackAsync("old", Track("New after upgrade", "Beyoncé"), null, Ct);
+        var added = await store.Tracks.AddTrackAsync("old", Owned("old", Track("New after upgrade", "Beyoncé")), null, Ct);
         Assert.Equal(2, (await store.Tracks.SearchAsync("old", "BEYONCE", cancellationToken: Ct)).Items.Count);
         Assert.Contains(added.Id, (await store.Tracks.SearchAsync("old", "upgrade", cancellationToken: Ct)).Items.Select(t => t.Id));
     }

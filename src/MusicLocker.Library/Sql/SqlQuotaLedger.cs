@@ -60,32 +60,32 @@ internal sealed class SqlQuotaLedger : IQuotaLedger
         }, cancellationToken);
     }
 
-    public Task<QuotaStatus> CommitAsync(Guid reservationId, long actualBytes, CancellationToken cancellationToken = default)
+    public Task<QuotaStatus> CommitAsync(string userId, Guid reservationId, long actualBytes, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(actualBytes);
         return _context.WriteAsync(async (connection, transaction) =>
         {
-            string userId = await ReservationOwnerAsync(connection, transaction, reservationId, cancellationToken).ConfigureAwait(false)
+            string owner = await ReservationOwnerAsync(connection, transaction, reservationId, cancellationToken).ConfigureAwait(false)
                 ?? throw ReservationGone(reservationId, null);
             long now = _context.NowMs();
-            var row = await LockAsync(connection, transaction, userId, now, cancellationToken).ConfigureAwait(false);
+            var row = await LockAsync(connection, transaction, owner, now, cancellationToken).ConfigureAwait(false);
             long reserved = await TakeReservationAsync(connection, transaction, row, reservationId, cancellationToken).ConfigureAwait(false);
             row = await ChargeAsync(connection, transaction, row, reserved, actualBytes, cancellationToken).ConfigureAwait(false);
             return row.ToStatus();
         }, cancellationToken);
     }
 
-    public Task<bool> ReleaseAsync(Guid reservationId, CancellationToken cancellationToken = default) =>
+    public Task<bool> ReleaseAsync(string userId, Guid reservationId, CancellationToken cancellationToken = default) =>
         _context.WriteAsync(async (connection, transaction) =>
         {
-            string? userId = await ReservationOwnerAsync(connection, transaction, reservationId, cancellationToken).ConfigureAwait(false);
-            if (userId is null)
+            string? owner = await ReservationOwnerAsync(connection, transaction, reservationId, cancellationToken).ConfigureAwait(false);
+            if (owner is null)
             {
                 return false;
             }
 
-            var row = await LockAsync(connection, transaction, userId, _context.NowMs(), cancellationToken).ConfigureAwait(false);
-            long bytes = await DeleteReservationAsync(connection, transaction, userId, reservationId, cancellationToken).ConfigureAwait(false);
+            var row = await LockAsync(connection, transaction, owner, _context.NowMs(), cancellationToken).ConfigureAwait(false);
+            long bytes = await DeleteReservationAsync(connection, transaction, owner, reservationId, cancellationToken).ConfigureAwait(false);
             if (bytes < 0)
             {
                 return false;

@@ -220,8 +220,8 @@ public abstract partial class MetadataStoreConformance
     public async Task Removing_a_track_removes_it_from_playlists_and_history_and_reports_shared_storage()
     {
         var user = await NewUserAsync();
-        var keep = await AddAsync(user, Track("Keep", hash: "same", storageKey: "shared"));
-        var drop = await AddAsync(user, Track("Drop", hash: "same", storageKey: "shared"));
+        var keep = await AddAsync(user, Track("Keep", hash: "same", storageKey: "~/shared"));
+        var drop = await AddAsync(user, Track("Drop", hash: "same", storageKey: "~/shared"));
         var playlist = await Store.Playlists.CreateAsync(user, "Mix", Ct);
         await Store.Playlists.AddTracksAsync(user, playlist.Id, [drop.Id, keep.Id, drop.Id], null, Ct);
         await Store.History.RecordPlayAsync(user, drop.Id, Ct);
@@ -245,8 +245,8 @@ public abstract partial class MetadataStoreConformance
         await Assert.ThrowsAsync<ArgumentException>(() => Store.Users.EnsureAsync(new string('x', 201), null, Ct));
         await Assert.ThrowsAsync<ArgumentException>(() => Store.Users.EnsureAsync("dave", "no-such-plan", Ct));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.Quota.ReserveAsync(user, -1, Ct));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.Tracks.AddTrackAsync(user, Track("Negative", size: -5), null, Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => Store.Tracks.AddTrackAsync(user, Track("Bad number", trackNumber: 0), null, Ct));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.Tracks.AddTrackAsync(user, Owned(user, Track("Negative", size: -5)), null, Ct));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.Tracks.AddTrackAsync(user, Owned(user, Track("Bad number", trackNumber: 0)), null, Ct));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.Tracks.BrowseAsync(user, new TrackQuery { PageSize = 0 }, Ct));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.Tracks.BrowseAsync(user, new TrackQuery { PageSize = TrackQuery.MaxPageSize + 1 }, Ct));
         var missing = await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.Quota.ReserveAsync("nobody", 1, Ct));

@@ -13,7 +13,7 @@ public abstract partial class MetadataStoreConformance
         var adds = Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
         {
             await gate.Task;
-            return await stores[i % stores.Length].Tracks.AddTrackAsync(user, Track($"Copy {i}", size: 4_000, hash: "one-file", storageKey: "k/one"), null, Ct);
+            return await stores[i % stores.Length].Tracks.AddTrackAsync(user, Owned(user, Track($"Copy {i}", size: 4_000, hash: "one-file", storageKey: "~/one")), null, Ct);
         }, Ct)).ToArray();
         gate.SetResult();
         var added = await Task.WhenAll(adds);

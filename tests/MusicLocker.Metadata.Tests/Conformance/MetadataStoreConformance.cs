@@ -113,11 +113,18 @@ public abstract partial class MetadataStoreConformance : IAsyncLifetime
             hash,
             "a-" + hash,
             purchased,
-            storageKey ?? "users/x/" + hash);
+            storageKey ?? "~/" + hash);
     }
 
     protected async Task<TrackRecord> AddAsync(string userId, NewTrack track, Guid? reservation = null) =>
-        await Store.Tracks.AddTrackAsync(userId, track, reservation, Ct);
+        await Store.Tracks.AddTrackAsync(userId, Owned(userId, track), reservation, Ct);
+
+    /// <summary>The track with its storage key under the user's own prefix: <c>~/</c> in a key stands for <c>users/{userId}/</c>.</summary>
+    protected static NewTrack Owned(string userId, NewTrack track) =>
+        track.StorageKey.StartsWith("~/", StringComparison.Ordinal) ? track with { StorageKey = KeyOf(userId, track.StorageKey[2..]) } : track;
+
+    /// <summary>A storage key under the user's own prefix.</summary>
+    protected static string KeyOf(string userId, string rest) => $"users/{userId}/{rest}";
 
     protected static List<string> Titles(IEnumerable<TrackRecord> tracks) => tracks.Select(t => t.Tags.Title).ToList();
 
