@@ -9,6 +9,12 @@ internal sealed class SqlStoreContext
 {
     private const int MaxTransientRetries = 5;
 
+    /// <summary>How many times a transaction runs before a transient failure is reported.</summary>
+    internal const int MaxTransientAttempts = MaxTransientRetries;
+
+    /// <summary>The ceiling of the first retry's delay; each later retry doubles it.</summary>
+    internal static readonly TimeSpan RetryBaseDelay = TimeSpan.FromMilliseconds(20);
+
     public SqlStoreContext(SqlDialect dialect, LockerMetadataOptions options)
     {
         Dialect = dialect;
