@@ -68,7 +68,7 @@ public sealed class SqlStoreContextRetryTests : IAsyncDisposable
         }
 
         Assert.Equal(40, _time.Delays.Count);
-        Assert.True(_time.Delays.Distinct().Count() > 10, "forty first retries should not all wait the same time");
+        Assert.True(_time.Delays.Distinct().Count() >= 4, "forty first retries should not all wait the same time");
 
         static VictimException Fail(ref bool failed)
         {

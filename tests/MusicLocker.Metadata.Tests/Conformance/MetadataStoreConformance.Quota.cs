@@ -178,7 +178,7 @@ public abstract partial class MetadataStoreConformance
         Assert.Equal(42, overridden.LimitBytes);
         Assert.Equal("pro", (await store.Quota.GetStatusAsync("carol", Ct)).Plan.Id);
         Assert.Equal(42, (await store.Users.GetAsync("carol", Ct)).QuotaOverrideBytes);
-        await Assert.ThrowsAsync<ArgumentException>(() => store.Quota.SetPlanAsync("carol", "platinum", null, Ct));
+        await Assert.ThrowsAsync<MetadataArgumentException>(() => store.Quota.SetPlanAsync("carol", "platinum", null, Ct));
         Assert.Throws<ArgumentException>(() => new QuotaPlanCatalog([new QuotaPlan("a", "A", 1), new QuotaPlan("a", "A2", 2)], "a"));
     }
 
