@@ -105,6 +105,23 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
         Assert.IsAssignableFrom<NpgsqlException>(error.InnerException);
     }
 
+    [Theory]
+    [InlineData("SELECT 9223372036854775807::bigint + 1", true)]
+    [InlineData("SELECT convert_from('\\x00'::bytea, 'UTF8')", true)]
+    [InlineData("SELECT 1/0", true)]
+    [InlineData("SELECT * FROM no_such_table", false)]
+    public async Task Values_postgres_refuses_are_invalid_input_not_an_outage(string sql, bool invalidInput)
+    {
+        _ = Store;
+        await using var dialect = new PostgresDialect(NpgsqlDataSource.Create(_connectionString!));
+        await using var connection = await dialect.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var error = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteScalarAsync(Ct));
+        Assert.Equal(invalidInput, dialect.IsInvalidInput(error));
+        Assert.False(dialect.IsTransient(error));
+    }
+
     [Fact]
     public async Task A_database_from_a_newer_version_is_refused()
     {

@@ -136,6 +136,40 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformance
         Assert.Contains("a-folder.db", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_custom_storage_key_prefix_is_the_one_ownership_rule()
+    {
+        await using var store = await SqliteMetadataStore.OpenAsync(new SqliteMetadataStoreOptions
+        {
+            DatabasePath = Path.Combine(_folder, "tenant.db"),
+            TimeProvider = Time,
+            StorageKeyPrefix = userId => $"tenant-7/{userId}/audio/",
+        }, Ct);
+        await store.Users.EnsureAsync("ann", null, Ct);
+        var track = await store.Tracks.AddTrackAsync("ann", Track("Mine", storageKey: "tenant-7/ann/audio/mine.mp3"), null, Ct);
+        var error = await Assert.ThrowsAsync<MetadataArgumentException>(() => store.Tracks.AddTrackAsync("ann", Track("Default", storageKey: "users/ann/x.mp3"), null, Ct));
+        Assert.Equal("track.StorageKey", error.ParameterName);
+        Assert.Contains("tenant-7/ann/audio/", error.Message, StringComparison.Ordinal);
+        Assert.Equal([track.StorageKey], (await store.Users.DeleteAsync("ann", Ct)).StorageKeys);
+    }
+
+    [Theory]
+    [InlineData("SELECT sum(x) FROM (SELECT 9223372036854775807 AS x UNION ALL SELECT 1)", true)]
+    [InlineData("SELECT zeroblob(2000000000)", true)]
+    [InlineData("SELECT * FROM no_such_table", false)]
+    public async Task Values_sqlite_refuses_are_invalid_input_not_an_outage(string sql, bool invalidInput)
+    {
+        var dialect = new SqliteDialect(DatabasePath, TimeSpan.FromSeconds(5));
+        await using (var connection = (SqliteConnection)await dialect.OpenAsync(Ct))
+        {
+            var error = await Assert.ThrowsAsync<SqliteException>(() => ScalarAsync(connection, sql));
+            Assert.Equal(invalidInput, dialect.IsInvalidInput(error));
+            Assert.False(dialect.IsTransient(error));
+        }
+
+        await dialect.DisposeAsync();
+    }
+
     private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql)
     {
         await using var command = connection.CreateCommand();

@@ -37,7 +37,7 @@ public interface IQuotaLedger
     Task<QuotaPreview> PreviewAsync(string userId, IReadOnlyList<PlannedUpload> files, CancellationToken cancellationToken = default);
 
     /// <summary>Moves the user to another plan, with an optional per-user limit that overrides the plan's.</summary>
-    /// <exception cref="ArgumentException">The plan is not in the store's plan catalog.</exception>
+    /// <exception cref="Library.MetadataArgumentException">The plan is not in the store's plan catalog, or the override is outside 0 to <see cref="Library.MetadataLimits.MaxQuotaBytes"/>.</exception>
     /// <exception cref="Library.MetadataNotFoundException">The user does not exist.</exception>
     Task<QuotaStatus> SetPlanAsync(string userId, string planId, long? overrideLimitBytes = null, CancellationToken cancellationToken = default);
 
