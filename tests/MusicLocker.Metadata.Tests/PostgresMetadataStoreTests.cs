@@ -105,6 +105,26 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
         Assert.IsAssignableFrom<NpgsqlException>(error.InnerException);
     }
 
+    [Fact]
+    public async Task Upgrading_charges_uploaded_files_that_rode_free_on_a_hash_alone()
+    {
+        _ = Store;
+        var connectionString = await server.CreateDatabaseAsync("legacy");
+        await using (var dialect = new PostgresDialect(NpgsqlDataSource.Create(connectionString)))
+        {
+            await PostgresSchema.MigrateAsync(dialect, 2, Ct);
+        }
+
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync(Ct);
+            await LegacyChargeRepairCase.InsertAsync(connection, "old", Ct);
+        }
+
+        await using var store = await PostgresMetadataStore.OpenAsync(new PostgresMetadataStoreOptions { ConnectionString = connectionString, TimeProvider = Time }, Ct);
+        await LegacyChargeRepairCase.AssertRepairedAsync(store, "old", Ct);
+    }
+
     [Theory]
     [InlineData("SELECT 9223372036854775807::bigint + 1", true)]
     [InlineData("SELECT convert_from('\\x00'::bytea, 'UTF8')", true)]

@@ -38,7 +38,7 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformance
         await connection.OpenAsync(Ct);
         Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode"));
         Assert.Equal((long)SqliteMetadataStore.SchemaVersion, await ScalarAsync(connection, "PRAGMA user_version"));
-        Assert.Equal(4, SqliteMetadataStore.SchemaVersion);
+        Assert.Equal(5, SqliteMetadataStore.SchemaVersion);
     }
 
     [Fact]
@@ -100,6 +100,23 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformance
         var added = await store.Tracks.AddTrackAsync("old", Owned("old", Track("New after upgrade", "Beyoncé")), null, Ct);
         Assert.Equal(2, (await store.Tracks.SearchAsync("old", "BEYONCE", cancellationToken: Ct)).Items.Count);
         Assert.Contains(added.Id, (await store.Tracks.SearchAsync("old", "upgrade", cancellationToken: Ct)).Items.Select(t => t.Id));
+    }
+
+    [Fact]
+    public async Task Upgrading_charges_uploaded_files_that_rode_free_on_a_hash_alone()
+    {
+        string oldPath = Path.Combine(_folder, "v4.db");
+        var dialect = new SqliteDialect(oldPath, TimeSpan.FromSeconds(5));
+        await SqliteSchema.MigrateAsync(dialect, 4, Ct);
+        await using (var connection = new SqliteConnection($"Data Source={oldPath};Pooling=False"))
+        {
+            await connection.OpenAsync(Ct);
+            await LegacyChargeRepairCase.InsertAsync(connection, "old", Ct);
+        }
+
+        await dialect.DisposeAsync();
+        await using var store = await SqliteMetadataStore.OpenAsync(new SqliteMetadataStoreOptions { DatabasePath = oldPath, TimeProvider = Time }, Ct);
+        await LegacyChargeRepairCase.AssertRepairedAsync(store, "old", Ct);
     }
 
     [Fact]
