@@ -38,7 +38,13 @@ internal sealed class SqlStoreContext
     public long NowMs() => Time.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <summary>The storage key prefix the (validated) user owns: the one ownership rule, from the options.</summary>
-    public string StorageKeyPrefix(string userId) => _storageKeyPrefix(userId);
+    public string StorageKeyPrefix(string userId)
+    {
+        string prefix = _storageKeyPrefix(userId);
+        return string.IsNullOrEmpty(prefix)
+            ? throw new InvalidOperationException($"LockerMetadataOptions.StorageKeyPrefix returned no prefix for user '{userId}'; every user needs a prefix of their own.")
+            : prefix;
+    }
 
     /// <summary>Refuses a plan id the store's plan catalog does not hold.</summary>
     public void RequireKnownPlan(string? planId, string parameter)
