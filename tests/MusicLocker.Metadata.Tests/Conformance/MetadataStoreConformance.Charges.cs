@@ -74,4 +74,26 @@ public abstract partial class MetadataStoreConformance
         await Store.Tracks.RemoveTrackAsync(user, second.Id, Ct);
         Assert.Equal(0, (await Store.Quota.GetStatusAsync(user, Ct)).UsedBytes);
     }
+
+    [Fact]
+    public async Task Same_hash_different_sizes_added_concurrently_from_several_instances_are_each_charged_once()
+    {
+        var stores = new[] { Store, await OpenAnotherAsync(), await OpenAnotherAsync(), await OpenAnotherAsync() };
+        var user = await NewUserAsync();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var adds = Enumerable.Range(0, 24).Select(i => Task.Run(async () =>
+        {
+            await gate.Task;
+            var track = Owned(user, Track($"Copy {i}", size: 4_000 + (i % 3) * 1_000, hash: "one-hash", purchased: i % 8 == 7));
+            return await stores[i % stores.Length].Tracks.AddTrackAsync(user, track, null, Ct);
+        }, Ct)).ToArray();
+        gate.SetResult();
+        var added = await Task.WhenAll(adds);
+
+        var counted = added.Where(t => t.ChargedBytes > 0).ToList();
+        Assert.Equal([4_000L, 5_000, 6_000], counted.Select(t => t.SizeBytes).Order());
+        Assert.All(counted, t => Assert.Equal(t.SizeBytes, t.ChargedBytes));
+        Assert.All(added.Where(t => t.IsPurchased), t => Assert.Equal(0, t.ChargedBytes));
+        Assert.Equal(15_000, (await Store.Quota.GetStatusAsync(user, Ct)).UsedBytes);
+    }
 }

@@ -131,6 +131,63 @@ public abstract partial class MetadataStoreConformance
         Assert.Equal(secret, await Store.Tracks.GetTrackAsync(bob, secret.Id, Ct));
     }
 
+    /// <summary>
+    /// The race an attacker would run: while bob commits his reservations from one instance, alice hammers the same ids
+    /// from others (release, commit, attach to an upload, spend on a track). Every one of bob's commits lands, none of
+    /// alice's calls does anything, and both ledgers add up.
+    /// </summary>
+    [Fact]
+    public async Task Racing_another_users_reservations_from_several_instances_never_moves_a_byte()
+    {
+        var stores = new[] { Store, await OpenAnotherAsync(), await OpenAnotherAsync() };
+        var alice = await NewUserAsync("alice");
+        var bob = await NewUserAsync("bob");
+        var reservations = new List<QuotaReservation>();
+        for (int i = 0; i < 24; i++)
+        {
+            reservations.Add(await Store.Quota.ReserveAsync(bob, 100 + i, Ct));
+        }
+
+        int aliceWins = 0;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var bobs = reservations.Select(r => Task.Run(async () =>
+        {
+            await gate.Task;
+            await stores[0].Quota.CommitAsync(bob, r.Id, r.Bytes, Ct);
+        }, Ct));
+        var alices = reservations.SelectMany((r, i) => new Func<Task>[]
+        {
+            async () =>
+            {
+                if (await stores[1 + (i % 2)].Quota.ReleaseAsync(alice, r.Id, Ct))
+                {
+                    Interlocked.Increment(ref aliceWins);
+                }
+            },
+            () => Refused(() => stores[1 + (i % 2)].Quota.CommitAsync(alice, r.Id, 1, Ct)),
+            () => Refused(() => stores[2 - (i % 2)].UploadSessions.CreateAsync(alice, new NewUploadSession(KeyOf(alice, $"u{i}"), "u", 1, r.Id), Ct)),
+            () => Refused(() => stores[2 - (i % 2)].Tracks.AddTrackAsync(alice, Owned(alice, Track($"T{i}", size: 1)), r.Id, Ct)),
+        }).Select(call => Task.Run(async () =>
+        {
+            await gate.Task;
+            await call();
+        }, Ct));
+        var all = bobs.Concat(alices).ToArray();
+        gate.SetResult();
+        await Task.WhenAll(all);
+
+        Assert.Equal(0, aliceWins);
+        var aliceStatus = await Store.Quota.GetStatusAsync(alice, Ct);
+        Assert.Equal(0, aliceStatus.UsedBytes + aliceStatus.ReservedBytes);
+        Assert.Empty(await Store.UploadSessions.ListOpenAsync(alice, Ct));
+        Assert.Empty((await Store.Tracks.BrowseAsync(alice, new TrackQuery(), Ct)).Items);
+        var bobStatus = await Store.Quota.GetStatusAsync(bob, Ct);
+        Assert.Equal(reservations.Sum(r => r.Bytes), bobStatus.UsedBytes);
+        Assert.Equal(0, bobStatus.ReservedBytes);
+
+        static async Task Refused(Func<Task> call) => await Assert.ThrowsAsync<MetadataNotFoundException>(call);
+    }
+
     private static void AssertSameNotFound(MetadataNotFoundException foreign, Guid foreignId, MetadataNotFoundException missing, Guid unknownId)
     {
         Assert.Equal(missing.Entity, foreign.Entity);
