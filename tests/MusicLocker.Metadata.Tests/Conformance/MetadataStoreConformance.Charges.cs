@@ -80,15 +80,8 @@ public abstract partial class MetadataStoreConformance
     {
         var stores = new[] { Store, await OpenAnotherAsync(), await OpenAnotherAsync(), await OpenAnotherAsync() };
         var user = await NewUserAsync();
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var adds = Enumerable.Range(0, 24).Select(i => Task.Run(async () =>
-        {
-            await gate.Task;
-            var track = Owned(user, Track($"Copy {i}", size: 4_000 + (i % 3) * 1_000, hash: "one-hash", purchased: i % 8 == 7));
-            return await stores[i % stores.Length].Tracks.AddTrackAsync(user, track, null, Ct);
-        }, Ct)).ToArray();
-        gate.SetResult();
-        var added = await Task.WhenAll(adds);
+        var added = await TogetherAsync(24, i => stores[i % stores.Length].Tracks.AddTrackAsync(
+            user, Owned(user, Track($"Copy {i}", size: 4_000 + (i % 3) * 1_000, hash: "one-hash", purchased: i % 8 == 7)), null, Ct));
 
         var counted = added.Where(t => t.ChargedBytes > 0).ToList();
         Assert.Equal([4_000L, 5_000, 6_000], counted.Select(t => t.SizeBytes).Order());

@@ -128,6 +128,19 @@ public abstract partial class MetadataStoreConformance : IAsyncLifetime
 
     protected static List<string> Titles(IEnumerable<TrackRecord> tracks) => tracks.Select(t => t.Tags.Title).ToList();
 
+    /// <summary>Starts <paramref name="count"/> calls on the thread pool at one moment (a gate) and waits for them all.</summary>
+    protected static async Task<T[]> TogetherAsync<T>(int count, Func<int, Task<T>> call)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tasks = Enumerable.Range(0, count).Select(i => Task.Run(async () =>
+        {
+            await gate.Task;
+            return await call(i);
+        }, Ct)).ToArray();
+        gate.SetResult();
+        return await Task.WhenAll(tasks);
+    }
+
     /// <summary>Reads every page of a listing, checking no item appears twice.</summary>
     protected static async Task<List<T>> AllPagesAsync<T>(Func<string?, Task<Page<T>>> page)
     {
