@@ -41,6 +41,10 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override bool IsForeignKeyViolation(DbException exception) => exception is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation };
 
+    /// <summary>Class 22 (data exception: out of range, NUL or untranslatable characters) and class 54 (program limit exceeded: stack depth, too complex).</summary>
+    public override bool IsInvalidInput(DbException exception) =>
+        exception is PostgresException { SqlState: var state } && (state.StartsWith("22", StringComparison.Ordinal) || state.StartsWith("54", StringComparison.Ordinal));
+
     public override bool IsTransient(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected };
 

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using MusicLocker.Library;
 using MusicLocker.Library.Sql;
 
@@ -12,7 +13,12 @@ internal static class PostgresSchema
     /// <summary>An arbitrary, fixed advisory-lock key ("MLSCHEMA" in ASCII) for schema migrations.</summary>
     private const long MigrationLockKey = 0x4D4C_5343_4845_4D41;
 
-    private static readonly string[] Migrations = [V1, V2];
+    private static readonly Func<DbConnection, DbTransaction, CancellationToken, Task>[] Migrations =
+    [
+        (c, t, ct) => c.Sql(t, V1).ExecAsync(ct),
+        (c, t, ct) => c.Sql(t, V2).ExecAsync(ct),
+        LegacyChargeRepair.RunAsync, // version 3: a file is its hash and size; charge uploaded files that rode free
+    ];
 
     public static int LatestVersion => Migrations.Length;
 
@@ -36,7 +42,7 @@ internal static class PostgresSchema
 
                 for (; version < targetVersion; version++)
                 {
-                    await connection.Sql(transaction, Migrations[version]).ExecAsync(cancellationToken).ConfigureAwait(false);
+                    await Migrations[version](connection, transaction, cancellationToken).ConfigureAwait(false);
                     await connection.Sql(transaction, "DELETE FROM musiclocker_schema").ExecAsync(cancellationToken).ConfigureAwait(false);
                     await connection.Sql(transaction, "INSERT INTO musiclocker_schema (version) VALUES (@v)").With("v", version + 1).ExecAsync(cancellationToken).ConfigureAwait(false);
                 }

@@ -13,6 +13,10 @@ internal sealed class SqliteDialect : SqlDialect
     private const int ConstraintForeignKey = 787;
     private const int ConstraintPrimaryKey = 1555;
     private const int ConstraintUnique = 2067;
+    private const int Error = 1;
+    private const int TooBig = 18;
+    private const int Mismatch = 20;
+    private const int Range = 25;
 
     /// <summary>
     /// Native connections already given the per-connection pragmas. Pooled <see cref="SqliteConnection"/>s reuse the same
@@ -98,6 +102,11 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override bool IsForeignKeyViolation(DbException exception) =>
         exception is SqliteException { SqliteErrorCode: ConstraintError, SqliteExtendedErrorCode: ConstraintForeignKey };
+
+    /// <summary>A string or blob too big, a datatype mismatch, a parameter out of range, or an integer overflow in arithmetic.</summary>
+    public override bool IsInvalidInput(DbException exception) => exception is SqliteException sqlite
+        && (sqlite.SqliteErrorCode is TooBig or Mismatch or Range
+            || (sqlite.SqliteErrorCode == Error && sqlite.Message.Contains("integer overflow", StringComparison.Ordinal)));
 
     // Busy and locked errors are retried inside Microsoft.Data.Sqlite up to the busy timeout; past it, give up.
     public override bool IsTransient(DbException exception) => false;

@@ -16,6 +16,7 @@ internal static class SqliteSchema
         AddSearchAsync,
         (c, t, ct) => ExecAsync(c, t, V3UploadsAndKeys, ct),
         (c, t, ct) => ExecAsync(c, t, V4CommentAndCompilation, ct),
+        LegacyChargeRepair.RunAsync, // version 5: a file is its hash and size; charge uploaded files that rode free
     ];
 
     public static int LatestVersion => Migrations.Length;

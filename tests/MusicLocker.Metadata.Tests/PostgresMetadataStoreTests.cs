@@ -106,6 +106,43 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
     }
 
     [Fact]
+    public async Task Upgrading_charges_uploaded_files_that_rode_free_on_a_hash_alone()
+    {
+        _ = Store;
+        var connectionString = await server.CreateDatabaseAsync("legacy");
+        await using (var dialect = new PostgresDialect(NpgsqlDataSource.Create(connectionString)))
+        {
+            await PostgresSchema.MigrateAsync(dialect, 2, Ct);
+        }
+
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync(Ct);
+            await LegacyChargeRepairCase.InsertAsync(connection, "old", Ct);
+        }
+
+        await using var store = await PostgresMetadataStore.OpenAsync(new PostgresMetadataStoreOptions { ConnectionString = connectionString, TimeProvider = Time }, Ct);
+        await LegacyChargeRepairCase.AssertRepairedAsync(store, "old", Ct);
+    }
+
+    [Theory]
+    [InlineData("SELECT 9223372036854775807::bigint + 1", true)]
+    [InlineData("SELECT convert_from('\\x00'::bytea, 'UTF8')", true)]
+    [InlineData("SELECT 1/0", true)]
+    [InlineData("SELECT * FROM no_such_table", false)]
+    public async Task Values_postgres_refuses_are_invalid_input_not_an_outage(string sql, bool invalidInput)
+    {
+        _ = Store;
+        await using var dialect = new PostgresDialect(NpgsqlDataSource.Create(_connectionString!));
+        await using var connection = await dialect.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var error = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteScalarAsync(Ct));
+        Assert.Equal(invalidInput, dialect.IsInvalidInput(error));
+        Assert.False(dialect.IsTransient(error));
+    }
+
+    [Fact]
     public async Task A_database_from_a_newer_version_is_refused()
     {
         await NewUserAsync();

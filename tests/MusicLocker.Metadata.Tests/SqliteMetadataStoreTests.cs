@@ -38,7 +38,7 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformance
         await connection.OpenAsync(Ct);
         Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode"));
         Assert.Equal((long)SqliteMetadataStore.SchemaVersion, await ScalarAsync(connection, "PRAGMA user_version"));
-        Assert.Equal(4, SqliteMetadataStore.SchemaVersion);
+        Assert.Equal(5, SqliteMetadataStore.SchemaVersion);
     }
 
     [Fact]
@@ -97,9 +97,26 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformance
         Assert.Equal("Déjà Vu", Assert.Single(found.Items).Tags.Title);
         Assert.Equal(4_000, (await store.Quota.GetStatusAsync("old", Ct)).UsedBytes);
         await store.UserKeys.AddAsync("old", "k", new byte[] { 1 }, "m", Ct);
-        var added = await store.Tracks.AddTrackAsync("old", Track("New after upgrade", "Beyoncé"), null, Ct);
+        var added = await store.Tracks.AddTrackAsync("old", Owned("old", Track("New after upgrade", "Beyoncé")), null, Ct);
         Assert.Equal(2, (await store.Tracks.SearchAsync("old", "BEYONCE", cancellationToken: Ct)).Items.Count);
         Assert.Contains(added.Id, (await store.Tracks.SearchAsync("old", "upgrade", cancellationToken: Ct)).Items.Select(t => t.Id));
+    }
+
+    [Fact]
+    public async Task Upgrading_charges_uploaded_files_that_rode_free_on_a_hash_alone()
+    {
+        string oldPath = Path.Combine(_folder, "v4.db");
+        var dialect = new SqliteDialect(oldPath, TimeSpan.FromSeconds(5));
+        await SqliteSchema.MigrateAsync(dialect, 4, Ct);
+        await using (var connection = new SqliteConnection($"Data Source={oldPath};Pooling=False"))
+        {
+            await connection.OpenAsync(Ct);
+            await LegacyChargeRepairCase.InsertAsync(connection, "old", Ct);
+        }
+
+        await dialect.DisposeAsync();
+        await using var store = await SqliteMetadataStore.OpenAsync(new SqliteMetadataStoreOptions { DatabasePath = oldPath, TimeProvider = Time }, Ct);
+        await LegacyChargeRepairCase.AssertRepairedAsync(store, "old", Ct);
     }
 
     [Fact]
@@ -134,6 +151,40 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformance
         Assert.Equal(MetadataErrorCode.Unavailable, error.ErrorCode);
         Assert.IsType<SqliteException>(error.InnerException);
         Assert.Contains("a-folder.db", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_custom_storage_key_prefix_is_the_one_ownership_rule()
+    {
+        await using var store = await SqliteMetadataStore.OpenAsync(new SqliteMetadataStoreOptions
+        {
+            DatabasePath = Path.Combine(_folder, "tenant.db"),
+            TimeProvider = Time,
+            StorageKeyPrefix = userId => $"tenant-7/{userId}/audio/",
+        }, Ct);
+        await store.Users.EnsureAsync("ann", null, Ct);
+        var track = await store.Tracks.AddTrackAsync("ann", Track("Mine", storageKey: "tenant-7/ann/audio/mine.mp3"), null, Ct);
+        var error = await Assert.ThrowsAsync<MetadataArgumentException>(() => store.Tracks.AddTrackAsync("ann", Track("Default", storageKey: "users/ann/x.mp3"), null, Ct));
+        Assert.Equal("track.StorageKey", error.ParameterName);
+        Assert.Contains("tenant-7/ann/audio/", error.Message, StringComparison.Ordinal);
+        Assert.Equal([track.StorageKey], (await store.Users.DeleteAsync("ann", Ct)).StorageKeys);
+    }
+
+    [Theory]
+    [InlineData("SELECT sum(x) FROM (SELECT 9223372036854775807 AS x UNION ALL SELECT 1)", true)]
+    [InlineData("SELECT zeroblob(2000000000)", true)]
+    [InlineData("SELECT * FROM no_such_table", false)]
+    public async Task Values_sqlite_refuses_are_invalid_input_not_an_outage(string sql, bool invalidInput)
+    {
+        var dialect = new SqliteDialect(DatabasePath, TimeSpan.FromSeconds(5));
+        await using (var connection = (SqliteConnection)await dialect.OpenAsync(Ct))
+        {
+            var error = await Assert.ThrowsAsync<SqliteException>(() => ScalarAsync(connection, sql));
+            Assert.Equal(invalidInput, dialect.IsInvalidInput(error));
+            Assert.False(dialect.IsTransient(error));
+        }
+
+        await dialect.DisposeAsync();
     }
 
     private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql)

@@ -62,7 +62,7 @@ public class QuotaReserveCommitBenchmarks
     public async Task Store_ReserveCommit()
     {
         var reservation = await _database.Store.Quota.ReserveAsync(User, 4_000_000);
-        await _database.Store.Quota.CommitAsync(reservation.Id, 3_900_000);
+        await _database.Store.Quota.CommitAsync(User, reservation.Id, 3_900_000);
     }
 
     [Benchmark]
@@ -72,7 +72,7 @@ public class QuotaReserveCommitBenchmarks
         var hash = Guid.NewGuid().ToString("N");
         await _database.Store.Tracks.AddTrackAsync(User, new NewTrack(
             new TrackTags("Benchmark Song", "Benchmark Artist", "Benchmark Album", null, "Rock", 2020, 1, 10, 1, 1),
-            TimeSpan.FromMinutes(3), "mp3", 320, 3_900_000, hash, hash, false, "users/bench/" + hash), reservation.Id);
+            TimeSpan.FromMinutes(3), "mp3", 320, 3_900_000, hash, hash, false, "users/" + User + "/" + hash), reservation.Id);
     }
 
     private static async Task ExecAsync(DbConnection connection, DbTransaction transaction, string sql, params (string Name, object Value)[] parameters)

@@ -5,9 +5,11 @@ public interface ITrackCatalog
 {
     /// <summary>
     /// Catalogues a track and charges the quota in one transaction. Purchased tracks and copies of a file the user already
-    /// has (same <see cref="NewTrack.ContentHash"/>) count zero. With <paramref name="reservationId"/> the reservation is
-    /// committed (its bytes released, the track's charge taken); without one, the charge must fit in what is left.
+    /// uploaded (same <see cref="NewTrack.ContentHash"/> and <see cref="NewTrack.SizeBytes"/>) count zero. With
+    /// <paramref name="reservationId"/> the reservation is committed (its bytes released, the track's charge taken);
+    /// without one, the charge must fit in what is left. The storage key must lie under the user's own prefix.
     /// </summary>
+    /// <exception cref="MetadataArgumentException">A field breaks the input rules (<see cref="MetadataLimits"/>), or the storage key is outside the user's prefix.</exception>
     /// <exception cref="Quota.QuotaExceededException">The charge does not fit; nothing was catalogued and the reservation stays.</exception>
     /// <exception cref="MetadataNotFoundException">The user does not exist, or the reservation was committed, released, has expired, or is another user's.</exception>
     Task<TrackRecord> AddTrackAsync(string userId, NewTrack track, Guid? reservationId = null, CancellationToken cancellationToken = default);
@@ -31,13 +33,14 @@ public interface ITrackCatalog
     Task<TrackRemoval> RemoveTrackAsync(string userId, Guid trackId, CancellationToken cancellationToken = default);
 
     /// <summary>One page of the user's tracks, ordered and filtered as asked.</summary>
-    /// <exception cref="ArgumentException">The cursor was not produced by a query with the same order.</exception>
+    /// <exception cref="MetadataArgumentException">The cursor was not produced by a query with the same order, or a filter or the page size is out of range.</exception>
     Task<Page<TrackRecord>> BrowseAsync(string userId, TrackQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Tracks whose title, artist, album or album artist contain words starting with every word of <paramref name="text"/>,
     /// regardless of case and accents ("beyonce" finds "Beyoncé"), newest first (like "Latest uploads"); keyset-paged.
     /// </summary>
+    /// <exception cref="MetadataArgumentException">The text is over <see cref="MetadataLimits.MaxSearchLength"/> characters or <see cref="MetadataLimits.MaxSearchWords"/> words, or the cursor is not this listing's.</exception>
     Task<Page<TrackRecord>> SearchAsync(string userId, string text, int pageSize = 50, string? cursor = null, CancellationToken cancellationToken = default);
 
     /// <summary>"Latest uploads": the user's most recently added tracks, newest first.</summary>

@@ -21,20 +21,25 @@ public sealed record NewTrack(
     bool IsPurchased,
     string StorageKey)
 {
-    internal void Validate()
+    /// <summary>Checks every field against <see cref="MetadataLimits"/>; the storage key must lie under <paramref name="storageKeyPrefix"/>.</summary>
+    internal void Validate(string storageKeyPrefix, string parameter)
     {
-        ArgumentNullException.ThrowIfNull(Tags, nameof(Tags));
-        Tags.Validate(nameof(Tags));
+        MetadataInput.NotNull(Tags, parameter + ".Tags");
+        Tags.Validate(parameter + ".Tags");
         if (Duration < TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(Duration), Duration, "A track's duration cannot be negative.");
+            throw MetadataInput.Invalid(parameter + ".Duration", $"A track's duration cannot be negative (got {Duration}).");
         }
 
-        ArgumentException.ThrowIfNullOrWhiteSpace(Codec, nameof(Codec));
-        ArgumentOutOfRangeException.ThrowIfNegative(BitrateKbps, nameof(BitrateKbps));
-        ArgumentOutOfRangeException.ThrowIfNegative(SizeBytes, nameof(SizeBytes));
-        ArgumentException.ThrowIfNullOrWhiteSpace(ContentHash, nameof(ContentHash));
-        ArgumentException.ThrowIfNullOrWhiteSpace(AudioHash, nameof(AudioHash));
-        ArgumentException.ThrowIfNullOrWhiteSpace(StorageKey, nameof(StorageKey));
+        MetadataInput.Identifier(Codec, parameter + ".Codec", MetadataLimits.MaxIdentifierLength);
+        if (BitrateKbps < 0)
+        {
+            throw MetadataInput.Invalid(parameter + ".BitrateKbps", $"A bitrate cannot be negative (got {BitrateKbps}).");
+        }
+
+        MetadataInput.Bytes(SizeBytes, parameter + ".SizeBytes");
+        MetadataInput.Identifier(ContentHash, parameter + ".ContentHash", MetadataLimits.MaxIdentifierLength);
+        MetadataInput.Identifier(AudioHash, parameter + ".AudioHash", MetadataLimits.MaxIdentifierLength);
+        MetadataInput.StorageKey(StorageKey, storageKeyPrefix, parameter + ".StorageKey");
     }
 }

@@ -30,16 +30,26 @@ public sealed record TrackTags(
     /// <summary>The artist albums are grouped under: the album artist, else the track artist.</summary>
     public string? EffectiveAlbumArtist => string.IsNullOrWhiteSpace(AlbumArtist) ? Artist : AlbumArtist;
 
-    internal void Validate(string paramName)
+    /// <summary>Checks every tag against <see cref="MetadataLimits"/> (no NUL, no unpaired surrogate, capped length; 1-based numbers).</summary>
+    internal void Validate(string parameter)
     {
-        if (string.IsNullOrWhiteSpace(Title))
-        {
-            throw new ArgumentException("A track needs a non-empty title.", paramName);
-        }
+        MetadataInput.Text(Title, parameter + ".Title", MetadataLimits.MaxTagLength, required: true);
+        MetadataInput.Text(Artist, parameter + ".Artist", MetadataLimits.MaxTagLength, required: false);
+        MetadataInput.Text(Album, parameter + ".Album", MetadataLimits.MaxTagLength, required: false);
+        MetadataInput.Text(AlbumArtist, parameter + ".AlbumArtist", MetadataLimits.MaxTagLength, required: false);
+        MetadataInput.Text(Genre, parameter + ".Genre", MetadataLimits.MaxTagLength, required: false);
+        MetadataInput.Text(Comment, parameter + ".Comment", MetadataLimits.MaxCommentLength, required: false);
+        OneBased(TrackNumber, parameter + ".TrackNumber");
+        OneBased(TrackCount, parameter + ".TrackCount");
+        OneBased(DiscNumber, parameter + ".DiscNumber");
+        OneBased(DiscCount, parameter + ".DiscCount");
+    }
 
-        if (TrackNumber is < 1 || DiscNumber is < 1 || TrackCount is < 1 || DiscCount is < 1)
+    private static void OneBased(int? value, string parameter)
+    {
+        if (value is < 1)
         {
-            throw new ArgumentException($"Track and disc numbers and counts are 1-based (got track {TrackNumber}/{TrackCount}, disc {DiscNumber}/{DiscCount}).", paramName);
+            throw MetadataInput.Invalid(parameter, $"Track and disc numbers and counts are 1-based (got {value}).");
         }
     }
 }

@@ -20,4 +20,10 @@ public enum MetadataErrorCode
 
     /// <summary>The database could not be reached or failed the operation (see the inner exception); retrying later may succeed.</summary>
     Unavailable,
+
+    /// <summary>
+    /// An argument is malformed, out of range or over a documented cap (<see cref="MetadataLimits"/>); the exception
+    /// (<see cref="MetadataArgumentException"/>) names the parameter. Retrying the same call fails the same way.
+    /// </summary>
+    InvalidArgument,
 }

@@ -29,6 +29,7 @@ public interface IPlaylistStore
     /// <summary>Adds tracks, in the order given, at <paramref name="index"/> (0 to the entry count; <see langword="null"/> appends).</summary>
     /// <returns>The new entries.</returns>
     /// <exception cref="MetadataNotFoundException">The user has no such playlist, or no such track.</exception>
+    /// <exception cref="MetadataArgumentException">The index is outside 0 to the entry count.</exception>
     Task<IReadOnlyList<PlaylistEntry>> AddTracksAsync(string userId, Guid playlistId, IReadOnlyList<Guid> trackIds, int? index = null, CancellationToken cancellationToken = default);
 
     /// <summary>Removes one entry; the entries after it move up.</summary>
@@ -37,6 +38,6 @@ public interface IPlaylistStore
 
     /// <summary>Moves one entry to <paramref name="newIndex"/> (0 to entry count − 1); the others keep their relative order.</summary>
     /// <exception cref="MetadataNotFoundException">The playlist or the entry does not exist.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The index is outside the playlist.</exception>
+    /// <exception cref="MetadataArgumentException">The index is outside the playlist.</exception>
     Task MoveEntryAsync(string userId, Guid playlistId, Guid entryId, int newIndex, CancellationToken cancellationToken = default);
 }

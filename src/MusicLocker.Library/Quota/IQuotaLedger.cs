@@ -24,20 +24,20 @@ public interface IQuotaLedger
     /// purchased and duplicate rules and catalogues the track in the same transaction.
     /// </summary>
     /// <returns>The user's quota after the commit.</returns>
-    /// <exception cref="Library.MetadataNotFoundException">The reservation was committed, released, or has expired.</exception>
+    /// <exception cref="Library.MetadataNotFoundException">The user has no such reservation: it was committed, released, has expired, or is another user's (never told apart).</exception>
     /// <exception cref="QuotaExceededException">The actual size exceeds the reservation and the rest does not fit; the reservation stays.</exception>
-    Task<QuotaStatus> CommitAsync(Guid reservationId, long actualBytes, CancellationToken cancellationToken = default);
+    Task<QuotaStatus> CommitAsync(string userId, Guid reservationId, long actualBytes, CancellationToken cancellationToken = default);
 
-    /// <summary>Releases a reservation without charging anything.</summary>
-    /// <returns><see langword="false"/> when it was already committed, released or expired.</returns>
-    Task<bool> ReleaseAsync(Guid reservationId, CancellationToken cancellationToken = default);
+    /// <summary>Releases a reservation of the user without charging anything.</summary>
+    /// <returns><see langword="false"/> when the user has no such reservation (committed, released, expired, or another user's).</returns>
+    Task<bool> ReleaseAsync(string userId, Guid reservationId, CancellationToken cancellationToken = default);
 
     /// <summary>What a planned upload would need, what is left, and which files fit.</summary>
     /// <exception cref="Library.MetadataNotFoundException">The user does not exist.</exception>
     Task<QuotaPreview> PreviewAsync(string userId, IReadOnlyList<PlannedUpload> files, CancellationToken cancellationToken = default);
 
     /// <summary>Moves the user to another plan, with an optional per-user limit that overrides the plan's.</summary>
-    /// <exception cref="ArgumentException">The plan is not in the store's plan catalog.</exception>
+    /// <exception cref="Library.MetadataArgumentException">The plan is not in the store's plan catalog, or the override is outside 0 to <see cref="Library.MetadataLimits.MaxQuotaBytes"/>.</exception>
     /// <exception cref="Library.MetadataNotFoundException">The user does not exist.</exception>
     Task<QuotaStatus> SetPlanAsync(string userId, string planId, long? overrideLimitBytes = null, CancellationToken cancellationToken = default);
 

@@ -7,13 +7,22 @@ namespace MusicLocker.Library.Sql;
 
 /// <summary>
 /// An opaque keyset cursor: the sort-key values of the last row of a page, tagged with the listing they belong to, as
-/// base64url. Values are strings, 64-bit integers or GUIDs.
+/// base64url. Values are strings, 64-bit integers or GUIDs. A cursor comes back from the caller, so decoding trusts
+/// nothing: the listing tag, the number of values and each value's type must be exactly what that listing writes, and a
+/// string must be valid UTF-8 without NUL; anything else is a <see cref="MetadataArgumentException"/>.
 /// </summary>
 internal static class PageCursor
 {
-    private const byte StringTag = 1;
-    private const byte Int64Tag = 2;
-    private const byte GuidTag = 3;
+    /// <summary>A text sort key.</summary>
+    public const byte StringTag = 1;
+
+    /// <summary>An integer sort key.</summary>
+    public const byte Int64Tag = 2;
+
+    /// <summary>A unique id sort key.</summary>
+    public const byte GuidTag = 3;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static string Encode(byte kind, ReadOnlySpan<object> values)
     {
@@ -50,8 +59,14 @@ internal static class PageCursor
         return Base64Url.EncodeToString(buffer.WrittenSpan);
     }
 
-    public static object[] Decode(string cursor, byte kind, int count, string paramName = "cursor")
+    /// <summary>The values of a cursor of listing <paramref name="kind"/> whose keys have the types <paramref name="types"/>.</summary>
+    public static object[] Decode(string cursor, byte kind, ReadOnlySpan<byte> types, string paramName)
     {
+        if (cursor.Length > MetadataLimits.MaxCursorLength)
+        {
+            throw Invalid(paramName, null);
+        }
+
         byte[] bytes;
         try
         {
@@ -67,43 +82,63 @@ internal static class PageCursor
             throw Invalid(paramName, null);
         }
 
-        var values = new object[count];
+        var values = new object[types.Length];
         int at = 1;
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < types.Length; i++)
         {
-            if (at >= bytes.Length)
+            if (at >= bytes.Length || bytes[at] != types[i])
             {
                 throw Invalid(paramName, null);
             }
 
-            switch (bytes[at])
+            values[i] = bytes[at] switch
             {
-                case StringTag when at + 5 <= bytes.Length:
-                    int length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at + 1));
-                    if (length < 0 || at + 5 + length > bytes.Length)
-                    {
-                        throw Invalid(paramName, null);
-                    }
-
-                    values[i] = Encoding.UTF8.GetString(bytes, at + 5, length);
-                    at += 5 + length;
-                    break;
-                case GuidTag when at + 17 <= bytes.Length:
-                    values[i] = new Guid(bytes.AsSpan(at + 1, 16));
-                    at += 17;
-                    break;
-                case Int64Tag when at + 9 <= bytes.Length:
-                    values[i] = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(at + 1));
-                    at += 9;
-                    break;
-                default:
-                    throw Invalid(paramName, null);
-            }
+                StringTag => ReadString(bytes, ref at, paramName),
+                GuidTag when at + 17 <= bytes.Length => ReadGuid(bytes, ref at),
+                Int64Tag when at + 9 <= bytes.Length => ReadInt64(bytes, ref at),
+                _ => throw Invalid(paramName, null),
+            };
         }
 
         return at == bytes.Length ? values : throw Invalid(paramName, null);
     }
 
-    private static ArgumentException Invalid(string paramName, Exception? inner) =>
-        new("The cursor was not produced by this listing (or by another sort order); start again without a cursor.", paramName, inner);
+    private static string ReadString(byte[] bytes, ref int at, string paramName)
+    {
+        int length = at + 5 <= bytes.Length ? BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at + 1)) : -1;
+        if (length < 0 || length > bytes.Length - at - 5)
+        {
+            throw Invalid(paramName, null);
+        }
+
+        string value;
+        try
+        {
+            value = StrictUtf8.GetString(bytes, at + 5, length);
+        }
+        catch (DecoderFallbackException exception)
+        {
+            throw Invalid(paramName, exception);
+        }
+
+        at += 5 + length;
+        return value.Contains('\0', StringComparison.Ordinal) ? throw Invalid(paramName, null) : value;
+    }
+
+    private static Guid ReadGuid(byte[] bytes, ref int at)
+    {
+        var value = new Guid(bytes.AsSpan(at + 1, 16));
+        at += 17;
+        return value;
+    }
+
+    private static long ReadInt64(byte[] bytes, ref int at)
+    {
+        long value = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(at + 1));
+        at += 9;
+        return value;
+    }
+
+    private static MetadataArgumentException Invalid(string paramName, Exception? inner) =>
+        new(paramName, "The cursor was not produced by this listing (or by another sort order); start again without a cursor.", inner);
 }

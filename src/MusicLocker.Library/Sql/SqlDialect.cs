@@ -38,6 +38,12 @@ internal abstract class SqlDialect : IAsyncDisposable
     /// <summary>Whether the error is a foreign-key violation.</summary>
     public abstract bool IsForeignKeyViolation(DbException exception);
 
+    /// <summary>
+    /// Whether the database refused a value the caller gave (out of range, not encodable, a query too complex): a backstop
+    /// behind the validation at the API boundary, so such errors are never reported as transient.
+    /// </summary>
+    public virtual bool IsInvalidInput(DbException exception) => false;
+
     /// <summary>Whether retrying the whole transaction may succeed (serialization failure, deadlock).</summary>
     public abstract bool IsTransient(DbException exception);
 

@@ -12,7 +12,7 @@ internal sealed class SqlListeningHistory : IListeningHistory
 
     public Task<bool> RecordPlayAsync(string userId, Guid trackId, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
+        MetadataInput.UserId(userId);
         return _context.WriteAsync(async (connection, transaction) =>
         {
             var state = await connection.Sql(transaction,
@@ -38,8 +38,8 @@ internal sealed class SqlListeningHistory : IListeningHistory
 
     public Task<IReadOnlyList<PlayRecord>> GetRecentlyPlayedAsync(string userId, int count = 50, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
-        SqlStoreContext.ValidatePageSize(count, nameof(count));
+        MetadataInput.UserId(userId);
+        MetadataInput.PageSize(count, nameof(count));
         return _context.ReadAsync<IReadOnlyList<PlayRecord>>(async connection =>
             await connection.Sql(null,
                     $"SELECT {TrackRows.Columns}, p.played_at FROM plays p JOIN tracks t ON t.id = p.track_id WHERE p.user_id = @u ORDER BY p.played_at DESC, p.seq DESC LIMIT @n")
@@ -49,8 +49,8 @@ internal sealed class SqlListeningHistory : IListeningHistory
 
     public Task<IReadOnlyList<TrackPlayCount>> GetMostPlayedAsync(string userId, int count = 50, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
-        SqlStoreContext.ValidatePageSize(count, nameof(count));
+        MetadataInput.UserId(userId);
+        MetadataInput.PageSize(count, nameof(count));
         return _context.ReadAsync<IReadOnlyList<TrackPlayCount>>(async connection =>
             await connection.Sql(null,
                     $"SELECT {TrackRows.Columns}, c.plays, c.last_played FROM (SELECT track_id, COUNT(*) AS plays, MAX(played_at) AS last_played FROM plays WHERE user_id = @u GROUP BY track_id) c " +
@@ -62,7 +62,7 @@ internal sealed class SqlListeningHistory : IListeningHistory
 
     public Task<long> GetPlayCountAsync(string userId, Guid trackId, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
+        MetadataInput.UserId(userId);
         return _context.ReadAsync(connection =>
             connection.Sql(null, "SELECT COUNT(*) FROM plays WHERE user_id = @u AND track_id = @t")
                 .With("u", userId).With("t", trackId).Int64Async(cancellationToken), cancellationToken);
@@ -70,7 +70,7 @@ internal sealed class SqlListeningHistory : IListeningHistory
 
     public Task<long> SetEnabledAsync(string userId, bool enabled, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
+        MetadataInput.UserId(userId);
         return _context.WriteAsync(async (connection, transaction) =>
         {
             int users = await connection.Sql(transaction, "UPDATE locker_users SET history_enabled = @e WHERE user_id = @u")

@@ -18,8 +18,8 @@ internal sealed class SqlPlaylistStore : IPlaylistStore
 
     public Task<Playlist> CreateAsync(string userId, string name, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
-        SqlStoreContext.ValidateName(name, nameof(name));
+        MetadataInput.UserId(userId);
+        MetadataInput.Text(name, nameof(name), MetadataLimits.MaxNameLength, required: true);
         return _context.WriteAsync(async (connection, transaction) =>
         {
             var id = Guid.NewGuid();
@@ -36,8 +36,8 @@ internal sealed class SqlPlaylistStore : IPlaylistStore
 
     public Task<Playlist> RenameAsync(string userId, Guid playlistId, string name, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
-        SqlStoreContext.ValidateName(name, nameof(name));
+        MetadataInput.UserId(userId);
+        MetadataInput.Text(name, nameof(name), MetadataLimits.MaxNameLength, required: true);
         return _context.WriteAsync(async (connection, transaction) =>
         {
             int changed = await connection.Sql(transaction, "UPDATE playlists SET name = @name, updated_at = @now WHERE id = @id AND user_id = @u")
@@ -49,7 +49,7 @@ internal sealed class SqlPlaylistStore : IPlaylistStore
 
     public Task<bool> DeleteAsync(string userId, Guid playlistId, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
+        MetadataInput.UserId(userId);
         return _context.WriteAsync(async (connection, transaction) =>
             await connection.Sql(transaction, "DELETE FROM playlists WHERE id = @id AND user_id = @u")
                 .With("id", playlistId).With("u", userId).ExecAsync(cancellationToken).ConfigureAwait(false) > 0, cancellationToken);
@@ -57,13 +57,13 @@ internal sealed class SqlPlaylistStore : IPlaylistStore
 
     public Task<Playlist> GetAsync(string userId, Guid playlistId, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
+        MetadataInput.UserId(userId);
         return _context.ReadAsync(connection => GetAsync(connection, null, userId, playlistId, cancellationToken), cancellationToken);
     }
 
     public Task<IReadOnlyList<Playlist>> ListAsync(string userId, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
+        MetadataInput.UserId(userId);
         return _context.ReadAsync<IReadOnlyList<Playlist>>(async connection =>
         {
             var playlists = await connection.Sql(null, $"SELECT {Columns} FROM playlists p WHERE p.user_id = @u")
@@ -83,21 +83,21 @@ internal sealed class SqlPlaylistStore : IPlaylistStore
 
     public Task<IReadOnlyList<PlaylistEntry>> GetEntriesAsync(string userId, Guid playlistId, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
+        MetadataInput.UserId(userId);
         return _context.ReadAsync(connection => GetEntriesAsync(connection, null, userId, playlistId, cancellationToken), cancellationToken);
     }
 
     public Task<IReadOnlyList<PlaylistEntry>> AddTracksAsync(string userId, Guid playlistId, IReadOnlyList<Guid> trackIds, int? index = null, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
-        ArgumentNullException.ThrowIfNull(trackIds);
+        MetadataInput.UserId(userId);
+        MetadataInput.NotNull(trackIds, nameof(trackIds));
         return _context.WriteAsync(async (connection, transaction) =>
         {
             var order = await LockEntriesAsync(connection, transaction, userId, playlistId, cancellationToken).ConfigureAwait(false);
             int at = index ?? order.Count;
             if (at < 0 || at > order.Count)
             {
-                throw new ArgumentOutOfRangeException(nameof(index), index, $"The playlist has {order.Count} entries; insert at 0 to {order.Count}.");
+                throw MetadataInput.Invalid(nameof(index), $"The playlist has {order.Count} entries; insert at 0 to {order.Count} (got {index}).");
             }
 
             var before = order.ToArray();
@@ -133,7 +133,7 @@ internal sealed class SqlPlaylistStore : IPlaylistStore
 
     public Task RemoveEntryAsync(string userId, Guid playlistId, Guid entryId, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
+        MetadataInput.UserId(userId);
         return _context.WriteAsync(async (connection, transaction) =>
         {
             var order = await LockEntriesAsync(connection, transaction, userId, playlistId, cancellationToken).ConfigureAwait(false);
@@ -148,14 +148,14 @@ internal sealed class SqlPlaylistStore : IPlaylistStore
 
     public Task MoveEntryAsync(string userId, Guid playlistId, Guid entryId, int newIndex, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
+        MetadataInput.UserId(userId);
         return _context.WriteAsync(async (connection, transaction) =>
         {
             var order = await LockEntriesAsync(connection, transaction, userId, playlistId, cancellationToken).ConfigureAwait(false);
             int at = IndexOf(order, entryId, playlistId, userId);
             if (newIndex < 0 || newIndex >= order.Count)
             {
-                throw new ArgumentOutOfRangeException(nameof(newIndex), newIndex, $"The playlist has {order.Count} entries; move to 0 to {order.Count - 1}.");
+                throw MetadataInput.Invalid(nameof(newIndex), $"The playlist has {order.Count} entries; move to 0 to {order.Count - 1} (got {newIndex}).");
             }
 
             var before = order.ToArray();

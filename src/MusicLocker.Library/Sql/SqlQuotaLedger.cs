@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using System.Globalization;
 using MusicLocker.Quota;
 
 namespace MusicLocker.Library.Sql;
@@ -30,14 +31,14 @@ internal sealed class SqlQuotaLedger : IQuotaLedger
 
     public Task<QuotaStatus> GetStatusAsync(string userId, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
+        MetadataInput.UserId(userId);
         return _context.ReadAsync(connection => ReadStatusAsync(connection, userId, cancellationToken), cancellationToken);
     }
 
     public Task<QuotaReservation> ReserveAsync(string userId, long bytes, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
-        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        MetadataInput.UserId(userId);
+        MetadataInput.Bytes(bytes, nameof(bytes));
         return _context.WriteAsync(async (connection, transaction) =>
         {
             long now = _context.NowMs();
@@ -60,26 +61,31 @@ internal sealed class SqlQuotaLedger : IQuotaLedger
         }, cancellationToken);
     }
 
-    public Task<QuotaStatus> CommitAsync(Guid reservationId, long actualBytes, CancellationToken cancellationToken = default)
+    public Task<QuotaStatus> CommitAsync(string userId, Guid reservationId, long actualBytes, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(actualBytes);
+        MetadataInput.UserId(userId);
+        MetadataInput.Bytes(actualBytes, nameof(actualBytes));
         return _context.WriteAsync(async (connection, transaction) =>
         {
-            string userId = await ReservationOwnerAsync(connection, transaction, reservationId, cancellationToken).ConfigureAwait(false)
-                ?? throw ReservationGone(reservationId, null);
-            long now = _context.NowMs();
-            var row = await LockAsync(connection, transaction, userId, now, cancellationToken).ConfigureAwait(false);
+            // Scoped to the user before anything is locked: another user's reservation is "not found", like a missing one.
+            if (!await HoldsReservationAsync(connection, transaction, userId, reservationId, cancellationToken).ConfigureAwait(false))
+            {
+                throw ReservationGone(reservationId, userId);
+            }
+
+            var row = await LockAsync(connection, transaction, userId, _context.NowMs(), cancellationToken).ConfigureAwait(false);
             long reserved = await TakeReservationAsync(connection, transaction, row, reservationId, cancellationToken).ConfigureAwait(false);
             row = await ChargeAsync(connection, transaction, row, reserved, actualBytes, cancellationToken).ConfigureAwait(false);
             return row.ToStatus();
         }, cancellationToken);
     }
 
-    public Task<bool> ReleaseAsync(Guid reservationId, CancellationToken cancellationToken = default) =>
-        _context.WriteAsync(async (connection, transaction) =>
+    public Task<bool> ReleaseAsync(string userId, Guid reservationId, CancellationToken cancellationToken = default)
+    {
+        MetadataInput.UserId(userId);
+        return _context.WriteAsync(async (connection, transaction) =>
         {
-            string? userId = await ReservationOwnerAsync(connection, transaction, reservationId, cancellationToken).ConfigureAwait(false);
-            if (userId is null)
+            if (!await HoldsReservationAsync(connection, transaction, userId, reservationId, cancellationToken).ConfigureAwait(false))
             {
                 return false;
             }
@@ -95,22 +101,30 @@ internal sealed class SqlQuotaLedger : IQuotaLedger
                 .With("b", bytes).With("u", row.UserId).ExecAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken);
+    }
 
     public Task<QuotaPreview> PreviewAsync(string userId, IReadOnlyList<PlannedUpload> files, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
-        ArgumentNullException.ThrowIfNull(files);
-        foreach (var file in files)
+        MetadataInput.UserId(userId);
+        MetadataInput.NotNull(files, nameof(files));
+        for (int i = 0; i < files.Count; i++)
         {
-            ArgumentNullException.ThrowIfNull(file, nameof(files));
-            ArgumentOutOfRangeException.ThrowIfNegative(file.SizeBytes, nameof(files));
+            string parameter = $"files[{i.ToString(CultureInfo.InvariantCulture)}]";
+            var file = files[i];
+            MetadataInput.NotNull(file, parameter);
+            MetadataInput.Text(file.Name, parameter + ".Name", MetadataLimits.MaxFileNameLength, required: false);
+            MetadataInput.Bytes(file.SizeBytes, parameter + ".SizeBytes");
+            if (file.ContentHash is not null)
+            {
+                MetadataInput.Identifier(file.ContentHash, parameter + ".ContentHash", MetadataLimits.MaxIdentifierLength);
+            }
         }
 
         return _context.ReadAsync(async connection =>
         {
             var status = await ReadStatusAsync(connection, userId, cancellationToken).ConfigureAwait(false);
-            var stored = await StoredHashesAsync(connection, userId, files, cancellationToken).ConfigureAwait(false);
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var stored = await StoredFilesAsync(connection, userId, files, cancellationToken).ConfigureAwait(false);
+            var seen = new HashSet<(string Hash, long Size)>();
             var verdicts = new PlannedUploadVerdict[files.Count];
             long needed = 0;
             long fitting = 0;
@@ -118,11 +132,11 @@ internal sealed class SqlQuotaLedger : IQuotaLedger
             {
                 var file = files[i];
                 var charge = file.IsPurchased ? PlannedUploadCharge.Purchased
-                    : file.ContentHash is not null && (stored.Contains(file.ContentHash) || !seen.Add(file.ContentHash)) ? PlannedUploadCharge.Duplicate
+                    : file.ContentHash is not null && (stored.Contains((file.ContentHash, file.SizeBytes)) || !seen.Add((file.ContentHash, file.SizeBytes))) ? PlannedUploadCharge.Duplicate
                     : PlannedUploadCharge.Counted;
                 long bytes = charge == PlannedUploadCharge.Counted ? file.SizeBytes : 0;
-                needed += bytes;
-                bool fits = fitting + bytes <= status.AvailableBytes;
+                needed = bytes > long.MaxValue - needed ? long.MaxValue : needed + bytes; // saturates: a plan this large never fits
+                bool fits = bytes <= status.AvailableBytes - fitting;
                 if (fits)
                 {
                     fitting += bytes;
@@ -137,16 +151,11 @@ internal sealed class SqlQuotaLedger : IQuotaLedger
 
     public Task<QuotaStatus> SetPlanAsync(string userId, string planId, long? overrideLimitBytes = null, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
-        ArgumentException.ThrowIfNullOrEmpty(planId);
-        if (!_context.Plans.Contains(planId))
+        MetadataInput.UserId(userId);
+        _context.RequireKnownPlan(planId, nameof(planId));
+        if (overrideLimitBytes is { } limit)
         {
-            throw new ArgumentException($"No quota plan has the id '{planId}'.", nameof(planId));
-        }
-
-        if (overrideLimitBytes is < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(overrideLimitBytes), overrideLimitBytes, "A quota override cannot be negative.");
+            MetadataInput.QuotaBytes(limit, nameof(overrideLimitBytes));
         }
 
         return _context.WriteAsync(async (connection, transaction) =>
@@ -161,12 +170,16 @@ internal sealed class SqlQuotaLedger : IQuotaLedger
 
     public Task<QuotaReconciliation> ReconcileAsync(string userId, IReadOnlyCollection<StoredObject> storedObjects, bool apply = false, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
-        ArgumentNullException.ThrowIfNull(storedObjects);
+        MetadataInput.UserId(userId);
+        MetadataInput.NotNull(storedObjects, nameof(storedObjects));
         var sizes = new Dictionary<string, long>(storedObjects.Count, StringComparer.Ordinal);
+        int index = 0;
         foreach (var stored in storedObjects)
         {
-            ArgumentNullException.ThrowIfNull(stored, nameof(storedObjects));
+            string parameter = $"storedObjects[{(index++).ToString(CultureInfo.InvariantCulture)}]";
+            MetadataInput.NotNull(stored, parameter);
+            _context.RequireOwnedKey(userId, stored.StorageKey, parameter + ".StorageKey");
+            MetadataInput.Bytes(stored.SizeBytes, parameter + ".SizeBytes");
             sizes[stored.StorageKey] = stored.SizeBytes;
         }
 
@@ -193,7 +206,9 @@ internal sealed class SqlQuotaLedger : IQuotaLedger
             {
                 if (sizes.TryGetValue(key, out long size))
                 {
-                    computed += size;
+                    computed = computed > MetadataLimits.MaxQuotaBytes - size
+                        ? throw MetadataInput.Invalid(nameof(storedObjects), $"The stored objects' sizes add up to more than {MetadataLimits.MaxQuotaBytes:N0} bytes.")
+                        : computed + size;
                 }
                 else
                 {
@@ -284,10 +299,11 @@ internal sealed class SqlQuotaLedger : IQuotaLedger
         return row with { Reserved = row.Reserved - releasedBytes, Used = row.Used + chargeBytes };
     }
 
-    private static Task<string?> ReservationOwnerAsync(DbConnection connection, DbTransaction transaction, Guid reservationId, CancellationToken cancellationToken) =>
-        connection.Sql(transaction, "SELECT user_id FROM quota_reservations WHERE id = @id")
-            .With("id", reservationId)
-            .FirstAsync<string?>(static r => r.GetString(0), null, cancellationToken);
+    /// <summary>Whether the user holds this reservation (not yet committed, released or swept); another user's is not held.</summary>
+    internal static Task<bool> HoldsReservationAsync(DbConnection connection, DbTransaction transaction, string userId, Guid reservationId, CancellationToken cancellationToken) =>
+        connection.Sql(transaction, "SELECT 1 FROM quota_reservations WHERE id = @id AND user_id = @u")
+            .With("id", reservationId).With("u", userId)
+            .FirstAsync(static _ => true, false, cancellationToken);
 
     /// <summary>Deletes the reservation if it is the user's and unexpired; returns its bytes, or −1.</summary>
     private async Task<long> DeleteReservationAsync(DbConnection connection, DbTransaction transaction, string userId, Guid reservationId, CancellationToken cancellationToken) =>
@@ -295,7 +311,7 @@ internal sealed class SqlQuotaLedger : IQuotaLedger
             .With("id", reservationId).With("u", userId).With("now", _context.NowMs())
             .FirstAsync(static r => r.GetInt64(0), -1L, cancellationToken).ConfigureAwait(false);
 
-    private static MetadataNotFoundException ReservationGone(Guid reservationId, string? userId) =>
+    internal static MetadataNotFoundException ReservationGone(Guid reservationId, string? userId) =>
         new(MetadataEntity.QuotaReservation, reservationId.ToString(), userId,
             $"The quota reservation '{reservationId}' does not exist{(userId is null ? string.Empty : $" for user '{userId}'")}: it was committed, released, or it expired. Reserve again.");
 
@@ -310,7 +326,8 @@ internal sealed class SqlQuotaLedger : IQuotaLedger
             .ConfigureAwait(false) ?? throw new MetadataNotFoundException(MetadataEntity.User, userId);
     }
 
-    private static async Task<HashSet<string>> StoredHashesAsync(DbConnection connection, string userId, IReadOnlyList<PlannedUpload> files, CancellationToken cancellationToken)
+    /// <summary>The (hash, size) pairs of the user's uploaded tracks among the planned files' hashes.</summary>
+    private static async Task<HashSet<(string Hash, long Size)>> StoredFilesAsync(DbConnection connection, string userId, IReadOnlyList<PlannedUpload> files, CancellationToken cancellationToken)
     {
         var hashes = new List<string>();
         foreach (var file in files)
@@ -321,7 +338,7 @@ internal sealed class SqlQuotaLedger : IQuotaLedger
             }
         }
 
-        var found = new HashSet<string>(StringComparer.Ordinal);
+        var found = new HashSet<(string Hash, long Size)>();
         for (int start = 0; start < hashes.Count; start += HashBatch)
         {
             int count = Math.Min(HashBatch, hashes.Count - start);
@@ -331,15 +348,17 @@ internal sealed class SqlQuotaLedger : IQuotaLedger
                 names[i] = "@h" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
-            var command = connection.Sql(null, $"SELECT DISTINCT content_hash FROM tracks WHERE user_id = @u AND content_hash IN ({string.Join(", ", names)})").With("u", userId);
+            var command = connection.Sql(null,
+                    $"SELECT DISTINCT content_hash, size_bytes FROM tracks WHERE user_id = @u AND is_purchased = FALSE AND content_hash IN ({string.Join(", ", names)})")
+                .With("u", userId);
             for (int i = 0; i < count; i++)
             {
                 command.With(names[i][1..], hashes[start + i]);
             }
 
-            foreach (var hash in await command.ListAsync(static r => r.GetString(0), cancellationToken).ConfigureAwait(false))
+            foreach (var file in await command.ListAsync(static r => (r.GetString(0), r.GetInt64(1)), cancellationToken).ConfigureAwait(false))
             {
-                found.Add(hash);
+                found.Add(file);
             }
         }
 

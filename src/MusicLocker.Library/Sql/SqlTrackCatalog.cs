@@ -15,13 +15,20 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
     private const byte ArtistCursorKind = 33;
     private const byte GenreCursorKind = 34;
 
-    /// <summary>The key columns of each <see cref="TrackSort"/>, last one the unique id; the order ascends unless descending.</summary>
-    private static readonly (string[] Keys, bool Descending)[] SortKeys =
+    private const byte S = PageCursor.StringTag;
+    private const byte I = PageCursor.Int64Tag;
+    private const byte G = PageCursor.GuidTag;
+
+    /// <summary>
+    /// The key columns of each <see cref="TrackSort"/>, last one the unique id, with the type each takes in a cursor; the
+    /// order ascends unless descending.
+    /// </summary>
+    private static readonly (string[] Keys, byte[] Types, bool Descending)[] SortKeys =
     [
-        (["t.title_key", "t.id"], false),
-        (["t.artist_key", "t.album_key", "t.disc_no", "t.track_no", "t.title_key", "t.id"], false),
-        (["t.album_artist_key", "t.album_key", "t.disc_no", "t.track_no", "t.title_key", "t.id"], false),
-        (["t.added_at", "t.id"], true),
+        (["t.title_key", "t.id"], [S, G], false),
+        (["t.artist_key", "t.album_key", "t.disc_no", "t.track_no", "t.title_key", "t.id"], [S, S, I, I, S, G], false),
+        (["t.album_artist_key", "t.album_key", "t.disc_no", "t.track_no", "t.title_key", "t.id"], [S, S, I, I, S, G], false),
+        (["t.added_at", "t.id"], [I, G], true),
     ];
 
     private readonly SqlStoreContext _context;
@@ -35,9 +42,9 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
 
     public Task<TrackRecord> AddTrackAsync(string userId, NewTrack track, Guid? reservationId = null, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
-        ArgumentNullException.ThrowIfNull(track);
-        track.Validate();
+        MetadataInput.UserId(userId);
+        MetadataInput.NotNull(track, nameof(track));
+        track.Validate(_context.StorageKeyPrefix(userId), nameof(track));
         return _context.WriteAsync(async (connection, transaction) =>
         {
             long now = _context.NowMs();
@@ -46,9 +53,12 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
                 ? await _ledger.TakeReservationAsync(connection, transaction, row, id, cancellationToken).ConfigureAwait(false)
                 : 0;
 
-            // The user row is locked, so no concurrent add of the same file can slip between this check and the insert.
-            bool duplicate = !track.IsPurchased && await connection.Sql(transaction, "SELECT COUNT(*) FROM tracks WHERE user_id = @u AND content_hash = @h")
-                .With("u", userId).With("h", track.ContentHash).Int64Async(cancellationToken).ConfigureAwait(false) > 0;
+            // A file is its content hash and its size: a hash alone would let a huge file ride free on a tiny one's hash.
+            // Only an uploaded (non-purchased) copy counts as the one already paid for. The user row is locked, so no
+            // concurrent add of the same file can slip between this check and the insert.
+            bool duplicate = !track.IsPurchased && await connection.Sql(transaction,
+                    "SELECT COUNT(*) FROM tracks WHERE user_id = @u AND content_hash = @h AND size_bytes = @s AND is_purchased = FALSE")
+                .With("u", userId).With("h", track.ContentHash).With("s", track.SizeBytes).Int64Async(cancellationToken).ConfigureAwait(false) > 0;
             long charge = track.IsPurchased || duplicate ? 0 : track.SizeBytes;
             await SqlQuotaLedger.ChargeAsync(connection, transaction, row, released, charge, cancellationToken).ConfigureAwait(false);
 
@@ -71,14 +81,14 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
 
     public Task<TrackRecord> GetTrackAsync(string userId, Guid trackId, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
+        MetadataInput.UserId(userId);
         return _context.ReadAsync(connection => GetAsync(connection, null, userId, trackId, cancellationToken), cancellationToken);
     }
 
     public Task<IReadOnlyList<TrackRecord>> FindByContentHashAsync(string userId, string contentHash, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
-        ArgumentException.ThrowIfNullOrEmpty(contentHash);
+        MetadataInput.UserId(userId);
+        MetadataInput.Identifier(contentHash, nameof(contentHash), MetadataLimits.MaxIdentifierLength);
         return _context.ReadAsync<IReadOnlyList<TrackRecord>>(async connection =>
             await connection.Sql(null, $"SELECT {TrackRows.Columns} FROM tracks t WHERE t.user_id = @u AND t.content_hash = @h ORDER BY t.added_at, t.id")
                 .With("u", userId).With("h", contentHash)
@@ -87,8 +97,8 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
 
     public Task<TrackRecord> UpdateTagsAsync(string userId, Guid trackId, TrackTags tags, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
-        ArgumentNullException.ThrowIfNull(tags);
+        MetadataInput.UserId(userId);
+        MetadataInput.NotNull(tags, nameof(tags));
         tags.Validate(nameof(tags));
         return _context.WriteAsync(async (connection, transaction) =>
         {
@@ -103,7 +113,7 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
 
     public Task<TrackRemoval> RemoveTrackAsync(string userId, Guid trackId, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
+        MetadataInput.UserId(userId);
         return _context.WriteAsync(async (connection, transaction) =>
         {
             var row = await _ledger.LockAsync(connection, transaction, userId, _context.NowMs(), cancellationToken).ConfigureAwait(false);
@@ -113,16 +123,18 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
             long usageChange = -track.ChargedBytes;
             if (track.ChargedBytes > 0)
             {
-                // The counted copy of a file the user has twice goes: the oldest remaining non-purchased copy takes over the charge.
+                // The counted copy of a file the user has twice goes: the oldest remaining uploaded copy of the same file
+                // (hash and size) takes over exactly the bytes just freed, so usage does not change and the move always
+                // fits the limit, however the limit changed since.
                 var heir = await connection.Sql(transaction,
-                        "SELECT id, size_bytes FROM tracks WHERE user_id = @u AND content_hash = @h AND is_purchased = FALSE ORDER BY added_at, id LIMIT 1")
-                    .With("u", userId).With("h", track.ContentHash)
-                    .FirstAsync<(Guid Id, long Size)?>(static r => (r.GetGuid(0), r.GetInt64(1)), null, cancellationToken).ConfigureAwait(false);
+                        "SELECT id FROM tracks WHERE user_id = @u AND content_hash = @h AND size_bytes = @s AND is_purchased = FALSE ORDER BY added_at, id LIMIT 1")
+                    .With("u", userId).With("h", track.ContentHash).With("s", track.SizeBytes)
+                    .FirstAsync<Guid?>(static r => r.GetGuid(0), null, cancellationToken).ConfigureAwait(false);
                 if (heir is { } next)
                 {
                     await connection.Sql(transaction, "UPDATE tracks SET charged_bytes = @c WHERE id = @id")
-                        .With("c", next.Size).With("id", next.Id).ExecAsync(cancellationToken).ConfigureAwait(false);
-                    usageChange += next.Size;
+                        .With("c", track.ChargedBytes).With("id", next).ExecAsync(cancellationToken).ConfigureAwait(false);
+                    usageChange = 0;
                 }
             }
 
@@ -140,13 +152,14 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
 
     public Task<Page<TrackRecord>> BrowseAsync(string userId, TrackQuery query, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
-        ArgumentNullException.ThrowIfNull(query);
-        SqlStoreContext.ValidatePageSize(query.PageSize, nameof(query));
-        if ((int)query.Sort < 0 || (int)query.Sort >= SortKeys.Length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(query), query.Sort, "Unknown track sort order.");
-        }
+        MetadataInput.UserId(userId);
+        MetadataInput.NotNull(query, nameof(query));
+        MetadataInput.PageSize(query.PageSize, "query.PageSize");
+        MetadataInput.Defined(query.Sort, "query.Sort");
+        MetadataInput.Text(query.Artist, "query.Artist", MetadataLimits.MaxTagLength, required: false);
+        MetadataInput.Text(query.Album, "query.Album", MetadataLimits.MaxTagLength, required: false);
+        MetadataInput.Text(query.AlbumArtist, "query.AlbumArtist", MetadataLimits.MaxTagLength, required: false);
+        MetadataInput.Text(query.Genre, "query.Genre", MetadataLimits.MaxTagLength, required: false);
 
         var sql = new StringBuilder(512).Append("FROM tracks t WHERE t.user_id = @u");
         var filters = new List<(string Name, string Value)>(4);
@@ -154,15 +167,14 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
         AddFilter(sql, filters, "t.album_key", "fb", query.Album);
         AddFilter(sql, filters, "t.album_artist_key", "fc", query.AlbumArtist);
         AddFilter(sql, filters, "t.genre_key", "fd", query.Genre);
-        return PageTracksAsync(userId, sql, filters, (byte)query.Sort, SortKeys[(int)query.Sort], query.PageSize, query.Cursor, cancellationToken);
+        return PageTracksAsync(userId, sql, filters, (byte)query.Sort, SortKeys[(int)query.Sort], query.PageSize, query.Cursor, "query.Cursor", cancellationToken);
     }
 
     public Task<Page<TrackRecord>> SearchAsync(string userId, string text, int pageSize = 50, string? cursor = null, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
-        ArgumentNullException.ThrowIfNull(text);
-        SqlStoreContext.ValidatePageSize(pageSize, nameof(pageSize));
-        var words = CatalogText.Words(text);
+        MetadataInput.UserId(userId);
+        MetadataInput.PageSize(pageSize, nameof(pageSize));
+        var words = MetadataInput.SearchWords(text, nameof(text));
         if (words.Count == 0)
         {
             return Task.FromResult(new Page<TrackRecord>([], null));
@@ -171,28 +183,29 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
         var sql = new StringBuilder(512).Append("FROM ").Append(_context.Dialect.SearchSource)
             .Append(" WHERE ").Append(_context.Dialect.SearchPredicate).Append(" AND t.user_id = @u");
         var parameters = new List<(string Name, string Value)> { ("q", _context.Dialect.BuildSearchQuery(userId, words)) };
-        return PageTracksAsync(userId, sql, parameters, SearchCursorKind, ([_context.Dialect.SearchOrderColumn], true), pageSize, cursor, cancellationToken);
+        return PageTracksAsync(userId, sql, parameters, SearchCursorKind, ([_context.Dialect.SearchOrderColumn], [I], true), pageSize, cursor, nameof(cursor), cancellationToken);
     }
 
     public async Task<IReadOnlyList<TrackRecord>> GetLatestAsync(string userId, int count = 50, CancellationToken cancellationToken = default)
     {
+        MetadataInput.PageSize(count, nameof(count));
         var page = await BrowseAsync(userId, new TrackQuery { Sort = TrackSort.RecentlyAdded, PageSize = count }, cancellationToken).ConfigureAwait(false);
         return page.Items;
     }
 
     public Task<Page<AlbumSummary>> ListAlbumsAsync(string userId, int pageSize = 50, string? cursor = null, CancellationToken cancellationToken = default) =>
-        PageGroupsAsync(userId, ["t.album_artist_key", "t.album_key"],
+        PageGroupsAsync(userId, ["t.album_artist_key", "t.album_key"], [S, S],
             "MIN(COALESCE(NULLIF(t.album_artist, ''), t.artist)), MIN(t.album), CAST(COUNT(*) AS INTEGER), CAST(SUM(t.duration_ms) AS BIGINT), MAX(t.year)", 5,
             static r => new AlbumSummary(r.GetNullableString(0), r.GetNullableString(1), r.GetInt32(2), TimeSpan.FromMilliseconds(r.GetInt64(3)), r.GetNullableInt32(4)),
             AlbumCursorKind, pageSize, cursor, cancellationToken);
 
     public Task<Page<ArtistSummary>> ListArtistsAsync(string userId, int pageSize = 50, string? cursor = null, CancellationToken cancellationToken = default) =>
-        PageGroupsAsync(userId, ["t.artist_key"], "MIN(t.artist), CAST(COUNT(*) AS INTEGER), CAST(COUNT(DISTINCT t.album_key) AS INTEGER)", 3,
+        PageGroupsAsync(userId, ["t.artist_key"], [S], "MIN(t.artist), CAST(COUNT(*) AS INTEGER), CAST(COUNT(DISTINCT t.album_key) AS INTEGER)", 3,
             static r => new ArtistSummary(r.GetNullableString(0), r.GetInt32(1), r.GetInt32(2)),
             ArtistCursorKind, pageSize, cursor, cancellationToken);
 
     public Task<Page<GenreSummary>> ListGenresAsync(string userId, int pageSize = 50, string? cursor = null, CancellationToken cancellationToken = default) =>
-        PageGroupsAsync(userId, ["t.genre_key"], "MIN(t.genre), CAST(COUNT(*) AS INTEGER)", 2,
+        PageGroupsAsync(userId, ["t.genre_key"], [S], "MIN(t.genre), CAST(COUNT(*) AS INTEGER)", 2,
             static r => new GenreSummary(r.GetNullableString(0), r.GetInt32(1)),
             GenreCursorKind, pageSize, cursor, cancellationToken);
 
@@ -218,9 +231,9 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
     /// order, one row more than the page to learn whether another page follows.
     /// </summary>
     private Task<Page<TrackRecord>> PageTracksAsync(string userId, StringBuilder from, List<(string Name, string Value)> parameters, byte cursorKind,
-        (string[] Keys, bool Descending) order, int pageSize, string? cursor, CancellationToken cancellationToken)
+        (string[] Keys, byte[] Types, bool Descending) order, int pageSize, string? cursor, string cursorParameter, CancellationToken cancellationToken)
     {
-        var after = cursor is null ? null : PageCursor.Decode(cursor, cursorKind, order.Keys.Length);
+        var after = cursor is null ? null : PageCursor.Decode(cursor, cursorKind, order.Types, cursorParameter);
         if (after is not null)
         {
             from.Append(" AND ").Append(RowValue(order.Keys, null)).Append(order.Descending ? " < " : " > ").Append(RowValue(order.Keys, "k"));
@@ -253,19 +266,19 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
             var rows = await command.ListAsync(r =>
             {
                 var track = TrackRows.Read(r);
-                lastKeys = ReadKeys(r, TrackRows.ColumnCount, order.Keys.Length);
+                lastKeys = ReadKeys(r, TrackRows.ColumnCount, order.Types);
                 return (track, lastKeys);
             }, cancellationToken).ConfigureAwait(false);
             return ToPage(rows, pageSize, cursorKind, static row => row.track, static row => row.lastKeys);
         }, cancellationToken);
     }
 
-    private Task<Page<T>> PageGroupsAsync<T>(string userId, string[] keys, string aggregates, int aggregateCount, Func<DbDataReader, T> map, byte cursorKind,
+    private Task<Page<T>> PageGroupsAsync<T>(string userId, string[] keys, byte[] types, string aggregates, int aggregateCount, Func<DbDataReader, T> map, byte cursorKind,
         int pageSize, string? cursor, CancellationToken cancellationToken)
     {
-        SqlStoreContext.ValidateUserId(userId);
-        SqlStoreContext.ValidatePageSize(pageSize, nameof(pageSize));
-        var after = cursor is null ? null : PageCursor.Decode(cursor, cursorKind, keys.Length);
+        MetadataInput.UserId(userId);
+        MetadataInput.PageSize(pageSize, nameof(pageSize));
+        var after = cursor is null ? null : PageCursor.Decode(cursor, cursorKind, types, nameof(cursor));
         string keyList = string.Join(", ", keys);
         var sql = new StringBuilder(512).Append("SELECT ").Append(aggregates).Append(", ").Append(keyList).Append(" FROM tracks t WHERE t.user_id = @u");
         if (after is not null)
@@ -278,7 +291,7 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
         {
             var command = connection.Sql(null, sql.ToString()).With("u", userId).With("limit", pageSize + 1);
             AddKeyParameters(command, after);
-            var rows = await command.ListAsync(r => (Item: map(r), Keys: ReadKeys(r, aggregateCount, keys.Length)), cancellationToken).ConfigureAwait(false);
+            var rows = await command.ListAsync(r => (Item: map(r), Keys: ReadKeys(r, aggregateCount, types)), cancellationToken).ConfigureAwait(false);
             return ToPage(rows, pageSize, cursorKind, static row => row.Item, static row => row.Keys);
         }, cancellationToken);
     }
@@ -296,17 +309,17 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
         return new Page<T>(items, next);
     }
 
-    private static object[] ReadKeys(DbDataReader reader, int offset, int count)
+    /// <summary>The sort keys of a row as the cursor types them (SQLite hands ids back as text, PostgreSQL as uuid).</summary>
+    private static object[] ReadKeys(DbDataReader reader, int offset, byte[] types)
     {
-        var keys = new object[count];
-        for (int i = 0; i < count; i++)
+        var keys = new object[types.Length];
+        for (int i = 0; i < types.Length; i++)
         {
-            keys[i] = reader.GetValue(offset + i) switch
+            keys[i] = types[i] switch
             {
-                string s => s,
-                Guid g => g,
-                byte[] bytes when bytes.Length == 16 => new Guid(bytes),
-                var value => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture),
+                S => reader.GetString(offset + i),
+                G => reader.GetGuid(offset + i),
+                _ => Convert.ToInt64(reader.GetValue(offset + i), System.Globalization.CultureInfo.InvariantCulture),
             };
         }
 

@@ -15,11 +15,16 @@ internal sealed class SqlUploadSessionStore : IUploadSessionStore
 
     public Task<UploadSession> CreateAsync(string userId, NewUploadSession session, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
-        ArgumentNullException.ThrowIfNull(session);
-        ArgumentException.ThrowIfNullOrWhiteSpace(session.StorageKey, nameof(session));
-        ArgumentException.ThrowIfNullOrWhiteSpace(session.FileName, nameof(session));
-        ArgumentOutOfRangeException.ThrowIfNegative(session.DeclaredBytes, nameof(session));
+        MetadataInput.UserId(userId);
+        MetadataInput.NotNull(session, nameof(session));
+        _context.RequireOwnedKey(userId, session.StorageKey, "session.StorageKey");
+        MetadataInput.Text(session.FileName, "session.FileName", MetadataLimits.MaxFileNameLength, required: true);
+        MetadataInput.Bytes(session.DeclaredBytes, "session.DeclaredBytes");
+        if (session.MultipartUploadId is not null)
+        {
+            MetadataInput.Identifier(session.MultipartUploadId, "session.MultipartUploadId", MetadataLimits.MaxUploadIdLength);
+        }
+
         return _context.WriteAsync(async (connection, transaction) =>
         {
             bool userExists = await connection.Sql(transaction, "SELECT COUNT(*) FROM locker_users WHERE user_id = @u")
@@ -27,6 +32,13 @@ internal sealed class SqlUploadSessionStore : IUploadSessionStore
             if (!userExists)
             {
                 throw new MetadataNotFoundException(MetadataEntity.User, userId);
+            }
+
+            // A session may only carry the user's own, still-held reservation: another user's is "not found", like a missing one.
+            if (session.ReservationId is { } reservationId
+                && !await SqlQuotaLedger.HoldsReservationAsync(connection, transaction, userId, reservationId, cancellationToken).ConfigureAwait(false))
+            {
+                throw SqlQuotaLedger.ReservationGone(reservationId, userId);
             }
 
             var now = _context.NowMs();
@@ -44,17 +56,27 @@ internal sealed class SqlUploadSessionStore : IUploadSessionStore
 
     public Task<UploadSession> GetAsync(string userId, Guid sessionId, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
+        MetadataInput.UserId(userId);
         return _context.ReadAsync(connection => GetAsync(connection, userId, sessionId, cancellationToken), cancellationToken);
     }
 
     public Task<UploadSession> UpdateAsync(string userId, Guid sessionId, UploadSessionUpdate update, int expectedVersion, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
-        ArgumentNullException.ThrowIfNull(update);
-        if (update.ReceivedBytes is < 0)
+        MetadataInput.UserId(userId);
+        MetadataInput.NotNull(update, nameof(update));
+        if (update.ReceivedBytes is { } received)
         {
-            throw new ArgumentOutOfRangeException(nameof(update), update.ReceivedBytes, "Received bytes cannot be negative.");
+            MetadataInput.Bytes(received, "update.ReceivedBytes");
+        }
+
+        if (update.MultipartUploadId is not null)
+        {
+            MetadataInput.Identifier(update.MultipartUploadId, "update.MultipartUploadId", MetadataLimits.MaxUploadIdLength);
+        }
+
+        if (update.State is { } state)
+        {
+            MetadataInput.Defined(state, "update.State");
         }
 
         return _context.ReadAsync(async connection =>
@@ -88,7 +110,7 @@ internal sealed class SqlUploadSessionStore : IUploadSessionStore
 
     public Task<IReadOnlyList<UploadSession>> ListOpenAsync(string userId, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
+        MetadataInput.UserId(userId);
         return _context.ReadAsync<IReadOnlyList<UploadSession>>(async connection =>
             await connection.Sql(null, $"SELECT {Columns} FROM upload_sessions WHERE user_id = @u AND state = @open ORDER BY created_at, id")
                 .With("u", userId).With("open", (int)UploadSessionState.Open)
@@ -97,7 +119,7 @@ internal sealed class SqlUploadSessionStore : IUploadSessionStore
 
     public Task<IReadOnlyList<UploadSession>> ListStaleAsync(DateTimeOffset updatedBefore, int limit = 100, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidatePageSize(limit, nameof(limit));
+        MetadataInput.PageSize(limit, nameof(limit));
         return _context.ReadAsync<IReadOnlyList<UploadSession>>(async connection =>
             await connection.Sql(null, $"SELECT {Columns} FROM upload_sessions WHERE state = @open AND updated_at < @before ORDER BY updated_at, id LIMIT @n")
                 .With("open", (int)UploadSessionState.Open).With("before", updatedBefore.ToUnixTimeMilliseconds()).With("n", limit)
@@ -106,7 +128,7 @@ internal sealed class SqlUploadSessionStore : IUploadSessionStore
 
     public Task<bool> DeleteAsync(string userId, Guid sessionId, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
+        MetadataInput.UserId(userId);
         return _context.ReadAsync(async connection =>
             await connection.Sql(null, "DELETE FROM upload_sessions WHERE id = @id AND user_id = @u")
                 .With("id", sessionId).With("u", userId).ExecAsync(cancellationToken).ConfigureAwait(false) > 0, cancellationToken);

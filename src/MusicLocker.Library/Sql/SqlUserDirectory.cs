@@ -13,12 +13,9 @@ internal sealed class SqlUserDirectory : IUserDirectory
 
     public Task<LockerUser> EnsureAsync(string userId, string? planId = null, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
+        MetadataInput.UserId(userId);
         string plan = planId ?? _context.Plans.DefaultPlanId;
-        if (!_context.Plans.Contains(plan))
-        {
-            throw new ArgumentException($"No quota plan has the id '{plan}'.", nameof(planId));
-        }
+        _context.RequireKnownPlan(plan, nameof(planId));
 
         return _context.WriteAsync(async (connection, transaction) =>
         {
@@ -32,13 +29,13 @@ internal sealed class SqlUserDirectory : IUserDirectory
 
     public Task<LockerUser> GetAsync(string userId, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
+        MetadataInput.UserId(userId);
         return _context.ReadAsync(connection => GetAsync(connection, null, userId, cancellationToken), cancellationToken);
     }
 
     public Task<DeletedAccount> DeleteAsync(string userId, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
+        MetadataInput.UserId(userId);
         return _context.WriteAsync(async (connection, transaction) =>
         {
             await connection.Sql(transaction, "SELECT user_id FROM locker_users WHERE user_id = @u" + _context.Dialect.ForUpdate)
@@ -50,6 +47,10 @@ internal sealed class SqlUserDirectory : IUserDirectory
                     "SELECT storage_key FROM tracks WHERE user_id = @u UNION SELECT storage_key FROM upload_sessions WHERE user_id = @u")
                 .With("u", userId)
                 .ListAsync(static r => r.GetString(0), cancellationToken).ConfigureAwait(false);
+            // Only keys under the user's own prefix are the user's to sweep; a key recorded before that rule held (another
+            // user's) is left alone.
+            string prefix = _context.StorageKeyPrefix(userId);
+            keys.RemoveAll(key => !key.StartsWith(prefix, StringComparison.Ordinal));
             keys.Sort(StringComparer.Ordinal); // in .NET: the database's collation may not be ordinal
             int deleted = await connection.Sql(transaction, "DELETE FROM locker_users WHERE user_id = @u")
                 .With("u", userId).ExecAsync(cancellationToken).ConfigureAwait(false);

@@ -13,13 +13,10 @@ internal sealed class SqlUserKeyStore : IUserKeyStore
 
     public Task<UserKeyRecord> AddAsync(string userId, string keyId, ReadOnlyMemory<byte> wrappedKey, string masterKeyId, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(keyId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(masterKeyId);
-        if (wrappedKey.IsEmpty)
-        {
-            throw new ArgumentException("A wrapped key cannot be empty.", nameof(wrappedKey));
-        }
+        MetadataInput.UserId(userId);
+        MetadataInput.Identifier(keyId, nameof(keyId), MetadataLimits.MaxIdentifierLength);
+        MetadataInput.Identifier(masterKeyId, nameof(masterKeyId), MetadataLimits.MaxIdentifierLength);
+        ValidateWrappedKey(wrappedKey);
 
         return _context.WriteAsync(async (connection, transaction) =>
         {
@@ -43,14 +40,14 @@ internal sealed class SqlUserKeyStore : IUserKeyStore
 
     public Task<UserKeyRecord> GetAsync(string userId, string keyId, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(keyId);
+        MetadataInput.UserId(userId);
+        MetadataInput.Identifier(keyId, nameof(keyId), MetadataLimits.MaxIdentifierLength);
         return _context.ReadAsync(connection => GetAsync(connection, userId, keyId, cancellationToken), cancellationToken);
     }
 
     public Task<IReadOnlyList<UserKeyRecord>> ListAsync(string userId, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
+        MetadataInput.UserId(userId);
         return _context.ReadAsync<IReadOnlyList<UserKeyRecord>>(async connection =>
             await connection.Sql(null, $"SELECT {Columns} FROM user_keys WHERE user_id = @u ORDER BY created_at, key_id")
                 .With("u", userId).ListAsync(Read, cancellationToken).ConfigureAwait(false), cancellationToken);
@@ -58,8 +55,8 @@ internal sealed class SqlUserKeyStore : IUserKeyStore
 
     public Task<IReadOnlyList<UserKeyRecord>> ListWrappedByAsync(string masterKeyId, int limit = 100, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(masterKeyId);
-        SqlStoreContext.ValidatePageSize(limit, nameof(limit));
+        MetadataInput.Identifier(masterKeyId, nameof(masterKeyId), MetadataLimits.MaxIdentifierLength);
+        MetadataInput.PageSize(limit, nameof(limit));
         return _context.ReadAsync<IReadOnlyList<UserKeyRecord>>(async connection =>
             await connection.Sql(null, $"SELECT {Columns} FROM user_keys WHERE master_key_id = @m ORDER BY user_id, key_id LIMIT @n")
                 .With("m", masterKeyId).With("n", limit).ListAsync(Read, cancellationToken).ConfigureAwait(false), cancellationToken);
@@ -67,14 +64,11 @@ internal sealed class SqlUserKeyStore : IUserKeyStore
 
     public Task<UserKeyRecord> RewrapAsync(string userId, string keyId, ReadOnlyMemory<byte> wrappedKey, string masterKeyId, string expectedMasterKeyId, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(keyId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(masterKeyId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(expectedMasterKeyId);
-        if (wrappedKey.IsEmpty)
-        {
-            throw new ArgumentException("A wrapped key cannot be empty.", nameof(wrappedKey));
-        }
+        MetadataInput.UserId(userId);
+        MetadataInput.Identifier(keyId, nameof(keyId), MetadataLimits.MaxIdentifierLength);
+        MetadataInput.Identifier(masterKeyId, nameof(masterKeyId), MetadataLimits.MaxIdentifierLength);
+        MetadataInput.Identifier(expectedMasterKeyId, nameof(expectedMasterKeyId), MetadataLimits.MaxIdentifierLength);
+        ValidateWrappedKey(wrappedKey);
 
         return _context.ReadAsync(async connection =>
         {
@@ -90,9 +84,17 @@ internal sealed class SqlUserKeyStore : IUserKeyStore
 
     public Task<int> DeleteAllAsync(string userId, CancellationToken cancellationToken = default)
     {
-        SqlStoreContext.ValidateUserId(userId);
+        MetadataInput.UserId(userId);
         return _context.ReadAsync(connection =>
             connection.Sql(null, "DELETE FROM user_keys WHERE user_id = @u").With("u", userId).ExecAsync(cancellationToken), cancellationToken);
+    }
+
+    private static void ValidateWrappedKey(ReadOnlyMemory<byte> wrappedKey)
+    {
+        if (wrappedKey.IsEmpty || wrappedKey.Length > MetadataLimits.MaxWrappedKeyBytes)
+        {
+            throw MetadataInput.Invalid(nameof(wrappedKey), $"A wrapped key is 1 to {MetadataLimits.MaxWrappedKeyBytes:N0} bytes (got {wrappedKey.Length:N0}).");
+        }
     }
 
     private static async Task<UserKeyRecord> GetAsync(DbConnection connection, string userId, string keyId, CancellationToken cancellationToken) =>

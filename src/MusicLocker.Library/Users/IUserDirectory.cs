@@ -4,7 +4,7 @@ namespace MusicLocker.Library;
 public interface IUserDirectory
 {
     /// <summary>Stores the user if new (on <paramref name="planId"/>, or the catalog's default plan), else returns them unchanged.</summary>
-    /// <exception cref="ArgumentException">The id is empty, longer than 200 characters or has control characters, or the plan is unknown.</exception>
+    /// <exception cref="MetadataArgumentException">The id breaks the rules of <see cref="MetadataLimits.MaxUserIdLength"/> (empty, too long, a control character, a <c>/</c>, an unpaired surrogate), or the plan is unknown.</exception>
     Task<LockerUser> EnsureAsync(string userId, string? planId = null, CancellationToken cancellationToken = default);
 
     /// <summary>The user.</summary>
@@ -13,7 +13,8 @@ public interface IUserDirectory
 
     /// <summary>
     /// Deletes the user and everything recorded for them: tracks, playlists, history, reservations, upload sessions and
-    /// key records. Returns the storage keys whose blobs the caller must now delete.
+    /// key records. Returns the storage keys whose blobs the caller must now delete: only keys under the user's own prefix
+    /// (<see cref="LockerMetadataOptions.StorageKeyPrefix"/>).
     /// </summary>
     /// <exception cref="MetadataNotFoundException">No user has the id.</exception>
     Task<DeletedAccount> DeleteAsync(string userId, CancellationToken cancellationToken = default);

@@ -28,27 +28,27 @@ public abstract partial class MetadataStoreConformance
     {
         var user = await NewUserAsync();
         var bob = await NewUserAsync("bob");
-        var t1 = await AddAsync(user, Track("One", storageKey: "alice/1"));
-        await AddAsync(user, Track("One copy", hash: t1.ContentHash, storageKey: "alice/1"));
-        await AddAsync(user, Track("Two", storageKey: "alice/2"));
-        var bobs = await AddAsync(bob, Track("Bob's", storageKey: "bob/1"));
+        var t1 = await AddAsync(user, Track("One", storageKey: "~/1"));
+        await AddAsync(user, Track("One copy", hash: t1.ContentHash, storageKey: "~/1"));
+        await AddAsync(user, Track("Two", storageKey: "~/2"));
+        var bobs = await AddAsync(bob, Track("Bob's", storageKey: "~/1"));
         var playlist = await Store.Playlists.CreateAsync(user, "Mix", Ct);
         await Store.Playlists.AddTracksAsync(user, playlist.Id, [t1.Id], null, Ct);
         await Store.History.RecordPlayAsync(user, t1.Id, Ct);
         var reservation = await Store.Quota.ReserveAsync(user, 100, Ct);
-        await Store.UploadSessions.CreateAsync(user, new NewUploadSession("alice/3", "three.mp3", 100, reservation.Id), Ct);
+        await Store.UploadSessions.CreateAsync(user, new NewUploadSession(KeyOf(user, "3"), "three.mp3", 100, reservation.Id), Ct);
         await Store.UserKeys.AddAsync(user, "k1", new byte[] { 1, 2, 3 }, "master-1", Ct);
 
         var deleted = await Store.Users.DeleteAsync(user, Ct);
         Assert.Equal(3, deleted.TrackCount);
-        Assert.Equal(["alice/1", "alice/2", "alice/3"], deleted.StorageKeys);
+        Assert.Equal([KeyOf(user, "1"), KeyOf(user, "2"), KeyOf(user, "3")], deleted.StorageKeys);
 
         await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.Users.GetAsync(user, Ct));
         await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.Tracks.GetTrackAsync(user, t1.Id, Ct));
         await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.Playlists.GetAsync(user, playlist.Id, Ct));
         Assert.Empty(await Store.UserKeys.ListAsync(user, Ct));
         Assert.Empty(await Store.UploadSessions.ListOpenAsync(user, Ct));
-        Assert.False(await Store.Quota.ReleaseAsync(reservation.Id, Ct));
+        Assert.False(await Store.Quota.ReleaseAsync(user, reservation.Id, Ct));
         Assert.Empty(await Store.Tracks.SearchAsync(user, "one", cancellationToken: Ct) is { Items: var items } ? items : []);
         await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.Users.DeleteAsync(user, Ct));
 
@@ -63,7 +63,7 @@ public abstract partial class MetadataStoreConformance
     {
         var user = await NewUserAsync();
         var reservation = await Store.Quota.ReserveAsync(user, 5_000, Ct);
-        var session = await Store.UploadSessions.CreateAsync(user, new NewUploadSession("alice/u1", "song.mp3", 5_000, reservation.Id), Ct);
+        var session = await Store.UploadSessions.CreateAsync(user, new NewUploadSession(KeyOf(user, "u1"), "song.mp3", 5_000, reservation.Id), Ct);
         Assert.Equal(UploadSessionState.Open, session.State);
         Assert.Equal(1, session.Version);
         Assert.Null(session.MultipartUploadId);
@@ -90,7 +90,7 @@ public abstract partial class MetadataStoreConformance
         var sessions = await Store.UploadSessions.ListOpenAsync(user, Ct);
         Assert.Single(sessions);
         Time.Advance(TimeSpan.FromHours(2));
-        var stale2 = await Store.UploadSessions.CreateAsync(user, new NewUploadSession("alice/u2", "late.mp3", 1), Ct);
+        var stale2 = await Store.UploadSessions.CreateAsync(user, new NewUploadSession(KeyOf(user, "u2"), "late.mp3", 1), Ct);
         var found = await Store.UploadSessions.ListStaleAsync(Time.GetUtcNow() - TimeSpan.FromHours(1), 10, Ct);
         Assert.Equal([session.Id], found.Select(s => s.Id));
 
@@ -100,7 +100,7 @@ public abstract partial class MetadataStoreConformance
         Assert.True(await Store.UploadSessions.DeleteAsync(user, session.Id, Ct));
         Assert.False(await Store.UploadSessions.DeleteAsync(user, session.Id, Ct));
         await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.UploadSessions.GetAsync(user, session.Id, Ct));
-        await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.UploadSessions.CreateAsync("nobody", new NewUploadSession("k", "f", 1), Ct));
+        await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.UploadSessions.CreateAsync("nobody", new NewUploadSession(KeyOf("nobody", "k"), "f", 1), Ct));
 
         async Task<bool> Attempt(ILockerMetadataStore store, long received)
         {
@@ -156,7 +156,7 @@ public abstract partial class MetadataStoreConformance
         var other = await OpenAnotherAsync();
         Assert.Equal(track, await other.Tracks.GetTrackAsync(user, track.Id, Ct));
         Assert.Equal(["Shared"], Titles((await other.Tracks.SearchAsync(user, "shared", cancellationToken: Ct)).Items));
-        var status = await other.Quota.CommitAsync(reservation.Id, 400, Ct);
+        var status = await other.Quota.CommitAsync(user, reservation.Id, 400, Ct);
         Assert.Equal(1_400, status.UsedBytes);
         Assert.Equal(1_400, (await Store.Quota.GetStatusAsync(user, Ct)).UsedBytes);
         Assert.IsType<QuotaStatus>(status);

@@ -165,10 +165,10 @@ public abstract partial class MetadataStoreConformance
         await AddAsync(user, Track("Unrelated", "Someone"));
         var all = await AllPagesAsync(c => Store.Tracks.SearchAsync(user, "common", 4, c, Ct));
         Assert.Equal(Enumerable.Range(0, 23).Reverse().Select(i => $"Song {i:D2}"), Titles(all));
-        await Assert.ThrowsAsync<ArgumentException>(() => Store.Tracks.SearchAsync(user, "common", 4, "not-a-cursor", Ct));
+        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Tracks.SearchAsync(user, "common", 4, "not-a-cursor", Ct));
         var browseCursor = (await Store.Tracks.BrowseAsync(user, new TrackQuery { PageSize = 1, Sort = TrackSort.Artist }, Ct)).NextCursor;
-        await Assert.ThrowsAsync<ArgumentException>(() => Store.Tracks.SearchAsync(user, "common", 4, browseCursor, Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => Store.Tracks.BrowseAsync(user, new TrackQuery { Sort = TrackSort.Title, Cursor = browseCursor }, Ct));
+        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Tracks.SearchAsync(user, "common", 4, browseCursor, Ct));
+        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Tracks.BrowseAsync(user, new TrackQuery { Sort = TrackSort.Title, Cursor = browseCursor }, Ct));
     }
 
     [Fact]
@@ -189,7 +189,7 @@ public abstract partial class MetadataStoreConformance
         Assert.Equal("Massive Attack", Assert.Single((await Store.Tracks.ListArtistsAsync(user, cancellationToken: Ct)).Items).Name);
         Assert.Equal("Trip-Hop", Assert.Single((await Store.Tracks.ListGenresAsync(user, cancellationToken: Ct)).Items).Name);
         await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.Tracks.UpdateTagsAsync(user, Guid.NewGuid(), track.Tags, Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => Store.Tracks.UpdateTagsAsync(user, track.Id, track.Tags with { Title = " " }, Ct));
+        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Tracks.UpdateTagsAsync(user, track.Id, track.Tags with { Title = " " }, Ct));
     }
 
     [Fact]
@@ -220,8 +220,8 @@ public abstract partial class MetadataStoreConformance
     public async Task Removing_a_track_removes_it_from_playlists_and_history_and_reports_shared_storage()
     {
         var user = await NewUserAsync();
-        var keep = await AddAsync(user, Track("Keep", hash: "same", storageKey: "shared"));
-        var drop = await AddAsync(user, Track("Drop", hash: "same", storageKey: "shared"));
+        var keep = await AddAsync(user, Track("Keep", hash: "same", storageKey: "~/shared"));
+        var drop = await AddAsync(user, Track("Drop", hash: "same", storageKey: "~/shared"));
         var playlist = await Store.Playlists.CreateAsync(user, "Mix", Ct);
         await Store.Playlists.AddTracksAsync(user, playlist.Id, [drop.Id, keep.Id, drop.Id], null, Ct);
         await Store.History.RecordPlayAsync(user, drop.Id, Ct);
@@ -240,15 +240,15 @@ public abstract partial class MetadataStoreConformance
     public async Task Invalid_input_is_refused_with_argument_errors()
     {
         var user = await NewUserAsync();
-        await Assert.ThrowsAsync<ArgumentException>(() => Store.Users.EnsureAsync("", null, Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => Store.Users.EnsureAsync("a\nb", null, Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => Store.Users.EnsureAsync(new string('x', 201), null, Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => Store.Users.EnsureAsync("dave", "no-such-plan", Ct));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.Quota.ReserveAsync(user, -1, Ct));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.Tracks.AddTrackAsync(user, Track("Negative", size: -5), null, Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => Store.Tracks.AddTrackAsync(user, Track("Bad number", trackNumber: 0), null, Ct));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.Tracks.BrowseAsync(user, new TrackQuery { PageSize = 0 }, Ct));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.Tracks.BrowseAsync(user, new TrackQuery { PageSize = TrackQuery.MaxPageSize + 1 }, Ct));
+        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Users.EnsureAsync("", null, Ct));
+        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Users.EnsureAsync("a\nb", null, Ct));
+        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Users.EnsureAsync(new string('x', 201), null, Ct));
+        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Users.EnsureAsync("dave", "no-such-plan", Ct));
+        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Quota.ReserveAsync(user, -1, Ct));
+        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Tracks.AddTrackAsync(user, Owned(user, Track("Negative", size: -5)), null, Ct));
+        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Tracks.AddTrackAsync(user, Owned(user, Track("Bad number", trackNumber: 0)), null, Ct));
+        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Tracks.BrowseAsync(user, new TrackQuery { PageSize = 0 }, Ct));
+        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Tracks.BrowseAsync(user, new TrackQuery { PageSize = TrackQuery.MaxPageSize + 1 }, Ct));
         var missing = await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.Quota.ReserveAsync("nobody", 1, Ct));
         Assert.Equal(MetadataEntity.User, missing.Entity);
         Assert.Equal("nobody", missing.Id);

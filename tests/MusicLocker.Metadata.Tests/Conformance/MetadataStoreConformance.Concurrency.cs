@@ -9,14 +9,8 @@ public abstract partial class MetadataStoreConformance
     {
         var stores = new[] { Store, await OpenAnotherAsync(), await OpenAnotherAsync(), await OpenAnotherAsync() };
         var user = await NewUserAsync();
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var adds = Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
-        {
-            await gate.Task;
-            return await stores[i % stores.Length].Tracks.AddTrackAsync(user, Track($"Copy {i}", size: 4_000, hash: "one-file", storageKey: "k/one"), null, Ct);
-        }, Ct)).ToArray();
-        gate.SetResult();
-        var added = await Task.WhenAll(adds);
+        var added = await TogetherAsync(16, i =>
+            stores[i % stores.Length].Tracks.AddTrackAsync(user, Owned(user, Track($"Copy {i}", size: 4_000, hash: "one-file", storageKey: "~/one")), null, Ct));
 
         Assert.Single(added, t => t.ChargedBytes > 0);
         Assert.Equal(4_000, (await Store.Quota.GetStatusAsync(user, Ct)).UsedBytes);

@@ -29,7 +29,7 @@ public abstract partial class MetadataStoreConformance
         Assert.False(await Store.Playlists.DeleteAsync(user, road.Id, Ct));
         Assert.Equal(["éte", "Focus", "Zen"], (await Store.Playlists.ListAsync(user, Ct)).Select(p => p.Name));
         await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.Playlists.CreateAsync("nobody", "x", Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => Store.Playlists.CreateAsync(user, "  ", Ct));
+        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Playlists.CreateAsync(user, "  ", Ct));
     }
 
     [Fact]
@@ -70,8 +70,8 @@ public abstract partial class MetadataStoreConformance
         Assert.Equal([0, 1, 2, 3], after.Select(e => e.Index));
 
         await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.Playlists.RemoveEntryAsync(user, mix.Id, entries[2].EntryId, Ct));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.Playlists.MoveEntryAsync(user, mix.Id, after[0].EntryId, 4, Ct));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.Playlists.AddTracksAsync(user, mix.Id, [a.Id], 5, Ct));
+        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Playlists.MoveEntryAsync(user, mix.Id, after[0].EntryId, 4, Ct));
+        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Playlists.AddTracksAsync(user, mix.Id, [a.Id], 5, Ct));
 
         // Another user's track cannot be added, and nothing of a failed add stays.
         var bob = await NewUserAsync("bob");

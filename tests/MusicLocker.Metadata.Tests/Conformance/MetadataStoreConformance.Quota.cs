@@ -28,17 +28,17 @@ public abstract partial class MetadataStoreConformance
         Assert.Equal(Time.GetUtcNow() + ReservationLifetime, first.ExpiresAt);
         Assert.Equal(7_000, (await Store.Quota.GetStatusAsync(user, Ct)).ReservedBytes);
 
-        var afterCommit = await Store.Quota.CommitAsync(first.Id, 3_500, Ct);
+        var afterCommit = await Store.Quota.CommitAsync(user, first.Id, 3_500, Ct);
         Assert.Equal(3_500, afterCommit.UsedBytes);
         Assert.Equal(3_000, afterCommit.ReservedBytes);
 
-        Assert.True(await Store.Quota.ReleaseAsync(second.Id, Ct));
-        Assert.False(await Store.Quota.ReleaseAsync(second.Id, Ct));
+        Assert.True(await Store.Quota.ReleaseAsync(user, second.Id, Ct));
+        Assert.False(await Store.Quota.ReleaseAsync(user, second.Id, Ct));
         var status = await Store.Quota.GetStatusAsync(user, Ct);
         Assert.Equal(3_500, status.UsedBytes);
         Assert.Equal(0, status.ReservedBytes);
 
-        var again = await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.Quota.CommitAsync(first.Id, 1, Ct));
+        var again = await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.Quota.CommitAsync(user, first.Id, 1, Ct));
         Assert.Equal(MetadataEntity.QuotaReservation, again.Entity);
     }
 
@@ -70,12 +70,12 @@ public abstract partial class MetadataStoreConformance
         var small = await Store.Quota.ReserveAsync(user, 1_000, Ct);
         await Store.Quota.ReserveAsync(user, 8_000, Ct);
 
-        var error = await Assert.ThrowsAsync<QuotaExceededException>(() => Store.Quota.CommitAsync(small.Id, 2_500, Ct));
+        var error = await Assert.ThrowsAsync<QuotaExceededException>(() => Store.Quota.CommitAsync(user, small.Id, 2_500, Ct));
         Assert.Equal(2_500, error.NeededBytes);
         Assert.Equal(2_000, error.AvailableBytes);
         Assert.Equal(9_000, (await Store.Quota.GetStatusAsync(user, Ct)).ReservedBytes);
 
-        var status = await Store.Quota.CommitAsync(small.Id, 1_900, Ct);
+        var status = await Store.Quota.CommitAsync(user, small.Id, 1_900, Ct);
         Assert.Equal(1_900, status.UsedBytes);
         Assert.Equal(8_000, status.ReservedBytes);
     }
@@ -93,11 +93,11 @@ public abstract partial class MetadataStoreConformance
 
         Time.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(0, (await Store.Quota.GetStatusAsync(user, Ct)).ReservedBytes);
-        await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.Quota.CommitAsync(crashed.Id, 9_000, Ct));
-        Assert.False(await Store.Quota.ReleaseAsync(crashed.Id, Ct));
+        await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.Quota.CommitAsync(user, crashed.Id, 9_000, Ct));
+        Assert.False(await Store.Quota.ReleaseAsync(user, crashed.Id, Ct));
 
         var next = await Store.Quota.ReserveAsync(user, 10_000, Ct);
-        var status = await Store.Quota.CommitAsync(next.Id, 10_000, Ct);
+        var status = await Store.Quota.CommitAsync(user, next.Id, 10_000, Ct);
         Assert.Equal(10_000, status.UsedBytes);
         Assert.Equal(0, status.ReservedBytes);
     }
@@ -138,7 +138,7 @@ public abstract partial class MetadataStoreConformance
         var status = await Store.Quota.GetStatusAsync(user, Ct);
         Assert.Equal(5_500, status.UsedBytes);
         Assert.Equal(0, status.ReservedBytes);
-        await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.Tracks.AddTrackAsync(user, Track("Twice"), reservation.Id, Ct));
+        await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.Tracks.AddTrackAsync(user, Owned(user, Track("Twice")), reservation.Id, Ct));
 
         // A purchased upload releases its reservation and charges nothing.
         var forBought = await Store.Quota.ReserveAsync(user, 4_000, Ct);
@@ -150,7 +150,7 @@ public abstract partial class MetadataStoreConformance
         // Someone else's reservation cannot be spent.
         var bob = await NewUserAsync("bob");
         var bobs = await Store.Quota.ReserveAsync(bob, 100, Ct);
-        await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.Tracks.AddTrackAsync(user, Track("Theft", size: 100), bobs.Id, Ct));
+        await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.Tracks.AddTrackAsync(user, Owned(user, Track("Theft", size: 100)), bobs.Id, Ct));
     }
 
     [Fact]
@@ -159,7 +159,7 @@ public abstract partial class MetadataStoreConformance
         var user = await NewUserAsync();
         await Store.Quota.SetPlanAsync(user, "free", 2_000, Ct);
         await AddAsync(user, Track("Fits", size: 1_500));
-        var error = await Assert.ThrowsAsync<QuotaExceededException>(() => Store.Tracks.AddTrackAsync(user, Track("Too big", size: 501), null, Ct));
+        var error = await Assert.ThrowsAsync<QuotaExceededException>(() => Store.Tracks.AddTrackAsync(user, Owned(user, Track("Too big", size: 501)), null, Ct));
         Assert.Equal(501, error.NeededBytes);
         Assert.Equal(500, error.AvailableBytes);
         Assert.Equal(["Fits"], Titles((await Store.Tracks.BrowseAsync(user, new TrackQuery(), Ct)).Items));
@@ -178,7 +178,7 @@ public abstract partial class MetadataStoreConformance
         Assert.Equal(42, overridden.LimitBytes);
         Assert.Equal("pro", (await store.Quota.GetStatusAsync("carol", Ct)).Plan.Id);
         Assert.Equal(42, (await store.Users.GetAsync("carol", Ct)).QuotaOverrideBytes);
-        await Assert.ThrowsAsync<ArgumentException>(() => store.Quota.SetPlanAsync("carol", "platinum", null, Ct));
+        await Assert.ThrowsAsync<MetadataArgumentException>(() => store.Quota.SetPlanAsync("carol", "platinum", null, Ct));
         Assert.Throws<ArgumentException>(() => new QuotaPlanCatalog([new QuotaPlan("a", "A", 1), new QuotaPlan("a", "A2", 2)], "a"));
     }
 
@@ -219,21 +219,21 @@ public abstract partial class MetadataStoreConformance
     public async Task Reconcile_recomputes_usage_from_stored_objects_and_reports_drift()
     {
         var user = await NewUserAsync();
-        await AddAsync(user, Track("One", size: 1_000, hash: "h1", storageKey: "k/1"));
-        await AddAsync(user, Track("One copy", size: 1_000, hash: "h1", storageKey: "k/1"));
-        await AddAsync(user, Track("Two", size: 2_000, hash: "h2", storageKey: "k/2"));
-        await AddAsync(user, Track("Bought", size: 5_000, purchased: true, storageKey: "k/bought"));
+        await AddAsync(user, Track("One", size: 1_000, hash: "h1", storageKey: "~/1"));
+        await AddAsync(user, Track("One copy", size: 1_000, hash: "h1", storageKey: "~/1"));
+        await AddAsync(user, Track("Two", size: 2_000, hash: "h2", storageKey: "~/2"));
+        await AddAsync(user, Track("Bought", size: 5_000, purchased: true, storageKey: "~/bought"));
         var reservation = await Store.Quota.ReserveAsync(user, 700, Ct);
-        await Store.Quota.CommitAsync(reservation.Id, 700, Ct); // bytes with no track behind them: drift
+        await Store.Quota.CommitAsync(user, reservation.Id, 700, Ct); // bytes with no track behind them: drift
 
-        StoredObject[] stored = [new("k/1", 1_000), new("k/bought", 5_000), new("k/orphan", 123)];
+        StoredObject[] stored = [new(KeyOf(user, "1"), 1_000), new(KeyOf(user, "bought"), 5_000), new(KeyOf(user, "orphan"), 123)];
         var report = await Store.Quota.ReconcileAsync(user, stored, apply: false, Ct);
         Assert.Equal(3_700, report.RecordedBytes);
         Assert.Equal(1_000, report.ComputedBytes);
         Assert.Equal(-2_700, report.DriftBytes);
         Assert.True(report.HasDrift);
-        Assert.Equal(["k/orphan"], report.OrphanedKeys);
-        Assert.Equal(["k/2"], report.MissingKeys);
+        Assert.Equal([KeyOf(user, "orphan")], report.OrphanedKeys);
+        Assert.Equal([KeyOf(user, "2")], report.MissingKeys);
         Assert.False(report.Applied);
         Assert.Equal(3_700, (await Store.Quota.GetStatusAsync(user, Ct)).UsedBytes);
 
@@ -291,12 +291,12 @@ public abstract partial class MetadataStoreConformance
 
             if (i % 3 == 0)
             {
-                Assert.True(await store.Quota.ReleaseAsync(reservation.Id, Ct));
+                Assert.True(await store.Quota.ReleaseAsync(user, reservation.Id, Ct));
             }
             else
             {
                 long actual = size - (i % 5) * 10;
-                await store.Quota.CommitAsync(reservation.Id, actual, Ct);
+                await store.Quota.CommitAsync(user, reservation.Id, actual, Ct);
                 Interlocked.Add(ref committed, actual);
             }
         }, Ct)).ToArray();

@@ -113,13 +113,33 @@ public abstract partial class MetadataStoreConformance : IAsyncLifetime
             hash,
             "a-" + hash,
             purchased,
-            storageKey ?? "users/x/" + hash);
+            storageKey ?? "~/" + hash);
     }
 
     protected async Task<TrackRecord> AddAsync(string userId, NewTrack track, Guid? reservation = null) =>
-        await Store.Tracks.AddTrackAsync(userId, track, reservation, Ct);
+        await Store.Tracks.AddTrackAsync(userId, Owned(userId, track), reservation, Ct);
+
+    /// <summary>The track with its storage key under the user's own prefix: <c>~/</c> in a key stands for <c>users/{userId}/</c>.</summary>
+    protected static NewTrack Owned(string userId, NewTrack track) =>
+        track.StorageKey.StartsWith("~/", StringComparison.Ordinal) ? track with { StorageKey = KeyOf(userId, track.StorageKey[2..]) } : track;
+
+    /// <summary>A storage key under the user's own prefix.</summary>
+    protected static string KeyOf(string userId, string rest) => $"users/{userId}/{rest}";
 
     protected static List<string> Titles(IEnumerable<TrackRecord> tracks) => tracks.Select(t => t.Tags.Title).ToList();
+
+    /// <summary>Starts <paramref name="count"/> calls on the thread pool at one moment (a gate) and waits for them all.</summary>
+    protected static async Task<T[]> TogetherAsync<T>(int count, Func<int, Task<T>> call)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tasks = Enumerable.Range(0, count).Select(i => Task.Run(async () =>
+        {
+            await gate.Task;
+            return await call(i);
+        }, Ct)).ToArray();
+        gate.SetResult();
+        return await Task.WhenAll(tasks);
+    }
 
     /// <summary>Reads every page of a listing, checking no item appears twice.</summary>
     protected static async Task<List<T>> AllPagesAsync<T>(Func<string?, Task<Page<T>>> page)
