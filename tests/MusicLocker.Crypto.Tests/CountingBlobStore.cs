@@ -80,6 +80,12 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
     /// <summary>SHA-256 of every part body sent, in order: (part number, hash).</summary>
     public List<(int PartNumber, string Sha256)> PartHashes { get; } = [];
 
+    /// <summary>Every part body sent, in order: (part number, ciphertext).</summary>
+    public List<(int PartNumber, byte[] Body)> PartBodies { get; } = [];
+
+    /// <summary>When set, the next multipart completion fails (after the decorator stored everything it stores first).</summary>
+    public bool FailNextCompletion { get; set; }
+
     public async Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default)
     {
         var copy = new MemoryStream();
@@ -87,6 +93,7 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
         lock (ReadRanges)
         {
             PartHashes.Add((partNumber, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(copy.ToArray()))));
+            PartBodies.Add((partNumber, copy.ToArray()));
         }
 
         copy.Position = 0;
@@ -97,8 +104,16 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
 
     public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default) => inner.ListPartsAsync(upload, cancellationToken);
 
-    public Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default) =>
-        inner.CompleteMultipartUploadAsync(upload, parts, cancellationToken);
+    public Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default)
+    {
+        if (FailNextCompletion)
+        {
+            FailNextCompletion = false;
+            throw new BlobStoreException(BlobErrorCode.Unavailable, "Injected completion failure.", upload.Key.Value);
+        }
+
+        return inner.CompleteMultipartUploadAsync(upload, parts, cancellationToken);
+    }
 
     public Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default) => inner.AbortMultipartUploadAsync(upload, cancellationToken);
 
