@@ -361,7 +361,7 @@ public sealed class EncryptedBlobStore : IBlobStore
         ArgumentNullException.ThrowIfNull(prefix);
         int version = await _keys.AddVersionAsync(owner, cancellationToken).ConfigureAwait(false);
         var (objects, bytes) = await RewrapAsync(owner, prefix, version, skipRewrapped: false, cancellationToken).ConfigureAwait(false);
-        await _keys.RetireOldVersionsAsync(owner, cancellationToken).ConfigureAwait(false);
+        await _keys.RetireOldVersionsAsync(owner, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         return new UserKeyRotationResult(version, objects, bytes);
     }
 

@@ -174,14 +174,14 @@ public sealed class UserKeyManager
     }
 
     /// <summary>
-    /// Marks every version but the current one retired (now), keeping it: objects, uploads and puts that started under it
-    /// still read until <see cref="RemoveRetiredVersionsAsync"/> drops it.
+    /// Marks every version but the current one retired at <paramref name="now"/> (the clock of the store that judges
+    /// upload ages), keeping it: objects, uploads and puts that started under it still read until
+    /// <see cref="RemoveRetiredVersionsAsync"/> drops it.
     /// </summary>
-    internal Task RetireOldVersionsAsync(KeyOwner owner, CancellationToken cancellationToken) =>
+    internal Task RetireOldVersionsAsync(KeyOwner owner, DateTimeOffset now, CancellationToken cancellationToken) =>
         UpdateAsync(owner, (record, _) =>
         {
             ThrowIfDestroyed(record, owner);
-            var now = _time.GetUtcNow();
             bool changed = false;
             var next = new WrappedUserKey[record.Versions.Count];
             for (int i = 0; i < next.Length; i++)
