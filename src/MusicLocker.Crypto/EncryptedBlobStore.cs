@@ -245,7 +245,7 @@ public sealed class EncryptedBlobStore : IBlobStore
                 throw new EncryptionException(EncryptionErrorCode.CiphertextInvalid, $"Part {partNumber} of the upload to '{upload.Key}' is longer than the upload's part size of {state.PartSize} bytes; every part but the last must be exactly that size.", upload.Key.Value);
             }
 
-            await ClaimPartAsync(upload, partNumber, UploadState.PartClaim(opened.UploadKey, partNumber, body.AsSpan(0, length)), cancellationToken).ConfigureAwait(false);
+            await ClaimPartAsync(upload, state.StartedAt, partNumber, UploadState.PartClaim(opened.UploadKey, partNumber, body.AsSpan(0, length)), cancellationToken).ConfigureAwait(false);
             long firstChunk = (long)(partNumber - 1) * (state.PartSize / CiphertextLayout.ChunkSize);
             var stream = new EncryptingReadStream(new MemoryStream(body, 0, length, writable: false), opened.TakeCipher(), partNumber == 1 ? state.Header : [], firstChunk, EncryptMode.Part, state.PartSize);
             await using (stream.ConfigureAwait(false))
@@ -347,6 +347,29 @@ public sealed class EncryptedBlobStore : IBlobStore
         ArgumentNullException.ThrowIfNull(upload);
         using var opened = await OpenUploadAsync(upload, requireLive: false, cancellationToken).ConfigureAwait(false);
         await _inner.AbortMultipartUploadAsync(Inner(upload, opened.State), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deletes the part claims of uploads started longer ago than <see cref="EncryptedBlobStoreOptions.MaxUploadAge"/>
+    /// plus one hour (their parts are refused by then anyway); run it now and then, like a lifecycle rule for abandoned
+    /// uploads. Returns how many claims it deleted.
+    /// </summary>
+    public async Task<int> DeleteExpiredUploadClaimsAsync(CancellationToken cancellationToken = default)
+    {
+        long cutoff = (_time.GetUtcNow() - _maxUploadAge - PurgeGrace).ToUnixTimeSeconds();
+        int deleted = 0;
+        await foreach (var item in _inner.ListAsync(UploadPrefix, cancellationToken).ConfigureAwait(false))
+        {
+            var name = item.Key.Value.AsSpan(UploadPrefix.Length);
+            int dash = name.IndexOf('-');
+            if (dash > 0 && long.TryParse(name[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out long started) && started < cutoff
+                && await _inner.DeleteAsync(item.Key, null, cancellationToken).ConfigureAwait(false))
+            {
+                deleted++;
+            }
+        }
+
+        return deleted;
     }
 
     /// <summary>
@@ -571,9 +594,10 @@ public sealed class EncryptedBlobStore : IBlobStore
     /// Claims <paramref name="partNumber"/> for one body: a create-only record of the part's MAC (<paramref name="claim"/>). A
     /// second send with the same bytes finds its own claim; with other bytes, someone else's, and is refused.
     /// </summary>
-    private async Task ClaimPartAsync(MultipartUpload upload, int partNumber, byte[] claim, CancellationToken cancellationToken)
+    private async Task ClaimPartAsync(MultipartUpload upload, DateTimeOffset startedAt, int partNumber, byte[] claim, CancellationToken cancellationToken)
     {
-        var claimKey = BlobKey.Parse(string.Create(CultureInfo.InvariantCulture, $"{UploadPrefix}{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(upload.UploadId)))}/{partNumber}"));
+        // Named by the upload's (authenticated) start time, so expired claims can be found and deleted.
+        var claimKey = BlobKey.Parse(string.Create(CultureInfo.InvariantCulture, $"{UploadPrefix}{startedAt.ToUnixTimeSeconds():D12}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(upload.UploadId)))}/{partNumber}"));
         try
         {
             await _inner.PutBytesAsync(claimKey, claim, new PutBlobOptions { Conditions = BlobRequestConditions.CreateOnly }, cancellationToken).ConfigureAwait(false);
@@ -694,7 +718,7 @@ public sealed class EncryptedBlobStore : IBlobStore
         {
             try
             {
-                await ClaimPartAsync(upload, owningPart, UploadState.PartClaim(opened.UploadKey, owningPart, []), cancellationToken).ConfigureAwait(false);
+                await ClaimPartAsync(upload, opened.State.StartedAt, owningPart, UploadState.PartClaim(opened.UploadKey, owningPart, []), cancellationToken).ConfigureAwait(false);
             }
             catch (EncryptionException ex) when (ex.Reason == EncryptionErrorCode.PartConflict)
             {

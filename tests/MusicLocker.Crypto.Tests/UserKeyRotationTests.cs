@@ -95,6 +95,42 @@ public sealed class UserKeyRotationTests
         Assert.Equal(EncryptionErrorCode.UnsupportedFormat, ex.Reason);
     }
 
+    [Fact]
+    public async Task A_user_key_at_the_last_version_refuses_to_rotate_instead_of_wrapping_around()
+    {
+        using var f = await CryptoFixture.CreateAsync();
+        using var generated = await f.Ring.GenerateKeyAsync(KeyContext.ForUserKey(Ann, int.MaxValue), Ct);
+        await f.UserKeyStore.CreateAsync(Ann, new UserKeyRecord(int.MaxValue, [new WrappedUserKey(int.MaxValue, generated.WrappedKey, DateTimeOffset.UnixEpoch)]), Ct);
+        var key = BlobKey.Parse("ann/last.mp3");
+        await f.Store.PutBytesAsync(key, TestData.Bytes(100), null, Ct);
+
+        var ex = await Assert.ThrowsAsync<EncryptionException>(() => f.Store.RotateUserKeyAsync(Ann, "ann/", Ct));
+        Assert.Equal(EncryptionErrorCode.KeyVersionExhausted, ex.Reason);
+        Assert.Equal([int.MaxValue], (await f.UserKeyStore.ReadAsync(Ann, Ct)).Record.Versions.Select(v => v.Version));
+        Assert.Equal(TestData.Bytes(100), await ReadFreshAsync(f, key, TimeProvider.System));
+    }
+
+    [Fact]
+    public async Task Expired_part_claims_are_deleted_and_live_ones_kept()
+    {
+        var clock = new ManualTimeProvider();
+        using var f = await CryptoFixture.CreateAsync(partSize: 16 * 1024, time: clock);
+        var old = await f.Store.StartMultipartUploadAsync(BlobKey.Parse("ann/old.mp3"), null, Ct);
+        await f.Store.UploadPartAsync(old, 1, new MemoryStream(TestData.Bytes(16 * 1024)), Ct);
+        await f.Store.UploadPartAsync(old, 2, new MemoryStream(TestData.Bytes(10)), Ct);
+        clock.Advance(TimeSpan.FromDays(7) + TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
+        var live = await f.Store.StartMultipartUploadAsync(BlobKey.Parse("ann/live.mp3"), null, Ct);
+        var p1 = TestData.Bytes(100, 1);
+        await f.Store.UploadPartAsync(live, 1, new MemoryStream(p1), Ct);
+
+        Assert.Equal(2, await f.Store.DeleteExpiredUploadClaimsAsync(Ct));
+        Assert.Equal(0, await f.Store.DeleteExpiredUploadClaimsAsync(Ct));
+
+        // The live upload's claim still holds part 1 to its body.
+        var ex = await Assert.ThrowsAsync<EncryptionException>(() => f.Store.UploadPartAsync(live, 1, new MemoryStream(TestData.Bytes(100, 2)), Ct));
+        Assert.Equal(EncryptionErrorCode.PartConflict, ex.Reason);
+    }
+
     private static async Task PurgeAsync(CryptoFixture f, ManualTimeProvider clock, int expectRemoved)
     {
         clock.Advance(TimeSpan.FromDays(7) + TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
