@@ -20,7 +20,8 @@ namespace MusicLocker.Crypto;
 /// </summary>
 /// <remarks>
 /// Copy decrypts and re-encrypts (the object's key is part of its ciphertext's context). Multipart parts but the last
-/// must be <see cref="EncryptedBlobStoreOptions.PartSize"/> bytes, numbered from 1 without gaps.
+/// must be <see cref="EncryptedBlobStoreOptions.PartSize"/> bytes, numbered from 1 without gaps; a part number takes one
+/// body per upload (a retry with the same bytes works, other bytes are refused), so no nonce encrypts two plaintexts.
 /// </remarks>
 public sealed class EncryptedBlobStore : IBlobStore
 {

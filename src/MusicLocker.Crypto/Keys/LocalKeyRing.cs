@@ -96,6 +96,8 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
 
     /// <summary>Adds a new master key and makes it current; the file is rewritten atomically. Existing wrapped keys still unwrap.</summary>
     /// <returns>The new version.</returns>
+    /// <exception cref="EncryptionException"><see cref="EncryptionErrorCode.KeyVersionExhausted"/> at version <see cref="int.MaxValue"/>; <see cref="EncryptionErrorCode.KeyRingUnavailable"/> when the file cannot be written.</exception>
+    /// <exception cref="ObjectDisposedException">The ring was disposed.</exception>
     public async Task<int> RotateAsync(CancellationToken cancellationToken = default)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -109,8 +111,18 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
             }
 
             int version = newest + 1;
-            var next = new KeyRingState(version, state.Keys.Add(version, new MasterKey(RandomNumberGenerator.GetBytes(32), _timeProvider.GetUtcNow())));
-            await WriteFileAsync(_path, next, createNew: false, cancellationToken).ConfigureAwait(false);
+            var added = new MasterKey(RandomNumberGenerator.GetBytes(32), _timeProvider.GetUtcNow());
+            var next = new KeyRingState(version, state.Keys.Add(version, added));
+            try
+            {
+                await WriteFileAsync(_path, next, createNew: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                added.Retire();
+                throw;
+            }
+
             _state = next;
             return version;
         }
