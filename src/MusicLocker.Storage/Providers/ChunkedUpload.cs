@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+
 namespace MusicLocker.Storage.Providers;
 
 /// <summary>
@@ -99,7 +101,7 @@ public static class ChunkedUpload
             source.Finished();
             return result;
         }
-        catch
+        catch (Exception ex)
         {
             body?.Release();
             await failed.CancelAsync().ConfigureAwait(false);
@@ -113,8 +115,28 @@ public static class ChunkedUpload
             }
 
             await target.AbortAsync(session, CancellationToken.None).ConfigureAwait(false);
+
+            // A failed part cancels the reading loop too: the caller gets the part's error, not that cancellation.
+            if (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested && FirstFailure(parts) is { } partFailure)
+            {
+                ExceptionDispatchInfo.Throw(partFailure);
+            }
+
             throw;
         }
+    }
+
+    private static Exception? FirstFailure<TPart>(List<Task<TPart>> parts)
+    {
+        foreach (var part in parts)
+        {
+            if (part.IsFaulted && part.Exception.InnerException is { } error && error is not OperationCanceledException)
+            {
+                return error;
+            }
+        }
+
+        return null;
     }
 
     private static async Task<TPart> PutPartAsync<TSession, TPart, TResult>(IChunkedUploadTarget<TSession, TPart, TResult> target, TSession session, int partNumber, PartBody body, SemaphoreSlim gate, CancellationTokenSource failed)

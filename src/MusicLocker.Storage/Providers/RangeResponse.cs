@@ -26,10 +26,18 @@ public static class RangeResponse
             throw ProviderErrors.VersionChanged(key, expected, eTag);
         }
 
-        long served = 0, total = contentLength;
-        if (contentRange is not null && !TryParseContentRange(contentRange, out served, out total) && !TryParseUnsatisfied(contentRange, out total))
+        long total = contentLength;
+        long? served = 0;
+        if (contentRange is not null)
         {
-            throw new BlobStoreException(BlobErrorCode.Unknown, $"The server answered a read of blob '{key}' with the Content-Range '{contentRange}', which is not a byte range.", key.Value);
+            // The length after the slash counts even when the range before it is off ("bytes */1000" answering an
+            // unsatisfiable range with a 2xx; s3rver's "bytes 0-0/0" for an empty blob): satisfiability is judged first.
+            if (!TryParseBlobLength(contentRange, out total))
+            {
+                throw new BlobStoreException(BlobErrorCode.Unknown, $"The server answered a read of blob '{key}' with the Content-Range '{contentRange}', which is not a byte range.", key.Value);
+            }
+
+            served = TryParseContentRange(contentRange, out long first, out _) ? first : null;
         }
 
         if (request.Range.IsAll)
@@ -37,7 +45,7 @@ public static class RangeResponse
             // A whole read must bring the whole blob: a body shorter than the length the server states is cut short.
             return served == 0 && total == contentLength
                 ? new ServedRange(0, contentLength, contentLength)
-                : throw new BlobStoreException(BlobErrorCode.Unknown, $"The server answered a read of all of blob '{key}' ({total} bytes) with {contentLength} bytes from offset {served}.", key.Value);
+                : throw new BlobStoreException(BlobErrorCode.Unknown, $"The server answered a read of all of blob '{key}' ({total} bytes) with {contentLength} bytes (Content-Range '{contentRange}').", key.Value);
         }
 
         if (!request.Range.TryResolve(total, out long offset, out long length))
@@ -49,7 +57,7 @@ public static class RangeResponse
         // passed on. Fewer bytes, or bytes from elsewhere, cannot be repaired.
         if (served != offset || contentLength < length)
         {
-            throw new BlobStoreException(BlobErrorCode.Unknown, $"The server answered the range {request.Requested} of blob '{key}' ({total} bytes) with {contentLength} bytes from offset {served}.", key.Value);
+            throw new BlobStoreException(BlobErrorCode.Unknown, $"The server answered the range {request.Requested} of blob '{key}' ({total} bytes) with {contentLength} bytes (Content-Range '{contentRange ?? "none"}').", key.Value);
         }
 
         return new ServedRange(offset, length, total);
@@ -88,11 +96,12 @@ public static class RangeResponse
             && last >= first && last < blobLength;
     }
 
-    /// <summary>Parses <c>bytes */length</c>, the answer to an unsatisfiable range, which still tells the length.</summary>
-    private static bool TryParseUnsatisfied(string value, out long blobLength)
+    /// <summary>Parses the blob length of a <c>Content-Range</c> value: the number after the slash of <c>bytes …/length</c>.</summary>
+    private static bool TryParseBlobLength(string value, out long blobLength)
     {
         blobLength = 0;
-        return value.StartsWith("bytes */", StringComparison.OrdinalIgnoreCase)
-            && long.TryParse(value.AsSpan(8), NumberStyles.None, CultureInfo.InvariantCulture, out blobLength);
+        int slash = value.IndexOf('/', StringComparison.Ordinal);
+        return value.StartsWith("bytes ", StringComparison.OrdinalIgnoreCase) && slash > 6
+            && long.TryParse(value.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out blobLength);
     }
 }
