@@ -16,8 +16,8 @@ public sealed class LayeringTests
     {
         var shipped = Shipped();
 
-        Assert.Empty(shipped.Where(name => !Layers.MayReference.ContainsKey(name)).Select(name => $"{name}: add a row to Layers.MayReference and a ProjectReference to this test project."));
-        Assert.Empty(Layers.MayReference.Keys.Where(name => !shipped.Contains(name)).Select(name => $"{name}: no src project has this name; rename or delete its row."));
+        AssertNone(shipped.Where(name => !Layers.MayReference.ContainsKey(name)).Select(name => $"{name}: add a row to Layers.MayReference and a ProjectReference to this test project."));
+        AssertNone(Layers.MayReference.Keys.Where(name => !shipped.Contains(name)).Select(name => $"{name}: no src project has this name; rename or delete its row."));
     }
 
     [Theory]
@@ -26,7 +26,7 @@ public sealed class LayeringTests
     {
         var references = Load(assembly).GetReferencedAssemblies().Select(r => r.Name!);
 
-        Assert.Empty(LayerRules.ReferenceViolations(Layers.MayReference, assembly, references));
+        AssertNone(LayerRules.ReferenceViolations(Layers.MayReference, assembly, references));
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public sealed class LayeringTests
             }
         }
 
-        Assert.Empty(LayerRules.InternalsViolations(shipped, grants, Layers.KnownInternalsGrants));
+        AssertNone(LayerRules.InternalsViolations(shipped, grants, Layers.KnownInternalsGrants));
     }
 
     [Fact]
@@ -76,6 +76,16 @@ public sealed class LayeringTests
         Assert.Equal(2, violations.Length);
         Assert.StartsWith("MusicLocker.Storage grants InternalsVisibleTo MusicLocker.Storage.S3", violations[0], StringComparison.Ordinal);
         Assert.StartsWith($"{Layers.Metadata} no longer grants InternalsVisibleTo MusicLocker.Metadata.Postgres", violations[1], StringComparison.Ordinal);
+    }
+
+    /// <summary>Fails with every violation in full, one a line (a collection assertion would cut them short).</summary>
+    private static void AssertNone(IEnumerable<string> violations)
+    {
+        string[] all = [.. violations];
+        if (all.Length > 0)
+        {
+            Assert.Fail(string.Join(Environment.NewLine, all));
+        }
     }
 
     /// <summary>The names of the src projects (each builds an assembly of its name), found from the repository.</summary>
