@@ -25,7 +25,7 @@ public sealed class ChunkedUploadTests
     [MemberData(nameof(Sizes))]
     public async Task Content_is_cut_into_full_parts_and_a_last_one_or_sent_whole_when_it_fits(int size, bool seekable)
     {
-        var bytes = TestData.Bytes(size);
+        var bytes = Generated(size);
         using var content = Input(bytes, seekable);
 
         var stored = await ChunkedUpload.RunAsync(content, PartSize, 2, _target, Ct);
@@ -53,7 +53,7 @@ public sealed class ChunkedUploadTests
     [Fact]
     public async Task A_seekable_stream_is_uploaded_from_its_current_position()
     {
-        var bytes = TestData.Bytes(50);
+        var bytes = Generated(50);
         using var content = new MemoryStream(bytes) { Position = 7 };
 
         var stored = await ChunkedUpload.RunAsync(content, PartSize, 2, _target, Ct);
@@ -67,7 +67,7 @@ public sealed class ChunkedUploadTests
     [InlineData(false)]
     public async Task Parts_go_up_in_parallel_but_never_more_than_the_limit(bool seekable)
     {
-        var bytes = TestData.Bytes(10 * PartSize);
+        var bytes = Generated(10 * PartSize);
         using var content = Input(bytes, seekable);
         int entered = 0;
         var allIn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -96,7 +96,7 @@ public sealed class ChunkedUploadTests
     [InlineData(false)]
     public async Task A_retried_part_is_opened_again_and_sends_the_same_bytes(bool seekable)
     {
-        var bytes = TestData.Bytes(4 * PartSize);
+        var bytes = Generated(4 * PartSize);
         using var content = Input(bytes, seekable);
         _target.FailTransiently(2, tries: 2);
 
@@ -113,7 +113,7 @@ public sealed class ChunkedUploadTests
     [InlineData(false)]
     public async Task A_failed_part_aborts_the_session_and_its_error_reaches_the_caller(bool seekable)
     {
-        using var content = Input(TestData.Bytes(6 * PartSize), seekable);
+        using var content = Input(Generated(6 * PartSize), seekable);
         _target.FailPart = 2;
 
         var ex = await Assert.ThrowsAsync<BlobStoreException>(() => ChunkedUpload.RunAsync(content, PartSize, 2, _target, Ct));
@@ -127,7 +127,7 @@ public sealed class ChunkedUploadTests
     public async Task A_cancelled_upload_is_aborted_with_a_token_that_still_works()
     {
         using var cts = new CancellationTokenSource();
-        using var content = Input(TestData.Bytes(6 * PartSize), seekable: false);
+        using var content = Input(Generated(6 * PartSize), seekable: false);
         _target.InsidePart = async (partNumber, ct) =>
         {
             if (partNumber == 2)
@@ -148,7 +148,7 @@ public sealed class ChunkedUploadTests
     public async Task A_failed_single_request_is_not_a_session()
     {
         var target = new ThrowingSingleTarget();
-        using var content = Input(TestData.Bytes(5), seekable: false);
+        using var content = Input(Generated(5), seekable: false);
 
         await Assert.ThrowsAsync<IOException>(() => ChunkedUpload.RunAsync(content, PartSize, 2, target, Ct));
     }
@@ -181,7 +181,7 @@ public sealed class ChunkedUploadTests
     [Fact]
     public async Task Windows_of_one_seekable_stream_read_interleaved_each_get_their_own_bytes()
     {
-        var bytes = TestData.Bytes(40);
+        var bytes = Generated(40);
         using var content = new MemoryStream(bytes) { Position = 10 };
         var body = PartBody.FromSeekableStream(content);
         await using var a = body.Open();
@@ -206,7 +206,7 @@ public sealed class ChunkedUploadTests
     public async Task A_window_over_a_stream_that_shrank_is_an_io_error_not_a_short_body()
     {
         using var content = new MemoryStream();
-        content.Write(TestData.Bytes(40));
+        content.Write(Generated(40));
         content.Position = 0;
         var body = PartBody.FromSeekableStream(content);
         content.SetLength(25); // the caller's stream changed under the upload
@@ -220,7 +220,7 @@ public sealed class ChunkedUploadTests
     [Fact]
     public void A_body_needs_a_readable_seekable_stream()
     {
-        using var oneWay = new TrickleStream([1, 2], 1);
+        using var oneWay = new GeneratedStream(2);
 
         Assert.Throws<ArgumentException>(() => PartBody.FromSeekableStream(oneWay));
         Assert.Throws<ArgumentNullException>(() => PartBody.FromSeekableStream(null!));
@@ -228,8 +228,18 @@ public sealed class ChunkedUploadTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>The bytes a <see cref="GeneratedStream"/> of <paramref name="length"/> bytes produces.</summary>
+    private static byte[] Generated(int length)
+    {
+        var bytes = new byte[length];
+        using var stream = new GeneratedStream(length);
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    /// <summary>The bytes as a seekable stream, or as a one-way stream that returns at most 5 bytes per read.</summary>
     private static Stream Input(byte[] bytes, bool seekable) =>
-        seekable ? new MemoryStream(bytes, writable: false) : new TrickleStream(bytes, 5);
+        seekable ? new MemoryStream(bytes, writable: false) : new GeneratedStream(bytes.Length, maxPerRead: 5);
 
     private sealed class ThrowingSingleTarget : IChunkedUploadTarget<string, string, string>
     {
