@@ -222,34 +222,18 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
         var state = Decode(upload);
         _ = await FindLiveAsync(upload, state, cancellationToken).ConfigureAwait(false);
 
-        // A try must be able to send the body again: a stream that cannot seek is spooled to a temp file (never to memory:
-        // a part may be gigabytes).
-        FileStream? spool = null;
+        // Each try opens the body again (HttpClient disposes what it sent; the caller's stream stays open); a stream that
+        // cannot seek is spooled to a temp file first.
+        var part = await PartBody.FromStreamAsync(content, cancellationToken).ConfigureAwait(false);
         try
         {
-            Stream body = content;
-            if (!content.CanSeek)
-            {
-                spool = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-                await content.CopyToAsync(spool, cancellationToken).ConfigureAwait(false);
-                body = spool;
-                spool.Position = 0;
-            }
-
-            long length = body.Length - body.Position;
             string blockId = state.BlockId(AzureUpload.PartKind(partNumber), _options.TimeProvider);
-
-            // Each try reads a fresh window onto the body (HttpClient disposes what it sent; the caller's stream stays open).
-            var part = PartBody.FromSeekableStream(body);
             await PutBlockAsync(upload.Key, blockId, () => Content(part), cancellationToken).ConfigureAwait(false);
-            return new UploadedPart(partNumber, new ETag(blockId), length);
+            return new UploadedPart(partNumber, new ETag(blockId), part.Length);
         }
         finally
         {
-            if (spool is not null)
-            {
-                await spool.DisposeAsync().ConfigureAwait(false);
-            }
+            part.Release();
         }
     }
 

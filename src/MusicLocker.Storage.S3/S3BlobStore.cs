@@ -269,21 +269,13 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
         // The SDK needs a length and (signing the payload over HTTP) a second pass: a stream that cannot seek is spooled
         // to a temp file, never to memory, since a part may be gigabytes.
-        Stream body = content;
-        FileStream? spool = null;
+        PartBody? part = null;
         try
         {
-            if (!content.CanSeek)
-            {
-                spool = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-                await content.CopyToAsync(spool, cancellationToken).ConfigureAwait(false);
-                spool.Position = 0;
-                body = spool;
-            }
-
-            long length = body.Length - body.Position;
-            var etag = await UploadPartCoreAsync(upload.Key, id, partNumber, body, length, cancellationToken).ConfigureAwait(false);
-            return new UploadedPart(partNumber, new ETag(etag), length);
+            part = await PartBody.FromStreamAsync(content, cancellationToken).ConfigureAwait(false);
+            using var body = part.Open();
+            var etag = await UploadPartCoreAsync(upload.Key, id, partNumber, body, part.Length, cancellationToken).ConfigureAwait(false);
+            return new UploadedPart(partNumber, new ETag(etag), part.Length);
         }
         catch (Exception ex) when (S3Errors.IsTranslatable(ex, cancellationToken))
         {
@@ -291,10 +283,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         }
         finally
         {
-            if (spool is not null)
-            {
-                await spool.DisposeAsync().ConfigureAwait(false);
-            }
+            part?.Release();
         }
     }
 

@@ -35,6 +35,38 @@ public abstract class PartBody
         return new WindowBody(content, new SemaphoreSlim(1, 1), start, Math.Max(0, content.Length - start));
     }
 
+    /// <summary>
+    /// A body over any readable stream, for a request that a retry must be able to send again. A seekable stream is used
+    /// in place (<see cref="FromSeekableStream"/>); any other is first copied to a temporary file, never to memory (a part
+    /// may be gigabytes), which <see cref="Release"/> deletes. Call <see cref="Release"/> when the request is done.
+    /// </summary>
+    /// <exception cref="ArgumentException">The stream cannot read.</exception>
+    public static async Task<PartBody> FromStreamAsync(Stream content, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        if (!content.CanRead)
+        {
+            throw new ArgumentException("The stream cannot be read.", nameof(content));
+        }
+
+        if (content.CanSeek)
+        {
+            return FromSeekableStream(content);
+        }
+
+        var spool = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        try
+        {
+            await content.CopyToAsync(spool, cancellationToken).ConfigureAwait(false);
+            return new SpooledBody(spool, new SemaphoreSlim(1, 1));
+        }
+        catch
+        {
+            await spool.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     /// <summary>A new read-only stream over the bytes, positioned at their start. Dispose it after each try.</summary>
     public abstract Stream Open();
 
@@ -47,6 +79,14 @@ public abstract class PartBody
     internal sealed class WindowBody(Stream source, SemaphoreSlim gate, long start, long length) : PartBody(length)
     {
         public override Stream Open() => new SharedStreamWindow(source, gate, start, Length);
+    }
+
+    /// <summary>A temporary file holding a copy of a one-way stream; released, it is closed and deleted.</summary>
+    private sealed class SpooledBody(FileStream spool, SemaphoreSlim gate) : PartBody(spool.Length)
+    {
+        public override Stream Open() => new SharedStreamWindow(spool, gate, 0, Length);
+
+        public override void Release() => spool.Dispose();
     }
 
     /// <summary>The first <paramref name="count"/> bytes of a buffer; <paramref name="release"/> gets the buffer back once.</summary>

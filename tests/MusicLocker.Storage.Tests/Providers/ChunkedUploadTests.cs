@@ -178,54 +178,6 @@ public sealed class ChunkedUploadTests
         Assert.Empty(_target.Calls);
     }
 
-    [Fact]
-    public async Task Windows_of_one_seekable_stream_read_interleaved_each_get_their_own_bytes()
-    {
-        var bytes = Generated(40);
-        using var content = new MemoryStream(bytes) { Position = 10 };
-        var body = PartBody.FromSeekableStream(content);
-        await using var a = body.Open();
-        await using var b = body.Open();
-        var fromA = new byte[30];
-        var fromB = new byte[30];
-
-        for (int i = 0; i < 30; i += 5)
-        {
-            await a.ReadExactlyAsync(fromA.AsMemory(i, 5), Ct);
-            b.ReadExactly(fromB.AsSpan(i, 5));
-        }
-
-        Assert.Equal(bytes[10..], fromA);
-        Assert.Equal(bytes[10..], fromB);
-        Assert.Equal(0, await a.ReadAsync(new byte[1], Ct));
-        a.Position = 25;
-        Assert.Equal(bytes[35], (byte)a.ReadByte());
-    }
-
-    [Fact]
-    public async Task A_window_over_a_stream_that_shrank_is_an_io_error_not_a_short_body()
-    {
-        using var content = new MemoryStream();
-        content.Write(Generated(40));
-        content.Position = 0;
-        var body = PartBody.FromSeekableStream(content);
-        content.SetLength(25); // the caller's stream changed under the upload
-
-        await using var window = body.Open();
-        var ex = await Assert.ThrowsAsync<IOException>(() => window.CopyToAsync(Stream.Null, Ct));
-
-        Assert.Contains("25 of 40", ex.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void A_body_needs_a_readable_seekable_stream()
-    {
-        using var oneWay = new GeneratedStream(2);
-
-        Assert.Throws<ArgumentException>(() => PartBody.FromSeekableStream(oneWay));
-        Assert.Throws<ArgumentNullException>(() => PartBody.FromSeekableStream(null!));
-    }
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>The bytes a <see cref="GeneratedStream"/> of <paramref name="length"/> bytes produces.</summary>
