@@ -41,7 +41,7 @@ public abstract class PartBody
     /// may be gigabytes), which <see cref="Release"/> deletes. Call <see cref="Release"/> when the request is done.
     /// </summary>
     /// <exception cref="ArgumentException">The stream cannot read.</exception>
-    public static async Task<PartBody> FromStreamAsync(Stream content, CancellationToken cancellationToken = default)
+    public static Task<PartBody> FromStreamAsync(Stream content, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
         if (!content.CanRead)
@@ -49,11 +49,19 @@ public abstract class PartBody
             throw new ArgumentException("The stream cannot be read.", nameof(content));
         }
 
-        if (content.CanSeek)
-        {
-            return FromSeekableStream(content);
-        }
+        return content.CanSeek ? Task.FromResult(FromSeekableStream(content)) : SpoolAsync(content, cancellationToken);
+    }
 
+    /// <summary>A new read-only stream over the bytes, positioned at their start. Dispose it after each try.</summary>
+    public abstract Stream Open();
+
+    /// <summary>Called once the body will not be opened again, so its buffer can be reused. Safe to call twice.</summary>
+    public virtual void Release()
+    {
+    }
+
+    private static async Task<PartBody> SpoolAsync(Stream content, CancellationToken cancellationToken)
+    {
         var spool = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         try
         {
@@ -65,14 +73,6 @@ public abstract class PartBody
             await spool.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-    }
-
-    /// <summary>A new read-only stream over the bytes, positioned at their start. Dispose it after each try.</summary>
-    public abstract Stream Open();
-
-    /// <summary>Called once the body will not be opened again, so its buffer can be reused. Safe to call twice.</summary>
-    public virtual void Release()
-    {
     }
 
     /// <summary>A window onto a seekable stream (shared, under <paramref name="gate"/>, with the other windows of that stream).</summary>
