@@ -40,7 +40,7 @@ internal static class FileSystemPaths
             string name = Encode(segment) + (last ? BlobSuffix : FolderSuffix);
             if (Encoding.UTF8.GetByteCount(name) > MaxNameBytes)
             {
-                ThrowHelper.ThrowInvalidKey(value, $"the file-system store holds key segments of at most {MaxNameBytes - BlobSuffix.Length} UTF-8 bytes, and segment '{segment}' is longer");
+                ThrowHelper.ThrowInvalidKey(value, BlobKeyRule.SegmentTooLong, $"the file-system store holds key segments of at most {MaxNameBytes - BlobSuffix.Length} UTF-8 bytes, and segment '{segment}' is longer");
             }
 
             if (last)
@@ -49,7 +49,7 @@ internal static class FileSystemPaths
                 int longest = Encoding.UTF8.GetByteCount(builder.ToString()) + 1 + Math.Max(Encoding.UTF8.GetByteCount(name), TempNameLength);
                 if (longest > MaxPathBytes)
                 {
-                    ThrowHelper.ThrowInvalidKey(value, $"the file-system store holds paths of at most {MaxPathBytes} UTF-8 bytes, and this key's file under '{blobsRoot}' would need {longest}");
+                    ThrowHelper.ThrowInvalidKey(value, BlobKeyRule.PathTooLong, $"the file-system store holds paths of at most {MaxPathBytes} UTF-8 bytes, and this key's file under '{blobsRoot}' would need {longest}");
                 }
 
                 return builder.Append(Path.DirectorySeparatorChar).Append(name).ToString();
@@ -79,7 +79,7 @@ internal static class FileSystemPaths
             string name = Encode(segment) + FolderSuffix;
             if (Encoding.UTF8.GetByteCount(name) > MaxNameBytes)
             {
-                ThrowHelper.ThrowInvalidKey(segments, $"the file-system store holds key segments of at most {MaxNameBytes - BlobSuffix.Length} UTF-8 bytes, and this prefix's segment '{segment}' is longer, so no key can start with it");
+                ThrowHelper.ThrowInvalidKey(segments, BlobKeyRule.SegmentTooLong, $"the file-system store holds key segments of at most {MaxNameBytes - BlobSuffix.Length} UTF-8 bytes, and this prefix's segment '{segment}' is longer, so no key can start with it");
             }
 
             builder.Append(Path.DirectorySeparatorChar).Append(name);
@@ -88,7 +88,7 @@ internal static class FileSystemPaths
         string path = builder.ToString();
         if (Encoding.UTF8.GetByteCount(path) > MaxPathBytes)
         {
-            ThrowHelper.ThrowInvalidKey(segments, $"the file-system store holds paths of at most {MaxPathBytes} UTF-8 bytes, and this prefix's folder under '{blobsRoot}' is longer, so no key can start with it");
+            ThrowHelper.ThrowInvalidKey(segments, BlobKeyRule.PathTooLong, $"the file-system store holds paths of at most {MaxPathBytes} UTF-8 bytes, and this prefix's folder under '{blobsRoot}' is longer, so no key can start with it");
         }
 
         return path;
