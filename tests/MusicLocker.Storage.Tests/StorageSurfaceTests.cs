@@ -175,6 +175,50 @@ public sealed class StorageSurfaceTests : IDisposable
         Assert.IsType<FileNotFoundException>(ex.InnerException);
     }
 
+    [Theory]
+    [InlineData("filesystem", "../")]
+    [InlineData("filesystem", "../../")]
+    [InlineData("filesystem", "a\0b/")]
+    [InlineData("filesystem", "a\0")]
+    [InlineData("filesystem", "//")]
+    [InlineData("filesystem", "/etc/")]
+    [InlineData("filesystem", "a\\..\\b/")]
+    [InlineData("inmemory", "a\0b/")]
+    public async Task A_hostile_listing_prefix_lists_nothing_and_throws_nothing_raw(string kind, string prefix)
+    {
+        using var owner = Open(kind, out var store);
+        await store.PutBytesAsync(BlobKey.Parse("inside/one"), new byte[1], null, Ct);
+
+        var listed = new List<string>();
+        var ex = await Record.ExceptionAsync(async () =>
+        {
+            await foreach (var item in store.ListAsync(prefix, Ct))
+            {
+                listed.Add(item.Key.Value);
+            }
+        });
+
+        Assert.True(ex is null or BlobStoreException, $"{ex?.GetType()}: {ex?.Message}");
+        Assert.Empty(listed);
+    }
+
+    [Fact]
+    public async Task A_file_put_in_the_store_by_hand_whose_name_is_no_key_does_not_break_listing()
+    {
+        using var store = new FileSystemBlobStore(_folder.Path);
+        await store.PutBytesAsync(BlobKey.Parse("hand/good"), new byte[1], null, Ct);
+        string folder = Path.GetDirectoryName(Directory.GetFiles(Path.Combine(_folder.Path, "blobs"), "good.blob", SearchOption.AllDirectories).Single())!;
+        File.Copy(Path.Combine(folder, "good.blob"), Path.Combine(folder, "bad%5C.blob")); // decodes to a backslash
+
+        var listed = new List<string>();
+        await foreach (var item in store.ListAsync("hand/", Ct))
+        {
+            listed.Add(item.Key.Value);
+        }
+
+        Assert.Equal(["hand/good"], listed);
+    }
+
     [Fact]
     public void Every_code_enum_starts_with_Unknown()
     {

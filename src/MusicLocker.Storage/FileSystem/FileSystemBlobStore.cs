@@ -980,9 +980,9 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         {
             return null; // deleted while listing
         }
-        catch (BlobStoreException ex) when (ex.ErrorCode == BlobErrorCode.IntegrityCheckFailed)
+        catch (BlobStoreException ex) when (ex.ErrorCode is BlobErrorCode.IntegrityCheckFailed or BlobErrorCode.InvalidKey)
         {
-            // Damaged: one bad file must not hide its siblings. Reading the key reports the damage with the file's path,
+            // Damaged, or a file whose name decodes to no key (put there by hand): one bad file must not hide its siblings. Reading the key reports the damage with the file's path,
             // and deleting it removes it.
             StorageLog.DamagedBlobSkipped(_logger, key, path, ex.Message);
             return null;

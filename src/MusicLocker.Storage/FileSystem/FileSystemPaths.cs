@@ -13,6 +13,10 @@ internal static class FileSystemPaths
     public const string FolderSuffix = ".d";
     public const string TempSuffix = ".tmp";
 
+    /// <summary>Characters no <see cref="BlobKey"/> holds: the backslash and the control characters.</summary>
+    private static readonly System.Buffers.SearchValues<char> NoKeyChars = System.Buffers.SearchValues.Create(
+        "\\" + string.Concat(Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c)));
+
     private static readonly System.Buffers.SearchValues<char> Escaped = System.Buffers.SearchValues.Create("%:*?\"<>|");
 
     /// <summary>The longest file name (in UTF-8 bytes) Linux and most file systems take.</summary>
@@ -71,7 +75,8 @@ internal static class FileSystemPaths
         var builder = new StringBuilder(blobsRoot);
         foreach (var segment in segments.Split('/'))
         {
-            if (segment.Length == 0 || segment is "." or "..")
+            // What no key segment can hold names no folder (and a NUL would make the path itself an ArgumentException).
+            if (segment.Length == 0 || segment is "." or ".." || segment.AsSpan().IndexOfAny(NoKeyChars) >= 0)
             {
                 return null;
             }
