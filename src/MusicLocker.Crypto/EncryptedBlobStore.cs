@@ -509,7 +509,7 @@ public sealed class EncryptedBlobStore : IBlobStore
 
         if (IsReserved(key))
         {
-            throw new InvalidBlobKeyException(key.Value, $"keys under '{ReservedPrefix}' are reserved for key records of EncryptedBlobStore");
+            throw new InvalidBlobKeyException(key.Value, BlobKeyRule.Reserved, $"keys under '{ReservedPrefix}' are reserved for key records of EncryptedBlobStore");
         }
     }
 
