@@ -14,8 +14,9 @@ namespace MusicLocker.Media.TagLib;
 /// is the rewritten region spliced with the original's audio. For M4A only the new <c>moov/udta</c> is taken from
 /// TagLibSharp: it replaces the original's <c>udta</c> inside the original <c>moov</c>, and every chunk offset
 /// (<c>stco</c>/<c>co64</c>) that points past the <c>moov</c> moves by the change in its size.</para>
-/// <para>An MP3 copy carries one tag, the edited ID3v2 (version per <see cref="EditedCopyOptions.Id3v2Version"/>):
-/// trailing ID3v1/APE/Lyrics3 tags of the original are left out, as they would contradict the edit.</para>
+/// <para>An MP3 copy carries one tag, the edited ID3v2 (version per <see cref="EditedCopyOptions.Id3v2Version"/>,
+/// TagLibSharp keeping the original first ID3v2 tag's other frames): trailing ID3v1/APE/Lyrics3 tags, stacked ID3v2 tags
+/// after the first and junk before the first frame are left out, as they would contradict the edit.</para>
 /// </remarks>
 public sealed class EditedCopyWriter
 {
@@ -72,22 +73,47 @@ public sealed class EditedCopyWriter
 
     private async Task<EditedCopy> WriteMp3Async(IRandomAccessSource original, MediaInfo info, TagEdits edits, Stream destination, CancellationToken cancellationToken)
     {
-        var head = await ReadRegionAsync(original, 0, info.AudioOffset, "The tags before the audio", cancellationToken).ConfigureAwait(false);
+        // The leading tags, and a little audio after them so that TagLibSharp sees where the tags end (a tag with a
+        // footer at the very end of its input would be taken for an appended tag).
+        int sample = (int)Math.Min(info.AudioLength, 4096);
+        var head = await ReadRegionAsync(original, 0, info.AudioOffset + sample, "The tags before the audio", cancellationToken).ConfigureAwait(false);
         using var region = new MemoryStream();
         region.Write(head);
         region.Position = 0;
         using (var file = TagLibFile.Create(new MemoryFileAbstraction("edit.mp3", region), "taglib/mp3", global::TagLib.ReadStyle.None))
         {
+            // TagLibSharp gives every MP3 an ID3v1 tag too: the copy carries the ID3v2 alone.
+            file.RemoveTags(global::TagLib.TagTypes.AllTags & ~global::TagLib.TagTypes.Id3v2);
             var tag = (global::TagLib.Id3v2.Tag)file.GetTag(global::TagLib.TagTypes.Id3v2, create: true);
             tag.Version = _options.Id3v2Version == Id3v2Version.V23 ? (byte)3 : (byte)4;
             TagApplier.Apply(tag, edits);
             file.Save();
         }
 
-        long prefix = region.Length;
-        await destination.WriteAsync(region.GetBuffer().AsMemory(0, (int)prefix), cancellationToken).ConfigureAwait(false);
+        var saved = region.GetBuffer().AsMemory(0, (int)region.Length);
+        int tagLength = Id3v2TagLength(saved.Span);
+        if (tagLength < 0 || !saved.Span[^sample..].SequenceEqual(head.AsSpan(head.Length - sample)))
+        {
+            throw new MediaFormatException(MediaErrorCode.Corrupt, "TagLibSharp did not write an ID3v2 tag before the audio");
+        }
+
+        // Only the edited tag: stacked tags and junk after it are left out, like the trailing tags.
+        await destination.WriteAsync(saved[..tagLength], cancellationToken).ConfigureAwait(false);
         await CopyRangeAsync(original, info.AudioOffset, info.AudioLength, destination, cancellationToken).ConfigureAwait(false);
-        return new EditedCopy(prefix + info.AudioLength, prefix, info.AudioLength);
+        return new EditedCopy(tagLength + info.AudioLength, tagLength, info.AudioLength);
+    }
+
+    /// <summary>The length of the ID3v2 tag at the start of <paramref name="data"/> (header, body, footer), or -1.</summary>
+    private static int Id3v2TagLength(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < 10 || !data.StartsWith("ID3"u8) || ((data[6] | data[7] | data[8] | data[9]) & 0x80) != 0)
+        {
+            return -1;
+        }
+
+        int size = (data[6] << 21) | (data[7] << 14) | (data[8] << 7) | data[9];
+        int length = 10 + size + (data[3] == 4 && (data[5] & 0x10) != 0 ? 10 : 0);
+        return length <= data.Length ? length : -1;
     }
 
     private async Task<EditedCopy> WriteMp4Async(IRandomAccessSource original, MediaInfo info, TagEdits edits, Stream destination, CancellationToken cancellationToken)
