@@ -77,7 +77,7 @@ public sealed class MediaProber
 
             return _observer.Succeeded(activity, parser.Complete());
         }
-        catch (Exception e) when (e is MediaFormatException or OperationCanceledException or IOException)
+        catch (Exception e) // recorded (a refusal, a cancellation, the source's own error) and rethrown
         {
             _observer.Failed(activity, e);
             throw;
@@ -99,7 +99,7 @@ public sealed class MediaProber
             using var source = new FileRandomAccessSource(path);
             return _observer.Succeeded(activity, await ProbeSourceAsync(source, cancellationToken).ConfigureAwait(false));
         }
-        catch (Exception e) when (e is MediaFormatException or OperationCanceledException)
+        catch (Exception e) // recorded and rethrown
         {
             _observer.Failed(activity, e);
             throw;
@@ -116,7 +116,7 @@ public sealed class MediaProber
         {
             return _observer.Succeeded(activity, await ProbeSourceAsync(source, cancellationToken).ConfigureAwait(false));
         }
-        catch (Exception e) when (e is MediaFormatException or OperationCanceledException or IOException)
+        catch (Exception e) // recorded (a refusal, a cancellation, the source's own error) and rethrown
         {
             _observer.Failed(activity, e);
             throw;

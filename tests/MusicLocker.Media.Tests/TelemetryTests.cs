@@ -110,6 +110,19 @@ public sealed class TelemetryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_source_that_fails_is_an_error_span_named_by_the_exception_type()
+    {
+        using var parent = _testSource.StartActivity("test")!;
+
+        await Assert.ThrowsAsync<IOException>(() => new MediaProber().ProbeAsync(new FailingSource(), TestContext.Current.CancellationToken));
+
+        var span = Assert.Single(MySpans(parent));
+        Assert.Equal(ActivityStatusCode.Error, span.Status);
+        Assert.Equal("System.IO.IOException", span.GetTagItem("error.type"));
+        Assert.Equal("error", Assert.Single(_counts).Tags["outcome"]);
+    }
+
+    [Fact]
     public void A_push_parser_is_one_span_from_its_creation_to_complete()
     {
         using var parent = _testSource.StartActivity("test")!;
@@ -153,6 +166,14 @@ public sealed class TelemetryTests : IDisposable
         Assert.NotSame(options, prober.Options);
         Assert.Equal(100, prober.Options.MaxBoxCount);
         Assert.Throws<ArgumentOutOfRangeException>(() => new MediaProber(new MediaProbeOptions { MaxBoxCount = 1 }));
+    }
+
+    private sealed class FailingSource : IRandomAccessSource
+    {
+        public long Length => 1000;
+
+        public ValueTask<int> ReadAtAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            throw new IOException("the store went away");
     }
 
     private sealed class ListLoggerProvider : ILoggerProvider, ILogger
