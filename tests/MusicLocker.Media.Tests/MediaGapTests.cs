@@ -83,6 +83,20 @@ public sealed class MediaGapTests
     }
 
     [Fact]
+    public async Task A_udta_that_runs_past_moov_costs_the_metadata_not_the_track()
+    {
+        var data = HostileFiles.Mp4(HostileFiles.PlainMp4 with { TitleBytes = 5 });
+        int udta = data.AsSpan().IndexOf("udta"u8) - 4;
+        BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(udta), 1_000_000);
+
+        var info = await ProbeAllWays(data);
+
+        Assert.Equal(100, info.FrameCount);
+        Assert.Null(info.Tags.Title);
+        Assert.Contains(info.Warnings, w => w.Message.Contains("'udta'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_track_box_that_runs_past_its_parent_is_still_refused()
     {
         // Only metadata may be lost: an stbl child that overruns stbl is the track itself.

@@ -183,9 +183,10 @@ internal sealed class Mp4Walker
             }
 
             long room = _depth > 0 ? parentEnd - abs : long.MaxValue - abs;
-            if ((size < box.HeaderSize || size > room) && InMetadata())
+            if ((size < box.HeaderSize || size > room) && _depth > 0 && (InMetadata() || box.Type is FourCC.Udta or FourCC.Meta))
             {
-                // Damage inside udta/meta/ilst costs the metadata that follows it in its parent, never the track.
+                // Damage inside udta/meta/ilst (or of a udta/meta itself) costs the metadata that follows it in its
+                // parent, never the track.
                 Warn(abs, $"Box '{FourCC.ToText(box.Type)}' of {size} bytes does not fit its parent '{FourCC.ToText(_stack[_depth - 1].Type)}': the rest of that metadata was skipped");
                 pos += room;
                 if (pos > data.Length)
