@@ -132,7 +132,7 @@ public sealed class MediaStreamParser
     {
         if (_completed)
         {
-            throw new InvalidOperationException("Complete was called already.");
+            throw new InvalidOperationException("The parser is complete (or refused the file): Complete was called already or an Append was refused.");
         }
 
         _completed = true;

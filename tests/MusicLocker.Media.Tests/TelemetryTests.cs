@@ -139,6 +139,21 @@ public sealed class TelemetryTests : IDisposable
     }
 
     [Fact]
+    public void A_refused_push_parser_is_counted_once_and_takes_no_more_bytes()
+    {
+        using var parent = _testSource.StartActivity("test")!;
+        var parser = new MediaProber().CreateStreamParser();
+        var flac = Fixtures.Bytes("other/sine.flac");
+
+        Assert.Throws<MediaFormatException>(() => parser.Append(flac));
+        Assert.Throws<InvalidOperationException>(() => parser.Append(flac));
+        Assert.Throws<InvalidOperationException>(() => parser.Complete());
+
+        Assert.Equal("UnsupportedFormat", Assert.Single(MySpans(parent)).GetTagItem("error.type"));
+        Assert.Single(_counts);
+    }
+
+    [Fact]
     public void Warnings_and_refusals_are_logged_with_event_ids_in_the_media_range_and_no_tag_values()
     {
         var logger = new ListLoggerProvider();
