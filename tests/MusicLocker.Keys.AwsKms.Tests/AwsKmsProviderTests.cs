@@ -87,7 +87,7 @@ public sealed class AwsKmsProviderTests
         using var key = await provider.GenerateKeyAsync(context, Ct);
         service.DeleteKey("key-1");
         var ex = await Assert.ThrowsAsync<EncryptionException>(() => provider.UnwrapKeyAsync(key.WrappedKey, context, Ct));
-        Assert.Equal(EncryptionErrorCode.KeyNotFound, ex.Reason);
+        Assert.Equal(EncryptionErrorCode.KeyNotFound, ex.ErrorCode);
         Assert.IsType<NotFoundException>(ex.InnerException);
     }
 }

@@ -3,6 +3,9 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MusicLocker.Crypto.Diagnostics;
 using MusicLocker.Crypto.Keys;
 
 namespace MusicLocker.Crypto;
@@ -24,14 +27,16 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
 
     private readonly string _path;
     private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private volatile KeyRingState _state;
     private volatile bool _disposed;
 
-    private LocalKeyRing(string path, TimeProvider timeProvider, KeyRingState state)
+    private LocalKeyRing(Settings settings, KeyRingState state)
     {
-        _path = path;
-        _timeProvider = timeProvider;
+        _path = settings.Path;
+        _timeProvider = settings.Time;
+        _logger = settings.Logger;
         _state = state;
     }
 
@@ -50,17 +55,20 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
         }
     }
 
-    /// <summary>Creates a key ring file holding one new master key (version 1).</summary>
-    /// <exception cref="EncryptionException"><see cref="EncryptionErrorCode.KeyRingUnavailable"/>: the file exists or cannot be written.</exception>
-    public static async Task<LocalKeyRing> CreateAsync(string path, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+    /// <summary>Creates a key ring file at <paramref name="path"/> holding one new master key (version 1).</summary>
+    /// <exception cref="EncryptionException"><see cref="EncryptionErrorCode.KeyRingUnavailable"/>: the path is empty or not a valid path, the file exists, or it cannot be written.</exception>
+    public static Task<LocalKeyRing> CreateAsync(string path, CancellationToken cancellationToken = default) =>
+        CreateAsync(new LocalKeyRingOptions { Path = path }, cancellationToken);
+
+    /// <summary>Creates the key ring file <see cref="LocalKeyRingOptions.Path"/> holding one new master key (version 1).</summary>
+    /// <exception cref="EncryptionException"><see cref="EncryptionErrorCode.KeyRingUnavailable"/>: the path is empty or not a valid path, the file exists, or it cannot be written.</exception>
+    public static async Task<LocalKeyRing> CreateAsync(LocalKeyRingOptions options, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        timeProvider ??= TimeProvider.System;
-        var state = new KeyRingState(1, ImmutableDictionary<int, MasterKey>.Empty.Add(1, new MasterKey(RandomNumberGenerator.GetBytes(32), timeProvider.GetUtcNow())));
-        var full = Path.GetFullPath(path);
+        var settings = Settings.From(options);
+        var state = new KeyRingState(1, ImmutableDictionary<int, MasterKey>.Empty.Add(1, new MasterKey(RandomNumberGenerator.GetBytes(32), settings.Time.GetUtcNow())));
         try
         {
-            await WriteFileAsync(full, state, createNew: true, cancellationToken).ConfigureAwait(false);
+            await WriteFileAsync(settings.Path, state, createNew: true, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -68,8 +76,18 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
             throw;
         }
 
-        return new LocalKeyRing(full, timeProvider, state);
+        CryptoLog.MasterKeyVersionAdded(settings.Logger, 1, settings.Path);
+        return new LocalKeyRing(settings, state);
     }
+
+    /// <summary>Opens the existing key ring file at <paramref name="path"/>; see <see cref="OpenAsync(LocalKeyRingOptions, CancellationToken)"/>.</summary>
+    /// <exception cref="EncryptionException">
+    /// <see cref="EncryptionErrorCode.KeyRingInvalid"/>: the file is malformed, a symlink, accessible to group or others,
+    /// or in a folder they can write to; <see cref="EncryptionErrorCode.KeyRingUnavailable"/>: the path is empty or
+    /// invalid, or the file is missing or unreadable.
+    /// </exception>
+    public static Task<LocalKeyRing> OpenAsync(string path, CancellationToken cancellationToken = default) =>
+        OpenAsync(new LocalKeyRingOptions { Path = path }, cancellationToken);
 
     /// <summary>
     /// Opens an existing key ring file. The file is opened once and everything is checked on the open handle: it must
@@ -77,16 +95,16 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
     /// </summary>
     /// <exception cref="EncryptionException">
     /// <see cref="EncryptionErrorCode.KeyRingInvalid"/>: the file is malformed, a symlink, accessible to group or others,
-    /// or in a folder they can write to; <see cref="EncryptionErrorCode.KeyRingUnavailable"/>: it is missing or unreadable.
+    /// or in a folder they can write to; <see cref="EncryptionErrorCode.KeyRingUnavailable"/>: the path is empty or
+    /// invalid, or the file is missing or unreadable.
     /// </exception>
-    public static async Task<LocalKeyRing> OpenAsync(string path, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+    public static async Task<LocalKeyRing> OpenAsync(LocalKeyRingOptions options, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var full = Path.GetFullPath(path);
-        byte[] json = await KeyRingFile.ReadAsync(full, cancellationToken).ConfigureAwait(false);
+        var settings = Settings.From(options);
+        byte[] json = await KeyRingFile.ReadAsync(settings.Path, cancellationToken).ConfigureAwait(false);
         try
         {
-            return new LocalKeyRing(full, timeProvider ?? TimeProvider.System, Parse(json, full));
+            return new LocalKeyRing(settings, Parse(json, settings.Path));
         }
         finally
         {
@@ -124,6 +142,7 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
             }
 
             _state = next;
+            CryptoLog.MasterKeyVersionAdded(_logger, version, _path);
             return version;
         }
         finally
@@ -156,6 +175,7 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
 
             // Zeroed once the last operation that leased it (an unwrap in flight) lets go.
             removed.Retire();
+            CryptoLog.MasterKeyVersionRemoved(_logger, version, _path);
         }
         finally
         {
@@ -392,4 +412,17 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
     }
 
     private sealed record KeyRingState(int Current, ImmutableDictionary<int, MasterKey> Keys);
+
+    /// <summary>The options as copied and checked: a full path, a clock, a logger.</summary>
+    private sealed record Settings(string Path, TimeProvider Time, ILogger Logger)
+    {
+        public static Settings From(LocalKeyRingOptions options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            return new Settings(
+                KeyRingFile.FullPath(options.Path),
+                options.TimeProvider ?? TimeProvider.System,
+                (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<LocalKeyRing>());
+        }
+    }
 }

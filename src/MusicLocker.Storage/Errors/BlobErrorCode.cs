@@ -32,4 +32,15 @@ public enum BlobErrorCode
 
     /// <summary>The store refused the credentials or the operation.</summary>
     AccessDenied,
+
+    /// <summary>
+    /// The stored bytes failed an integrity check: a ciphertext, tag, header, wrapped key or key record was modified,
+    /// truncated or moved (seen through <c>EncryptedBlobStore</c>). Not transient; the stored copy is damaged or forged.
+    /// </summary>
+    IntegrityCheckFailed,
+
+    /// <summary>
+    /// The owner's key was destroyed (crypto-shredding): the blob can never be read again. Not transient.
+    /// </summary>
+    KeyDestroyed,
 }
