@@ -1017,32 +1017,19 @@ public sealed class EncryptedBlobStore : IBlobStore
     /// <summary>A data key rewrapped by a user-key rotation, valid for one stored version of the blob.</summary>
     private sealed record DataKeyRecord(ETag ETag, int Version, byte[] Wrapped)
     {
-        public static byte[] Serialize(ETag etag, int version, byte[] wrapped)
-        {
-            var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer))
-            {
-                writer.WriteStartObject();
-                writer.WriteString("etag", etag.Value);
-                writer.WriteNumber("version", version);
-                writer.WriteBase64String("wrapped", wrapped);
-                writer.WriteEndObject();
-            }
-
-            return buffer.ToArray();
-        }
+        public static byte[] Serialize(ETag etag, int version, byte[] wrapped) =>
+            JsonSerializer.SerializeToUtf8Bytes(new DataKeyRecordDocument { ETag = etag.Value, Version = version, Wrapped = wrapped }, CryptoJsonContext.Default.DataKeyRecordDocument);
 
         public static DataKeyRecord Parse(byte[] json, BlobKey key)
         {
             try
             {
-                using var doc = JsonDocument.Parse(json);
-                var root = doc.RootElement;
-                return new DataKeyRecord(new ETag(root.GetProperty("etag").GetString()!), root.GetProperty("version").GetInt32(), root.GetProperty("wrapped").GetBytesFromBase64());
+                var document = JsonSerializer.Deserialize(json, CryptoJsonContext.Default.DataKeyRecordDocument) ?? throw new JsonException("the record is null");
+                return new DataKeyRecord(new ETag(document.ETag), document.Version, document.Wrapped);
             }
-            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException)
             {
-                throw new EncryptionException(EncryptionErrorCode.KeyRecordInvalid, $"Data key record '{key}' is malformed: {ex.Message}", key.Value, ex);
+                throw new EncryptionException(EncryptionErrorCode.KeyRecordInvalid, $"Data key record '{key}' is malformed: {EncryptionErrors.Quote(ex.Message)}", key.Value, ex);
             }
         }
     }

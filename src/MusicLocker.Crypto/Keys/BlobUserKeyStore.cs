@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using MusicLocker.Crypto.Internal;
 using MusicLocker.Storage;
 
 namespace MusicLocker.Crypto;
@@ -38,7 +38,7 @@ public sealed class BlobUserKeyStore : IUserKeyStore
             {
                 if (download.Length > 64 * 1024)
                 {
-                    throw new EncryptionException(EncryptionErrorCode.KeyRingInvalid, $"User key record '{key}' is {download.Length} bytes; a record is a few hundred.", key.Value);
+                    throw new EncryptionException(EncryptionErrorCode.KeyRecordInvalid, $"User key record '{key}' is {download.Length} bytes; a record is a few hundred.", key.Value);
                 }
 
                 var bytes = new byte[download.Length];
@@ -65,56 +65,32 @@ public sealed class BlobUserKeyStore : IUserKeyStore
     {
         await foreach (var item in _store.ListAsync(_prefix, cancellationToken).ConfigureAwait(false))
         {
-            var rest = item.Key.Value.AsSpan(_prefix.Length);
-            int slash = rest.IndexOf('/');
-            if (slash < 2 || !rest.StartsWith("t-") || !rest[(slash + 1)..].StartsWith("u-") || !rest.EndsWith(".json"))
+            if (TryParseOwner(item.Key.Value.AsSpan(_prefix.Length), out var owner))
             {
-                continue;
+                yield return owner;
             }
-
-            yield return new KeyOwner(
-                Uri.UnescapeDataString(rest[2..slash].ToString()),
-                Uri.UnescapeDataString(rest[(slash + 3)..^5].ToString()));
         }
     }
 
     /// <summary>The bytes a record takes when stored (what rotation writes per user).</summary>
     internal static byte[] Serialize(UserKeyRecord record)
     {
-        var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        var document = new UserKeyRecordDocument();
+        if (record.DestroyedAt is { } destroyed)
         {
-            writer.WriteStartObject();
-            writer.WriteNumber("format", 1);
-            if (record.DestroyedAt is { } destroyed)
+            document.DestroyedAt = destroyed;
+        }
+        else
+        {
+            document.Current = record.CurrentVersion;
+            document.Versions = new List<UserKeyVersionDocument>(record.Versions.Count);
+            foreach (var v in record.Versions)
             {
-                writer.WriteString("destroyedAt", destroyed.ToString("O", CultureInfo.InvariantCulture));
+                document.Versions.Add(new UserKeyVersionDocument { Version = v.Version, Created = v.CreatedAt, Wrapped = v.WrappedKey.ToArray(), Retired = v.RetiredAt });
             }
-            else
-            {
-                writer.WriteNumber("current", record.CurrentVersion);
-                writer.WriteStartArray("versions");
-                foreach (var v in record.Versions)
-                {
-                    writer.WriteStartObject();
-                    writer.WriteNumber("version", v.Version);
-                    writer.WriteString("created", v.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
-                    writer.WriteBase64String("wrapped", v.WrappedKey.Span);
-                    if (v.RetiredAt is { } retired)
-                    {
-                        writer.WriteString("retired", retired.ToString("O", CultureInfo.InvariantCulture));
-                    }
-
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteEndArray();
-            }
-
-            writer.WriteEndObject();
         }
 
-        return buffer.ToArray();
+        return JsonSerializer.SerializeToUtf8Bytes(document, CryptoJsonContext.Default.UserKeyRecordDocument);
     }
 
     private async Task<ETag> WriteAsync(KeyOwner owner, UserKeyRecord record, BlobRequestConditions conditions, CancellationToken cancellationToken)
@@ -132,6 +108,27 @@ public sealed class BlobUserKeyStore : IUserKeyStore
         }
     }
 
+    /// <summary>The owner a record name stands for; a name that is not a record's (a foreign blob under the prefix) is skipped, not an error.</summary>
+    private static bool TryParseOwner(ReadOnlySpan<char> rest, out KeyOwner owner)
+    {
+        owner = default;
+        int slash = rest.IndexOf('/');
+        if (slash < 2 || !rest.StartsWith("t-") || rest.Length < slash + 8 || !rest[(slash + 1)..].StartsWith("u-") || !rest.EndsWith(".json"))
+        {
+            return false;
+        }
+
+        string tenant = Uri.UnescapeDataString(rest[2..slash].ToString());
+        string user = Uri.UnescapeDataString(rest[(slash + 3)..^5].ToString());
+        if (user.Length == 0 || KeyOwner.Problem(tenant) is not null || KeyOwner.Problem(user) is not null)
+        {
+            return false;
+        }
+
+        owner = new KeyOwner(tenant, user);
+        return true;
+    }
+
     private BlobKey KeyOf(KeyOwner owner) =>
         BlobKey.Parse($"{_prefix}t-{Uri.EscapeDataString(owner.TenantId)}/u-{Uri.EscapeDataString(owner.UserId)}.json");
 
@@ -139,27 +136,28 @@ public sealed class BlobUserKeyStore : IUserKeyStore
     {
         try
         {
-            using var doc = JsonDocument.Parse(json);
-            var root = doc.RootElement;
-            if (root.TryGetProperty("destroyedAt", out var destroyed))
+            var document = JsonSerializer.Deserialize(json, CryptoJsonContext.Default.UserKeyRecordDocument) ?? throw new JsonException("the record is null");
+            if (document.DestroyedAt is { } destroyed)
             {
-                return UserKeyRecord.Tombstone(destroyed.GetDateTimeOffset());
+                return UserKeyRecord.Tombstone(destroyed);
             }
 
-            var versions = new List<WrappedUserKey>();
-            foreach (var v in root.GetProperty("versions").EnumerateArray())
+            if (document.Current is not { } current || document.Versions is not { } stored)
             {
-                versions.Add(new WrappedUserKey(v.GetProperty("version").GetInt32(), v.GetProperty("wrapped").GetBytesFromBase64(), v.GetProperty("created").GetDateTimeOffset())
-                {
-                    RetiredAt = v.TryGetProperty("retired", out var retired) ? retired.GetDateTimeOffset() : null,
-                });
+                throw new JsonException("'current' and 'versions' are required in a record that is not a tombstone");
             }
 
-            return new UserKeyRecord(root.GetProperty("current").GetInt32(), versions);
+            var versions = new List<WrappedUserKey>(stored.Count);
+            foreach (var v in stored)
+            {
+                versions.Add(new WrappedUserKey(v.Version, v.Wrapped, v.Created) { RetiredAt = v.Retired });
+            }
+
+            return new UserKeyRecord(current, versions);
         }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException)
         {
-            throw new EncryptionException(EncryptionErrorCode.KeyRingInvalid, $"User key record '{key}' is malformed: {ex.Message}", key.Value, ex);
+            throw new EncryptionException(EncryptionErrorCode.KeyRecordInvalid, $"User key record '{key}' is malformed: {EncryptionErrors.Quote(ex.Message)}", key.Value, ex);
         }
     }
 }
