@@ -667,6 +667,13 @@ public sealed class EncryptedBlobStore : IBlobStore
                 {
                     continue; // Deleted since it was listed.
                 }
+                catch (EncryptionException ex) when (ex.ErrorCode is EncryptionErrorCode.UnsupportedFormat or EncryptionErrorCode.CiphertextInvalid)
+                {
+                    // Not an object of this store (no key of the owner can read it, before or after): nothing to rewrap,
+                    // and no reason to leave the owner's other objects under the old version.
+                    CryptoLog.ForeignBlobNotRewrapped(_logger, item.Key.Value, ex);
+                    continue;
+                }
 
                 var recordKey = DataKeyRecordKey(item.Key);
                 if (obj.KeyVersion == version || (skipRewrapped && await TryReadDataKeyRecordAsync(recordKey, cancellationToken).ConfigureAwait(false) is { } done && done.ETag == obj.Stored.ETag && done.Version == version))
@@ -950,7 +957,9 @@ public sealed class EncryptedBlobStore : IBlobStore
 
         try
         {
-            if (!DataKeyWrap.TryUnwrap(userKey, context, wrapped, out var dataKey))
+            bool unwrapped = DataKeyWrap.TryUnwrap(userKey, context, wrapped, out var dataKey);
+            CryptoTelemetry.CountUnwrap("data_key", unwrapped);
+            if (!unwrapped)
             {
                 throw new EncryptionException(EncryptionErrorCode.KeyUnwrapFailed, $"The wrapped data key of blob '{key}' does not unwrap: it was modified or belongs to another object or user.", key.Value);
             }

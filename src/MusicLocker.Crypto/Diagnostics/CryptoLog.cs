@@ -41,4 +41,7 @@ internal static partial class CryptoLog
     [LoggerMessage(EventId = 2011, Level = LogLevel.Information, Message = "Removed master key version {Version} from key ring '{Path}'.")]
     public static partial void MasterKeyVersionRemoved(ILogger logger, int version, string path);
 
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "Skipped blob '{Key}' during a key rotation or purge: it is not an object of the encrypted store (no encryption metadata, or a length no ciphertext has).")]
+    public static partial void ForeignBlobNotRewrapped(ILogger logger, string key, Exception exception);
 }
