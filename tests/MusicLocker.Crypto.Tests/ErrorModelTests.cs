@@ -123,6 +123,14 @@ public sealed class ErrorModelTests
         Assert.Equal(EncryptionErrorCode.KeyContextInvalid, ex.ErrorCode);
     }
 
+    [Fact]
+    public async Task A_cancellation_inside_the_owner_mapping_stays_a_cancellation()
+    {
+        using var f = await CryptoFixture.CreateAsync();
+        var store = new EncryptedBlobStore(f.Inner, f.Keys, new EncryptedBlobStoreOptions { OwnerOf = _ => throw new OperationCanceledException() });
+        await Assert.ThrowsAsync<OperationCanceledException>(() => store.PutBytesAsync(BlobKey.Parse("a/b"), new byte[] { 1 }, null, Ct));
+    }
+
     [Theory]
     [InlineData("a/b")]
     [InlineData("a\u0001b")]
