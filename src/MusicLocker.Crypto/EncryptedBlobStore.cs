@@ -85,47 +85,34 @@ public sealed class EncryptedBlobStore : IBlobStore
     }
 
     /// <inheritdoc />
-    public async Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default)
+    public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default)
     {
-        using var op = Start("get_properties", key);
-        try
+        return ObserveAsync("get_properties", key, async op =>
         {
             CheckKey(key);
             cancellationToken.ThrowIfCancellationRequested();
             var stored = await _inner.GetPropertiesAsync(key, cancellationToken).ConfigureAwait(false);
             return EncryptedObject.Parse(stored).Plain;
-        }
-        catch (Exception ex)
-        {
-            op.Fail(ex);
-            throw;
-        }
+        });
     }
 
     /// <inheritdoc />
-    public async Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        using var op = Start("read", key);
-        try
+        return ObserveAsync("read", key, async op =>
         {
             CheckKey(key);
             var download = await OpenReadCoreAsync(key, options, cancellationToken).ConfigureAwait(false);
             op.SetRange(download.Offset, download.Length);
             op.Activity?.SetTag("musiclocker.bytes", download.Length);
             return download;
-        }
-        catch (Exception ex)
-        {
-            op.Fail(ex);
-            throw;
-        }
+        });
     }
 
     /// <inheritdoc />
-    public async Task<BlobProperties> PutAsync(BlobKey key, Stream content, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<BlobProperties> PutAsync(BlobKey key, Stream content, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        using var op = Start("put", key);
-        try
+        return ObserveAsync("put", key, async op =>
         {
             CheckKey(key);
             ArgumentNullException.ThrowIfNull(content);
@@ -133,22 +120,16 @@ public sealed class EncryptedBlobStore : IBlobStore
             var stored = await PutCoreAsync(key, content, options, cancellationToken).ConfigureAwait(false);
             op.SetBytes(stored.Length, written: true);
             return stored;
-        }
-        catch (Exception ex)
-        {
-            op.Fail(ex);
-            throw;
-        }
+        });
     }
 
     /// <inheritdoc />
     /// <remarks>Decrypts the source and encrypts it again for the destination (its own data key and context), streaming.</remarks>
-    public async Task<BlobProperties> CopyAsync(BlobKey source, BlobKey destination, BlobRequestConditions? destinationConditions = null, CancellationToken cancellationToken = default)
+    public Task<BlobProperties> CopyAsync(BlobKey source, BlobKey destination, BlobRequestConditions? destinationConditions = null, CancellationToken cancellationToken = default)
     {
-        using var op = Start("copy", destination);
-        op.Activity?.SetTag("musiclocker.blob.source_key", source.Value);
-        try
+        return ObserveAsync("copy", destination, async op =>
         {
+            op.Activity?.SetTag("musiclocker.blob.source_key", source.Value);
             CheckKey(source);
             CheckKey(destination);
             CheckConditions(destinationConditions);
@@ -160,19 +141,13 @@ public sealed class EncryptedBlobStore : IBlobStore
                 op.SetBytes(stored.Length, written: true);
                 return stored;
             }
-        }
-        catch (Exception ex)
-        {
-            op.Fail(ex);
-            throw;
-        }
+        });
     }
 
     /// <inheritdoc />
-    public async Task<bool> DeleteAsync(BlobKey key, BlobRequestConditions? conditions = null, CancellationToken cancellationToken = default)
+    public Task<bool> DeleteAsync(BlobKey key, BlobRequestConditions? conditions = null, CancellationToken cancellationToken = default)
     {
-        using var op = Start("delete", key);
-        try
+        return ObserveAsync("delete", key, async op =>
         {
             CheckKey(key);
             CheckConditions(conditions);
@@ -184,12 +159,7 @@ public sealed class EncryptedBlobStore : IBlobStore
             }
 
             return deleted;
-        }
-        catch (Exception ex)
-        {
-            op.Fail(ex);
-            throw;
-        }
+        });
     }
 
     /// <inheritdoc />
@@ -240,21 +210,15 @@ public sealed class EncryptedBlobStore : IBlobStore
     }
 
     /// <inheritdoc />
-    public async Task<MultipartUpload> StartMultipartUploadAsync(BlobKey key, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<MultipartUpload> StartMultipartUploadAsync(BlobKey key, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        using var op = Start("multipart.start", key);
-        try
+        return ObserveAsync("multipart.start", key, async op =>
         {
             CheckKey(key);
             CheckOptions(key, options);
             cancellationToken.ThrowIfCancellationRequested();
             return await StartUploadCoreAsync(key, options, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            op.Fail(ex);
-            throw;
-        }
+        });
     }
 
     /// <inheritdoc />
@@ -265,10 +229,9 @@ public sealed class EncryptedBlobStore : IBlobStore
     /// with <see cref="EncryptionErrorCode.PartConflict"/> before anything is encrypted — no nonce ever encrypts two
     /// plaintexts. The part is read into memory (at most the part size) so the bytes claimed are the bytes encrypted.
     /// </remarks>
-    public async Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default)
+    public Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default)
     {
-        using var op = Start("multipart.upload_part", upload?.Key);
-        try
+        return ObserveAsync("multipart.upload_part", upload?.Key, async op =>
         {
             BlobStoreValidation.Upload(upload!);
             ArgumentNullException.ThrowIfNull(content);
@@ -277,19 +240,13 @@ public sealed class EncryptedBlobStore : IBlobStore
             var part = await UploadPartCoreAsync(upload!, partNumber, content, cancellationToken).ConfigureAwait(false);
             op.SetBytes(part.Length, written: true);
             return part;
-        }
-        catch (Exception ex)
-        {
-            op.Fail(ex);
-            throw;
-        }
+        });
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
     {
-        using var op = Start("multipart.list_parts", upload?.Key);
-        try
+        return ObserveAsync<IReadOnlyList<UploadedPart>>("multipart.list_parts", upload?.Key, async op =>
         {
             BlobStoreValidation.Upload(upload!);
             IReadOnlyList<UploadedPart> parts;
@@ -305,12 +262,7 @@ public sealed class EncryptedBlobStore : IBlobStore
             }
 
             return result;
-        }
-        catch (Exception ex)
-        {
-            op.Fail(ex);
-            throw;
-        }
+        });
     }
 
     /// <inheritdoc />
@@ -320,10 +272,9 @@ public sealed class EncryptedBlobStore : IBlobStore
     /// longer be sent with bytes, and completion is refused if it already was). An upload older than
     /// <see cref="EncryptedBlobStoreOptions.MaxUploadAge"/> is refused.
     /// </remarks>
-    public async Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default)
+    public Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default)
     {
-        using var op = Start("multipart.complete", upload?.Key);
-        try
+        return ObserveAsync("multipart.complete", upload?.Key, async op =>
         {
             BlobStoreValidation.Upload(upload!);
             ArgumentNullException.ThrowIfNull(parts);
@@ -331,12 +282,7 @@ public sealed class EncryptedBlobStore : IBlobStore
             var stored = await CompleteUploadCoreAsync(upload!, parts, cancellationToken).ConfigureAwait(false);
             op.Activity?.SetTag("musiclocker.bytes", stored.Length);
             return stored;
-        }
-        catch (Exception ex)
-        {
-            op.Fail(ex);
-            throw;
-        }
+        });
     }
 
     /// <inheritdoc />
@@ -346,10 +292,9 @@ public sealed class EncryptedBlobStore : IBlobStore
     /// <see cref="BlobErrorCode.UploadNotFound"/> (the <see cref="EncryptionErrorCode.UploadIdInvalid"/> error is the
     /// inner exception), and nothing is aborted.
     /// </remarks>
-    public async Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
+    public Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
     {
-        using var op = Start("multipart.abort", upload?.Key);
-        try
+        return ObserveAsync("multipart.abort", upload?.Key, async op =>
         {
             BlobStoreValidation.Upload(upload!);
             OpenedUpload opened;
@@ -366,12 +311,8 @@ public sealed class EncryptedBlobStore : IBlobStore
             {
                 await _inner.AbortMultipartUploadAsync(Inner(upload!, opened.State), cancellationToken).ConfigureAwait(false);
             }
-        }
-        catch (Exception ex)
-        {
-            op.Fail(ex);
-            throw;
-        }
+            return true;
+        });
     }
 
     private async Task<BlobDownload> OpenReadCoreAsync(BlobKey key, ReadBlobOptions? options, CancellationToken cancellationToken)
@@ -706,6 +647,21 @@ public sealed class EncryptedBlobStore : IBlobStore
 
     private static StorageOperationScope Start(string operation, BlobKey? key) =>
         StorageInstrumentation.StartOperation(CryptoTelemetry.StoreName, operation, key);
+
+    /// <summary>Runs one <see cref="IBlobStore"/> call inside its storage span (<c>storage.{operation}</c>, store <c>encrypted</c>), marking it failed when the call throws.</summary>
+    private static async Task<T> ObserveAsync<T>(string operation, BlobKey? key, Func<StorageOperationScope, Task<T>> call)
+    {
+        using var op = Start(operation, key);
+        try
+        {
+            return await call(op).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            op.Fail(ex);
+            throw;
+        }
+    }
 
     /// <summary>
     /// The owner of <paramref name="key"/> by the configured mapping. Whatever the mapping throws for a key it cannot map
