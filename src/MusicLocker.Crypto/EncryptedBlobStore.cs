@@ -169,8 +169,8 @@ public sealed class EncryptedBlobStore : IBlobStore
     /// </remarks>
     public async IAsyncEnumerable<BlobItem> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        using var op = Start("list", null);
         ArgumentNullException.ThrowIfNull(prefix);
+        using var op = Start("list", null);
         op.Activity?.SetTag("musiclocker.blob.prefix", prefix);
         var items = _inner.ListAsync(prefix, cancellationToken).GetAsyncEnumerator(cancellationToken);
         await using (items.ConfigureAwait(false))

@@ -170,6 +170,26 @@ public sealed class TelemetryTests : IDisposable
         Assert.Equal("KeyDestroyed", failed.GetTagItem("error.type"));
     }
 
+    [Fact]
+    public async Task A_multipart_upload_and_a_listing_are_one_span_per_call()
+    {
+        using var f = await CryptoFixture.CreateAsync(partSize: 16 * 1024);
+        var key = BlobKey.Parse(_user + "/multi.mp3");
+        var upload = await f.Store.StartMultipartUploadAsync(key, null, Ct);
+        var part1 = await f.Store.UploadPartAsync(upload, 1, new MemoryStream(TestData.Bytes(16 * 1024, 1)), Ct);
+        var part2 = await f.Store.UploadPartAsync(upload, 2, new MemoryStream(TestData.Bytes(500, 2)), Ct);
+        await f.Store.CompleteMultipartUploadAsync(upload, [part1, part2], Ct);
+        Assert.Single(await f.Store.ListAsync(_user + "/", Ct).ToListAsync(Ct));
+
+        Assert.Single(Spans("storage.multipart.start", "encrypted", key));
+        var parts = Spans("storage.multipart.upload_part", "encrypted", key).ToArray();
+        Assert.Equal([16_384L, 500L], parts.Select(p => (long)p.GetTagItem("musiclocker.bytes")!).Order().Reverse().ToArray());
+        Assert.Equal(16_884L, Assert.Single(Spans("storage.multipart.complete", "encrypted", key)).GetTagItem("musiclocker.bytes"));
+        var list = Assert.Single(_spans, s => s.OperationName == "storage.list" && (string?)s.GetTagItem("musiclocker.blob.prefix") == _user + "/");
+        Assert.Equal("encrypted", list.GetTagItem("musiclocker.store"));
+        Assert.Equal(ActivityStatusCode.Unset, list.Status);
+    }
+
     private IEnumerable<Activity> Spans(string name, string store, BlobKey key) =>
         _spans.Where(s => s.OperationName == name && (string?)s.GetTagItem("musiclocker.store") == store && (string?)s.GetTagItem("musiclocker.blob.key") == key.Value);
 
