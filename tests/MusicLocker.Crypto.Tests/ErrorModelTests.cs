@@ -219,6 +219,34 @@ public sealed class ErrorModelTests
     }
 
     [Fact]
+    public async Task An_owner_with_the_longest_ids_has_a_record_and_is_found_by_master_key_rotation()
+    {
+        using var f = await CryptoFixture.CreateAsync();
+
+        // 255 three-byte characters: the percent-escaped record name would be 2 295 characters, past the key limit.
+        string longId = new('\u97f3', KeyOwner.MaxIdLength);
+        var owner = new KeyOwner(longId, longId);
+        var store = new EncryptedBlobStore(f.Inner, f.Keys, new EncryptedBlobStoreOptions { Owner = owner });
+        await store.PutBytesAsync(BlobKey.Parse("a.mp3"), new byte[] { 1, 2, 3 }, null, Ct);
+        Assert.Equal([1, 2, 3], await store.ReadAllBytesAsync(BlobKey.Parse("a.mp3"), null, cancellationToken: Ct));
+
+        await f.Store.PutBytesAsync(BlobKey.Parse("ann/a.mp3"), new byte[] { 4 }, null, Ct);
+        Assert.Equal(2, (await f.UserKeyStore.ListOwnersAsync(Ct).ToListAsync(Ct)).Distinct().Count());
+        Assert.Contains(owner, await f.UserKeyStore.ListOwnersAsync(Ct).ToListAsync(Ct));
+
+        // Master-key rotation reaches it: after the old master key is gone, it still reads.
+        await f.Ring.RotateAsync(Ct);
+        Assert.Equal(2, (await f.Keys.RotateMasterKeyAsync(Ct)).Users);
+        await f.Ring.RemoveVersionAsync(1, Ct);
+        f.Keys.PurgeCache();
+        Assert.Equal([1, 2, 3], await store.ReadAllBytesAsync(BlobKey.Parse("a.mp3"), null, cancellationToken: Ct));
+
+        // Destroying it works as for anyone.
+        await f.Keys.DestroyUserKeyAsync(owner, Ct);
+        await Assert.ThrowsAsync<KeyDestroyedException>(() => store.ReadAllBytesAsync(BlobKey.Parse("a.mp3"), null, cancellationToken: Ct));
+    }
+
+    [Fact]
     public async Task A_malformed_user_key_record_is_key_record_invalid()
     {
         using var f = await CryptoFixture.CreateAsync();

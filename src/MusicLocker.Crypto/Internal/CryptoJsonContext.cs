@@ -17,6 +17,12 @@ internal sealed class UserKeyRecordDocument
 {
     public int Format { get; set; } = 1;
 
+    /// <summary>The owner's tenant id; written only in records named by a hash of the ids (see <see cref="BlobUserKeyStore"/>).</summary>
+    public string? Tenant { get; set; }
+
+    /// <summary>The owner's user id; written only in records named by a hash of the ids.</summary>
+    public string? User { get; set; }
+
     public DateTimeOffset? DestroyedAt { get; set; }
 
     public int? Current { get; set; }

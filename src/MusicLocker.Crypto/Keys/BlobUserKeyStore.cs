@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using MusicLocker.Crypto.Internal;
 using MusicLocker.Storage;
@@ -6,14 +8,20 @@ using MusicLocker.Storage;
 namespace MusicLocker.Crypto;
 
 /// <summary>
-/// Keeps each user's wrapped keys as one small JSON blob, <c>{prefix}t-{tenant}/u-{user}.json</c> (ids percent-escaped),
-/// written create-only or If-Match. The default prefix sits under <see cref="EncryptedBlobStore.ReservedPrefix"/>, so the
+/// Keeps each user's wrapped keys as one small JSON blob, <c>{prefix}t-{tenant}/u-{user}.json</c> (ids percent-escaped;
+/// when that name would pass the blob key limit, <c>{prefix}h-{hex SHA-256 of the ids}.json</c>, the ids then read from
+/// the record), written create-only or If-Match. The default prefix sits under <see cref="EncryptedBlobStore.ReservedPrefix"/>, so the
 /// records can share a store with encrypted blobs and stay out of their listings.
 /// </summary>
 public sealed class BlobUserKeyStore : IUserKeyStore
 {
     /// <summary>The default prefix of the records.</summary>
     public const string DefaultPrefix = EncryptedBlobStore.ReservedPrefix + "user-keys/";
+
+    private const string HashedPrefix = "h-";
+
+    /// <summary>A record holds a few versions: a few hundred bytes.</summary>
+    private const int MaxRecordLength = 64 * 1024;
 
     private readonly IBlobStore _store;
     private readonly string _prefix;
@@ -36,7 +44,7 @@ public sealed class BlobUserKeyStore : IUserKeyStore
             var download = await _store.OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false);
             await using (download.ConfigureAwait(false))
             {
-                if (download.Length > 64 * 1024)
+                if (download.Length > MaxRecordLength)
                 {
                     throw new EncryptionException(EncryptionErrorCode.KeyRecordInvalid, $"User key record '{key}' is {download.Length} bytes; a record is a few hundred.", key.Value);
                 }
@@ -65,17 +73,20 @@ public sealed class BlobUserKeyStore : IUserKeyStore
     {
         await foreach (var item in _store.ListAsync(_prefix, cancellationToken).ConfigureAwait(false))
         {
-            if (TryParseOwner(item.Key.Value.AsSpan(_prefix.Length), out var owner))
+            KeyOwner? owner = TryParseOwner(item.Key.Value.AsSpan(_prefix.Length), out var named) ? named
+                : IsHashed(item.Key) ? await TryReadHashedOwnerAsync(item.Key, cancellationToken).ConfigureAwait(false)
+                : null;
+            if (owner is { } found)
             {
-                yield return owner;
+                yield return found;
             }
         }
     }
 
     /// <summary>The bytes a record takes when stored (what rotation writes per user).</summary>
-    internal static byte[] Serialize(UserKeyRecord record)
+    internal static byte[] Serialize(UserKeyRecord record, KeyOwner? owner = null)
     {
-        var document = new UserKeyRecordDocument();
+        var document = new UserKeyRecordDocument { Tenant = owner?.TenantId, User = owner?.UserId };
         if (record.DestroyedAt is { } destroyed)
         {
             document.DestroyedAt = destroyed;
@@ -99,7 +110,7 @@ public sealed class BlobUserKeyStore : IUserKeyStore
         var key = KeyOf(owner);
         try
         {
-            var props = await _store.PutBytesAsync(key, Serialize(record), new PutBlobOptions { ContentType = "application/json", Conditions = conditions }, cancellationToken).ConfigureAwait(false);
+            var props = await _store.PutBytesAsync(key, Serialize(record, IsHashed(key) ? owner : null), new PutBlobOptions { ContentType = "application/json", Conditions = conditions }, cancellationToken).ConfigureAwait(false);
             return props.ETag;
         }
         catch (BlobConditionFailedException ex)
@@ -129,8 +140,45 @@ public sealed class BlobUserKeyStore : IUserKeyStore
         return true;
     }
 
-    private BlobKey KeyOf(KeyOwner owner) =>
-        BlobKey.Parse($"{_prefix}t-{Uri.EscapeDataString(owner.TenantId)}/u-{Uri.EscapeDataString(owner.UserId)}.json");
+    /// <summary>
+    /// The record's key: readable names while they fit the blob key limit; for long ids (a 255-character id of 3-byte
+    /// characters escapes to 2 295), a name from their hash, so every valid owner has a record.
+    /// </summary>
+    private BlobKey KeyOf(KeyOwner owner)
+    {
+        UserKeyManager.CheckOwner(owner);
+        if (BlobKey.TryParse($"{_prefix}t-{Uri.EscapeDataString(owner.TenantId)}/u-{Uri.EscapeDataString(owner.UserId)}.json", out var key, out _))
+        {
+            return key;
+        }
+
+        var ids = Encoding.UTF8.GetBytes(owner.TenantId + "\0" + owner.UserId);
+        return BlobKey.Parse($"{_prefix}{HashedPrefix}{Convert.ToHexStringLower(SHA256.HashData(ids))}.json");
+    }
+
+    private bool IsHashed(BlobKey key) => key.Value.AsSpan(_prefix.Length).StartsWith(HashedPrefix, StringComparison.Ordinal);
+
+    /// <summary>The owner a hashed record names (from its own fields, checked against its name), or <see langword="null"/> for anything else.</summary>
+    private async Task<KeyOwner?> TryReadHashedOwnerAsync(BlobKey key, CancellationToken cancellationToken)
+    {
+        UserKeyRecordDocument? document;
+        try
+        {
+            document = JsonSerializer.Deserialize(await _store.ReadAllBytesAsync(key, null, MaxRecordLength, cancellationToken).ConfigureAwait(false), CryptoJsonContext.Default.UserKeyRecordDocument);
+        }
+        catch (Exception ex) when (ex is JsonException or BlobStoreException)
+        {
+            return null;
+        }
+
+        if (document is not { Tenant: { } tenant, User: { Length: > 0 } user } || KeyOwner.Problem(tenant) is not null || KeyOwner.Problem(user) is not null)
+        {
+            return null;
+        }
+
+        var owner = new KeyOwner(tenant, user);
+        return KeyOf(owner) == key ? owner : null;
+    }
 
     private static UserKeyRecord Parse(byte[] json, BlobKey key)
     {
