@@ -14,7 +14,7 @@ internal static class S3TestStores
     {
         MaxRetries = maxRetries,
         BucketName = bucket,
-        ServiceUrl = server.ServiceUrl,
+        ServiceUri = server.ServiceUrl,
         ForcePathStyle = true,
         AccessKeyId = S3rverServer.AccessKey,
         SecretAccessKey = S3rverServer.SecretKey,
