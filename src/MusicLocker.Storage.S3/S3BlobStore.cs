@@ -251,7 +251,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             }
             catch (Exception ex) when (S3Errors.IsTranslatable(ex, cancellationToken))
             {
-                throw S3Errors.Is(ex, HttpStatusCode.NotFound) ? SourceMissing(source, destination, ex) : S3Errors.Map(ex, "Reading the copy source", source);
+                throw S3Errors.Map(ex, "Reading the copy source", source) is BlobNotFoundException { ErrorCode: BlobErrorCode.BlobNotFound } ? SourceMissing(source, destination, ex) : S3Errors.Map(ex, "Reading the copy source", source);
             }
 
             if (origin.Length > _settings.MultipartCopyThreshold)
@@ -276,7 +276,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         }
         catch (Exception ex) when (S3Errors.IsTranslatable(ex, cancellationToken))
         {
-            if (S3Errors.HasCode(ex, "NoSuchKey") || S3Errors.Is(ex, HttpStatusCode.NotFound))
+            if (S3Errors.HasCode(ex, "NoSuchKey") || (S3Errors.Is(ex, HttpStatusCode.NotFound) && !S3Errors.HasCode(ex, "NoSuchBucket")))
             {
                 throw SourceMissing(source, destination, ex);
             }

@@ -35,14 +35,29 @@ internal static class S3TestStores
         return new S3BlobStore(Options(server, bucket));
     }
 
-    public static AmazonS3Client AdminClient(S3rverServer server) => new(
-        new BasicAWSCredentials(S3rverServer.AccessKey, S3rverServer.SecretKey),
-        new AmazonS3Config
+    /// <summary>
+    /// A client of the test's own, as an app would make it; like the store's own client it sends x-amz-copy-source with
+    /// literal slashes, which s3rver needs (it refuses the SDK's %2F with NoSuchBucket).
+    /// </summary>
+    public static AmazonS3Client AdminClient(S3rverServer server)
+    {
+        var client = new AmazonS3Client(
+            new BasicAWSCredentials(S3rverServer.AccessKey, S3rverServer.SecretKey),
+            new AmazonS3Config
+            {
+                ServiceURL = server.ServiceUrl.ToString(),
+                ForcePathStyle = true,
+                AuthenticationRegion = "us-east-1",
+                RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+                ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            });
+        client.BeforeRequestEvent += static (_, e) =>
         {
-            ServiceURL = server.ServiceUrl.ToString(),
-            ForcePathStyle = true,
-            AuthenticationRegion = "us-east-1",
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        });
+            if (e is WebServiceRequestEventArgs { Headers: { } headers } && headers.TryGetValue("x-amz-copy-source", out var source))
+            {
+                headers["x-amz-copy-source"] = source.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+            }
+        };
+        return client;
+    }
 }
