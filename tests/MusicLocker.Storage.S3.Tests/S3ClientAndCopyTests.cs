@@ -132,6 +132,22 @@ public sealed class S3ClientAndCopyTests
     }
 
     [Fact]
+    public async Task On_s3rver_itself_without_upload_part_copy_a_multipart_copy_fails_as_unknown_and_writes_nothing()
+    {
+        var server = await S3rverServer.GetSharedAsync();
+        string bucket = await S3TestStores.CreateBucketAsync(server);
+        var options = S3TestStores.Options(server, bucket);
+        options.MultipartCopyThreshold = BlobStoreLimits.MinPartSize;
+        options.CopyPartSize = BlobStoreLimits.MinPartSize;
+        using var store = new S3BlobStore(options);
+        await store.PutBytesAsync(BlobKey.Parse("gap/source"), TestData.Bytes(BlobStoreLimits.MinPartSize + 1, 1), cancellationToken: Ct);
+        var ex = await Assert.ThrowsAsync<BlobStoreException>(() => store.CopyAsync(BlobKey.Parse("gap/source"), BlobKey.Parse("gap/copy"), null, Ct));
+        Assert.Equal(BlobErrorCode.Unknown, ex.ErrorCode);
+        Assert.Contains("not implemented", ex.Message, StringComparison.OrdinalIgnoreCase);
+        await Assert.ThrowsAsync<BlobNotFoundException>(() => store.GetPropertiesAsync(BlobKey.Parse("gap/copy"), Ct));
+    }
+
+    [Fact]
     public async Task A_presigned_read_url_serves_the_blob_to_a_plain_http_client_until_it_expires()
     {
         var server = await S3rverServer.GetSharedAsync();
