@@ -243,6 +243,35 @@ public sealed class S3ClientAndCopyTests
         Assert.Equal(1, Interlocked.Read(ref retries));
     }
 
+    [Fact]
+    public async Task A_conditional_delete_sends_if_match_for_s3_to_check_atomically_and_abort_honours_its_token()
+    {
+        var server = await S3rverServer.GetSharedAsync();
+        string bucket = await S3TestStores.CreateBucketAsync(server);
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<(HttpMethod Method, string? IfMatch)>();
+        using var handler = new FailOnceHandler(r =>
+        {
+            seen.Enqueue((r.Method, r.Headers.TryGetValues("If-Match", out var v) ? v.Single() : null));
+            return false;
+        });
+        var options = S3TestStores.Options(server, bucket);
+        options.HttpHandler = handler;
+        using var store = new S3BlobStore(options);
+        var written = await store.PutBytesAsync(BlobKey.Parse("del/k"), new byte[] { 1 }, cancellationToken: Ct);
+
+        Assert.True(await store.DeleteAsync(BlobKey.Parse("del/k"), BlobRequestConditions.Matching(written.ETag), Ct));
+        var delete = Assert.Single(seen, r => r.Method == HttpMethod.Delete);
+        Assert.Equal(written.ETag.Value, delete.IfMatch);
+
+        // The caller's token reaches the abort: cancelled, it ends as a cancellation (without it s3rver answers 501).
+        var upload = await store.StartMultipartUploadAsync(BlobKey.Parse("del/mp"), null, Ct);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.AbortMultipartUploadAsync(upload, cancelled.Token));
+        var unsupported = await Assert.ThrowsAsync<BlobStoreException>(() => store.AbortMultipartUploadAsync(upload, Ct));
+        Assert.Equal(BlobErrorCode.Unknown, unsupported.ErrorCode);
+    }
+
     /// <summary>Answers the first request <paramref name="fail"/> picks with a 503 (S3's SlowDown), forwards the rest to s3rver.</summary>
     private sealed class FailOnceHandler(Func<HttpRequestMessage, bool> fail) : DelegatingHandler(new SocketsHttpHandler())
     {

@@ -23,7 +23,9 @@ internal static class S3TestStores
 
     public static async Task<string> CreateBucketAsync(S3rverServer server)
     {
-        string bucket = $"t{Environment.ProcessId}-{Interlocked.Increment(ref _counter)}-{Guid.NewGuid():N}"[..40].ToLowerInvariant().TrimEnd('-');
+        // A bucket name is at most 63 characters; 40 keep it short. A short process id makes the name shorter than that.
+        string name = $"t{Environment.ProcessId}-{Interlocked.Increment(ref _counter)}-{Guid.NewGuid():N}";
+        string bucket = name[..Math.Min(40, name.Length)].ToLowerInvariant().TrimEnd('-');
         using var client = AdminClient(server);
         await client.PutBucketAsync(bucket);
         return bucket;
