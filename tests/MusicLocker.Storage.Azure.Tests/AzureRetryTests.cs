@@ -145,4 +145,40 @@ public sealed class AzureRetryTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4));
         Assert.Equal(1, handler.Count);
     }
+
+    [Fact]
+    public async Task Retries_are_logged_through_the_options_logger_factory_with_the_operation()
+    {
+        var logs = new CapturingLoggerFactory();
+        var (store, _) = await StoreAsync((_, i, _) => Task.FromResult(i == 0 ? FaultInjectingHandler.Status(HttpStatusCode.ServiceUnavailable) : null), o => o.LoggerFactory = logs);
+        using var _ = store;
+        await store.PutBytesAsync(BlobKey.Parse("logged"), new byte[] { 1 }, cancellationToken: Ct);
+        var retry = Assert.Single(logs.Entries, e => e.EventId == 1750);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, retry.Level);
+        Assert.Contains("put", retry.Message, StringComparison.Ordinal);
+        Assert.Contains("try 2", retry.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class CapturingLoggerFactory : Microsoft.Extensions.Logging.ILoggerFactory, Microsoft.Extensions.Logging.ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<(int EventId, Microsoft.Extensions.Logging.LogLevel Level, string Message)> Entries { get; } = new();
+
+        public void AddProvider(Microsoft.Extensions.Logging.ILoggerProvider provider)
+        {
+        }
+
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => this;
+
+        public void Dispose()
+        {
+        }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Enqueue((eventId.Id, logLevel, formatter(state, exception)));
+    }
 }
