@@ -128,7 +128,13 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
         BlobStoreValidation.Key(source, nameof(source));
         BlobStoreValidation.Key(destination, nameof(destination));
         BlobStoreValidation.RequestConditions(destinationConditions);
-        return TraceAsync("copy", destination, async _ => await CopyCoreAsync(source, destination, destinationConditions, cancellationToken).ConfigureAwait(false), cancellationToken);
+        return TraceAsync("copy", destination, async scope =>
+        {
+            scope.Activity?.SetTag("musiclocker.blob.source_key", source.Value);
+            var copied = await CopyCoreAsync(source, destination, destinationConditions, cancellationToken).ConfigureAwait(false);
+            scope.SetBytes(copied.Length, written: true);
+            return copied;
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -156,43 +162,48 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
     public async IAsyncEnumerable<BlobItem> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prefix);
+
+        // One span from the first item asked for to the end of the listing (or its failure), tagged with the count.
+        using var scope = StartOperation("list", null);
+        scope.Activity?.SetTag("musiclocker.blob.prefix", prefix);
+        long count = 0;
         var pages = _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix.Length == 0 ? null : prefix, cancellationToken)
             .AsPages(pageSizeHint: _settings.ListPageSize).GetAsyncEnumerator(cancellationToken);
-        try
+        await using (pages.ConfigureAwait(false))
         {
             while (true)
             {
                 List<BlobItem> items;
-                using (var scope = StartOperation("list", null))
+                try
                 {
-                    scope.Activity?.SetTag("musiclocker.prefix", prefix);
-                    try
+                    if (!await pages.MoveNextAsync().ConfigureAwait(false))
                     {
-                        if (!await pages.MoveNextAsync().ConfigureAwait(false))
-                        {
-                            yield break;
-                        }
+                        break;
+                    }
 
-                        items = Items(pages.Current.Values);
-                    }
-                    catch (Exception ex) when (AzureErrors.IsTranslatable(ex, cancellationToken))
-                    {
-                        var mapped = AzureErrors.Map(ex, "Listing prefix", prefix);
-                        scope.Fail(mapped);
-                        throw mapped;
-                    }
+                    items = Items(pages.Current.Values);
+                }
+                catch (Exception ex) when (AzureErrors.IsTranslatable(ex, cancellationToken))
+                {
+                    var mapped = AzureErrors.Map(ex, "Listing prefix", prefix);
+                    scope.Fail(mapped);
+                    throw mapped;
+                }
+                catch (Exception ex)
+                {
+                    scope.Fail(ex);
+                    throw;
                 }
 
                 foreach (var item in items)
                 {
+                    count++;
                     yield return item;
                 }
             }
         }
-        finally
-        {
-            await pages.DisposeAsync().ConfigureAwait(false);
-        }
+
+        scope.Activity?.SetTag("musiclocker.list.count", count);
     }
 
     /// <inheritdoc />
@@ -215,7 +226,6 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
         ArgumentNullException.ThrowIfNull(content);
         return TraceAsync("multipart.upload_part", upload.Key, async scope =>
         {
-            scope.Activity?.SetTag("musiclocker.part.number", partNumber);
             var state = Decode(upload);
             _ = await FindLiveAsync(upload, state, cancellationToken).ConfigureAwait(false);
 
@@ -370,18 +380,18 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
     /// <summary>Runs one store call as one span: tags, failure status, and translation of anything the SDK threw.</summary>
     private async Task<T> TraceAsync<T>(string operation, BlobKey key, Func<StorageOperationScope, Task<T>> call, CancellationToken cancellationToken)
     {
-        using var scope = StartOperation(operation, key);
+        using var scope = StartOperation(operation, key.IsDefault ? null : key);
         try
         {
             return await call(scope).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            var thrown = AzureErrors.IsTranslatable(ex, cancellationToken) && ex is not BlobStoreException ? AzureErrors.Map(ex, operation, key.Value) : ex;
+            var thrown = AzureErrors.IsTranslatable(ex, cancellationToken) && ex is not BlobStoreException ? AzureErrors.Map(ex, operation, key.IsDefault ? string.Empty : key.Value) : ex;
             scope.Fail(thrown);
             if (thrown is BlobStoreException blob)
             {
-                AzureLog.OperationFailed(_settings.Logger, operation, key.Value, blob.ErrorCode, ex);
+                AzureLog.OperationFailed(_settings.Logger, operation, blob.Key ?? string.Empty, blob.ErrorCode, ex);
             }
 
             if (ReferenceEquals(thrown, ex))

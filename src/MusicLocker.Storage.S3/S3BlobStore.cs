@@ -109,7 +109,13 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         BlobStoreValidation.Key(source, nameof(source));
         BlobStoreValidation.Key(destination, nameof(destination));
         BlobStoreValidation.RequestConditions(destinationConditions);
-        return TraceAsync("copy", destination, _ => CopyCoreAsync(source, destination, destinationConditions, cancellationToken), cancellationToken);
+        return TraceAsync("copy", destination, async scope =>
+        {
+            scope.Activity?.SetTag("musiclocker.blob.source_key", source.Value);
+            var copied = await CopyCoreAsync(source, destination, destinationConditions, cancellationToken).ConfigureAwait(false);
+            scope.SetBytes(copied.Length, written: true);
+            return copied;
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -203,7 +209,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     private async Task<T> TraceAsync<T>(string operation, BlobKey key, Func<StorageOperationScope, Task<T>> call, CancellationToken cancellationToken)
     {
         RetryCountingHandler.CurrentOperation.Value = operation;
-        using var scope = StorageInstrumentation.StartOperation(StoreName, operation, key, ActivityKind.Client);
+        using var scope = StorageInstrumentation.StartOperation(StoreName, operation, key.IsDefault ? null : key, ActivityKind.Client);
         try
         {
             return await call(scope).ConfigureAwait(false);
@@ -214,7 +220,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             scope.Fail(thrown);
             if (thrown is BlobStoreException blob)
             {
-                S3Log.OperationFailed(_settings.Logger, operation, key.Value, blob.ErrorCode, ex);
+                S3Log.OperationFailed(_settings.Logger, operation, blob.Key ?? string.Empty, blob.ErrorCode, ex);
             }
 
             if (ReferenceEquals(thrown, ex))
@@ -337,23 +343,29 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(prefix);
         var request = new ListObjectsV2Request { BucketName = _settings.BucketName, Prefix = prefix, MaxKeys = _settings.ListPageSize };
+
+        // One span from the first item asked for to the end of the listing (or its failure), tagged with the count.
+        RetryCountingHandler.CurrentOperation.Value = "list";
+        using var scope = StorageInstrumentation.StartOperation(StoreName, "list", null, ActivityKind.Client);
+        scope.Activity?.SetTag("musiclocker.blob.prefix", prefix);
+        long count = 0;
         while (true)
         {
             ListObjectsV2Response page;
-            RetryCountingHandler.CurrentOperation.Value = "list";
-            using (var scope = StorageInstrumentation.StartOperation(StoreName, "list", null, ActivityKind.Client))
+            try
             {
-                scope.Activity?.SetTag("musiclocker.prefix", prefix);
-                try
-                {
-                    page = await _client.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (S3Errors.IsTranslatable(ex, cancellationToken))
-                {
-                    var mapped = S3Errors.Map(ex, $"Listing prefix '{prefix}'", default);
-                    scope.Fail(mapped);
-                    throw mapped;
-                }
+                page = await _client.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (S3Errors.IsTranslatable(ex, cancellationToken))
+            {
+                var mapped = S3Errors.Map(ex, $"Listing prefix '{prefix}'", default);
+                scope.Fail(mapped);
+                throw mapped;
+            }
+            catch (Exception ex)
+            {
+                scope.Fail(ex);
+                throw;
             }
 
             if (page.S3Objects is { } objects)
@@ -373,12 +385,14 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
                 items.Sort(static (a, b) => a.Key.CompareTo(b.Key));
                 foreach (var item in items)
                 {
+                    count++;
                     yield return item;
                 }
             }
 
             if (page.IsTruncated != true || string.IsNullOrEmpty(page.NextContinuationToken))
             {
+                scope.Activity?.SetTag("musiclocker.list.count", count);
                 yield break;
             }
 

@@ -196,7 +196,7 @@ public sealed class AzureProviderTests
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = a =>
             {
-                if (a.GetTagItem("musiclocker.blob.key") as string == name)
+                if (a.GetTagItem("musiclocker.blob.key") as string == name || a.GetTagItem("musiclocker.blob.prefix") as string == name || a.GetTagItem("musiclocker.blob.source_key") as string == name)
                 {
                     lock (spans)
                     {
@@ -242,6 +242,19 @@ public sealed class AzureProviderTests
         Assert.Equal(100L, read.GetTagItem("musiclocker.range.offset"));
         Assert.Equal(200L, read.GetTagItem("musiclocker.range.length"));
         Assert.Equal(200L, read.GetTagItem("musiclocker.bytes"));
+
+        // A copy names its source; a listing is one span over the whole enumeration, with the count.
+        await store.CopyAsync(BlobKey.Parse(name), BlobKey.Parse(name + "-copy"), null, Ct);
+        await foreach (var _ in store.ListAsync(name, Ct))
+        {
+        }
+
+        var copy = Assert.Single(spans, s => s.OperationName == "storage.copy");
+        Assert.Equal(name + "-copy", copy.GetTagItem("musiclocker.blob.key"));
+        Assert.Equal(1000L, copy.GetTagItem("musiclocker.bytes"));
+        var list = Assert.Single(spans, s => s.OperationName == "storage.list");
+        Assert.Equal(2L, list.GetTagItem("musiclocker.list.count"));
+        Assert.Equal("azure", list.GetTagItem("musiclocker.store"));
         Assert.Equal(1, Interlocked.Read(ref retries));
         Assert.Equal(1, injected);
     }
