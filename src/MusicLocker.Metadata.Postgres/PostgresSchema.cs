@@ -1,6 +1,5 @@
 using System.Data.Common;
-using MusicLocker.Library;
-using MusicLocker.Library.Sql;
+using MusicLocker.Metadata.Sql;
 
 namespace MusicLocker.Metadata.Postgres;
 
@@ -17,13 +16,14 @@ internal static class PostgresSchema
     [
         (c, t, ct) => c.Sql(t, V1).ExecAsync(ct),
         (c, t, ct) => c.Sql(t, V2).ExecAsync(ct),
-        LegacyChargeRepair.RunAsync, // version 3: a file is its hash and size; charge uploaded files that rode free
+        SqlMigrations.RepairLegacyChargesAsync, // version 3: a file is its hash and size; charge uploaded files that rode free
     ];
 
     public static int LatestVersion => Migrations.Length;
 
     /// <summary>Brings the database to <paramref name="targetVersion"/> (tests use older targets to build an old database).</summary>
-    public static async Task MigrateAsync(PostgresDialect dialect, int targetVersion, CancellationToken cancellationToken)
+    /// <returns>The version the database had.</returns>
+    public static async Task<int> MigrateAsync(PostgresDialect dialect, int targetVersion, CancellationToken cancellationToken)
     {
         var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -40,6 +40,7 @@ internal static class PostgresSchema
                         $"The database '{connection.Database}' has MusicLocker schema version {version}; this code knows up to {LatestVersion}. Upgrade MusicLocker.Metadata.Postgres.", version);
                 }
 
+                int found = version;
                 for (; version < targetVersion; version++)
                 {
                     await Migrations[version](connection, transaction, cancellationToken).ConfigureAwait(false);
@@ -48,6 +49,7 @@ internal static class PostgresSchema
                 }
 
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return found;
             }
         }
     }

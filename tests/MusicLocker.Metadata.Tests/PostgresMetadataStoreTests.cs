@@ -1,4 +1,4 @@
-using MusicLocker.Library;
+using MusicLocker.Metadata;
 using MusicLocker.Metadata.Postgres;
 using MusicLocker.Metadata.Tests.Conformance;
 using MusicLocker.Metadata.Tests.Servers;
@@ -15,13 +15,14 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
 
     protected override async Task CreateDatabaseAsync() => _connectionString = await server.CreateDatabaseAsync("conformance");
 
-    protected override Task<ILockerMetadataStore> OpenStoreAsync(LockerMetadataOptions settings) =>
-        PostgresMetadataStore.OpenAsync(new PostgresMetadataStoreOptions
+    protected override async Task<ILockerMetadataStore> OpenStoreAsync(LockerMetadataOptions settings) =>
+        await PostgresMetadataStore.OpenAsync(new PostgresMetadataStoreOptions
         {
             ConnectionString = _connectionString!,
             Plans = settings.Plans,
             ReservationLifetime = settings.ReservationLifetime,
             TimeProvider = settings.TimeProvider,
+            LoggerFactory = settings.LoggerFactory,
         }, Ct);
 
     protected override async ValueTask DeleteDatabaseAsync()
@@ -88,7 +89,7 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
         Assert.Null(track.Tags.Comment);
         var edited = await store.Tracks.UpdateTagsAsync("old", id, track.Tags with { Comment = "kept" }, Ct);
         Assert.Equal("kept", edited.Tags.Comment);
-        Assert.Equal([id], (await store.Tracks.SearchAsync("old", "beyonce", cancellationToken: Ct)).Items.Select(t => t.Id));
+        Assert.Equal([id], (await store.Tracks.SearchPageAsync("old", "beyonce", cancellationToken: Ct)).Items.Select(t => t.Id));
         Assert.Equal(4_000, (await store.Quota.GetStatusAsync("old", Ct)).UsedBytes);
     }
 

@@ -1,0 +1,33 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace MusicLocker.Metadata.Tests;
+
+/// <summary>An <see cref="ILoggerFactory"/> that keeps every entry logged through it.</summary>
+internal sealed class RecordingLoggerFactory : ILoggerFactory
+{
+    public ConcurrentQueue<(int EventId, LogLevel Level, string Message)> Entries { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+    public void AddProvider(ILoggerProvider provider)
+    {
+    }
+
+    public void Dispose()
+    {
+    }
+
+    public int Count(int eventId) => Entries.Count(e => e.EventId == eventId);
+
+    private sealed class Logger(RecordingLoggerFactory owner) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            owner.Entries.Enqueue((eventId.Id, logLevel, formatter(state, exception)));
+    }
+}
