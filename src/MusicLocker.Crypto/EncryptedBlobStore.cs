@@ -1,5 +1,8 @@
+using System.Buffers;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using MusicLocker.Crypto.Format;
 using MusicLocker.Crypto.Internal;
@@ -17,7 +20,8 @@ namespace MusicLocker.Crypto;
 /// </summary>
 /// <remarks>
 /// Copy decrypts and re-encrypts (the object's key is part of its ciphertext's context). Multipart parts but the last
-/// must be <see cref="EncryptedBlobStoreOptions.PartSize"/> bytes, numbered from 1 without gaps.
+/// must be <see cref="EncryptedBlobStoreOptions.PartSize"/> bytes, numbered from 1 without gaps; a part number takes one
+/// body per upload (a retry with the same bytes works, other bytes are refused), so no nonce encrypts two plaintexts.
 /// </remarks>
 public sealed class EncryptedBlobStore : IBlobStore
 {
@@ -26,10 +30,24 @@ public sealed class EncryptedBlobStore : IBlobStore
 
     private const string DataKeyPrefix = ReservedPrefix + "data-keys/";
 
+    // Data-key records of blobs whose key is too long to prefix, named by the SHA-256 of the blob key.
+    private const string HashedDataKeyPrefix = ReservedPrefix + "data-keys-sha256/";
+
+    // Part claims of multipart uploads: one small create-only blob per part number (see UploadPartAsync).
+    private const string UploadPrefix = ReservedPrefix + "uploads/";
+
+    /// <summary>
+    /// How long past <see cref="EncryptedBlobStoreOptions.MaxUploadAge"/> a retired user key version is kept before a purge
+    /// may drop it: room for a completion that passed its age check to finish.
+    /// </summary>
+    private static readonly TimeSpan PurgeGrace = TimeSpan.FromHours(1);
+
     private readonly IBlobStore _inner;
     private readonly UserKeyManager _keys;
     private readonly Func<BlobKey, KeyOwner> _ownerOf;
     private readonly int _partSize;
+    private readonly TimeSpan _maxUploadAge;
+    private readonly TimeProvider _time;
 
     /// <summary>Creates the decorator.</summary>
     /// <exception cref="ArgumentException">Neither an owner nor an owner resolver is set, or the part size is not a positive multiple of 16 KiB.</exception>
@@ -47,6 +65,13 @@ public sealed class EncryptedBlobStore : IBlobStore
         _keys = keys;
         _ownerOf = options.ResolveOwner();
         _partSize = options.PartSize;
+        if (options.MaxUploadAge <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"MaxUploadAge must be positive; it is {options.MaxUploadAge}.", nameof(options));
+        }
+
+        _maxUploadAge = options.MaxUploadAge;
+        _time = options.TimeProvider ?? TimeProvider.System;
     }
 
     /// <inheritdoc />
@@ -146,9 +171,9 @@ public sealed class EncryptedBlobStore : IBlobStore
         CheckConditions(conditions);
         cancellationToken.ThrowIfCancellationRequested();
         bool deleted = await _inner.DeleteAsync(key, conditions, cancellationToken).ConfigureAwait(false);
-        if (deleted && TryDataKeyRecordKey(key, out var record))
+        if (deleted)
         {
-            await _inner.DeleteAsync(record, null, cancellationToken).ConfigureAwait(false);
+            await _inner.DeleteAsync(DataKeyRecordKey(key), null, cancellationToken).ConfigureAwait(false);
         }
 
         return deleted;
@@ -165,7 +190,12 @@ public sealed class EncryptedBlobStore : IBlobStore
                 continue;
             }
 
-            yield return item with { Length = EncryptedObject.PlaintextLengthOf(item.Key, item.Length) };
+            // A blob of a length no ciphertext has was not written here (or was truncated): it is left out of the listing
+            // rather than failing it for every other key under the prefix; reading it reports CiphertextInvalid.
+            if (EncryptedObject.TryPlaintextLengthOf(item.Length, out long length))
+            {
+                yield return item with { Length = length };
+            }
         }
     }
 
@@ -175,17 +205,28 @@ public sealed class EncryptedBlobStore : IBlobStore
         CheckKey(key);
         CheckOptions(key, options);
         cancellationToken.ThrowIfCancellationRequested();
-        var created = await NewObjectAsync(key, cancellationToken).ConfigureAwait(false);
-        created.Cipher.Dispose();
-        var inner = await _inner.StartMultipartUploadAsync(key, WithKeyMetadata(options, created), cancellationToken).ConfigureAwait(false);
-        var state = new UploadState(inner.UploadId, _partSize, created.Header, created.KeyVersion, created.WrappedDataKey);
-        return new MultipartUpload(key, state.Encode());
+        var uploadKey = new byte[UploadState.UploadKeySize];
+        try
+        {
+            var created = await NewObjectAsync(key, cancellationToken, uploadKey).ConfigureAwait(false);
+            created.Cipher.Dispose();
+            var inner = await _inner.StartMultipartUploadAsync(key, WithKeyMetadata(options, created), cancellationToken).ConfigureAwait(false);
+            string id = UploadState.Encode(key, inner.UploadId, _partSize, created.Header, created.KeyVersion, created.WrappedDataKey, _time.GetUtcNow(), uploadKey);
+            return new MultipartUpload(key, id);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(uploadKey);
+        }
     }
 
     /// <inheritdoc />
     /// <remarks>
-    /// Part <c>n</c> holds chunks from <c>(n - 1) × PartSize / 16 KiB</c>: its ciphertext depends only on its number and
-    /// bytes, so a retried part re-sends identical bytes. A part shorter than the part size ends the object.
+    /// Part <c>n</c> holds chunks from <c>(n - 1) × PartSize / 16 KiB</c>, so its nonces are fixed by its number. A part
+    /// number takes one body for the life of the upload: the first send claims it (a create-only record of a MAC of the
+    /// number and bytes), a retry with identical bytes re-sends identical ciphertext, and a different body is refused
+    /// with <see cref="EncryptionErrorCode.PartConflict"/> before anything is encrypted — no nonce ever encrypts two
+    /// plaintexts. The part is read into memory (at most the part size) so the bytes claimed are the bytes encrypted.
     /// </remarks>
     public async Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default)
     {
@@ -194,14 +235,29 @@ public sealed class EncryptedBlobStore : IBlobStore
         ArgumentOutOfRangeException.ThrowIfLessThan(partNumber, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(partNumber, BlobStoreLimits.MaxPartNumber);
         cancellationToken.ThrowIfCancellationRequested();
-        var state = UploadState.Decode(upload);
-        var cipher = await OpenCipherAsync(upload.Key, state.Header, state.KeyVersion, state.WrappedDataKey, storedETag: null, cancellationToken).ConfigureAwait(false);
-        long firstChunk = (long)(partNumber - 1) * (state.PartSize / CiphertextLayout.ChunkSize);
-        var stream = new EncryptingReadStream(content, cipher, partNumber == 1 ? state.Header : [], firstChunk, EncryptMode.Part, state.PartSize);
-        await using (stream.ConfigureAwait(false))
+        using var opened = await OpenUploadAsync(upload, requireLive: true, cancellationToken).ConfigureAwait(false);
+        var state = opened.State;
+        byte[] body = ArrayPool<byte>.Shared.Rent(state.PartSize + 1);
+        try
         {
-            var part = await _inner.UploadPartAsync(Inner(upload, state), partNumber, stream, cancellationToken).ConfigureAwait(false);
-            return new UploadedPart(partNumber, part.ETag, stream.PlaintextLength);
+            int length = await content.ReadAtLeastAsync(body.AsMemory(0, state.PartSize + 1), state.PartSize + 1, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            if (length > state.PartSize)
+            {
+                throw new EncryptionException(EncryptionErrorCode.CiphertextInvalid, $"Part {partNumber} of the upload to '{upload.Key}' is longer than the upload's part size of {state.PartSize} bytes; every part but the last must be exactly that size.", upload.Key.Value);
+            }
+
+            await ClaimPartAsync(upload, state.StartedAt, partNumber, UploadState.PartClaim(opened.UploadKey, partNumber, body.AsSpan(0, length)), cancellationToken).ConfigureAwait(false);
+            long firstChunk = (long)(partNumber - 1) * (state.PartSize / CiphertextLayout.ChunkSize);
+            var stream = new EncryptingReadStream(new MemoryStream(body, 0, length, writable: false), opened.TakeCipher(), partNumber == 1 ? state.Header : [], firstChunk, EncryptMode.Part, state.PartSize);
+            await using (stream.ConfigureAwait(false))
+            {
+                var part = await _inner.UploadPartAsync(Inner(upload, state), partNumber, stream, cancellationToken).ConfigureAwait(false);
+                return new UploadedPart(partNumber, part.ETag, stream.PlaintextLength);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body, clearArray: true);
         }
     }
 
@@ -209,8 +265,12 @@ public sealed class EncryptedBlobStore : IBlobStore
     public async Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(upload);
-        var state = UploadState.Decode(upload);
-        var parts = await _inner.ListPartsAsync(Inner(upload, state), cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<UploadedPart> parts;
+        using (var opened = await OpenUploadAsync(upload, requireLive: false, cancellationToken).ConfigureAwait(false))
+        {
+            parts = await _inner.ListPartsAsync(Inner(upload, opened.State), cancellationToken).ConfigureAwait(false);
+        }
+
         var result = new UploadedPart[parts.Count];
         for (int i = 0; i < parts.Count; i++)
         {
@@ -221,13 +281,19 @@ public sealed class EncryptedBlobStore : IBlobStore
     }
 
     /// <inheritdoc />
-    /// <remarks>When the last part is a whole number of chunks, an extra part holding the empty final chunk is stored first.</remarks>
+    /// <remarks>
+    /// When the last part is a whole number of chunks, an extra part holding the empty final chunk is stored first; its
+    /// nonce belongs to the part number after the last, which it claims with an empty body (so that part number can no
+    /// longer be sent with bytes, and completion is refused if it already was). An upload older than
+    /// <see cref="EncryptedBlobStoreOptions.MaxUploadAge"/> is refused.
+    /// </remarks>
     public async Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(upload);
         ArgumentNullException.ThrowIfNull(parts);
         cancellationToken.ThrowIfCancellationRequested();
-        var state = UploadState.Decode(upload);
+        using var opened = await OpenUploadAsync(upload, requireLive: true, cancellationToken).ConfigureAwait(false);
+        var state = opened.State;
         var inner = Inner(upload, state);
         if (parts.Count == 0)
         {
@@ -268,7 +334,7 @@ public sealed class EncryptedBlobStore : IBlobStore
 
         if (!final)
         {
-            innerParts.Add(await UploadFinalChunkAsync(upload, state, inner, parts.Count + 1, plaintextLength, cancellationToken).ConfigureAwait(false));
+            innerParts.Add(await UploadFinalChunkAsync(upload, opened, inner, parts.Count + 1, plaintextLength, cancellationToken).ConfigureAwait(false));
         }
 
         var props = await _inner.CompleteMultipartUploadAsync(inner, innerParts, cancellationToken).ConfigureAwait(false);
@@ -276,56 +342,141 @@ public sealed class EncryptedBlobStore : IBlobStore
     }
 
     /// <inheritdoc />
-    public Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
+    /// <remarks>The part claims stay: a part sent with the aborted id later is still held to its first body.</remarks>
+    public async Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(upload);
-        var state = UploadState.Decode(upload);
-        return _inner.AbortMultipartUploadAsync(Inner(upload, state), cancellationToken);
+        using var opened = await OpenUploadAsync(upload, requireLive: false, cancellationToken).ConfigureAwait(false);
+        await _inner.AbortMultipartUploadAsync(Inner(upload, opened.State), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deletes the part claims of uploads started longer ago than <see cref="EncryptedBlobStoreOptions.MaxUploadAge"/>
+    /// plus one hour (their parts are refused by then anyway); run it now and then, like a lifecycle rule for abandoned
+    /// uploads. Returns how many claims it deleted.
+    /// </summary>
+    public async Task<int> DeleteExpiredUploadClaimsAsync(CancellationToken cancellationToken = default)
+    {
+        long cutoff = (_time.GetUtcNow() - _maxUploadAge - PurgeGrace).ToUnixTimeSeconds();
+        int deleted = 0;
+        await foreach (var item in _inner.ListAsync(UploadPrefix, cancellationToken).ConfigureAwait(false))
+        {
+            var name = item.Key.Value.AsSpan(UploadPrefix.Length);
+            int dash = name.IndexOf('-');
+            if (dash > 0 && long.TryParse(name[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out long started) && started < cutoff
+                && await _inner.DeleteAsync(item.Key, null, cancellationToken).ConfigureAwait(false))
+            {
+                deleted++;
+            }
+        }
+
+        return deleted;
     }
 
     /// <summary>
     /// Rotates <paramref name="owner"/>'s user key: adds a new version, rewraps the data key of each of the owner's blobs
-    /// under <paramref name="prefix"/> into a small record (reading only properties, never object bytes), then retires
-    /// the old versions. Run it over a prefix that holds all of the owner's blobs.
+    /// under <paramref name="prefix"/> into a small record (reading only properties, never object bytes), then marks the
+    /// old versions retired. Retired versions are kept — puts in flight, multipart uploads in progress and blobs written
+    /// meanwhile still read under them — until <see cref="PurgeRetiredUserKeysAsync"/> drops them. Run it over a prefix
+    /// that holds all of the owner's blobs.
     /// </summary>
     public async Task<UserKeyRotationResult> RotateUserKeyAsync(KeyOwner owner, string prefix, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prefix);
         int version = await _keys.AddVersionAsync(owner, cancellationToken).ConfigureAwait(false);
-        var userKey = await _keys.GetKeyVersionAsync(owner, version, cancellationToken).ConfigureAwait(false)
-            ?? throw new EncryptionException(EncryptionErrorCode.ConcurrentUpdate, $"User key version {version} of '{owner}' vanished during rotation.");
-        int objects = 0;
-        long bytes = 0;
-        await foreach (var item in _inner.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+        var (objects, bytes) = await RewrapAsync(owner, prefix, version, skipRewrapped: false, cancellationToken).ConfigureAwait(false);
+        await _keys.RetireOldVersionsAsync(owner, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return new UserKeyRotationResult(version, objects, bytes);
+    }
+
+    /// <summary>
+    /// Drops <paramref name="owner"/>'s user key versions retired longer ago than
+    /// <see cref="EncryptedBlobStoreOptions.MaxUploadAge"/> plus one hour — by then no upload started under them can
+    /// complete — after rewrapping, under the current version, every blob under <paramref name="prefix"/> still under
+    /// them (those written by puts and uploads that were in flight during the rotation). Run it over the same prefix as
+    /// the rotation.
+    /// </summary>
+    public async Task<UserKeyPurgeResult> PurgeRetiredUserKeysAsync(KeyOwner owner, string prefix, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        var record = await _keys.ReadRecordAsync(owner, cancellationToken).ConfigureAwait(false);
+        var cutoff = _time.GetUtcNow() - _maxUploadAge - PurgeGrace;
+        var due = new List<int>();
+        foreach (var v in record.Versions)
         {
-            if (IsReserved(item.Key) || _ownerOf(item.Key) != owner)
+            if (v.RetiredAt is { } retired && retired <= cutoff && v.Version != record.CurrentVersion)
             {
-                continue;
-            }
-
-            var obj = EncryptedObject.Parse(await _inner.GetPropertiesAsync(item.Key, cancellationToken).ConfigureAwait(false));
-            if (obj.KeyVersion == version || !TryDataKeyRecordKey(item.Key, out var recordKey))
-            {
-                continue;
-            }
-
-            var context = FormatPrefix.ObjectContext(obj.Header, owner, item.Key.Value);
-            var dataKey = await UnwrapDataKeyAsync(item.Key, owner, obj.KeyVersion, obj.WrappedDataKey, obj.Stored.ETag, context, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                var record = DataKeyRecord.Serialize(obj.Stored.ETag, version, DataKeyWrap.Wrap(userKey, context, dataKey));
-                await _inner.PutBytesAsync(recordKey, record, new PutBlobOptions { ContentType = "application/json" }, cancellationToken).ConfigureAwait(false);
-                bytes += record.Length;
-                objects++;
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(dataKey);
+                due.Add(v.Version);
             }
         }
 
-        await _keys.RetireOldVersionsAsync(owner, cancellationToken).ConfigureAwait(false);
-        return new UserKeyRotationResult(version, objects, bytes);
+        if (due.Count == 0)
+        {
+            return default;
+        }
+
+        var (objects, bytes) = await RewrapAsync(owner, prefix, record.CurrentVersion, skipRewrapped: true, cancellationToken).ConfigureAwait(false);
+        int removed = await _keys.RemoveRetiredVersionsAsync(owner, due, cancellationToken).ConfigureAwait(false);
+        return new UserKeyPurgeResult(removed, objects, bytes);
+    }
+
+    /// <summary>
+    /// Rewraps the data key of each of the owner's blobs under <paramref name="prefix"/> not yet under
+    /// <paramref name="version"/> into a record; with <paramref name="skipRewrapped"/>, blobs whose record already holds
+    /// that version are left alone (a new version has no records yet, so a rotation does not look).
+    /// </summary>
+    private async Task<(int Objects, long Bytes)> RewrapAsync(KeyOwner owner, string prefix, int version, bool skipRewrapped, CancellationToken cancellationToken)
+    {
+        var userKey = await _keys.GetKeyVersionAsync(owner, version, cancellationToken).ConfigureAwait(false)
+            ?? throw new EncryptionException(EncryptionErrorCode.ConcurrentUpdate, $"User key version {version} of '{owner}' vanished during rotation.");
+        try
+        {
+            int objects = 0;
+            long bytes = 0;
+            await foreach (var item in _inner.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+            {
+                if (IsReserved(item.Key) || _ownerOf(item.Key) != owner)
+                {
+                    continue;
+                }
+
+                EncryptedObject obj;
+                try
+                {
+                    obj = EncryptedObject.Parse(await _inner.GetPropertiesAsync(item.Key, cancellationToken).ConfigureAwait(false));
+                }
+                catch (BlobNotFoundException)
+                {
+                    continue; // Deleted since it was listed.
+                }
+
+                var recordKey = DataKeyRecordKey(item.Key);
+                if (obj.KeyVersion == version || (skipRewrapped && await TryReadDataKeyRecordAsync(recordKey, cancellationToken).ConfigureAwait(false) is { } done && done.ETag == obj.Stored.ETag && done.Version == version))
+                {
+                    continue;
+                }
+
+                var context = FormatPrefix.ObjectContext(obj.Header, owner, item.Key.Value);
+                var dataKey = await UnwrapDataKeyAsync(item.Key, owner, obj.KeyVersion, obj.WrappedDataKey, obj.Stored.ETag, context, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var record = DataKeyRecord.Serialize(obj.Stored.ETag, version, DataKeyWrap.Wrap(userKey, context, dataKey));
+                    await _inner.PutBytesAsync(recordKey, record, new PutBlobOptions { ContentType = "application/json" }, cancellationToken).ConfigureAwait(false);
+                    bytes += record.Length;
+                    objects++;
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(dataKey);
+                }
+            }
+
+            return (objects, bytes);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(userKey);
+        }
     }
 
     private static BlobStoreException InvalidPart(MultipartUpload upload, string what) =>
@@ -381,24 +532,110 @@ public sealed class EncryptedBlobStore : IBlobStore
         return new PutBlobOptions { ContentType = options?.ContentType, Conditions = options?.Conditions, Metadata = metadata };
     }
 
-    private static bool TryDataKeyRecordKey(BlobKey key, out BlobKey recordKey) =>
-        BlobKey.TryParse(DataKeyPrefix + key.Value, out recordKey, out _);
+    /// <summary>Where a rotation keeps the rewrapped data key of <paramref name="key"/> (named by its hash when the key is too long to prefix).</summary>
+    private static BlobKey DataKeyRecordKey(BlobKey key) =>
+        BlobKey.TryParse(DataKeyPrefix + key.Value, out var recordKey, out _)
+            ? recordKey
+            : BlobKey.Parse(HashedDataKeyPrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key.Value))));
 
-    private async Task<NewObject> NewObjectAsync(BlobKey key, CancellationToken cancellationToken)
+    private async Task<DataKeyRecord?> TryReadDataKeyRecordAsync(BlobKey recordKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return DataKeyRecord.Parse(await _inner.ReadAllBytesAsync(recordKey, null, 64 * 1024, cancellationToken).ConfigureAwait(false), recordKey);
+        }
+        catch (BlobNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Decodes and authenticates an upload id: unwraps its data key (a forged key version, wrapped key or header, or an
+    /// id moved to another blob, fails here), then checks the state's MAC under the upload key and, for parts and
+    /// completion, its age.
+    /// </summary>
+    private async Task<OpenedUpload> OpenUploadAsync(MultipartUpload upload, bool requireLive, CancellationToken cancellationToken)
+    {
+        var state = UploadState.Decode(upload);
+        var uploadKey = new byte[UploadState.UploadKeySize];
+        ChunkCipher cipher;
+        try
+        {
+            if (FormatPrefix.Validate(state.Header) is { } problem)
+            {
+                throw UploadState.Invalid(upload, problem);
+            }
+
+            cipher = await OpenCipherAsync(upload.Key, state.Header, state.KeyVersion, state.WrappedDataKey, null, cancellationToken, uploadKey).ConfigureAwait(false);
+        }
+        catch (EncryptionException ex) when (ex.Reason is EncryptionErrorCode.KeyUnwrapFailed or EncryptionErrorCode.KeyCommitmentMismatch or EncryptionErrorCode.KeyNotFound)
+        {
+            CryptographicOperations.ZeroMemory(uploadKey);
+            throw UploadState.Invalid(upload, "its data key does not unwrap for this blob", ex);
+        }
+
+        var opened = new OpenedUpload(state, cipher, uploadKey);
+        if (!state.Verify(uploadKey, upload.Key))
+        {
+            opened.Dispose();
+            throw UploadState.Invalid(upload, "its state does not authenticate");
+        }
+
+        if (requireLive && _time.GetUtcNow() - state.StartedAt > _maxUploadAge)
+        {
+            opened.Dispose();
+            throw new EncryptionException(EncryptionErrorCode.UploadIdInvalid, $"Upload '{upload.UploadId}' to '{upload.Key}' started at {state.StartedAt:O}, more than MaxUploadAge ({_maxUploadAge}) ago; start a new upload.", upload.Key.Value);
+        }
+
+        return opened;
+    }
+
+    /// <summary>
+    /// Claims <paramref name="partNumber"/> for one body: a create-only record of the part's MAC (<paramref name="claim"/>). A
+    /// second send with the same bytes finds its own claim; with other bytes, someone else's, and is refused.
+    /// </summary>
+    private async Task ClaimPartAsync(MultipartUpload upload, DateTimeOffset startedAt, int partNumber, byte[] claim, CancellationToken cancellationToken)
+    {
+        // Named by the upload's (authenticated) start time, so expired claims can be found and deleted.
+        var claimKey = BlobKey.Parse(string.Create(CultureInfo.InvariantCulture, $"{UploadPrefix}{startedAt.ToUnixTimeSeconds():D12}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(upload.UploadId)))}/{partNumber}"));
+        try
+        {
+            await _inner.PutBytesAsync(claimKey, claim, new PutBlobOptions { Conditions = BlobRequestConditions.CreateOnly }, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        catch (BlobConditionFailedException)
+        {
+            // Claimed before: by this body (a retry), or by another one.
+        }
+
+        var existing = await _inner.ReadAllBytesAsync(claimKey, null, 1024, cancellationToken).ConfigureAwait(false);
+        if (!CryptographicOperations.FixedTimeEquals(existing, claim))
+        {
+            throw new EncryptionException(EncryptionErrorCode.PartConflict, $"Part {partNumber} of upload '{upload.UploadId}' to '{upload.Key}' was already sent with other bytes (or completion stored the final chunk there); a part number takes one body per upload, so that no nonce encrypts two plaintexts. Send the same bytes again, or start a new upload.", upload.Key.Value);
+        }
+    }
+
+    private async Task<NewObject> NewObjectAsync(BlobKey key, CancellationToken cancellationToken, byte[]? uploadKey = null)
     {
         var owner = _ownerOf(key);
-        var userKey = await _keys.GetCurrentKeyAsync(owner, cancellationToken).ConfigureAwait(false);
+        using var userKey = await _keys.GetCurrentKeyAsync(owner, cancellationToken).ConfigureAwait(false);
         var header = new byte[CiphertextLayout.HeaderSize];
         FormatPrefix.Write(header);
         RandomNumberGenerator.Fill(header.AsSpan(CiphertextLayout.PrefixSize, CiphertextLayout.SaltSize));
         var context = FormatPrefix.ObjectContext(header, owner, key.Value);
-        Span<byte> dataKey = stackalloc byte[CiphertextLayout.KeySize];
+        byte[] dataKey = new byte[CiphertextLayout.KeySize];
         RandomNumberGenerator.Fill(dataKey);
         try
         {
             var cipher = ChunkCipher.Create(dataKey, header.AsSpan(CiphertextLayout.PrefixSize, CiphertextLayout.SaltSize), context);
             cipher.Commitment.CopyTo(header.AsSpan(CiphertextLayout.PrefixSize + CiphertextLayout.SaltSize));
             var wrapped = DataKeyWrap.Wrap(userKey.Material, context, dataKey);
+            if (uploadKey is not null)
+            {
+                UploadState.DeriveUploadKey(dataKey, context, uploadKey);
+            }
+
             return new NewObject(cipher, header, userKey.Version, wrapped);
         }
         finally
@@ -410,7 +647,7 @@ public sealed class EncryptedBlobStore : IBlobStore
     private Task<ChunkCipher> OpenCipherAsync(BlobKey key, EncryptedObject obj, CancellationToken cancellationToken) =>
         OpenCipherAsync(key, obj.Header, obj.KeyVersion, obj.WrappedDataKey, obj.Stored.ETag, cancellationToken);
 
-    private async Task<ChunkCipher> OpenCipherAsync(BlobKey key, byte[] header, int keyVersion, byte[] wrappedDataKey, ETag? storedETag, CancellationToken cancellationToken)
+    private async Task<ChunkCipher> OpenCipherAsync(BlobKey key, byte[] header, int keyVersion, byte[] wrappedDataKey, ETag? storedETag, CancellationToken cancellationToken, byte[]? uploadKey = null)
     {
         var owner = _ownerOf(key);
         var context = FormatPrefix.ObjectContext(header, owner, key.Value);
@@ -424,6 +661,11 @@ public sealed class EncryptedBlobStore : IBlobStore
                 throw new EncryptionException(EncryptionErrorCode.KeyCommitmentMismatch, $"The key commitment of blob '{key}' does not match: its header was modified, or the ciphertext belongs to another object or user.", key.Value);
             }
 
+            if (uploadKey is not null)
+            {
+                UploadState.DeriveUploadKey(dataKey, context, uploadKey);
+            }
+
             return cipher;
         }
         finally
@@ -435,22 +677,11 @@ public sealed class EncryptedBlobStore : IBlobStore
     private async Task<byte[]> UnwrapDataKeyAsync(BlobKey key, KeyOwner owner, int keyVersion, byte[] wrapped, ETag? storedETag, byte[] context, CancellationToken cancellationToken)
     {
         var userKey = await _keys.GetKeyVersionAsync(owner, keyVersion, cancellationToken).ConfigureAwait(false);
-        if (userKey is null && storedETag is { } etag && TryDataKeyRecordKey(key, out var recordKey))
+        if (userKey is null && storedETag is { } etag && await TryReadDataKeyRecordAsync(DataKeyRecordKey(key), cancellationToken).ConfigureAwait(false) is { } record && record.ETag == etag)
         {
-            // The version in the metadata was retired by a rotation, which left the rewrapped key in a record.
-            try
-            {
-                var record = DataKeyRecord.Parse(await _inner.ReadAllBytesAsync(recordKey, null, 64 * 1024, cancellationToken).ConfigureAwait(false), recordKey);
-                if (record.ETag == etag)
-                {
-                    userKey = await _keys.GetKeyVersionAsync(owner, record.Version, cancellationToken).ConfigureAwait(false);
-                    wrapped = record.Wrapped;
-                }
-            }
-            catch (BlobNotFoundException)
-            {
-                // No record: the key is missing, reported below.
-            }
+            // The version in the metadata was dropped after a rotation, which left the rewrapped key in a record.
+            userKey = await _keys.GetKeyVersionAsync(owner, record.Version, cancellationToken).ConfigureAwait(false);
+            wrapped = record.Wrapped;
         }
 
         if (userKey is null)
@@ -458,15 +689,22 @@ public sealed class EncryptedBlobStore : IBlobStore
             throw new EncryptionException(EncryptionErrorCode.KeyNotFound, $"The data key of blob '{key}' is wrapped under user key version {keyVersion} of '{owner}', which no longer exists.", key.Value);
         }
 
-        if (!DataKeyWrap.TryUnwrap(userKey, context, wrapped, out var dataKey))
+        try
         {
-            throw new EncryptionException(EncryptionErrorCode.KeyUnwrapFailed, $"The wrapped data key of blob '{key}' does not unwrap: it was modified or belongs to another object or user.", key.Value);
-        }
+            if (!DataKeyWrap.TryUnwrap(userKey, context, wrapped, out var dataKey))
+            {
+                throw new EncryptionException(EncryptionErrorCode.KeyUnwrapFailed, $"The wrapped data key of blob '{key}' does not unwrap: it was modified or belongs to another object or user.", key.Value);
+            }
 
-        return dataKey;
+            return dataKey;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(userKey);
+        }
     }
 
-    private async Task<UploadedPart> UploadFinalChunkAsync(MultipartUpload upload, UploadState state, MultipartUpload inner, int partNumber, long plaintextLength, CancellationToken cancellationToken)
+    private async Task<UploadedPart> UploadFinalChunkAsync(MultipartUpload upload, OpenedUpload opened, MultipartUpload inner, int partNumber, long plaintextLength, CancellationToken cancellationToken)
     {
         if (partNumber > BlobStoreLimits.MaxPartNumber)
         {
@@ -474,11 +712,45 @@ public sealed class EncryptedBlobStore : IBlobStore
         }
 
         // The message must end with a short chunk; the parts ended on a chunk boundary, so store the empty one as a part.
-        using var cipher = await OpenCipherAsync(upload.Key, state.Header, state.KeyVersion, state.WrappedDataKey, null, cancellationToken).ConfigureAwait(false);
+        // Its nonce lies in the range of the part number after the last full part: claim that number with an empty body.
+        long chunk = plaintextLength / CiphertextLayout.ChunkSize;
+        int owningPart = checked((int)(chunk / (opened.State.PartSize / CiphertextLayout.ChunkSize)) + 1);
+        if (owningPart >= partNumber)
+        {
+            try
+            {
+                await ClaimPartAsync(upload, opened.State.StartedAt, owningPart, UploadState.PartClaim(opened.UploadKey, owningPart, []), cancellationToken).ConfigureAwait(false);
+            }
+            catch (EncryptionException ex) when (ex.Reason == EncryptionErrorCode.PartConflict)
+            {
+                throw new EncryptionException(EncryptionErrorCode.PartConflict, $"Cannot complete upload '{upload.UploadId}' to '{upload.Key}': part {owningPart} was sent with bytes but is not listed; list it, or start a new upload.", upload.Key.Value, ex);
+            }
+        }
+
+        using var cipher = opened.TakeCipher();
         var finalChunk = new byte[CiphertextLayout.TagSize];
-        cipher.Encrypt(plaintextLength / CiphertextLayout.ChunkSize, [], finalChunk);
+        cipher.Encrypt(chunk, [], finalChunk);
         using var content = new MemoryStream(finalChunk, writable: false);
         return await _inner.UploadPartAsync(inner, partNumber, content, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>An authenticated upload: its state, its cipher (until taken) and its upload key, zeroed on dispose.</summary>
+    private sealed class OpenedUpload(UploadState state, ChunkCipher cipher, byte[] uploadKey) : IDisposable
+    {
+        private ChunkCipher? _cipher = cipher;
+
+        public UploadState State => state;
+
+        public byte[] UploadKey => uploadKey;
+
+        /// <summary>The cipher, now owned (and disposed) by the caller.</summary>
+        public ChunkCipher TakeCipher() => Interlocked.Exchange(ref _cipher, null) ?? throw new InvalidOperationException("The upload's cipher was taken already.");
+
+        public void Dispose()
+        {
+            Interlocked.Exchange(ref _cipher, null)?.Dispose();
+            CryptographicOperations.ZeroMemory(uploadKey);
+        }
     }
 
     private sealed record NewObject(ChunkCipher Cipher, byte[] Header, int KeyVersion, byte[] WrappedDataKey);

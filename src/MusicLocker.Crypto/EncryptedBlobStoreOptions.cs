@@ -21,6 +21,16 @@ public sealed class EncryptedBlobStoreOptions
     /// </summary>
     public int PartSize { get; init; } = BlobStoreLimits.MinPartSize;
 
+    /// <summary>
+    /// How long a multipart upload may take (7 days by default): parts and completion of an older upload are refused
+    /// (its start time is authenticated in the upload id). A user key version retired by a rotation is kept this long
+    /// plus one hour, so every upload started under it can still complete and read.
+    /// </summary>
+    public TimeSpan MaxUploadAge { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>The clock of upload ages and key retirement (the system clock by default).</summary>
+    public TimeProvider? TimeProvider { get; init; }
+
     internal Func<BlobKey, KeyOwner> ResolveOwner()
     {
         if (OwnerOf is { } resolve)
@@ -42,3 +52,9 @@ public sealed class EncryptedBlobStoreOptions
 /// <param name="ObjectsRewrapped">Objects whose data key was rewrapped (a small record each; no object bytes were read or written).</param>
 /// <param name="BytesWritten">Bytes written to the store for the rewrapped data keys.</param>
 public readonly record struct UserKeyRotationResult(int NewVersion, int ObjectsRewrapped, long BytesWritten);
+
+/// <summary>What a purge of retired user key versions did.</summary>
+/// <param name="VersionsRemoved">Retired user key versions dropped.</param>
+/// <param name="ObjectsRewrapped">Objects still under a retired version whose data key was rewrapped under the current one first.</param>
+/// <param name="BytesWritten">Bytes written to the store for the rewrapped data keys.</param>
+public readonly record struct UserKeyPurgeResult(int VersionsRemoved, int ObjectsRewrapped, long BytesWritten);

@@ -26,6 +26,7 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
     private static readonly byte[] MarkerBlock = [0];
     private readonly AzureBlobStoreOptions _options;
     private readonly AzurePipeline _pipeline;
+    private readonly ReadTarget _reads;
 
     /// <summary>Creates a store over the container the options name.</summary>
     public AzureBlobStore(AzureBlobStoreOptions options)
@@ -34,6 +35,7 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
         options.Validate();
         _options = options;
         _pipeline = new AzurePipeline(options);
+        _reads = new ReadTarget(this);
     }
 
     /// <summary>The container's URL.</summary>
@@ -71,11 +73,8 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
     }
 
     /// <inheritdoc />
-    public Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var range = options?.Range ?? ByteRange.All;
-        return RangedRead.OpenAsync(key, options, ct => GetPropertiesAsync(key, ct), (header, expected, ct) => GetAsync(key, range, header, expected, ct), cancellationToken);
-    }
+    public Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default) =>
+        RangedRead.OpenAsync(key, options, _reads, cancellationToken);
 
     /// <inheritdoc />
     public Task<BlobProperties> PutAsync(BlobKey key, Stream content, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
@@ -223,40 +222,18 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
         var state = Decode(upload);
         _ = await FindLiveAsync(upload, state, cancellationToken).ConfigureAwait(false);
 
-        // A try must be able to send the body again: a stream that cannot seek is spooled to a temp file (never to memory:
-        // a part may be gigabytes).
-        FileStream? spool = null;
+        // Each try opens the body again (HttpClient disposes what it sent; the caller's stream stays open); a stream that
+        // cannot seek is spooled to a temp file first.
+        var part = await PartBody.FromStreamAsync(content, cancellationToken).ConfigureAwait(false);
         try
         {
-            Stream body = content;
-            if (!content.CanSeek)
-            {
-                spool = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-                await content.CopyToAsync(spool, cancellationToken).ConfigureAwait(false);
-                body = spool;
-                spool.Position = 0;
-            }
-
-            long start = body.Position;
-            long length = body.Length - start;
             string blockId = state.BlockId(AzureUpload.PartKind(partNumber), _options.TimeProvider);
-
-            // Each try reads a fresh window onto the body (HttpClient disposes what it sent; the caller's stream stays open).
-            using var gate = new SemaphoreSlim(1, 1);
-            await PutBlockAsync(upload.Key, blockId, () =>
-            {
-                var streamContent = new StreamContent(new WindowStream(body, gate, start, length));
-                streamContent.Headers.ContentLength = length;
-                return streamContent;
-            }, cancellationToken).ConfigureAwait(false);
-            return new UploadedPart(partNumber, new ETag(blockId), length);
+            await PutBlockAsync(upload.Key, blockId, () => Content(part), cancellationToken).ConfigureAwait(false);
+            return new UploadedPart(partNumber, new ETag(blockId), part.Length);
         }
         finally
         {
-            if (spool is not null)
-            {
-                await spool.DisposeAsync().ConfigureAwait(false);
-            }
+            part.Release();
         }
     }
 
@@ -287,12 +264,12 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
         {
             if (!stored.TryGetValue(part.PartNumber, out var latest))
             {
-                ProviderValidation.ThrowInvalidPart(upload.Key, $"Part {part.PartNumber} of upload '{state.Id}' was never stored.");
+                throw ProviderErrors.InvalidPart(upload.Key, $"Part {part.PartNumber} of upload '{state.Id}' was never stored.");
             }
 
             if (latest.Id != part.ETag.Value)
             {
-                ProviderValidation.ThrowInvalidPart(upload.Key, $"Part {part.PartNumber} of upload '{state.Id}' has ETag {latest.Id}, not {part.ETag}: it was uploaded again since.");
+                throw ProviderErrors.InvalidPart(upload.Key, $"Part {part.PartNumber} of upload '{state.Id}' has ETag {latest.Id}, not {part.ETag}: it was uploaded again since.");
             }
 
             ids.Add(latest.Id);
@@ -326,8 +303,10 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
     private Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri uri, Action<HttpRequestMessage>? prepare, Func<HttpContent>? content, BlobKey key, CancellationToken cancellationToken) =>
         _pipeline.SendAsync(method, uri, prepare, content, HttpCompletionOption.ResponseContentRead, key.Value, cancellationToken);
 
-    private async Task<BlobDownload?> GetAsync(BlobKey key, ByteRange range, string? rangeHeader, ETag? expected, CancellationToken cancellationToken)
+    private async Task<BlobDownload> GetAsync(RangedGetRequest read, CancellationToken cancellationToken)
     {
+        var key = read.Key;
+        string? rangeHeader = read.RangeHeader;
         var response = await _pipeline.SendAsync(HttpMethod.Get, _pipeline.BlobUri(key), r =>
         {
             if (rangeHeader is not null)
@@ -335,7 +314,7 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
                 r.Headers.TryAddWithoutValidation("x-ms-range", rangeHeader);
             }
 
-            if (expected is { } e)
+            if (read.IfMatch is { } e)
             {
                 r.Headers.TryAddWithoutValidation("If-Match", e.Value);
             }
@@ -347,13 +326,7 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
                 if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
                 {
                     var head = await GetPropertiesAsync(key, cancellationToken).ConfigureAwait(false);
-                    throw new RangeNotSatisfiableException(key.Value, range, head.Length);
-                }
-
-                if (response.StatusCode == HttpStatusCode.PreconditionFailed && range.IsSuffix)
-                {
-                    response.Dispose();
-                    return null; // changed since the HEAD that resolved the suffix: start over
+                    throw new RangeNotSatisfiableException(key.Value, read.Requested, head.Length);
                 }
 
                 throw await AzureErrors.MapAsync(response, "Reading", key.Value, cancellationToken).ConfigureAwait(false);
@@ -364,20 +337,15 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
             {
                 // Azurite answers a range starting at the blob's length with an empty 206 and no Content-Range (Azure: 416).
                 var head = await GetPropertiesAsync(key, cancellationToken).ConfigureAwait(false);
-                throw range.TryResolve(head.Length, out _, out _)
-                    ? new BlobStoreException(BlobErrorCode.Unknown, $"The server answered the range {range} of blob '{key}' with a 206 that has no Content-Range.", key.Value)
-                    : new RangeNotSatisfiableException(key.Value, range, head.Length);
+                throw read.Range.TryResolve(head.Length, out _, out _)
+                    ? new BlobStoreException(BlobErrorCode.Unknown, $"The server answered the range {read.Requested} of blob '{key}' with a 206 that has no Content-Range.", key.Value)
+                    : new RangeNotSatisfiableException(key.Value, read.Requested, head.Length);
             }
 
-            RangeResponse.Resolve(key, rangeHeader is null ? ByteRange.All : range, headers.ContentRange?.ToString(), headers.ContentLength ?? 0, out long total, out long offset, out long length);
-            var properties = Properties(key, response, total);
-            if (expected is { } wanted && wanted != properties.ETag)
-            {
-                throw ProviderValidation.ReadVersionChanged(key, wanted, properties.ETag);
-            }
-
+            var served = RangeResponse.Resolve(read, ETagOf(response, key), headers.ContentRange?.ToString(), headers.ContentLength ?? 0);
+            var properties = Properties(key, response, served.BlobLength);
             var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            return new BlobDownload(new BoundedResponseStream(body, response, length), properties, offset, length);
+            return RangeResponse.CreateDownload(body, response, properties, served);
         }
         catch
         {
@@ -452,20 +420,20 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
         var blocks = await GetUncommittedBlocksAsync(upload.Key, cancellationToken).ConfigureAwait(false);
         if (blocks is null)
         {
-            throw ProviderValidation.UploadNotFound(upload);
+            throw ProviderErrors.UploadNotFound(upload);
         }
 
         var (live, parts) = state.Find(blocks);
-        return live ? parts : throw ProviderValidation.UploadNotFound(upload);
+        return live ? parts : throw ProviderErrors.UploadNotFound(upload);
     }
 
     private static AzureUpload Decode(MultipartUpload upload) =>
-        AzureUpload.TryDecode(upload.UploadId, out var state) ? state : throw ProviderValidation.UploadNotFound(upload);
+        AzureUpload.TryDecode(upload.UploadId, out var state) ? state : throw ProviderErrors.UploadNotFound(upload);
 
     private static async Task<BlobStoreException> WriteErrorAsync(HttpResponseMessage response, string operation, BlobKey key, BlobRequestConditions? conditions, CancellationToken cancellationToken)
     {
         var mapped = await AzureErrors.MapAsync(response, operation, key.Value, cancellationToken).ConfigureAwait(false);
-        return mapped is BlobConditionFailedException ? ProviderValidation.ConditionFailed(key, conditions, mapped) : mapped;
+        return mapped is BlobConditionFailedException ? ProviderErrors.ConditionFailed(key, conditions, mapped) : mapped;
     }
 
     /// <summary>A request body over a part, opened afresh for each try.</summary>
@@ -536,8 +504,16 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
     private static string? Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values) ? values.FirstOrDefault() : null;
 
+    /// <summary>OpenReadAsync's HEAD and GET.</summary>
+    private sealed class ReadTarget(AzureBlobStore store) : IRangedReadTarget
+    {
+        public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken) => store.GetPropertiesAsync(key, cancellationToken);
+
+        public Task<BlobDownload> GetAsync(RangedGetRequest request, CancellationToken cancellationToken) => store.GetAsync(request, cancellationToken);
+    }
+
     /// <summary>PutAsync's chunks: one Put Blob, or blocks in parallel and a Put Block List.</summary>
-    private sealed class PutTarget(AzureBlobStore store, BlobKey key, PutBlobOptions? options) : ChunkedUpload.ITarget<AzureUpload, (string Id, long Length), BlobProperties>
+    private sealed class PutTarget(AzureBlobStore store, BlobKey key, PutBlobOptions? options) : IChunkedUploadTarget<AzureUpload, (string Id, long Length), BlobProperties>
     {
         public Task<BlobProperties> PutSingleAsync(PartBody content, CancellationToken cancellationToken) =>
             store.PutBlobAsync(key, content, options, cancellationToken);
@@ -551,9 +527,9 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
             return (id, content.Length);
         }
 
-        public Task<BlobProperties> CompleteAsync(AzureUpload session, (string Id, long Length)[] parts, CancellationToken cancellationToken)
+        public Task<BlobProperties> CompleteAsync(AzureUpload session, IReadOnlyList<(string Id, long Length)> parts, CancellationToken cancellationToken)
         {
-            var ids = new List<string>(parts.Length);
+            var ids = new List<string>(parts.Count);
             long length = 0;
             foreach (var (id, partLength) in parts)
             {
@@ -565,6 +541,6 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
         }
 
         // Uncommitted blocks cannot be deleted; the service drops them within a week, or at the blob's next commit.
-        public Task AbortAsync(AzureUpload session) => Task.CompletedTask;
+        public Task AbortAsync(AzureUpload session, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

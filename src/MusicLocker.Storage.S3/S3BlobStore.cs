@@ -29,6 +29,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     private readonly AmazonS3Client _client;
     private readonly S3BlobStoreOptions _options;
     private readonly bool _unsignedPayload;
+    private readonly ReadTarget _reads;
 
     /// <summary>Creates a store over the bucket the options name.</summary>
     public S3BlobStore(S3BlobStoreOptions options)
@@ -36,6 +37,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
+        _reads = new ReadTarget(this);
 
         // Over TLS the body needs no SigV4 hash (TLS protects it; S3 accepts UNSIGNED-PAYLOAD there), which saves a SHA-256
         // pass over every byte; over plain HTTP the payload is signed (never aws-chunked, see ChecksumsWhenRequiredOnly).
@@ -104,11 +106,8 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     }
 
     /// <inheritdoc />
-    public Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var range = options?.Range ?? ByteRange.All;
-        return RangedRead.OpenAsync(key, options, ct => GetPropertiesAsync(key, ct), (header, expected, ct) => GetAsync(key, range, header, expected, ct), cancellationToken);
-    }
+    public Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default) =>
+        RangedRead.OpenAsync(key, options, _reads, cancellationToken);
 
     /// <inheritdoc />
     public Task<BlobProperties> PutAsync(BlobKey key, Stream content, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
@@ -174,7 +173,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
         if (conditions?.IfMatch is { } expected && expected != current.ETag)
         {
-            throw ProviderValidation.ReadVersionChanged(key, expected, current.ETag);
+            throw ProviderErrors.VersionChanged(key, expected, current.ETag);
         }
 
         var request = new DeleteObjectRequest { BucketName = _options.BucketName, Key = key.Value };
@@ -270,21 +269,13 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
         // The SDK needs a length and (signing the payload over HTTP) a second pass: a stream that cannot seek is spooled
         // to a temp file, never to memory, since a part may be gigabytes.
-        Stream body = content;
-        FileStream? spool = null;
+        PartBody? part = null;
         try
         {
-            if (!content.CanSeek)
-            {
-                spool = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-                await content.CopyToAsync(spool, cancellationToken).ConfigureAwait(false);
-                spool.Position = 0;
-                body = spool;
-            }
-
-            long length = body.Length - body.Position;
-            var etag = await UploadPartCoreAsync(upload.Key, id, partNumber, body, length, cancellationToken).ConfigureAwait(false);
-            return new UploadedPart(partNumber, new ETag(etag), length);
+            part = await PartBody.FromStreamAsync(content, cancellationToken).ConfigureAwait(false);
+            using var body = part.Open();
+            var etag = await UploadPartCoreAsync(upload.Key, id, partNumber, body, part.Length, cancellationToken).ConfigureAwait(false);
+            return new UploadedPart(partNumber, new ETag(etag), part.Length);
         }
         catch (Exception ex) when (S3Errors.IsTranslatable(ex, cancellationToken))
         {
@@ -292,10 +283,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         }
         finally
         {
-            if (spool is not null)
-            {
-                await spool.DisposeAsync().ConfigureAwait(false);
-            }
+            part?.Release();
         }
     }
 
@@ -357,7 +345,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         }
         catch (Exception ex) when (S3Errors.IsTranslatable(ex, cancellationToken))
         {
-            throw S3Errors.HasCode(ex, "NoSuchUpload") ? ProviderValidation.UploadNotFound(upload, ex) : WriteError(ex, "Completing the multipart upload", upload.Key, conditions);
+            throw S3Errors.HasCode(ex, "NoSuchUpload") ? ProviderErrors.UploadNotFound(upload, ex) : WriteError(ex, "Completing the multipart upload", upload.Key, conditions);
         }
     }
 
@@ -384,15 +372,16 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     /// <inheritdoc />
     public void Dispose() => _client.Dispose();
 
-    private async Task<BlobDownload?> GetAsync(BlobKey key, ByteRange range, string? rangeHeader, ETag? expected, CancellationToken cancellationToken)
+    private async Task<BlobDownload> GetAsync(RangedGetRequest read, CancellationToken cancellationToken)
     {
+        var key = read.Key;
         var request = new GetObjectRequest { BucketName = _options.BucketName, Key = key.Value };
-        if (rangeHeader is not null)
+        if (read.RangeHeader is { } rangeHeader)
         {
             request.ByteRange = new Amazon.S3.Model.ByteRange(rangeHeader);
         }
 
-        if (expected is { } e)
+        if (read.IfMatch is { } e)
         {
             request.EtagToMatch = e.Value;
         }
@@ -407,12 +396,12 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             if (S3Errors.Is(ex, HttpStatusCode.RequestedRangeNotSatisfiable))
             {
                 var head = await GetPropertiesAsync(key, cancellationToken).ConfigureAwait(false);
-                throw new RangeNotSatisfiableException(key.Value, range, head.Length);
+                throw new RangeNotSatisfiableException(key.Value, read.Requested, head.Length);
             }
 
             if (S3Errors.Is(ex, HttpStatusCode.PreconditionFailed))
             {
-                return range.IsSuffix && expected is not null ? null : throw new BlobConditionFailedException(key.Value, $"The blob '{key}' is not at version {expected}.", ex);
+                throw new BlobConditionFailedException(key.Value, $"The blob '{key}' is not at version {read.IfMatch}.", ex);
             }
 
             throw S3Errors.Map(ex, "Reading", key);
@@ -420,22 +409,11 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
         try
         {
+            // Resolve also checks the ETag: a server that ignores If-Match (s3rver does) is caught here.
             var etag = new ETag(response.ETag);
-            if (expected is { } wanted && wanted != etag)
-            {
-                // The server ignored If-Match (s3rver does): the check happens here instead.
-                if (range.IsSuffix)
-                {
-                    response.Dispose();
-                    return null;
-                }
-
-                throw ProviderValidation.ReadVersionChanged(key, wanted, etag);
-            }
-
-            RangeResponse.Resolve(key, rangeHeader is null ? ByteRange.All : range, response.ContentRange, response.Headers.ContentLength, out long total, out long offset, out long length);
-            var properties = new BlobProperties(key, total, etag, ToOffset(response.LastModified), response.Headers.ContentType, ReadMetadata(response.Metadata));
-            return new BlobDownload(new BoundedResponseStream(response.ResponseStream, response, length), properties, offset, length);
+            var served = RangeResponse.Resolve(read, etag, response.ContentRange, response.Headers.ContentLength);
+            var properties = new BlobProperties(key, served.BlobLength, etag, ToOffset(response.LastModified), response.Headers.ContentType, ReadMetadata(response.Metadata));
+            return RangeResponse.CreateDownload(response.ResponseStream, response, properties, served);
         }
         catch
         {
@@ -540,7 +518,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     private static BlobStoreException WriteError(Exception ex, string operation, BlobKey key, BlobRequestConditions? conditions)
     {
         var mapped = S3Errors.Map(ex, operation, key);
-        return mapped is BlobConditionFailedException ? ProviderValidation.ConditionFailed(key, conditions, ex) : mapped;
+        return mapped is BlobConditionFailedException ? ProviderErrors.ConditionFailed(key, conditions, ex) : mapped;
     }
 
     private static void ApplyConditions(BlobRequestConditions? conditions, Action<string> ifMatch, Action<string> ifNoneMatch)
@@ -577,7 +555,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             return (id, BlobRequestConditions.Matching(new ETag(condition[IfMatchPrefix.Length..])));
         }
 
-        throw ProviderValidation.UploadNotFound(upload);
+        throw ProviderErrors.UploadNotFound(upload);
     }
 
     private static void AddMetadata(MetadataCollection target, IReadOnlyDictionary<string, string>? metadata)
@@ -610,8 +588,16 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         ? new DateTimeOffset(v.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(v, DateTimeKind.Utc) : v.ToUniversalTime())
         : DateTimeOffset.UnixEpoch;
 
+    /// <summary>OpenReadAsync's HEAD and GET.</summary>
+    private sealed class ReadTarget(S3BlobStore store) : IRangedReadTarget
+    {
+        public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken) => store.GetPropertiesAsync(key, cancellationToken);
+
+        public Task<BlobDownload> GetAsync(RangedGetRequest request, CancellationToken cancellationToken) => store.GetAsync(request, cancellationToken);
+    }
+
     /// <summary>PutAsync's chunks: one PutObject, or a multipart upload with parallel parts.</summary>
-    private sealed class PutTarget(S3BlobStore store, BlobKey key, PutBlobOptions? options) : ChunkedUpload.ITarget<string, PartETag, BlobProperties>
+    private sealed class PutTarget(S3BlobStore store, BlobKey key, PutBlobOptions? options) : IChunkedUploadTarget<string, PartETag, BlobProperties>
     {
         public Task<BlobProperties> PutSingleAsync(PartBody content, CancellationToken cancellationToken) =>
             store.PutObjectAsync(key, content, options, cancellationToken);
@@ -632,7 +618,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             }
         }
 
-        public async Task<BlobProperties> CompleteAsync(string session, PartETag[] parts, CancellationToken cancellationToken)
+        public async Task<BlobProperties> CompleteAsync(string session, IReadOnlyList<PartETag> parts, CancellationToken cancellationToken)
         {
             try
             {
@@ -645,13 +631,13 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             }
         }
 
-        public async Task AbortAsync(string session)
+        public async Task AbortAsync(string session, CancellationToken cancellationToken)
         {
             try
             {
-                await store._client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = store._options.BucketName, Key = key.Value, UploadId = session }).ConfigureAwait(false);
+                await store._client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = store._options.BucketName, Key = key.Value, UploadId = session }, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (S3Errors.IsTranslatable(ex, CancellationToken.None))
+            catch (Exception ex) when (S3Errors.IsTranslatable(ex, cancellationToken))
             {
                 // Best effort after a failed upload: the first failure is what the caller sees; S3 lifecycle rules sweep what stays.
             }

@@ -51,7 +51,7 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
 
         var download = await inner.OpenReadAsync(key, options, cancellationToken);
         Interlocked.Add(ref _bytesRead, download.Length);
-        return download;
+        return SyncOnlyDownloads ? new BlobDownload(new SyncOnlyStream(download.Content), download.Properties, download.Offset, download.Length) : download;
     }
 
     public async Task<BlobProperties> PutAsync(BlobKey key, Stream content, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
@@ -80,6 +80,15 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
     /// <summary>SHA-256 of every part body sent, in order: (part number, hash).</summary>
     public List<(int PartNumber, string Sha256)> PartHashes { get; } = [];
 
+    /// <summary>When set, download streams refuse asynchronous reads (to prove a synchronous read never blocks on one).</summary>
+    public bool SyncOnlyDownloads { get; set; }
+
+    /// <summary>Every part body sent, in order: (part number, ciphertext).</summary>
+    public List<(int PartNumber, byte[] Body)> PartBodies { get; } = [];
+
+    /// <summary>When set, the next multipart completion fails (after the decorator stored everything it stores first).</summary>
+    public bool FailNextCompletion { get; set; }
+
     public async Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default)
     {
         var copy = new MemoryStream();
@@ -87,6 +96,7 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
         lock (ReadRanges)
         {
             PartHashes.Add((partNumber, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(copy.ToArray()))));
+            PartBodies.Add((partNumber, copy.ToArray()));
         }
 
         copy.Position = 0;
@@ -97,8 +107,16 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
 
     public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default) => inner.ListPartsAsync(upload, cancellationToken);
 
-    public Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default) =>
-        inner.CompleteMultipartUploadAsync(upload, parts, cancellationToken);
+    public Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default)
+    {
+        if (FailNextCompletion)
+        {
+            FailNextCompletion = false;
+            throw new BlobStoreException(BlobErrorCode.Unavailable, "Injected completion failure.", upload.Key.Value);
+        }
+
+        return inner.CompleteMultipartUploadAsync(upload, parts, cancellationToken);
+    }
 
     public Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default) => inner.AbortMultipartUploadAsync(upload, cancellationToken);
 
@@ -110,5 +128,51 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
         {
             WrittenKeys.Add(key);
         }
+    }
+}
+
+/// <summary>A read-only stream whose asynchronous reads fail: a synchronous caller must stay synchronous.</summary>
+internal sealed class SyncOnlyStream(Stream inner) : Stream
+{
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+    public override int Read(Span<byte> buffer) => inner.Read(buffer);
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => throw new InvalidOperationException("An asynchronous read under a synchronous one (sync over async).");
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => throw new InvalidOperationException("An asynchronous read under a synchronous one (sync over async).");
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 }

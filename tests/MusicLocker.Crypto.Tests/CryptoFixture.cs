@@ -38,7 +38,7 @@ internal sealed class CryptoFixture : IDisposable
 
     public static KeyOwner OwnerOf(BlobKey key) => new("t1", key.Value[..key.Value.IndexOf('/', StringComparison.Ordinal)]);
 
-    public static async Task<CryptoFixture> CreateAsync(IBlobStore? inner = null, int partSize = 5 * 1024 * 1024, UserKeyManagerOptions? keyOptions = null)
+    public static async Task<CryptoFixture> CreateAsync(IBlobStore? inner = null, int partSize = 5 * 1024 * 1024, UserKeyManagerOptions? keyOptions = null, TimeProvider? time = null)
     {
         string folder = Path.Combine(Path.GetTempPath(), "musiclocker-crypto-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
@@ -46,14 +46,14 @@ internal sealed class CryptoFixture : IDisposable
         var counting = new CountingBlobStore(inner ?? new InMemoryBlobStore());
         var keyRecords = new CountingBlobStore(new InMemoryBlobStore());
         var keys = new UserKeyManager(ring, new BlobUserKeyStore(keyRecords), keyOptions);
-        return new CryptoFixture(folder, ring, counting, keyRecords, keys, NewStore(counting, keys, partSize));
+        return new CryptoFixture(folder, ring, counting, keyRecords, keys, NewStore(counting, keys, partSize, time));
     }
 
     /// <summary>A second key manager over the same records (another app instance, with its own cache).</summary>
     public UserKeyManager NewKeyManager(UserKeyManagerOptions? options = null) => new(Ring, UserKeyStore, options);
 
-    public static EncryptedBlobStore NewStore(IBlobStore inner, UserKeyManager keys, int partSize = 5 * 1024 * 1024) =>
-        new(inner, keys, new EncryptedBlobStoreOptions { OwnerOf = OwnerOf, PartSize = partSize });
+    public static EncryptedBlobStore NewStore(IBlobStore inner, UserKeyManager keys, int partSize = 5 * 1024 * 1024, TimeProvider? time = null) =>
+        new(inner, keys, new EncryptedBlobStoreOptions { OwnerOf = OwnerOf, PartSize = partSize, TimeProvider = time });
 
     /// <summary>Rewrites the stored ciphertext (and optionally its metadata) of a blob behind the decorator's back.</summary>
     public async Task TamperAsync(string key, Func<byte[], byte[]> change, Func<Dictionary<string, string>, Dictionary<string, string>>? metadata = null)

@@ -59,9 +59,11 @@ public sealed class KeyHierarchyTests
         Assert.All(f.KeyRecords.WrittenKeys, k => Assert.Contains("u-ann", k, StringComparison.Ordinal));
         Assert.Equal(bobRecord.ETag, (await f.UserKeyStore.ReadAsync(new KeyOwner("t1", "bob"), Ct)).ETag);
 
-        // Version 1 of ann's key is gone; a fresh instance reads her objects through the rewrapped records.
+        // Version 1 of ann's key is retired (kept until a purge); a fresh instance reads her objects.
         var annRecord = (await f.UserKeyStore.ReadAsync(new KeyOwner("t1", "ann"), Ct)).Record;
-        Assert.Equal([2], annRecord.Versions.Select(v => v.Version));
+        Assert.Equal([1, 2], annRecord.Versions.Select(v => v.Version));
+        Assert.NotNull(annRecord.Versions[0].RetiredAt);
+        Assert.Null(annRecord.Versions[1].RetiredAt);
         var fresh = CryptoFixture.NewStore(f.Inner, f.NewKeyManager());
         await AssertAllReadableAsync(fresh);
 

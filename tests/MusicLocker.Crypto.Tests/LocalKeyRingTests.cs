@@ -82,7 +82,9 @@ public sealed class LocalKeyRingTests : IDisposable
     public async Task Creating_over_an_existing_ring_is_refused()
     {
         (await LocalKeyRing.CreateAsync(RingPath, cancellationToken: Ct)).Dispose();
-        await Assert.ThrowsAsync<IOException>(() => LocalKeyRing.CreateAsync(RingPath, cancellationToken: Ct));
+        var ex = await Assert.ThrowsAsync<EncryptionException>(() => LocalKeyRing.CreateAsync(RingPath, cancellationToken: Ct));
+        Assert.Equal(EncryptionErrorCode.KeyRingUnavailable, ex.Reason);
+        Assert.Contains("exists", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -29,4 +29,16 @@ public enum EncryptionErrorCode
 
     /// <summary>The master key service refused or could not be reached.</summary>
     KeyServiceFailed,
+
+    /// <summary>A key ring file is missing or cannot be read (the path, its permissions, or the disk).</summary>
+    KeyRingUnavailable,
+
+    /// <summary>A key (master key or user key) is at version <see cref="int.MaxValue"/> and cannot rotate again.</summary>
+    KeyVersionExhausted,
+
+    /// <summary>A multipart upload id was not issued by this store for this blob, was modified, or has expired.</summary>
+    UploadIdInvalid,
+
+    /// <summary>A multipart part number was already sent with other bytes; encrypting a second body under its nonces is refused.</summary>
+    PartConflict,
 }

@@ -42,6 +42,8 @@ public class EncryptionException : BlobStoreException
     {
         EncryptionErrorCode.KeyDestroyed => BlobErrorCode.AccessDenied,
         EncryptionErrorCode.KeyServiceFailed => BlobErrorCode.Unavailable,
+        EncryptionErrorCode.UploadIdInvalid => BlobErrorCode.InvalidArgument,
+        EncryptionErrorCode.PartConflict => BlobErrorCode.InvalidPart,
         _ => BlobErrorCode.Unknown,
     };
 }

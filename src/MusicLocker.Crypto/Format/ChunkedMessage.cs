@@ -63,7 +63,7 @@ internal static class ChunkedMessage
             while (n > 0 && written < length);
 
             // Drive the window to its last chunk even when nothing more is released (an empty read at the end).
-            await stream.VerifyRemainingAsync(cancellationToken).ConfigureAwait(false);
+            await stream.VerifyRemainingAsync(useAsync: true, cancellationToken).ConfigureAwait(false);
             return written;
         }
     }

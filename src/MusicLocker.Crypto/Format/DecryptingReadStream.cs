@@ -81,14 +81,15 @@ internal sealed class DecryptingReadStream : ChunkReadStream
     }
 
     /// <summary>Decrypts and authenticates the window's remaining chunks, releasing nothing more (to authenticate a length).</summary>
-    public async ValueTask VerifyRemainingAsync(CancellationToken cancellationToken)
+    /// <remarks>With <paramref name="useAsync"/> false it reads synchronously and never awaits (for a synchronous <c>Read</c>).</remarks>
+    public async ValueTask VerifyRemainingAsync(bool useAsync, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_plain is null, this);
         while (_failure is null && !_finished)
         {
             try
             {
-                await NextChunkAsync(Memory<byte>.Empty, useAsync: true, cancellationToken).ConfigureAwait(false);
+                await NextChunkAsync(Memory<byte>.Empty, useAsync, cancellationToken).ConfigureAwait(false);
             }
             catch (EncryptionException ex)
             {

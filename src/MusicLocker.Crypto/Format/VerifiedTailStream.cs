@@ -35,14 +35,8 @@ internal sealed class VerifiedTailStream(DecryptingReadStream inner, int length)
                 filled += n;
             }
 
-            if (useAsync)
-            {
-                await inner.VerifyRemainingAsync(cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                inner.VerifyRemainingAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
-            }
+            // Synchronous reads stay synchronous down to the source: no blocking on an asynchronous network read.
+            await inner.VerifyRemainingAsync(useAsync, cancellationToken).ConfigureAwait(false);
 
             _end = filled;
         }

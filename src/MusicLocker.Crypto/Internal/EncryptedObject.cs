@@ -82,6 +82,9 @@ internal sealed class EncryptedObject
     /// <summary>The plaintext properties of a stored version, from its ciphertext length alone.</summary>
     public static BlobProperties ToPlain(BlobProperties stored) => ToPlain(stored, PlaintextLengthOf(stored.Key, stored.Length));
 
+    public static bool TryPlaintextLengthOf(long ciphertextLength, out long plaintextLength) =>
+        CiphertextLayout.TryGetPlaintextLength(ciphertextLength - CiphertextLayout.HeaderSize, out plaintextLength);
+
     public static long PlaintextLengthOf(BlobKey key, long ciphertextLength)
     {
         if (!CiphertextLayout.TryGetPlaintextLength(ciphertextLength - CiphertextLayout.HeaderSize, out long length))

@@ -100,6 +100,11 @@ public sealed class BlobUserKeyStore : IUserKeyStore
                     writer.WriteNumber("version", v.Version);
                     writer.WriteString("created", v.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
                     writer.WriteBase64String("wrapped", v.WrappedKey.Span);
+                    if (v.RetiredAt is { } retired)
+                    {
+                        writer.WriteString("retired", retired.ToString("O", CultureInfo.InvariantCulture));
+                    }
+
                     writer.WriteEndObject();
                 }
 
@@ -144,7 +149,10 @@ public sealed class BlobUserKeyStore : IUserKeyStore
             var versions = new List<WrappedUserKey>();
             foreach (var v in root.GetProperty("versions").EnumerateArray())
             {
-                versions.Add(new WrappedUserKey(v.GetProperty("version").GetInt32(), v.GetProperty("wrapped").GetBytesFromBase64(), v.GetProperty("created").GetDateTimeOffset()));
+                versions.Add(new WrappedUserKey(v.GetProperty("version").GetInt32(), v.GetProperty("wrapped").GetBytesFromBase64(), v.GetProperty("created").GetDateTimeOffset())
+                {
+                    RetiredAt = v.TryGetProperty("retired", out var retired) ? retired.GetDateTimeOffset() : null,
+                });
             }
 
             return new UserKeyRecord(root.GetProperty("current").GetInt32(), versions);

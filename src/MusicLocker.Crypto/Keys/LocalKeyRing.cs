@@ -26,6 +26,7 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private volatile KeyRingState _state;
+    private volatile bool _disposed;
 
     private LocalKeyRing(string path, TimeProvider timeProvider, KeyRingState state)
     {
@@ -35,39 +36,54 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
     }
 
     /// <summary>The version of the master key new keys are wrapped under.</summary>
-    public int CurrentVersion => _state.Current;
+    public int CurrentVersion => State.Current;
 
     /// <summary>The versions the ring holds, ascending.</summary>
-    public IReadOnlyList<int> Versions => _state.Keys.Keys.Order().ToArray();
+    public IReadOnlyList<int> Versions => State.Keys.Keys.Order().ToArray();
+
+    private KeyRingState State
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _state;
+        }
+    }
 
     /// <summary>Creates a key ring file holding one new master key (version 1).</summary>
-    /// <exception cref="IOException">The file exists.</exception>
+    /// <exception cref="EncryptionException"><see cref="EncryptionErrorCode.KeyRingUnavailable"/>: the file exists or cannot be written.</exception>
     public static async Task<LocalKeyRing> CreateAsync(string path, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         timeProvider ??= TimeProvider.System;
         var state = new KeyRingState(1, ImmutableDictionary<int, MasterKey>.Empty.Add(1, new MasterKey(RandomNumberGenerator.GetBytes(32), timeProvider.GetUtcNow())));
         var full = Path.GetFullPath(path);
-        await WriteFileAsync(full, state, createNew: true, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WriteFileAsync(full, state, createNew: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            state.Keys[1].Retire();
+            throw;
+        }
+
         return new LocalKeyRing(full, timeProvider, state);
     }
 
-    /// <summary>Opens an existing key ring file.</summary>
-    /// <exception cref="EncryptionException"><see cref="EncryptionErrorCode.KeyRingInvalid"/>: the file is malformed, or group or others may access it.</exception>
+    /// <summary>
+    /// Opens an existing key ring file. The file is opened once and everything is checked on the open handle: it must
+    /// be a regular file (not a symlink) that only its owner may access, in a folder group and others cannot write to.
+    /// </summary>
+    /// <exception cref="EncryptionException">
+    /// <see cref="EncryptionErrorCode.KeyRingInvalid"/>: the file is malformed, a symlink, accessible to group or others,
+    /// or in a folder they can write to; <see cref="EncryptionErrorCode.KeyRingUnavailable"/>: it is missing or unreadable.
+    /// </exception>
     public static async Task<LocalKeyRing> OpenAsync(string path, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = Path.GetFullPath(path);
-        if (!OperatingSystem.IsWindows())
-        {
-            var mode = File.GetUnixFileMode(full);
-            if ((mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute)) != 0)
-            {
-                throw new EncryptionException(EncryptionErrorCode.KeyRingInvalid, $"Key ring '{full}' is accessible to group or others (mode {Convert.ToString((int)mode, 8)}); run 'chmod 600' on it.");
-            }
-        }
-
-        byte[] json = await File.ReadAllBytesAsync(full, cancellationToken).ConfigureAwait(false);
+        byte[] json = await KeyRingFile.ReadAsync(full, cancellationToken).ConfigureAwait(false);
         try
         {
             return new LocalKeyRing(full, timeProvider ?? TimeProvider.System, Parse(json, full));
@@ -80,15 +96,33 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
 
     /// <summary>Adds a new master key and makes it current; the file is rewritten atomically. Existing wrapped keys still unwrap.</summary>
     /// <returns>The new version.</returns>
+    /// <exception cref="EncryptionException"><see cref="EncryptionErrorCode.KeyVersionExhausted"/> at version <see cref="int.MaxValue"/>; <see cref="EncryptionErrorCode.KeyRingUnavailable"/> when the file cannot be written.</exception>
+    /// <exception cref="ObjectDisposedException">The ring was disposed.</exception>
     public async Task<int> RotateAsync(CancellationToken cancellationToken = default)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var state = _state;
-            int version = state.Keys.Keys.Max() + 1;
-            var next = new KeyRingState(version, state.Keys.Add(version, new MasterKey(RandomNumberGenerator.GetBytes(32), _timeProvider.GetUtcNow())));
-            await WriteFileAsync(_path, next, createNew: false, cancellationToken).ConfigureAwait(false);
+            var state = State;
+            int newest = state.Keys.Keys.Max();
+            if (newest == int.MaxValue)
+            {
+                throw new EncryptionException(EncryptionErrorCode.KeyVersionExhausted, $"Key ring '{_path}' is at master key version {int.MaxValue}, the last one; it cannot rotate again.");
+            }
+
+            int version = newest + 1;
+            var added = new MasterKey(RandomNumberGenerator.GetBytes(32), _timeProvider.GetUtcNow());
+            var next = new KeyRingState(version, state.Keys.Add(version, added));
+            try
+            {
+                await WriteFileAsync(_path, next, createNew: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                added.Retire();
+                throw;
+            }
+
             _state = next;
             return version;
         }
@@ -105,7 +139,7 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var state = _state;
+            var state = State;
             if (version == state.Current)
             {
                 throw new InvalidOperationException($"Master key version {version} is current; rotate before removing it.");
@@ -119,7 +153,9 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
             var next = new KeyRingState(state.Current, state.Keys.Remove(version));
             await WriteFileAsync(_path, next, createNew: false, cancellationToken).ConfigureAwait(false);
             _state = next;
-            CryptographicOperations.ZeroMemory(removed.Material);
+
+            // Zeroed once the last operation that leased it (an unwrap in flight) lets go.
+            removed.Retire();
         }
         finally
         {
@@ -131,22 +167,31 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
     public Task<GeneratedKey> GenerateKeyAsync(KeyContext context, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        var state = State;
         var key = RandomNumberGenerator.GetBytes(32);
-        return Task.FromResult(new GeneratedKey(key, Wrap(_state, key, context)));
+        try
+        {
+            return Task.FromResult(new GeneratedKey(key, Wrap(state, key, context)));
+        }
+        catch
+        {
+            CryptographicOperations.ZeroMemory(key);
+            throw;
+        }
     }
 
     /// <inheritdoc />
     public Task<byte[]> UnwrapKeyAsync(ReadOnlyMemory<byte> wrappedKey, KeyContext context, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Unwrap(_state, wrappedKey.Span, context));
+        return Task.FromResult(Unwrap(State, wrappedKey.Span, context));
     }
 
     /// <inheritdoc />
     public Task<byte[]> RewrapKeyAsync(ReadOnlyMemory<byte> wrappedKey, KeyContext context, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var state = _state;
+        var state = State;
         var key = Unwrap(state, wrappedKey.Span, context);
         try
         {
@@ -158,20 +203,23 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
         }
     }
 
-    /// <summary>Clears the master keys from memory.</summary>
+    /// <summary>
+    /// Clears the master keys from memory (each as soon as no operation in flight uses it); every member throws
+    /// <see cref="ObjectDisposedException"/> from then on.
+    /// </summary>
     public void Dispose()
     {
+        _disposed = true;
         foreach (var key in _state.Keys.Values)
         {
-            CryptographicOperations.ZeroMemory(key.Material);
+            key.Retire();
         }
-
-        _writeLock.Dispose();
     }
 
-    private static byte[] Wrap(KeyRingState state, ReadOnlySpan<byte> key, KeyContext context)
+    private byte[] Wrap(KeyRingState state, ReadOnlySpan<byte> key, KeyContext context)
     {
-        var wrapped = KeyWrap.Wrap(state.Keys[state.Current].Material, WrapLabel, context.ToBytes(), key);
+        using var master = Lease(state, state.Current);
+        var wrapped = KeyWrap.Wrap(master.Material, WrapLabel, context.ToBytes(), key);
         var result = new byte[WrappedHeaderSize + wrapped.Length];
         result[0] = WrappedFormat;
         BinaryPrimitives.WriteInt32BigEndian(result.AsSpan(1), state.Current);
@@ -187,11 +235,7 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
         }
 
         int version = BinaryPrimitives.ReadInt32BigEndian(wrapped[1..]);
-        if (!state.Keys.TryGetValue(version, out var master))
-        {
-            throw new EncryptionException(EncryptionErrorCode.KeyNotFound, $"Master key version {version} is not in key ring '{_path}' (it holds {string.Join(", ", Versions)}).");
-        }
-
+        using var master = Lease(state, version);
         if (!KeyWrap.TryUnwrap(master.Material, WrapLabel, context.ToBytes(), wrapped[WrappedHeaderSize..], out var key))
         {
             throw new EncryptionException(EncryptionErrorCode.KeyUnwrapFailed, $"The key wrapped under master key version {version} does not unwrap for {context}: it was modified or belongs to another user or object.");
@@ -200,8 +244,21 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
         return key;
     }
 
+    /// <summary>Holds master key <paramref name="version"/> for one operation: neither removal nor Dispose zeroes it before the lease ends.</summary>
+    private MasterKey.LeaseScope Lease(KeyRingState state, int version)
+    {
+        if (state.Keys.TryGetValue(version, out var master) && master.TryAcquire())
+        {
+            return new MasterKey.LeaseScope(master);
+        }
+
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        throw new EncryptionException(EncryptionErrorCode.KeyNotFound, $"Master key version {version} is not in key ring '{_path}' (it holds {string.Join(", ", _state.Keys.Keys.Order())}).");
+    }
+
     private static KeyRingState Parse(byte[] json, string path)
     {
+        var parsed = new List<byte[]>();
         try
         {
             using var doc = JsonDocument.Parse(json);
@@ -215,6 +272,7 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
             foreach (var item in root.GetProperty("keys").EnumerateArray())
             {
                 var material = item.GetProperty("key").GetBytesFromBase64();
+                parsed.Add(material);
                 if (material.Length != 32)
                 {
                     throw new EncryptionException(EncryptionErrorCode.KeyRingInvalid, $"Key ring '{path}': key {item.GetProperty("version").GetInt32()} is {material.Length} bytes, not 32.");
@@ -229,17 +287,29 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
                 throw new EncryptionException(EncryptionErrorCode.KeyRingInvalid, $"Key ring '{path}': the current version {current} is not among its keys.");
             }
 
-            return new KeyRingState(current, keys.ToImmutable());
+            var state = new KeyRingState(current, keys.ToImmutable());
+            parsed.Clear();
+            return state;
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
         {
             throw new EncryptionException(EncryptionErrorCode.KeyRingInvalid, $"Key ring '{path}' is malformed: {ex.Message}", null, ex);
         }
+        finally
+        {
+            // Keys parsed before an error must not stay behind in memory.
+            foreach (var material in parsed)
+            {
+                CryptographicOperations.ZeroMemory(material);
+            }
+        }
     }
 
     private static async Task WriteFileAsync(string path, KeyRingState state, bool createNew, CancellationToken cancellationToken)
     {
-        var buffer = new MemoryStream();
+        // Serialized into one buffer sized up front, so no grown-and-abandoned copy of the keys is left for the GC; the
+        // buffer is zeroed when written.
+        using var buffer = new KeyRingFile.SecretBuffer(16 * 1024 + (256 * state.Keys.Count));
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             writer.WriteStartObject();
@@ -249,10 +319,11 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
             writer.WriteStartArray("keys");
             foreach (var (version, key) in state.Keys.OrderBy(k => k.Key))
             {
+                using var material = key.TryAcquire() ? new MasterKey.LeaseScope(key) : throw new ObjectDisposedException(nameof(LocalKeyRing));
                 writer.WriteStartObject();
                 writer.WriteNumber("version", version);
                 writer.WriteString("created", key.Created.ToString("O", CultureInfo.InvariantCulture));
-                writer.WriteBase64String("key", key.Material);
+                writer.WriteBase64String("key", material.Material);
                 writer.WriteEndObject();
             }
 
@@ -260,41 +331,65 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
             writer.WriteEndObject();
         }
 
-        // Written to a temp file created owner-only, flushed, then renamed over the ring: a crash never leaves a half
-        // ring, and the keys are never in a file others can read, even for a moment.
-        string target = createNew ? path : path + "." + Convert.ToHexString(RandomNumberGenerator.GetBytes(8)) + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, Options = FileOptions.Asynchronous };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        try
-        {
-            var file = new FileStream(target, options);
-            await using (file.ConfigureAwait(false))
-            {
-                await file.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken).ConfigureAwait(false);
-                file.Flush(flushToDisk: true);
-            }
-
-            if (!createNew)
-            {
-                File.Move(target, path, overwrite: true);
-            }
-        }
-        catch when (!createNew)
-        {
-            File.Delete(target);
-            throw;
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(buffer.GetBuffer());
-        }
+        await KeyRingFile.WriteAsync(path, buffer.Written, createNew, cancellationToken).ConfigureAwait(false);
     }
 
-    private sealed record MasterKey(byte[] Material, DateTimeOffset Created);
+    /// <summary>A master key, zeroed when it is retired (removed, or the ring disposed) and no operation holds it.</summary>
+    private sealed class MasterKey(byte[] material, DateTimeOffset created)
+    {
+        private readonly Lock _lock = new();
+        private int _holders;
+        private bool _retired;
+
+        public DateTimeOffset Created => created;
+
+        public bool TryAcquire()
+        {
+            lock (_lock)
+            {
+                if (_retired)
+                {
+                    return false;
+                }
+
+                _holders++;
+                return true;
+            }
+        }
+
+        public void Retire()
+        {
+            lock (_lock)
+            {
+                _retired = true;
+                if (_holders == 0)
+                {
+                    CryptographicOperations.ZeroMemory(material);
+                }
+            }
+        }
+
+        private void Release()
+        {
+            lock (_lock)
+            {
+                if (--_holders == 0 && _retired)
+                {
+                    CryptographicOperations.ZeroMemory(material);
+                }
+            }
+        }
+
+        /// <summary>One operation's hold on the key.</summary>
+        public readonly struct LeaseScope(MasterKey key) : IDisposable
+        {
+            public ReadOnlySpan<byte> Material => key.MaterialUnsafe;
+
+            public void Dispose() => key.Release();
+        }
+
+        private ReadOnlySpan<byte> MaterialUnsafe => material;
+    }
 
     private sealed record KeyRingState(int Current, ImmutableDictionary<int, MasterKey> Keys);
 }

@@ -114,7 +114,10 @@ public sealed class UserKeyManager
         }
     }
 
-    /// <summary>The current version of the user's key, creating the key on first use.</summary>
+    /// <summary>
+    /// The current version of the user's key, creating the key on first use. The material is the caller's own copy:
+    /// nothing else zeroes it, and the caller zeroes it (<see cref="UserKey.Dispose"/>) when the operation ends.
+    /// </summary>
     internal async Task<UserKey> GetCurrentKeyAsync(KeyOwner owner, CancellationToken cancellationToken)
     {
         var user = await GetUserAsync(owner, create: true, cancellationToken).ConfigureAwait(false);
@@ -122,7 +125,10 @@ public sealed class UserKeyManager
         return new UserKey(user.Record.CurrentVersion, material!);
     }
 
-    /// <summary>A version of the user's key, or <see langword="null"/> when that version was retired after a rotation.</summary>
+    /// <summary>
+    /// A version of the user's key (the caller's own copy, which it zeroes), or <see langword="null"/> when that version
+    /// was removed after a rotation.
+    /// </summary>
     internal async Task<byte[]?> GetKeyVersionAsync(KeyOwner owner, int version, CancellationToken cancellationToken)
     {
         var user = await GetUserAsync(owner, create: false, cancellationToken).ConfigureAwait(false);
@@ -138,18 +144,28 @@ public sealed class UserKeyManager
         return material;
     }
 
+    /// <summary>The user's record as stored now (not from the cache).</summary>
+    internal async Task<UserKeyRecord> ReadRecordAsync(KeyOwner owner, CancellationToken cancellationToken)
+    {
+        var record = (await _store.ReadAsync(owner, cancellationToken).ConfigureAwait(false)).Record;
+        ThrowIfDestroyed(record, owner);
+        return record;
+    }
+
     /// <summary>Adds a new user key version and makes it current.</summary>
     internal async Task<int> AddVersionAsync(KeyOwner owner, CancellationToken cancellationToken)
     {
         int added = 0;
         await UpdateAsync(owner, async (record, ct) =>
         {
-            if (record.IsDestroyed)
+            ThrowIfDestroyed(record, owner);
+            int newest = record.Versions.Max(v => v.Version);
+            if (newest == int.MaxValue)
             {
-                throw new KeyDestroyedException(owner);
+                throw new EncryptionException(EncryptionErrorCode.KeyVersionExhausted, $"The key of user '{owner}' is at version {int.MaxValue}, the last one; it cannot rotate again.");
             }
 
-            int version = record.Versions.Max(v => v.Version) + 1;
+            int version = newest + 1;
             using var generated = await _master.GenerateKeyAsync(KeyContext.ForUserKey(owner, version), ct).ConfigureAwait(false);
             added = version;
             return (new UserKeyRecord(version, [.. record.Versions, new WrappedUserKey(version, generated.WrappedKey, _time.GetUtcNow())]), 1);
@@ -157,18 +173,44 @@ public sealed class UserKeyManager
         return added;
     }
 
-    /// <summary>Drops every version but the current one (after all data keys were rewrapped under it).</summary>
-    internal Task RetireOldVersionsAsync(KeyOwner owner, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Marks every version but the current one retired at <paramref name="now"/> (the clock of the store that judges
+    /// upload ages), keeping it: objects, uploads and puts that started under it still read until
+    /// <see cref="RemoveRetiredVersionsAsync"/> drops it.
+    /// </summary>
+    internal Task RetireOldVersionsAsync(KeyOwner owner, DateTimeOffset now, CancellationToken cancellationToken) =>
         UpdateAsync(owner, (record, _) =>
         {
-            if (record.IsDestroyed)
+            ThrowIfDestroyed(record, owner);
+            bool changed = false;
+            var next = new WrappedUserKey[record.Versions.Count];
+            for (int i = 0; i < next.Length; i++)
             {
-                throw new KeyDestroyedException(owner);
+                var v = record.Versions[i];
+                changed |= v.Version != record.CurrentVersion && v.RetiredAt is null;
+                next[i] = v.Version != record.CurrentVersion && v.RetiredAt is null ? v with { RetiredAt = now } : v;
             }
 
-            var kept = record.Versions.Where(v => v.Version == record.CurrentVersion).ToArray();
-            return Task.FromResult<(UserKeyRecord?, int)>((kept.Length == record.Versions.Count ? null : new UserKeyRecord(record.CurrentVersion, kept), 0));
+            return Task.FromResult<(UserKeyRecord?, int)>((changed ? new UserKeyRecord(record.CurrentVersion, next) : null, 0));
         }, cancellationToken);
+
+    /// <summary>Drops the retired versions among <paramref name="versions"/>; returns how many it dropped.</summary>
+    internal Task<int> RemoveRetiredVersionsAsync(KeyOwner owner, IReadOnlyCollection<int> versions, CancellationToken cancellationToken) =>
+        UpdateAsync(owner, (record, _) =>
+        {
+            ThrowIfDestroyed(record, owner);
+            var kept = record.Versions.Where(v => v.Version == record.CurrentVersion || v.RetiredAt is null || !versions.Contains(v.Version)).ToArray();
+            int removed = record.Versions.Count - kept.Length;
+            return Task.FromResult<(UserKeyRecord?, int)>((removed == 0 ? null : new UserKeyRecord(record.CurrentVersion, kept), removed));
+        }, cancellationToken);
+
+    private static void ThrowIfDestroyed(UserKeyRecord record, KeyOwner owner)
+    {
+        if (record.IsDestroyed)
+        {
+            throw new KeyDestroyedException(owner);
+        }
+    }
 
     private async Task<int> UpdateAsync(KeyOwner owner, Func<UserKeyRecord, CancellationToken, Task<(UserKeyRecord? Next, int Count)>> change, CancellationToken cancellationToken)
     {
@@ -224,19 +266,35 @@ public sealed class UserKeyManager
                 continue;
             }
 
-            var user = new CachedUser(stored.Record, now);
+            var user = new CachedUser(stored.Record, now, keepKeys: _cacheDuration > TimeSpan.Zero);
             if (user.Record.IsDestroyed)
             {
-                _cache[owner] = user;
+                Cache(owner, user);
                 throw new KeyDestroyedException(owner);
             }
 
             if (_cacheDuration > TimeSpan.Zero)
             {
-                _cache[owner] = user;
+                Cache(owner, user);
             }
 
             return user;
+        }
+    }
+
+    private void Cache(KeyOwner owner, CachedUser user)
+    {
+        CachedUser? replaced = null;
+        _cache.AddOrUpdate(owner, user, (_, old) =>
+        {
+            replaced = old;
+            return user;
+        });
+
+        // Safe while others still use the replaced entry: they hold their own copies (see CachedUser).
+        if (replaced is not null && !ReferenceEquals(replaced, user))
+        {
+            replaced.Clear();
         }
     }
 
@@ -248,20 +306,30 @@ public sealed class UserKeyManager
         }
     }
 
-    /// <summary>A user's record and the versions unwrapped so far.</summary>
-    private sealed class CachedUser(UserKeyRecord record, DateTimeOffset cachedAt)
+    /// <summary>
+    /// A user's record and the versions unwrapped so far. The cached arrays never leave this class: every caller gets its
+    /// own copy, taken under the lock <see cref="Clear"/> zeroes under, so zeroing the cache never touches a key an
+    /// operation is using, and an operation never copies a zeroed key.
+    /// </summary>
+    private sealed class CachedUser(UserKeyRecord record, DateTimeOffset cachedAt, bool keepKeys)
     {
-        private readonly ConcurrentDictionary<int, byte[]> _unwrapped = new();
+        private readonly Dictionary<int, byte[]> _unwrapped = [];
+        private readonly Lock _lock = new();
+        private bool _cleared;
 
         public UserKeyRecord Record { get; } = record;
 
         public DateTimeOffset CachedAt { get; } = cachedAt;
 
+        /// <summary>A copy of version <paramref name="version"/> the caller owns (and zeroes), or <see langword="null"/> when the record lacks it.</summary>
         public async Task<byte[]?> UnwrapAsync(UserKeyManager manager, KeyOwner owner, int version, CancellationToken cancellationToken)
         {
-            if (_unwrapped.TryGetValue(version, out var key))
+            lock (_lock)
             {
-                return key;
+                if (!_cleared && _unwrapped.TryGetValue(version, out var cached))
+                {
+                    return (byte[])cached.Clone();
+                }
             }
 
             if (Record.Find(version) is not { } wrapped)
@@ -269,18 +337,35 @@ public sealed class UserKeyManager
                 return null;
             }
 
-            key = await manager._master.UnwrapKeyAsync(wrapped.WrappedKey, KeyContext.ForUserKey(owner, version), cancellationToken).ConfigureAwait(false);
-            return _unwrapped.GetOrAdd(version, key);
+            // Unwrapped afresh (also after a Clear: the record is immutable, so this copy is as good as the cached one was).
+            var key = await manager._master.UnwrapKeyAsync(wrapped.WrappedKey, KeyContext.ForUserKey(owner, version), cancellationToken).ConfigureAwait(false);
+            if (keepKeys)
+            {
+                lock (_lock)
+                {
+                    // Losing a race to another unwrap keeps theirs; ours goes to the caller, who zeroes it.
+                    if (!_cleared && !_unwrapped.ContainsKey(version))
+                    {
+                        _unwrapped[version] = (byte[])key.Clone();
+                    }
+                }
+            }
+
+            return key;
         }
 
         public void Clear()
         {
-            foreach (var key in _unwrapped.Values)
+            lock (_lock)
             {
-                CryptographicOperations.ZeroMemory(key);
-            }
+                _cleared = true;
+                foreach (var key in _unwrapped.Values)
+                {
+                    CryptographicOperations.ZeroMemory(key);
+                }
 
-            _unwrapped.Clear();
+                _unwrapped.Clear();
+            }
         }
     }
 }
@@ -300,5 +385,8 @@ public sealed class UserKeyManagerOptions
 /// <param name="KeysRewrapped">User key versions rewrapped.</param>
 public readonly record struct MasterKeyRotationResult(int Users, int KeysRewrapped);
 
-/// <summary>An unwrapped user key version.</summary>
-internal readonly record struct UserKey(int Version, byte[] Material);
+/// <summary>An unwrapped user key version: the holder's own copy, zeroed by <see cref="Dispose"/>.</summary>
+internal readonly record struct UserKey(int Version, byte[] Material) : IDisposable
+{
+    public void Dispose() => CryptographicOperations.ZeroMemory(Material);
+}

@@ -25,7 +25,7 @@ public sealed class UserKeyRecord
     /// <summary>The version new data keys are wrapped under.</summary>
     public int CurrentVersion { get; }
 
-    /// <summary>The wrapped versions still kept (old ones stay until every data key was rewrapped).</summary>
+    /// <summary>The wrapped versions still kept (retired ones stay until purged, see <see cref="WrappedUserKey.RetiredAt"/>).</summary>
     public IReadOnlyList<WrappedUserKey> Versions { get; }
 
     /// <summary>When the key was destroyed, or <see langword="null"/> while it lives.</summary>
@@ -55,7 +55,15 @@ public sealed class UserKeyRecord
 /// <param name="Version">The version (1, 2, …).</param>
 /// <param name="WrappedKey">The wrapped key, as the master-key provider returned it.</param>
 /// <param name="CreatedAt">When the version was created.</param>
-public sealed record WrappedUserKey(int Version, ReadOnlyMemory<byte> WrappedKey, DateTimeOffset CreatedAt);
+public sealed record WrappedUserKey(int Version, ReadOnlyMemory<byte> WrappedKey, DateTimeOffset CreatedAt)
+{
+    /// <summary>
+    /// When a user-key rotation retired this version (no new data key is wrapped under it), or <see langword="null"/>
+    /// while it may still be current. A retired version is kept, so that everything started under it still reads, until
+    /// <see cref="EncryptedBlobStore.PurgeRetiredUserKeysAsync"/> removes it.
+    /// </summary>
+    public DateTimeOffset? RetiredAt { get; init; }
+}
 
 /// <summary>A user key record and the version tag it was read at (for a conditional replace).</summary>
 /// <param name="Record">The record.</param>

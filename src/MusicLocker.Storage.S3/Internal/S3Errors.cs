@@ -65,5 +65,5 @@ internal static class S3Errors
     }
 
     public static BlobStoreException MapUpload(Exception ex, string operation, MultipartUpload upload) =>
-        HasCode(ex, "NoSuchUpload") ? ProviderValidation.UploadNotFound(upload, ex) : Map(ex, operation, upload.Key);
+        HasCode(ex, "NoSuchUpload") ? ProviderErrors.UploadNotFound(upload, ex) : Map(ex, operation, upload.Key);
 }

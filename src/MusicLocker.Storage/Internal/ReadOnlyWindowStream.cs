@@ -1,8 +1,10 @@
 namespace MusicLocker.Storage;
 
 /// <summary>
-/// A read-only, seekable stream over a fixed number of bytes whose source reads at a given position (a file handle, chunks
-/// in memory). The base keeps the position and clamps every read to the window; a subclass only reads at a position.
+/// The one read-only window stream of the storage layer: a fixed number of bytes read from a source at a position (a file
+/// handle, chunks in memory, a shared seekable stream, a response body). The base keeps the position, clamps every read
+/// to the window and refuses a source that ends early; a subclass only reads at a position. A forward-only source (a
+/// response body) overrides <see cref="CanSeek"/> to <see langword="false"/> and is then read from start to end once.
 /// </summary>
 internal abstract class ReadOnlyWindowStream(long length) : Stream
 {
@@ -21,6 +23,7 @@ internal abstract class ReadOnlyWindowStream(long length) : Stream
         get => _position;
         set
         {
+            ThrowIfNotSeekable();
             ArgumentOutOfRangeException.ThrowIfNegative(value);
             _position = value;
         }
@@ -41,27 +44,13 @@ internal abstract class ReadOnlyWindowStream(long length) : Stream
     public override int Read(Span<byte> buffer)
     {
         int want = Clamp(buffer.Length);
-        if (want == 0)
-        {
-            return 0;
-        }
-
-        int n = ReadAt(_position, buffer[..want]);
-        _position += n;
-        return n;
+        return want == 0 ? 0 : Advance(ReadAt(_position, buffer[..want]));
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         int want = Clamp(buffer.Length);
-        if (want == 0)
-        {
-            return 0;
-        }
-
-        int n = await ReadAtAsync(_position, buffer[..want], cancellationToken).ConfigureAwait(false);
-        _position += n;
-        return n;
+        return want == 0 ? 0 : Advance(await ReadAtAsync(_position, buffer[..want], cancellationToken).ConfigureAwait(false));
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -69,6 +58,7 @@ internal abstract class ReadOnlyWindowStream(long length) : Stream
 
     public override long Seek(long offset, SeekOrigin origin)
     {
+        ThrowIfNotSeekable();
         long target = origin switch
         {
             SeekOrigin.Begin => offset,
@@ -90,4 +80,27 @@ internal abstract class ReadOnlyWindowStream(long length) : Stream
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private int Clamp(int requested) => (int)Math.Clamp(length - _position, 0, requested);
+
+    /// <summary>
+    /// Moves past <paramref name="read"/> bytes. A source that has no more bytes inside the window (a connection closed
+    /// early, a file cut short) is an error, never a silently shorter window.
+    /// </summary>
+    private int Advance(int read)
+    {
+        if (read == 0)
+        {
+            throw new IOException($"The source ended after {_position} of {length} bytes.");
+        }
+
+        _position += read;
+        return read;
+    }
+
+    private void ThrowIfNotSeekable()
+    {
+        if (!CanSeek)
+        {
+            throw new NotSupportedException("This stream is read once, from start to end.");
+        }
+    }
 }

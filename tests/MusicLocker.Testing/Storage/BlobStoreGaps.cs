@@ -27,4 +27,10 @@ public enum BlobStoreGaps
 
     /// <summary>Completing a multipart upload does not check that each named part was stored with the ETag given.</summary>
     CompletionPartValidation = 32,
+
+    /// <summary>
+    /// A part number sent again with other bytes is refused rather than replaced (an encrypting store: a part's nonces
+    /// are fixed by its number, so a second body would reuse them).
+    /// </summary>
+    PartReplacement = 64,
 }
