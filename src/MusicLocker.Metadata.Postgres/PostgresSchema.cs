@@ -17,6 +17,7 @@ internal static class PostgresSchema
         (c, t, ct) => c.Sql(t, V1).ExecAsync(ct),
         (c, t, ct) => c.Sql(t, V2).ExecAsync(ct),
         SqlMigrations.RepairLegacyChargesAsync, // version 3: a file is its hash and size; charge uploaded files that rode free
+        (c, t, ct) => c.Sql(t, V4).ExecAsync(ct),
     ];
 
     public static int LatestVersion => Migrations.Length;
@@ -53,6 +54,21 @@ internal static class PostgresSchema
             }
         }
     }
+
+    // Version 4: the crypto layer's user key records (MusicLocker.Crypto.IUserKeyStore). Not tied to locker_users, so a
+    // destroyed key's tombstone outlives the account. Ids compare as bytes ("C"), as on SQLite, for keyset listing. The
+    // v1 table user_keys (the old, unused key contract) is left as it is: nothing reads it.
+    private const string V4 = """
+        CREATE TABLE user_key_records (
+            tenant_id text COLLATE "C" NOT NULL, user_id text COLLATE "C" NOT NULL,
+            current_version integer NOT NULL, destroyed_at text NULL, etag text NOT NULL,
+            PRIMARY KEY (tenant_id, user_id));
+        CREATE TABLE user_key_versions (
+            tenant_id text COLLATE "C" NOT NULL, user_id text COLLATE "C" NOT NULL, version integer NOT NULL, position integer NOT NULL,
+            wrapped_key bytea NOT NULL, created_at text NOT NULL, retired_at text NULL,
+            PRIMARY KEY (tenant_id, user_id, version),
+            FOREIGN KEY (tenant_id, user_id) REFERENCES user_key_records (tenant_id, user_id) ON DELETE CASCADE);
+        """;
 
     // Version 2: the last two normalised tags the media layer reads.
     private const string V2 = """

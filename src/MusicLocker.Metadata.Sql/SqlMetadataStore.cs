@@ -1,4 +1,5 @@
 using System.Data.Common;
+using MusicLocker.Crypto;
 using MusicLocker.Metadata.Quota;
 
 namespace MusicLocker.Metadata.Sql;
@@ -21,6 +22,7 @@ public sealed class SqlMetadataStore : ILockerMetadataStore
         Playlists = new SqlPlaylistStore(context);
         History = new SqlListeningHistory(context);
         UploadSessions = new SqlUploadSessionStore(context);
+        UserKeys = new SqlUserKeyStore(context);
         Plans = context.Plans;
     }
 
@@ -44,6 +46,13 @@ public sealed class SqlMetadataStore : ILockerMetadataStore
 
     /// <inheritdoc />
     public QuotaPlanCatalog Plans { get; }
+
+    /// <summary>
+    /// The crypto layer's user key records (<see cref="UserKeyManager"/>'s store), kept in this database so that a
+    /// destroyed key's tombstone lives with the catalog it shreds: restoring a blob backup cannot bring the key back, and
+    /// deleting the account leaves the tombstone. Create-only and If-Match writes, as <see cref="IUserKeyStore"/> requires.
+    /// </summary>
+    public IUserKeyStore UserKeys { get; }
 
     /// <summary>
     /// Validates and copies <paramref name="options"/> (later changes to the object have no effect), migrates the schema

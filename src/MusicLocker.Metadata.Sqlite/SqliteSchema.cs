@@ -16,6 +16,7 @@ internal static class SqliteSchema
         (c, t, ct) => ExecAsync(c, t, V3UploadsAndKeys, ct),
         (c, t, ct) => ExecAsync(c, t, V4CommentAndCompilation, ct),
         SqlMigrations.RepairLegacyChargesAsync, // version 5: a file is its hash and size; charge uploaded files that rode free
+        (c, t, ct) => ExecAsync(c, t, V6UserKeyRecords, ct),
     ];
 
     public static int LatestVersion => Migrations.Length;
@@ -177,5 +178,20 @@ internal static class SqliteSchema
             key_id TEXT NOT NULL, wrapped_key BLOB NOT NULL, master_key_id TEXT NOT NULL, created_at INTEGER NOT NULL,
             PRIMARY KEY (user_id, key_id));
         CREATE INDEX ix_user_keys_master ON user_keys (master_key_id, user_id, key_id);
+        """;
+
+    // Version 6: the crypto layer's user key records (MusicLocker.Crypto.IUserKeyStore). Not tied to locker_users, so a
+    // destroyed key's tombstone outlives the account. The v3 table user_keys (the old, unused key contract) is left as it
+    // is: nothing reads it, and dropping it could lose what an app stored there.
+    private const string V6UserKeyRecords = """
+        CREATE TABLE user_key_records (
+            tenant_id TEXT NOT NULL, user_id TEXT NOT NULL,
+            current_version INTEGER NOT NULL, destroyed_at TEXT NULL, etag TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, user_id));
+        CREATE TABLE user_key_versions (
+            tenant_id TEXT NOT NULL, user_id TEXT NOT NULL, version INTEGER NOT NULL, position INTEGER NOT NULL,
+            wrapped_key BLOB NOT NULL, created_at TEXT NOT NULL, retired_at TEXT NULL,
+            PRIMARY KEY (tenant_id, user_id, version),
+            FOREIGN KEY (tenant_id, user_id) REFERENCES user_key_records (tenant_id, user_id) ON DELETE CASCADE);
         """;
 }

@@ -21,7 +21,7 @@ public static class MetadataLimits
     /// <summary>An upload's file name.</summary>
     public const int MaxFileNameLength = 1_000;
 
-    /// <summary>A codec name, content or audio hash, user key id or master key id.</summary>
+    /// <summary>A codec name, content or audio hash, or plan id.</summary>
     public const int MaxIdentifierLength = 200;
 
     /// <summary>An object store's multipart upload id.</summary>
@@ -39,8 +39,11 @@ public static class MetadataLimits
     /// <summary>A page cursor as returned by a listing.</summary>
     public const int MaxCursorLength = 65_536;
 
-    /// <summary>A wrapped user key.</summary>
+    /// <summary>A wrapped user key (one version of a user key record).</summary>
     public const int MaxWrappedKeyBytes = 65_536;
+
+    /// <summary>The wrapped versions one user key record keeps (current and retired, until purged).</summary>
+    public const int MaxUserKeyVersions = 1_000;
 
     /// <summary>Any one size: a track, a reservation, a commit, a planned or stored object (1 PiB, 2^50 bytes).</summary>
     public const long MaxSizeBytes = 1L << 50;

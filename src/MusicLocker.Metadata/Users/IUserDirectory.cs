@@ -12,9 +12,10 @@ public interface IUserDirectory
     Task<LockerUser> GetAsync(string userId, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Deletes the user and everything recorded for them: tracks, playlists, history, reservations, upload sessions and
-    /// key records. Returns the storage keys whose blobs the caller must now delete: only keys under the user's own prefix
-    /// (<see cref="LockerMetadataOptions.StorageKeyPrefix"/>).
+    /// Deletes the user and everything recorded for them: tracks, playlists, history, reservations and upload sessions.
+    /// Returns the storage keys whose blobs the caller must now delete: only keys under the user's own prefix
+    /// (<see cref="LockerMetadataOptions.StorageKeyPrefix"/>). The crypto layer's key record, when a SQL store keeps it,
+    /// is not deleted: destroy the key first (crypto-shredding), and its tombstone stays so the key never comes back.
     /// </summary>
     /// <exception cref="MetadataNotFoundException">No user has the id.</exception>
     Task<DeletedAccount> DeleteAsync(string userId, CancellationToken cancellationToken = default);
