@@ -32,12 +32,7 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
             return;
         }
 
-        NpgsqlConnection.ClearAllPools();
-        var database = new NpgsqlConnectionStringBuilder(_connectionString).Database;
-        await using var admin = new NpgsqlConnection(server.ConnectionString("postgres", pooling: false));
-        await admin.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", admin);
-        await drop.ExecuteNonQueryAsync();
+        await server.DropDatabaseAsync(_connectionString);
     }
 
     [Fact]

@@ -131,12 +131,7 @@ public sealed class PostgresUserKeyStoreTests(PostgresServer server) : UserKeySt
 
         if (_connectionString is not null)
         {
-            NpgsqlConnection.ClearAllPools();
-            var database = new NpgsqlConnectionStringBuilder(_connectionString).Database;
-            await using var admin = new NpgsqlConnection(server.ConnectionString("postgres", pooling: false));
-            await admin.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
+            await server.DropDatabaseAsync(_connectionString);
         }
     }
 }
