@@ -335,4 +335,30 @@ public abstract partial class MetadataStoreConformance
         Assert.Equal((MetadataEntity.QuotaPlan, "gb-20", MetadataErrorCode.NotFound), (unknown.Entity, unknown.Id, unknown.ErrorCode));
         Assert.False(shrunk.Plans.TryGet("gb-20", out _));
     }
+
+    [Fact]
+    public async Task Reconcile_reads_a_streamed_listing_without_holding_the_users_lock()
+    {
+        var user = await NewUserAsync();
+        await AddAsync(user, Track("One", size: 1_000, hash: "h1", storageKey: "~/1"));
+        var other = await OpenAnotherAsync();
+        int yielded = 0;
+
+        // A slow storage listing: between two objects, another instance changes the same user's quota. Were the user's
+        // row (or SQLite's write lock) held while the listing streams, that reservation would wait for the reconcile.
+        async IAsyncEnumerable<StoredObject> Listing()
+        {
+            yield return new StoredObject(KeyOf(user, "1"), 1_000);
+            yielded++;
+            await other.Quota.ReserveAsync(user, 10, Ct).WaitAsync(TimeSpan.FromSeconds(20), Ct);
+            yield return new StoredObject(KeyOf(user, "orphan"), 5);
+            yielded++;
+        }
+
+        var report = await Store.Quota.ReconcileAsync(user, Listing(), apply: true, Ct);
+        Assert.Equal(2, yielded);
+        Assert.Equal((1_000L, 1_000L, false), (report.RecordedBytes, report.ComputedBytes, report.Applied));
+        Assert.Equal([KeyOf(user, "orphan")], report.OrphanedKeys);
+        Assert.Equal(10, (await Store.Quota.GetStatusAsync(user, Ct)).ReservedBytes);
+    }
 }
