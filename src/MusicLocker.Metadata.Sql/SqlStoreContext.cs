@@ -87,7 +87,7 @@ internal sealed class SqlStoreContext
         }
     }
 
-    /// <summary>Counts and logs a quota refusal, and marks the current span with it.</summary>
+    /// <summary>Counts and logs a quota refusal; the operation's span records it as its failure (<c>error.type</c> QuotaExceeded).</summary>
     public QuotaExceededException Rejected(QuotaExceededException exception)
     {
         MetadataTelemetry.QuotaRejections.Add(1);
