@@ -36,6 +36,19 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
     }
 
     [Fact]
+    public async Task An_unreachable_database_is_unavailable_and_the_message_names_it_without_the_password()
+    {
+        var error = await Assert.ThrowsAsync<LockerMetadataException>(() => PostgresMetadataStore.OpenAsync(new PostgresMetadataStoreOptions
+        {
+            ConnectionString = "Host=127.0.0.1;Port=1;Database=lockerdb;Username=locker;Password=hunter2-secret;Timeout=3",
+        }, Ct));
+        Assert.Equal(MetadataErrorCode.Unavailable, error.ErrorCode);
+        Assert.True(error.IsTransient);
+        Assert.Contains("127.0.0.1/lockerdb", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Instances_starting_together_migrate_the_schema_once()
     {
         _ = Store;
