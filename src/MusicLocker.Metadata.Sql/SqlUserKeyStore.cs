@@ -151,8 +151,8 @@ internal sealed class SqlUserKeyStore : IUserKeyStore
     }
 
     /// <summary>
-    /// The owner's ids as the database will compare them: a default owner, or an id SQLite would store as U+FFFD (an
-    /// unpaired surrogate, merging two owners into one record), is refused.
+    /// The owner's ids as the database will compare them: a default owner (which skipped <see cref="KeyOwner"/>'s checks),
+    /// or an id SQLite would store as U+FFFD (an unpaired surrogate, merging two owners into one record), is refused.
     /// </summary>
     private static void ValidateOwner(KeyOwner owner)
     {
@@ -161,8 +161,8 @@ internal sealed class SqlUserKeyStore : IUserKeyStore
             throw MetadataInput.Invalid(nameof(owner), "default(KeyOwner) names no user.");
         }
 
-        MetadataInput.Text(owner.TenantId, "owner.TenantId", 255, required: false);
-        MetadataInput.Identifier(owner.UserId, "owner.UserId", 255);
+        MetadataInput.Text(owner.TenantId, "owner.TenantId", KeyOwner.MaxIdLength, required: false);
+        MetadataInput.Identifier(owner.UserId, "owner.UserId", KeyOwner.MaxIdLength);
     }
 
     private static void ValidateRecord(UserKeyRecord record)

@@ -70,7 +70,7 @@ public abstract class UserKeyStoreConformanceTests : IAsyncLifetime
     public async Task A_missing_record_is_key_not_found()
     {
         var error = await Assert.ThrowsAsync<EncryptionException>(() => Store.ReadAsync(new KeyOwner("t", "nobody"), Ct));
-        Assert.Equal(EncryptionErrorCode.KeyNotFound, error.Reason);
+        Assert.Equal(EncryptionErrorCode.KeyNotFound, error.ErrorCode);
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public abstract class UserKeyStoreConformanceTests : IAsyncLifetime
         var etag = await Store.CreateAsync(owner, TwoVersions(1), Ct);
 
         var again = await Assert.ThrowsAsync<EncryptionException>(() => Store.CreateAsync(owner, TwoVersions(7), Ct));
-        Assert.Equal(EncryptionErrorCode.ConcurrentUpdate, again.Reason);
+        Assert.Equal(EncryptionErrorCode.ConcurrentUpdate, again.ErrorCode);
         var read = await Store.ReadAsync(owner, Ct);
         Assert.Equal(etag, read.ETag);
         AssertSame(TwoVersions(1), read.Record);
@@ -110,11 +110,11 @@ public abstract class UserKeyStoreConformanceTests : IAsyncLifetime
         AssertSame(one, (await Store.ReadAsync(owner, Ct)).Record);
 
         var stale = await Assert.ThrowsAsync<EncryptionException>(() => Store.ReplaceAsync(owner, TwoVersions(5), first, Ct));
-        Assert.Equal(EncryptionErrorCode.ConcurrentUpdate, stale.Reason);
+        Assert.Equal(EncryptionErrorCode.ConcurrentUpdate, stale.ErrorCode);
         AssertSame(one, (await Store.ReadAsync(owner, Ct)).Record);
 
         var missing = await Assert.ThrowsAsync<EncryptionException>(() => Store.ReplaceAsync(new KeyOwner("t", "bob"), one, second, Ct));
-        Assert.Equal(EncryptionErrorCode.ConcurrentUpdate, missing.Reason);
+        Assert.Equal(EncryptionErrorCode.ConcurrentUpdate, missing.ErrorCode);
         await Assert.ThrowsAsync<EncryptionException>(() => Store.ReadAsync(new KeyOwner("t", "bob"), Ct));
     }
 
@@ -194,7 +194,7 @@ public abstract class UserKeyStoreConformanceTests : IAsyncLifetime
                 await write();
                 return true;
             }
-            catch (EncryptionException error) when (error.Reason == EncryptionErrorCode.ConcurrentUpdate)
+            catch (EncryptionException error) when (error.ErrorCode == EncryptionErrorCode.ConcurrentUpdate)
             {
                 return false;
             }
