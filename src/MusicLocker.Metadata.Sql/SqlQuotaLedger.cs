@@ -1,5 +1,5 @@
-using System.Data.Common;
 using System.Data;
+using System.Data.Common;
 using System.Globalization;
 using MusicLocker.Metadata.Quota;
 using MusicLocker.Metadata.Sql.Diagnostics;

@@ -1,6 +1,6 @@
+using System.Data;
 using System.Data.Common;
 using System.Runtime.CompilerServices;
-using System.Data;
 using MusicLocker.Metadata.Sql.Diagnostics;
 
 namespace MusicLocker.Metadata.Sql;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using MusicLocker.Metadata.Quota;
 using MusicLocker.Metadata.Sqlite;
 using MusicLocker.Testing;
+using MusicLocker.Testing.Logging;
 
 namespace MusicLocker.Metadata.Tests;
 

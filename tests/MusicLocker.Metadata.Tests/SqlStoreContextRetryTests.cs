@@ -3,6 +3,7 @@ using System.Data.Common;
 using MusicLocker.Metadata;
 using MusicLocker.Metadata.Sql;
 using MusicLocker.Metadata.Sqlite;
+using MusicLocker.Testing.Logging;
 
 namespace MusicLocker.Metadata.Tests;
 

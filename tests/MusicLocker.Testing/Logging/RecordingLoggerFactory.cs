@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace MusicLocker.Metadata.Tests;
+namespace MusicLocker.Testing.Logging;
 
-/// <summary>An <see cref="ILoggerFactory"/> that keeps every entry logged through it.</summary>
-internal sealed class RecordingLoggerFactory : ILoggerFactory
+/// <summary>An <see cref="ILoggerFactory"/> that keeps every entry logged through it (event id, level, formatted message), for tests of an area's logs.</summary>
+public sealed class RecordingLoggerFactory : ILoggerFactory
 {
+    /// <summary>Every entry, in the order logged.</summary>
     public ConcurrentQueue<(int EventId, LogLevel Level, string Message)> Entries { get; } = new();
 
     public ILogger CreateLogger(string categoryName) => new Logger(this);
@@ -18,6 +19,7 @@ internal sealed class RecordingLoggerFactory : ILoggerFactory
     {
     }
 
+    /// <summary>How many entries have this event id.</summary>
     public int Count(int eventId) => Entries.Count(e => e.EventId == eventId);
 
     private sealed class Logger(RecordingLoggerFactory owner) : ILogger
