@@ -202,7 +202,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobReadUrlSource, IDisposable
 
     /// <inheritdoc />
     public Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default) =>
-        TraceAsync("multipart.upload_part", upload?.Key ?? default, async scope =>
+        TraceAsync("multipart.upload_part", KeyOf(upload), async scope =>
         {
             BlobStoreValidation.Upload(upload);
             BlobStoreValidation.PartNumber(partNumber);
@@ -227,7 +227,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobReadUrlSource, IDisposable
 
     /// <inheritdoc />
     public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default) =>
-        TraceAsync<IReadOnlyList<UploadedPart>>("multipart.list_parts", upload?.Key ?? default, async _ =>
+        TraceAsync<IReadOnlyList<UploadedPart>>("multipart.list_parts", KeyOf(upload), async _ =>
         {
             BlobStoreValidation.Upload(upload);
             var parts = await FindLiveAsync(upload, Decode(upload), cancellationToken).ConfigureAwait(false);
@@ -242,7 +242,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobReadUrlSource, IDisposable
 
     /// <inheritdoc />
     public Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default) =>
-        TraceAsync("multipart.complete", upload?.Key ?? default, async scope =>
+        TraceAsync("multipart.complete", KeyOf(upload), async scope =>
         {
             BlobStoreValidation.Upload(upload);
             BlobStoreValidation.CompletionParts(upload, parts);
@@ -273,7 +273,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobReadUrlSource, IDisposable
 
     /// <inheritdoc />
     public Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default) =>
-        TraceAsync("multipart.abort", upload?.Key ?? default, async _ =>
+        TraceAsync("multipart.abort", KeyOf(upload), async _ =>
         {
             BlobStoreValidation.Upload(upload);
             if (!AzureUpload.TryDecode(upload.UploadId, out var state))
@@ -335,6 +335,9 @@ public sealed class AzureBlobStore : IBlobStore, IBlobReadUrlSource, IDisposable
     }
 
     private BlockBlobClient Blob(BlobKey key) => _container.GetBlockBlobClient(key.Value);
+
+    /// <summary>The key an upload's span is tagged with: none when the upload is null (the call then fails its checks inside the span).</summary>
+    private static BlobKey KeyOf(MultipartUpload? upload) => upload?.Key ?? default;
 
     /// <summary>Runs one store call as one span (<see cref="TracedCall"/>), its requests' retries counted under <paramref name="operation"/>.</summary>
     private Task<T> TraceAsync<T>(string operation, BlobKey key, Func<StorageOperationScope, Task<T>> call, CancellationToken cancellationToken) =>

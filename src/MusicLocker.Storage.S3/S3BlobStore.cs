@@ -137,7 +137,7 @@ public sealed class S3BlobStore : IBlobStore, IBlobReadUrlSource, IDisposable
 
     /// <inheritdoc />
     public Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default) =>
-        TraceAsync("multipart.upload_part", upload?.Key ?? default, scope =>
+        TraceAsync("multipart.upload_part", KeyOf(upload), scope =>
         {
             BlobStoreValidation.Upload(upload);
             BlobStoreValidation.PartNumber(partNumber);
@@ -147,7 +147,7 @@ public sealed class S3BlobStore : IBlobStore, IBlobReadUrlSource, IDisposable
 
     /// <inheritdoc />
     public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default) =>
-        TraceAsync("multipart.list_parts", upload?.Key ?? default, _ =>
+        TraceAsync("multipart.list_parts", KeyOf(upload), _ =>
         {
             BlobStoreValidation.Upload(upload);
             return ListPartsCoreAsync(upload, cancellationToken);
@@ -155,7 +155,7 @@ public sealed class S3BlobStore : IBlobStore, IBlobReadUrlSource, IDisposable
 
     /// <inheritdoc />
     public Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default) =>
-        TraceAsync("multipart.complete", upload?.Key ?? default, _ =>
+        TraceAsync("multipart.complete", KeyOf(upload), _ =>
         {
             BlobStoreValidation.Upload(upload);
             BlobStoreValidation.CompletionParts(upload, parts);
@@ -164,7 +164,7 @@ public sealed class S3BlobStore : IBlobStore, IBlobReadUrlSource, IDisposable
 
     /// <inheritdoc />
     public Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default) =>
-        TraceAsync("multipart.abort", upload?.Key ?? default, _ =>
+        TraceAsync("multipart.abort", KeyOf(upload), _ =>
         {
             BlobStoreValidation.Upload(upload);
             return AbortMultipartUploadCoreAsync(upload, cancellationToken);
@@ -195,6 +195,9 @@ public sealed class S3BlobStore : IBlobStore, IBlobReadUrlSource, IDisposable
                 throw new BlobStoreException(BlobErrorCode.AccessDenied, $"A read URL for '{key}' could not be signed: {ex.Message}", key.Value, ex);
             }
         }, cancellationToken);
+
+    /// <summary>The key an upload's span is tagged with: none when the upload is null (the call then fails its checks inside the span).</summary>
+    private static BlobKey KeyOf(MultipartUpload? upload) => upload?.Key ?? default;
 
     /// <summary>Runs one store call as one span (<see cref="TracedCall"/>), its requests' retries counted under <paramref name="operation"/>.</summary>
     private Task<T> TraceAsync<T>(string operation, BlobKey key, Func<StorageOperationScope, Task<T>> call, CancellationToken cancellationToken) =>
