@@ -300,9 +300,7 @@ public sealed class AzureBlobStore : IBlobStore, IBlobReadUrlSource, IDisposable
     public Task<Uri> GetReadUrlAsync(BlobKey key, TimeSpan validity, CancellationToken cancellationToken = default) =>
         TraceAsync("read_url", key, async _ =>
         {
-            BlobStoreValidation.Key(key);
-            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(validity, TimeSpan.Zero);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(validity, TimeSpan.FromDays(7));
+            BlobStoreValidation.ReadUrl(key, validity, TimeSpan.FromDays(7));
             var now = _settings.TimeProvider.GetUtcNow();
             var blob = Blob(key);
             var builder = new BlobSasBuilder(BlobSasPermissions.Read, now + validity)

@@ -175,9 +175,7 @@ public sealed class S3BlobStore : IBlobStore, IBlobReadUrlSource, IDisposable
     public Task<Uri> GetReadUrlAsync(BlobKey key, TimeSpan validity, CancellationToken cancellationToken = default) =>
         TraceAsync("read_url", key, async _ =>
         {
-            BlobStoreValidation.Key(key);
-            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(validity, TimeSpan.Zero);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(validity, TimeSpan.FromDays(7));
+            BlobStoreValidation.ReadUrl(key, validity, TimeSpan.FromDays(7));
             var request = new GetPreSignedUrlRequest
             {
                 BucketName = _settings.BucketName,
