@@ -32,7 +32,7 @@ namespace MusicLocker.Storage.Azure;
 /// <c>Azure.Storage.Blobs.*</c> spans stay on beneath it); retries the SDK sends are counted in
 /// <c>musiclocker.storage.retries</c> when the store built the client.</para>
 /// </remarks>
-public sealed class AzureBlobStore : IBlobStore, IDisposable
+public sealed class AzureBlobStore : IBlobStore, IBlobReadUrlSource, IDisposable
 {
     /// <summary>The store's name in telemetry (<c>musiclocker.store</c>).</summary>
     public const string StoreName = "azure";
@@ -90,60 +90,54 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
     }
 
     /// <inheritdoc />
-    public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Key(key);
-        return TraceAsync("get_properties", key, async _ => await HeadAsync(key, cancellationToken).ConfigureAwait(false), cancellationToken);
-    }
+    public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default) =>
+        TraceAsync("get_properties", key, _ =>
+        {
+            BlobStoreValidation.Key(key);
+            return HeadAsync(key, cancellationToken);
+        }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Key(key);
-        return TraceAsync("read", key, async scope =>
+    public Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default) =>
+        TraceAsync("read", key, async scope =>
         {
+            // The download counts its bytes as the caller reads them (RangeResponse.CreateDownload).
             var download = await RangedRead.OpenAsync(key, options, _reads, cancellationToken).ConfigureAwait(false);
             scope.SetRange(download.Offset, download.Length);
-            scope.SetBytes(download.Length, written: false);
+            scope.Activity?.SetTag("musiclocker.bytes", download.Length);
             return download;
         }, cancellationToken);
-    }
 
     /// <inheritdoc />
-    public Task<BlobProperties> PutAsync(BlobKey key, Stream content, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(content);
-        BlobStoreValidation.Options(key, options);
-        return TraceAsync("put", key, async scope =>
+    public Task<BlobProperties> PutAsync(BlobKey key, Stream content, PutBlobOptions? options = null, CancellationToken cancellationToken = default) =>
+        TraceAsync("put", key, async scope =>
         {
+            ArgumentNullException.ThrowIfNull(content);
+            BlobStoreValidation.Options(key, options);
             var written = await ChunkedUpload.RunAsync(content, _settings.PartSize, _settings.MaxConcurrency, new PutTarget(this, key, options), cancellationToken).ConfigureAwait(false);
             scope.SetBytes(written.Length, written: true);
             return written;
         }, cancellationToken);
-    }
 
     /// <inheritdoc />
-    public Task<BlobProperties> CopyAsync(BlobKey source, BlobKey destination, BlobRequestConditions? destinationConditions = null, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Key(source, nameof(source));
-        BlobStoreValidation.Key(destination, nameof(destination));
-        BlobStoreValidation.RequestConditions(destinationConditions);
-        return TraceAsync("copy", destination, async scope =>
+    public Task<BlobProperties> CopyAsync(BlobKey source, BlobKey destination, BlobRequestConditions? destinationConditions = null, CancellationToken cancellationToken = default) =>
+        TraceAsync("copy", destination, async scope =>
         {
+            BlobStoreValidation.Key(source, nameof(source));
+            BlobStoreValidation.Key(destination, nameof(destination));
+            BlobStoreValidation.RequestConditions(destinationConditions);
             scope.Activity?.SetTag("musiclocker.blob.source_key", source.Value);
             var copied = await CopyCoreAsync(source, destination, destinationConditions, cancellationToken).ConfigureAwait(false);
             scope.SetBytes(copied.Length, written: true);
             return copied;
         }, cancellationToken);
-    }
 
     /// <inheritdoc />
-    public Task<bool> DeleteAsync(BlobKey key, BlobRequestConditions? conditions = null, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Key(key);
-        BlobStoreValidation.RequestConditions(conditions);
-        return TraceAsync("delete", key, async _ =>
+    public Task<bool> DeleteAsync(BlobKey key, BlobRequestConditions? conditions = null, CancellationToken cancellationToken = default) =>
+        TraceAsync("delete", key, async _ =>
         {
+            BlobStoreValidation.Key(key);
+            BlobStoreValidation.RequestConditions(conditions);
             try
             {
                 var deleted = await Blob(key).DeleteIfExistsAsync(DeleteSnapshotsOption.None, ToAzure(conditions), cancellationToken).ConfigureAwait(false);
@@ -156,17 +150,16 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
                 throw WriteError(ex, "Deleting", key, conditions);
             }
         }, cancellationToken);
-    }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<BlobItem> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<BlobItem> ListAsync(string prefix = "", CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prefix);
+        return TracedCall.ListAsync(StoreName, prefix, ListCoreAsync(prefix, cancellationToken), ActivityKind.Client, cancellationToken);
+    }
 
-        // One span from the first item asked for to the end of the listing (or its failure), tagged with the count.
-        using var scope = StartOperation("list", null);
-        scope.Activity?.SetTag("musiclocker.blob.prefix", prefix);
-        long count = 0;
+    private async IAsyncEnumerable<BlobItem> ListCoreAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var pages = _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix.Length == 0 ? null : prefix, cancellationToken)
             .AsPages(pageSizeHint: _settings.ListPageSize).GetAsyncEnumerator(cancellationToken);
         await using (pages.ConfigureAwait(false))
@@ -176,6 +169,7 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
                 List<BlobItem> items;
                 try
                 {
+                    RetryCountingPolicy.CurrentOperation.Value = "list";
                     if (!await pages.MoveNextAsync().ConfigureAwait(false))
                     {
                         break;
@@ -185,47 +179,34 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
                 }
                 catch (Exception ex) when (AzureErrors.IsTranslatable(ex, cancellationToken))
                 {
-                    var mapped = AzureErrors.Map(ex, "Listing prefix", prefix);
-                    scope.Fail(mapped);
-                    throw mapped;
-                }
-                catch (Exception ex)
-                {
-                    scope.Fail(ex);
-                    throw;
+                    throw AzureErrors.Map(ex, "Listing prefix", prefix);
                 }
 
                 foreach (var item in items)
                 {
-                    count++;
                     yield return item;
                 }
             }
         }
-
-        scope.Activity?.SetTag("musiclocker.list.count", count);
     }
 
     /// <inheritdoc />
-    public Task<MultipartUpload> StartMultipartUploadAsync(BlobKey key, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Options(key, options);
-        return TraceAsync("multipart.start", key, async _ =>
+    public Task<MultipartUpload> StartMultipartUploadAsync(BlobKey key, PutBlobOptions? options = null, CancellationToken cancellationToken = default) =>
+        TraceAsync("multipart.start", key, async _ =>
         {
+            BlobStoreValidation.Options(key, options);
             var upload = AzureUpload.New(options);
             await StageMarkerAsync(key, upload.BlockId(AzureUpload.StartKind, _settings.TimeProvider), "Starting a multipart upload", cancellationToken).ConfigureAwait(false);
             return new MultipartUpload(key, upload.Encode());
         }, cancellationToken);
-    }
 
     /// <inheritdoc />
-    public Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Upload(upload);
-        BlobStoreValidation.PartNumber(partNumber);
-        ArgumentNullException.ThrowIfNull(content);
-        return TraceAsync("multipart.upload_part", upload.Key, async scope =>
+    public Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default) =>
+        TraceAsync("multipart.upload_part", KeyOf(upload), async scope =>
         {
+            BlobStoreValidation.Upload(upload);
+            BlobStoreValidation.PartNumber(partNumber);
+            ArgumentNullException.ThrowIfNull(content);
             var state = Decode(upload);
             _ = await FindLiveAsync(upload, state, cancellationToken).ConfigureAwait(false);
 
@@ -243,14 +224,12 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
                 part.Release();
             }
         }, cancellationToken);
-    }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Upload(upload);
-        return TraceAsync<IReadOnlyList<UploadedPart>>("multipart.list_parts", upload.Key, async _ =>
+    public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default) =>
+        TraceAsync<IReadOnlyList<UploadedPart>>("multipart.list_parts", KeyOf(upload), async _ =>
         {
+            BlobStoreValidation.Upload(upload);
             var parts = await FindLiveAsync(upload, Decode(upload), cancellationToken).ConfigureAwait(false);
             var result = new List<UploadedPart>(parts.Count);
             foreach (var (number, (id, size)) in parts)
@@ -260,15 +239,13 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
 
             return result;
         }, cancellationToken);
-    }
 
     /// <inheritdoc />
-    public Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Upload(upload);
-        BlobStoreValidation.CompletionParts(upload, parts);
-        return TraceAsync("multipart.complete", upload.Key, async scope =>
+    public Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default) =>
+        TraceAsync("multipart.complete", KeyOf(upload), async scope =>
         {
+            BlobStoreValidation.Upload(upload);
+            BlobStoreValidation.CompletionParts(upload, parts);
             var state = Decode(upload);
             var stored = await FindLiveAsync(upload, state, cancellationToken).ConfigureAwait(false);
             var ids = new List<string>(parts.Count);
@@ -293,14 +270,12 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
             scope.Activity?.SetTag("musiclocker.bytes", written.Length); // counted as written when the parts went up
             return written;
         }, cancellationToken);
-    }
 
     /// <inheritdoc />
-    public Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Upload(upload);
-        return TraceAsync("multipart.abort", upload.Key, async _ =>
+    public Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default) =>
+        TraceAsync("multipart.abort", KeyOf(upload), async _ =>
         {
+            BlobStoreValidation.Upload(upload);
             if (!AzureUpload.TryDecode(upload.UploadId, out var state))
             {
                 return true;
@@ -315,28 +290,17 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
             await StageMarkerAsync(upload.Key, state.BlockId(AzureUpload.AbortKind, _settings.TimeProvider), "Aborting the multipart upload", cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken);
-    }
 
-    /// <summary>
-    /// A URL that reads <paramref name="key"/> without credentials for <paramref name="validity"/> (for direct-from-storage
-    /// playback of unencrypted blobs): a service SAS when the store signs with an account key, a user-delegation SAS when
-    /// it uses a token credential. Read permission only, this one blob only; the blob need not exist yet.
-    /// </summary>
-    /// <param name="key">The blob.</param>
-    /// <param name="validity">How long the URL works, from now on the store's clock (at most 7 days).</param>
-    /// <param name="cancellationToken">Cancels the fetch of a user delegation key.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="validity"/> is not positive or exceeds 7 days.</exception>
-    /// <exception cref="BlobStoreException">
-    /// <see cref="BlobErrorCode.AccessDenied"/>: the store's credential cannot sign URLs (a SAS token; a token credential
-    /// without the right to get a user delegation key).
-    /// </exception>
-    public Task<Uri> GetReadUrlAsync(BlobKey key, TimeSpan validity, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Key(key);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(validity, TimeSpan.Zero);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(validity, TimeSpan.FromDays(7));
-        return TraceAsync("read_url", key, async _ =>
+    /// <inheritdoc />
+    /// <remarks>
+    /// A service SAS when the store signs with an account key, a user-delegation SAS (one delegation key shared by the URLs
+    /// it outlives) when it uses a token credential; a store built from a SAS cannot sign (<see cref="BlobErrorCode.AccessDenied"/>).
+    /// At most 7 days; the URL's start is backdated 5 minutes for servers whose clock runs behind.
+    /// </remarks>
+    public Task<Uri> GetReadUrlAsync(BlobKey key, TimeSpan validity, CancellationToken cancellationToken = default) =>
+        TraceAsync("read_url", key, async _ =>
         {
+            BlobStoreValidation.ReadUrl(key, validity, TimeSpan.FromDays(7));
             var now = _settings.TimeProvider.GetUtcNow();
             var blob = Blob(key);
             var builder = new BlobSasBuilder(BlobSasPermissions.Read, now + validity)
@@ -357,7 +321,6 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
             var sas = builder.ToSasQueryParameters(delegationKey, _container.AccountName);
             return new BlobUriBuilder(blob.Uri) { Sas = sas }.ToUri();
         }, cancellationToken);
-    }
 
     /// <inheritdoc />
     public void Dispose() => _delegationGate.Dispose();
@@ -371,36 +334,27 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
 
     private BlockBlobClient Blob(BlobKey key) => _container.GetBlockBlobClient(key.Value);
 
-    private static StorageOperationScope StartOperation(string operation, BlobKey? key)
-    {
-        RetryCountingPolicy.CurrentOperation.Value = operation;
-        return StorageInstrumentation.StartOperation(StoreName, operation, key, ActivityKind.Client);
-    }
+    /// <summary>The key an upload's span is tagged with: none when the upload is null (the call then fails its checks inside the span).</summary>
+    private static BlobKey KeyOf(MultipartUpload? upload) => upload?.Key ?? default;
 
-    /// <summary>Runs one store call as one span: tags, failure status, and translation of anything the SDK threw.</summary>
-    private async Task<T> TraceAsync<T>(string operation, BlobKey key, Func<StorageOperationScope, Task<T>> call, CancellationToken cancellationToken)
-    {
-        using var scope = StartOperation(operation, key.IsDefault ? null : key);
-        try
+    /// <summary>Runs one store call as one span (<see cref="TracedCall"/>), its requests' retries counted under <paramref name="operation"/>.</summary>
+    private Task<T> TraceAsync<T>(string operation, BlobKey key, Func<StorageOperationScope, Task<T>> call, CancellationToken cancellationToken) =>
+        TracedCall.RunAsync(StoreName, operation, key, scope =>
         {
-            return await call(scope).ConfigureAwait(false);
-        }
-        catch (Exception ex)
+            RetryCountingPolicy.CurrentOperation.Value = operation;
+            return call(scope);
+        }, ActivityKind.Client, ex => Failed(ex, operation, key, cancellationToken));
+
+    /// <summary>What a failed call throws: anything the SDK threw that escaped translation becomes a storage exception; storage failures are logged.</summary>
+    private Exception Failed(Exception ex, string operation, BlobKey key, CancellationToken cancellationToken)
+    {
+        var thrown = ex is not BlobStoreException && AzureErrors.IsTranslatable(ex, cancellationToken) ? AzureErrors.Map(ex, operation, key.IsDefault ? string.Empty : key.Value) : ex;
+        if (thrown is BlobStoreException blob)
         {
-            var thrown = AzureErrors.IsTranslatable(ex, cancellationToken) && ex is not BlobStoreException ? AzureErrors.Map(ex, operation, key.IsDefault ? string.Empty : key.Value) : ex;
-            scope.Fail(thrown);
-            if (thrown is BlobStoreException blob)
-            {
-                AzureLog.OperationFailed(_settings.Logger, operation, blob.Key ?? string.Empty, blob.ErrorCode, ex);
-            }
-
-            if (ReferenceEquals(thrown, ex))
-            {
-                throw;
-            }
-
-            throw thrown;
+            AzureLog.OperationFailed(_settings.Logger, operation, blob.Key ?? string.Empty, blob.ErrorCode, ex);
         }
+
+        return thrown;
     }
 
     private async Task<UserDelegationKey> DelegationKeyAsync(DateTimeOffset now, DateTimeOffset expiresOn, BlobKey key, CancellationToken cancellationToken)
@@ -537,7 +491,7 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
             var etag = ToOurs(details.ETag, key);
             var served = RangeResponse.Resolve(read, etag, details.ContentRange, details.ContentLength);
             var properties = new BlobProperties(key, served.BlobLength, etag, details.LastModified, details.ContentType, ReadMetadata(details.Metadata));
-            return RangeResponse.CreateDownload(result.Content, result, properties, served);
+            return RangeResponse.CreateDownload(result.Content, result, properties, served, StoreName);
         }
         catch
         {
@@ -727,6 +681,8 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
     /// <summary>OpenReadAsync's HEAD and GET.</summary>
     private sealed class ReadTarget(AzureBlobStore store) : IRangedReadTarget
     {
+        public string StoreName => AzureBlobStore.StoreName;
+
         public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken) => store.HeadAsync(key, cancellationToken);
 
         public Task<BlobDownload> GetAsync(RangedGetRequest request, CancellationToken cancellationToken) => store.GetAsync(request, cancellationToken);

@@ -23,7 +23,7 @@ namespace MusicLocker.Storage.S3;
 /// <c>bytes=-N</c> wrongly; <see cref="ReadBlobOptions.IfMatch"/> is also checked on the response, so a server that ignores
 /// <c>If-Match</c> on reads still never returns another version.</para>
 /// </remarks>
-public sealed class S3BlobStore : IBlobStore, IDisposable
+public sealed class S3BlobStore : IBlobStore, IBlobReadUrlSource, IDisposable
 {
     /// <summary>The store's name in telemetry (<c>musiclocker.store</c>).</summary>
     public const string StoreName = "s3";
@@ -67,56 +67,51 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     public string BucketName => _settings.BucketName;
 
     /// <inheritdoc />
-    public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Key(key);
-        return TraceAsync("get_properties", key, _ => GetPropertiesCoreAsync(key, cancellationToken), cancellationToken);
-    }
+    public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default) =>
+        TraceAsync("get_properties", key, _ =>
+        {
+            BlobStoreValidation.Key(key);
+            return GetPropertiesCoreAsync(key, cancellationToken);
+        }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Key(key);
-        return TraceAsync("read", key, async scope =>
+    public Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default) =>
+        TraceAsync("read", key, async scope =>
         {
+            // The download counts its bytes as the caller reads them (RangeResponse.CreateDownload).
             var download = await RangedRead.OpenAsync(key, options, _reads, cancellationToken).ConfigureAwait(false);
             scope.SetRange(download.Offset, download.Length);
-            scope.SetBytes(download.Length, written: false);
+            scope.Activity?.SetTag("musiclocker.bytes", download.Length);
             return download;
         }, cancellationToken);
-    }
 
     /// <inheritdoc />
-    public Task<BlobProperties> PutAsync(BlobKey key, Stream content, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(content);
-        BlobStoreValidation.Options(key, options);
-        return TraceAsync("put", key, async scope =>
+    public Task<BlobProperties> PutAsync(BlobKey key, Stream content, PutBlobOptions? options = null, CancellationToken cancellationToken = default) =>
+        TraceAsync("put", key, async scope =>
         {
+            ArgumentNullException.ThrowIfNull(content);
+            BlobStoreValidation.Options(key, options);
             var written = await ChunkedUpload.RunAsync(content, _settings.PartSize, _settings.MaxConcurrency, new PutTarget(this, key, options), cancellationToken).ConfigureAwait(false);
             scope.SetBytes(written.Length, written: true);
             return written;
         }, cancellationToken);
-    }
 
     /// <inheritdoc />
     /// <remarks>
     /// Sources longer than <see cref="S3BlobStoreOptions.MultipartCopyThreshold"/> (5 GiB, CopyObject's limit, by default)
     /// are copied as a multipart upload of UploadPartCopy ranges pinned to the source's version; a failed copy is aborted.
     /// </remarks>
-    public Task<BlobProperties> CopyAsync(BlobKey source, BlobKey destination, BlobRequestConditions? destinationConditions = null, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Key(source, nameof(source));
-        BlobStoreValidation.Key(destination, nameof(destination));
-        BlobStoreValidation.RequestConditions(destinationConditions);
-        return TraceAsync("copy", destination, async scope =>
+    public Task<BlobProperties> CopyAsync(BlobKey source, BlobKey destination, BlobRequestConditions? destinationConditions = null, CancellationToken cancellationToken = default) =>
+        TraceAsync("copy", destination, async scope =>
         {
+            BlobStoreValidation.Key(source, nameof(source));
+            BlobStoreValidation.Key(destination, nameof(destination));
+            BlobStoreValidation.RequestConditions(destinationConditions);
             scope.Activity?.SetTag("musiclocker.blob.source_key", source.Value);
             var copied = await CopyCoreAsync(source, destination, destinationConditions, cancellationToken).ConfigureAwait(false);
             scope.SetBytes(copied.Length, written: true);
             return copied;
         }, cancellationToken);
-    }
 
     /// <inheritdoc />
     /// <remarks>
@@ -124,68 +119,63 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     /// DeleteObject itself carries <c>If-Match</c>, which S3 checks atomically. Only on an endpoint that ignores the header
     /// (s3rver) is the check not atomic: a write between the HEAD and the delete is lost.
     /// </remarks>
-    public Task<bool> DeleteAsync(BlobKey key, BlobRequestConditions? conditions = null, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Key(key);
-        BlobStoreValidation.RequestConditions(conditions);
-        return TraceAsync("delete", key, _ => DeleteCoreAsync(key, conditions, cancellationToken), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<MultipartUpload> StartMultipartUploadAsync(BlobKey key, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Options(key, options);
-        return TraceAsync("multipart.start", key, _ => StartMultipartUploadCoreAsync(key, options, cancellationToken), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Upload(upload);
-        BlobStoreValidation.PartNumber(partNumber);
-        ArgumentNullException.ThrowIfNull(content);
-        return TraceAsync("multipart.upload_part", upload.Key, scope => UploadOnePartAsync(upload, partNumber, content, scope, cancellationToken), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Upload(upload);
-        return TraceAsync("multipart.list_parts", upload.Key, _ => ListPartsCoreAsync(upload, cancellationToken), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Upload(upload);
-        BlobStoreValidation.CompletionParts(upload, parts);
-        return TraceAsync("multipart.complete", upload.Key, _ => CompleteMultipartUploadCoreAsync(upload, parts, cancellationToken), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Upload(upload);
-        return TraceAsync("multipart.abort", upload.Key, _ => AbortMultipartUploadCoreAsync(upload, cancellationToken), cancellationToken);
-    }
-
-    /// <summary>
-    /// A presigned GET URL of <paramref name="key"/>, valid for <paramref name="validity"/> (for direct-from-storage
-    /// playback of unencrypted blobs). Signed locally with the store's credentials (no request is sent); the blob need not
-    /// exist yet. Anyone holding the URL can read the blob until it expires.
-    /// </summary>
-    /// <param name="key">The blob.</param>
-    /// <param name="validity">How long the URL works, from now (at most 7 days, SigV4's limit).</param>
-    /// <param name="cancellationToken">Cancels resolving credentials.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="validity"/> is not positive or exceeds 7 days.</exception>
-    /// <exception cref="BlobStoreException"><see cref="BlobErrorCode.AccessDenied"/>: no credentials to sign with.</exception>
-    public Task<Uri> GetReadUrlAsync(BlobKey key, TimeSpan validity, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Key(key);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(validity, TimeSpan.Zero);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(validity, TimeSpan.FromDays(7));
-        return TraceAsync("read_url", key, async _ =>
+    public Task<bool> DeleteAsync(BlobKey key, BlobRequestConditions? conditions = null, CancellationToken cancellationToken = default) =>
+        TraceAsync("delete", key, _ =>
         {
+            BlobStoreValidation.Key(key);
+            BlobStoreValidation.RequestConditions(conditions);
+            return DeleteCoreAsync(key, conditions, cancellationToken);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<MultipartUpload> StartMultipartUploadAsync(BlobKey key, PutBlobOptions? options = null, CancellationToken cancellationToken = default) =>
+        TraceAsync("multipart.start", key, _ =>
+        {
+            BlobStoreValidation.Options(key, options);
+            return StartMultipartUploadCoreAsync(key, options, cancellationToken);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default) =>
+        TraceAsync("multipart.upload_part", KeyOf(upload), scope =>
+        {
+            BlobStoreValidation.Upload(upload);
+            BlobStoreValidation.PartNumber(partNumber);
+            ArgumentNullException.ThrowIfNull(content);
+            return UploadOnePartAsync(upload, partNumber, content, scope, cancellationToken);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default) =>
+        TraceAsync("multipart.list_parts", KeyOf(upload), _ =>
+        {
+            BlobStoreValidation.Upload(upload);
+            return ListPartsCoreAsync(upload, cancellationToken);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default) =>
+        TraceAsync("multipart.complete", KeyOf(upload), _ =>
+        {
+            BlobStoreValidation.Upload(upload);
+            BlobStoreValidation.CompletionParts(upload, parts);
+            return CompleteMultipartUploadCoreAsync(upload, parts, cancellationToken);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default) =>
+        TraceAsync("multipart.abort", KeyOf(upload), _ =>
+        {
+            BlobStoreValidation.Upload(upload);
+            return AbortMultipartUploadCoreAsync(upload, cancellationToken);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>A presigned GET, signed locally with the store's credentials (no request is sent); at most 7 days (SigV4's limit).</remarks>
+    public Task<Uri> GetReadUrlAsync(BlobKey key, TimeSpan validity, CancellationToken cancellationToken = default) =>
+        TraceAsync("read_url", key, async _ =>
+        {
+            BlobStoreValidation.ReadUrl(key, validity, TimeSpan.FromDays(7));
             var request = new GetPreSignedUrlRequest
             {
                 BucketName = _settings.BucketName,
@@ -203,33 +193,28 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
                 throw new BlobStoreException(BlobErrorCode.AccessDenied, $"A read URL for '{key}' could not be signed: {ex.Message}", key.Value, ex);
             }
         }, cancellationToken);
-    }
 
-    /// <summary>Runs one store call as one span: tags, failure status, and translation of anything the SDK threw.</summary>
-    private async Task<T> TraceAsync<T>(string operation, BlobKey key, Func<StorageOperationScope, Task<T>> call, CancellationToken cancellationToken)
+    /// <summary>The key an upload's span is tagged with: none when the upload is null (the call then fails its checks inside the span).</summary>
+    private static BlobKey KeyOf(MultipartUpload? upload) => upload?.Key ?? default;
+
+    /// <summary>Runs one store call as one span (<see cref="TracedCall"/>), its requests' retries counted under <paramref name="operation"/>.</summary>
+    private Task<T> TraceAsync<T>(string operation, BlobKey key, Func<StorageOperationScope, Task<T>> call, CancellationToken cancellationToken) =>
+        TracedCall.RunAsync(StoreName, operation, key, scope =>
+        {
+            RetryCountingHandler.CurrentOperation.Value = operation;
+            return call(scope);
+        }, ActivityKind.Client, ex => Failed(ex, operation, key, cancellationToken));
+
+    /// <summary>What a failed call throws: anything the SDK threw that escaped translation becomes a storage exception; storage failures are logged.</summary>
+    private Exception Failed(Exception ex, string operation, BlobKey key, CancellationToken cancellationToken)
     {
-        RetryCountingHandler.CurrentOperation.Value = operation;
-        using var scope = StorageInstrumentation.StartOperation(StoreName, operation, key.IsDefault ? null : key, ActivityKind.Client);
-        try
+        var thrown = ex is not BlobStoreException && S3Errors.IsTranslatable(ex, cancellationToken) ? S3Errors.Map(ex, operation, key) : ex;
+        if (thrown is BlobStoreException blob)
         {
-            return await call(scope).ConfigureAwait(false);
+            S3Log.OperationFailed(_settings.Logger, operation, blob.Key ?? string.Empty, blob.ErrorCode, ex);
         }
-        catch (Exception ex)
-        {
-            var thrown = S3Errors.IsTranslatable(ex, cancellationToken) && ex is not BlobStoreException ? S3Errors.Map(ex, operation, key) : ex;
-            scope.Fail(thrown);
-            if (thrown is BlobStoreException blob)
-            {
-                S3Log.OperationFailed(_settings.Logger, operation, blob.Key ?? string.Empty, blob.ErrorCode, ex);
-            }
 
-            if (ReferenceEquals(thrown, ex))
-            {
-                throw;
-            }
-
-            throw thrown;
-        }
+        return thrown;
     }
 
     private async Task<BlobProperties> GetPropertiesCoreAsync(BlobKey key, CancellationToken cancellationToken)
@@ -339,33 +324,26 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<BlobItem> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<BlobItem> ListAsync(string prefix = "", CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prefix);
-        var request = new ListObjectsV2Request { BucketName = _settings.BucketName, Prefix = prefix, MaxKeys = _settings.ListPageSize };
+        return TracedCall.ListAsync(StoreName, prefix, ListCoreAsync(prefix, cancellationToken), ActivityKind.Client, cancellationToken);
+    }
 
-        // One span from the first item asked for to the end of the listing (or its failure), tagged with the count.
-        RetryCountingHandler.CurrentOperation.Value = "list";
-        using var scope = StorageInstrumentation.StartOperation(StoreName, "list", null, ActivityKind.Client);
-        scope.Activity?.SetTag("musiclocker.blob.prefix", prefix);
-        long count = 0;
+    private async IAsyncEnumerable<BlobItem> ListCoreAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = new ListObjectsV2Request { BucketName = _settings.BucketName, Prefix = prefix, MaxKeys = _settings.ListPageSize };
         while (true)
         {
             ListObjectsV2Response page;
             try
             {
+                RetryCountingHandler.CurrentOperation.Value = "list";
                 page = await _client.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (S3Errors.IsTranslatable(ex, cancellationToken))
             {
-                var mapped = S3Errors.Map(ex, $"Listing prefix '{prefix}'", default);
-                scope.Fail(mapped);
-                throw mapped;
-            }
-            catch (Exception ex)
-            {
-                scope.Fail(ex);
-                throw;
+                throw S3Errors.Map(ex, $"Listing prefix '{prefix}'", default);
             }
 
             if (page.S3Objects is { } objects)
@@ -385,14 +363,12 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
                 items.Sort(static (a, b) => a.Key.CompareTo(b.Key));
                 foreach (var item in items)
                 {
-                    count++;
                     yield return item;
                 }
             }
 
             if (page.IsTruncated != true || string.IsNullOrEmpty(page.NextContinuationToken))
             {
-                scope.Activity?.SetTag("musiclocker.list.count", count);
                 yield break;
             }
 
@@ -562,7 +538,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             var etag = new ETag(response.ETag);
             var served = RangeResponse.Resolve(read, etag, response.ContentRange, response.Headers.ContentLength);
             var properties = new BlobProperties(key, served.BlobLength, etag, ToOffset(response.LastModified), response.Headers.ContentType, ReadMetadata(response.Metadata));
-            return RangeResponse.CreateDownload(response.ResponseStream, response, properties, served);
+            return RangeResponse.CreateDownload(response.ResponseStream, response, properties, served, StoreName);
         }
         catch
         {
@@ -743,6 +719,8 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     /// <summary>OpenReadAsync's HEAD and GET.</summary>
     private sealed class ReadTarget(S3BlobStore store) : IRangedReadTarget
     {
+        public string StoreName => S3BlobStore.StoreName;
+
         public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken) => store.GetPropertiesCoreAsync(key, cancellationToken);
 
         public Task<BlobDownload> GetAsync(RangedGetRequest request, CancellationToken cancellationToken) => store.GetAsync(request, cancellationToken);

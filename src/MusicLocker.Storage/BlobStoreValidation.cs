@@ -112,6 +112,16 @@ public static class BlobStoreValidation
         }
     }
 
+    /// <summary>The arguments of <see cref="IBlobReadUrlSource.GetReadUrlAsync"/>: a key, and a validity in <c>(0, maxValidity]</c>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is <see langword="default"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="validity"/> is not positive or exceeds <paramref name="maxValidity"/>.</exception>
+    public static void ReadUrl(BlobKey key, TimeSpan validity, TimeSpan maxValidity)
+    {
+        Key(key);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(validity, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(validity, maxValidity);
+    }
+
     /// <summary>Checks a multipart upload handle.</summary>
     public static void Upload(MultipartUpload upload)
     {

@@ -1,22 +1,20 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Net;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Storage;
 using Azure.Storage.Blobs;
-using MusicLocker.Storage.Providers;
 using MusicLocker.Testing;
 using MusicLocker.Testing.Servers;
 
 namespace MusicLocker.Storage.Azure.Tests;
 
-/// <summary>What the Azure provider adds around the contract: app-supplied clients, copied options, read URLs, telemetry.</summary>
+/// <summary>What the Azure provider adds around the contract: app-supplied clients, copied options, read URLs, the SDK's own diagnostics.</summary>
 public sealed class AzureProviderTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<(AzuriteServer Server, string Container)> ContainerAsync()
+    internal static async Task<(AzuriteServer Server, string Container)> ContainerAsync()
     {
         var server = await AzuriteServer.GetSharedAsync();
         string container = AzureTestStores.NewContainerName();
@@ -176,108 +174,6 @@ public sealed class AzureProviderTests
         }
 
         Assert.NotEqual(first.Query, second.Query);
-    }
-
-    [Fact]
-    public async Task A_put_and_a_ranged_read_each_report_one_client_span_and_retries_are_counted()
-    {
-        var (server, container) = await ContainerAsync();
-        string name = "telemetry/" + Guid.NewGuid().ToString("N");
-        int injected = 0;
-        var handler = new FaultInjectingHandler((request, _, _) => Task.FromResult(
-            request.Method == HttpMethod.Put && request.RequestUri!.AbsolutePath.EndsWith(name, StringComparison.Ordinal) && Interlocked.Exchange(ref injected, 1) == 0
-                ? FaultInjectingHandler.Status(HttpStatusCode.ServiceUnavailable)
-                : null));
-        using var store = new AzureBlobStore(AzureTestStores.Options(server, container, handler));
-        var spans = new List<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == StorageInstrumentation.SourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a =>
-            {
-                if (a.GetTagItem("musiclocker.blob.key") as string == name || a.GetTagItem("musiclocker.blob.prefix") as string == name || a.GetTagItem("musiclocker.blob.source_key") as string == name)
-                {
-                    lock (spans)
-                    {
-                        spans.Add(a);
-                    }
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
-        long retries = 0;
-        using var meters = new MeterListener();
-        meters.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == StorageInstrumentation.SourceName && instrument.Name == "musiclocker.storage.retries")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        meters.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            foreach (var tag in tags)
-            {
-                if (tag.Key == "musiclocker.operation" && tag.Value as string == "put")
-                {
-                    Interlocked.Add(ref retries, value);
-                }
-            }
-        });
-        meters.Start();
-
-        var bytes = TestData.Bytes(1000, 8);
-        await store.PutBytesAsync(BlobKey.Parse(name), bytes, cancellationToken: Ct);
-        Assert.Equal(bytes[100..300], await store.ReadAllBytesAsync(BlobKey.Parse(name), new ReadBlobOptions { Range = new ByteRange(100, 200) }, cancellationToken: Ct));
-        await Assert.ThrowsAsync<BlobNotFoundException>(() => store.GetPropertiesAsync(BlobKey.Parse(name + "-missing"), Ct));
-
-        var put = Assert.Single(spans, s => s.OperationName == "storage.put");
-        Assert.Equal(ActivityKind.Client, put.Kind);
-        Assert.Equal("azure", put.GetTagItem("musiclocker.store"));
-        Assert.Equal(1000L, put.GetTagItem("musiclocker.bytes"));
-        Assert.Equal(ActivityStatusCode.Unset, put.Status);
-        var read = Assert.Single(spans, s => s.OperationName == "storage.read");
-        Assert.Equal(ActivityKind.Client, read.Kind);
-        Assert.Equal(100L, read.GetTagItem("musiclocker.range.offset"));
-        Assert.Equal(200L, read.GetTagItem("musiclocker.range.length"));
-        Assert.Equal(200L, read.GetTagItem("musiclocker.bytes"));
-
-        // A copy names its source; a listing is one span over the whole enumeration, with the count.
-        await store.CopyAsync(BlobKey.Parse(name), BlobKey.Parse(name + "-copy"), null, Ct);
-        await foreach (var _ in store.ListAsync(name, Ct))
-        {
-        }
-
-        var copy = Assert.Single(spans, s => s.OperationName == "storage.copy");
-        Assert.Equal(name + "-copy", copy.GetTagItem("musiclocker.blob.key"));
-        Assert.Equal(1000L, copy.GetTagItem("musiclocker.bytes"));
-        var list = Assert.Single(spans, s => s.OperationName == "storage.list");
-        Assert.Equal(2L, list.GetTagItem("musiclocker.list.count"));
-        Assert.Equal("azure", list.GetTagItem("musiclocker.store"));
-        Assert.Equal(1, Interlocked.Read(ref retries));
-        Assert.Equal(1, injected);
-    }
-
-    [Fact]
-    public async Task A_failed_call_reports_an_error_span_with_the_error_code()
-    {
-        var (server, container) = await ContainerAsync();
-        using var store = new AzureBlobStore(AzureTestStores.Options(server, container));
-        string name = "missing/" + Guid.NewGuid().ToString("N");
-        Activity? failed = null;
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == StorageInstrumentation.SourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a => failed = a.GetTagItem("musiclocker.blob.key") as string == name ? a : failed,
-        };
-        ActivitySource.AddActivityListener(listener);
-        await Assert.ThrowsAsync<BlobNotFoundException>(() => store.GetPropertiesAsync(BlobKey.Parse(name), Ct));
-        Assert.NotNull(failed);
-        Assert.Equal("storage.get_properties", failed.OperationName);
-        Assert.Equal(ActivityStatusCode.Error, failed.Status);
-        Assert.Equal("BlobNotFound", failed.GetTagItem("error.type"));
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Win32.SafeHandles;
 using MusicLocker.Storage.Diagnostics;
+using MusicLocker.Storage.Providers;
 
 namespace MusicLocker.Storage.FileSystem;
 
@@ -204,7 +205,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     public IAsyncEnumerable<BlobItem> ListAsync(string prefix = "", CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prefix);
-        return TracedCall.ListAsync(Store, prefix, ListCore(prefix, cancellationToken), cancellationToken);
+        return TracedCall.ListAsync(Store, prefix, ListCore(prefix, cancellationToken), cancellationToken: cancellationToken);
     }
 
     private IAsyncEnumerable<BlobItem> ListCore(string prefix, CancellationToken cancellationToken)

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using MusicLocker.Storage.Diagnostics;
+using MusicLocker.Storage.Providers;
 
 namespace MusicLocker.Storage.InMemory;
 
@@ -124,7 +124,7 @@ public sealed class InMemoryBlobStore : IBlobStore
     public IAsyncEnumerable<BlobItem> ListAsync(string prefix = "", CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prefix);
-        return TracedCall.ListAsync(Store, prefix, ListCoreAsync(prefix, cancellationToken), cancellationToken);
+        return TracedCall.ListAsync(Store, prefix, ListCoreAsync(prefix, cancellationToken), cancellationToken: cancellationToken);
     }
 
     private async IAsyncEnumerable<BlobItem> ListCoreAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -14,6 +14,9 @@ public interface IRangedReadTarget
     /// </summary>
     Task<BlobDownload> GetAsync(RangedGetRequest request, CancellationToken cancellationToken);
 
-    /// <summary>The store's short name (<c>musiclocker.store</c>: <c>s3</c>, <c>azure</c>, …) under which a restarted read is counted in <c>musiclocker.storage.retries</c>.</summary>
-    string StoreName => "unknown";
+    /// <summary>
+    /// The store's short name (<c>musiclocker.store</c>: <c>s3</c>, <c>azure</c>, …) under which a restarted read is
+    /// counted in <c>musiclocker.storage.retries</c>; pass the same name to <see cref="RangeResponse.CreateDownload"/>.
+    /// </summary>
+    string StoreName { get; }
 }

@@ -65,16 +65,26 @@ public static class RangeResponse
 
     /// <summary>
     /// The download of <paramref name="served"/>: a forward-only stream of exactly <see cref="ServedRange.Length"/> bytes
-    /// of <paramref name="body"/> (more bytes are not read; a body that ends early throws <see cref="IOException"/>).
-    /// Disposing it disposes <paramref name="body"/> and <paramref name="response"/>.
+    /// of <paramref name="body"/> (more bytes are not read). Its bytes are counted in <c>musiclocker.storage.bytes_read</c>
+    /// under <paramref name="store"/> as the caller reads them (a download closed early counts only what was read). A body
+    /// that ends early or fails with a network error throws <see cref="BlobStoreException"/> with
+    /// <see cref="BlobErrorCode.Unavailable"/> (transient) and the blob's key. Disposing it disposes <paramref name="body"/>
+    /// and <paramref name="response"/>.
     /// </summary>
-    public static BlobDownload CreateDownload(Stream body, IDisposable response, BlobProperties properties, ServedRange served)
+    /// <param name="body">The response body, positioned at the first byte of <paramref name="served"/>.</param>
+    /// <param name="response">The response that owns the connection.</param>
+    /// <param name="properties">The blob's properties as the response states them.</param>
+    /// <param name="served">The bytes to pass on, from <see cref="Resolve"/>.</param>
+    /// <param name="store">The store's short name (<c>musiclocker.store</c>: <c>s3</c>, <c>azure</c>, …).</param>
+    public static BlobDownload CreateDownload(Stream body, IDisposable response, BlobProperties properties, ServedRange served, string store)
     {
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(properties);
+        ArgumentException.ThrowIfNullOrEmpty(store);
         ArgumentOutOfRangeException.ThrowIfNegative(served.Length, nameof(served));
-        return new BlobDownload(new ResponseBodyWindow(body, response, served.Length), properties, served.Offset, served.Length);
+        var content = new ResponseBodyWindow(body, response, properties.Key, served.Offset, served.Length, store);
+        return new BlobDownload(content, properties, served.Offset, served.Length);
     }
 
     /// <summary>Parses a <c>Content-Range</c> value <c>bytes first-last/length</c> (not <c>*</c> for either).</summary>

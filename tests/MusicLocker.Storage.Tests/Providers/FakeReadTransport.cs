@@ -31,6 +31,9 @@ internal sealed class FakeReadTransport : IRangedReadTarget
     /// <summary>End the body after this many bytes while Content-Length promises the whole range.</summary>
     public int? CutBodyAfter { get; set; }
 
+    /// <summary>Fail the body's reads with a network error (an <see cref="HttpIOException"/>) after this many bytes.</summary>
+    public int? BreakBodyAfter { get; set; }
+
     /// <summary>Replace the Content-Range header with this text.</summary>
     public string? ContentRangeOverride { get; set; }
 
@@ -40,7 +43,7 @@ internal sealed class FakeReadTransport : IRangedReadTarget
     /// <summary>Responses opened and not disposed yet.</summary>
     public int OpenResponses => _open;
 
-    public string StoreName => "fake";
+    public string StoreName { get; set; } = "fake";
 
     private int _open;
 
@@ -83,13 +86,18 @@ internal sealed class FakeReadTransport : IRangedReadTarget
         }
 
         contentRange = ContentRangeOverride ?? contentRange;
-        var body = new MemoryStream(bytes, offset, Math.Min(length, CutBodyAfter ?? length), writable: false);
+        Stream body = new MemoryStream(bytes, offset, Math.Min(length, CutBodyAfter ?? length), writable: false);
+        if (BreakBodyAfter is { } breakAfter)
+        {
+            body = new BreakingStream(body, breakAfter);
+        }
+
         var response = new Response(this);
         try
         {
             var served = RangeResponse.Resolve(request, etag, contentRange, length);
             var properties = new BlobProperties(request.Key, served.BlobLength, etag, DateTimeOffset.UnixEpoch);
-            return Task.FromResult(RangeResponse.CreateDownload(body, response, properties, served));
+            return Task.FromResult(RangeResponse.CreateDownload(body, response, properties, served, StoreName));
         }
         catch
         {
@@ -100,6 +108,44 @@ internal sealed class FakeReadTransport : IRangedReadTarget
 
     private (byte[] Bytes, ETag ETag) Find(BlobKey key) =>
         _blobs.TryGetValue(key, out var blob) ? blob : throw new BlobNotFoundException(key.Value);
+
+    /// <summary>A body whose connection resets after <paramref name="limit"/> bytes.</summary>
+    private sealed class BreakingStream(Stream inner, int limit) : Stream
+    {
+        private int _read;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_read >= limit)
+            {
+                throw new HttpIOException(HttpRequestError.ResponseEnded, "The response ended prematurely (injected).");
+            }
+
+            int n = inner.Read(buffer, offset, Math.Min(count, limit - _read));
+            _read += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 
     private sealed class Response : IDisposable
     {

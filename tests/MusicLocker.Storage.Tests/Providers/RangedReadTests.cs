@@ -240,14 +240,50 @@ public sealed class RangedReadTests
     }
 
     [Fact]
-    public async Task A_body_cut_short_is_an_io_error_not_a_short_read()
+    public async Task A_body_cut_short_is_a_transient_storage_error_naming_the_blob_not_a_short_read()
     {
         _transport.CutBodyAfter = 4;
         using var download = await OpenAsync(new ByteRange(0, 10));
 
-        var ex = await Assert.ThrowsAsync<IOException>(() => ReadAllAsync(download));
+        var ex = await Assert.ThrowsAsync<BlobStoreException>(() => ReadAllAsync(download));
 
+        Assert.Equal(BlobErrorCode.Unavailable, ex.ErrorCode);
+        Assert.True(ex.IsTransient);
+        Assert.Equal(Key.Value, ex.Key);
         Assert.Contains("4 of 10", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_body_that_breaks_mid_read_is_a_transient_storage_error_with_the_cause()
+    {
+        _transport.BreakBodyAfter = 4;
+        using var download = await OpenAsync(new ByteRange(0, 10));
+
+        var ex = await Assert.ThrowsAsync<BlobStoreException>(() => ReadAllAsync(download));
+
+        Assert.Equal((BlobErrorCode.Unavailable, Key.Value), (ex.ErrorCode, ex.Key));
+        Assert.IsType<HttpIOException>(ex.InnerException);
+        Assert.Contains("4 of 10", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_download_counts_bytes_read_as_they_are_read_under_the_targets_store()
+    {
+        string store = "fake-" + Guid.NewGuid().ToString("N");
+        _transport.StoreName = store;
+        using var telemetry = new TelemetryRecorder();
+        using var download = await OpenAsync(new ByteRange(10, 50));
+        Assert.Equal(0, telemetry.Sum("musiclocker.storage.bytes_read", store)); // opening reads nothing
+
+        var buffer = new byte[7];
+        int total = 0, n;
+        while ((n = await download.Content.ReadAsync(buffer, Ct)) > 0)
+        {
+            total += n;
+            Assert.Equal(total, telemetry.Sum("musiclocker.storage.bytes_read", store));
+        }
+
+        Assert.Equal(50, total);
     }
 
     [Fact]
@@ -313,6 +349,8 @@ public sealed class RangedReadTests
 
     private sealed class CancelledTarget : IRangedReadTarget
     {
+        public string StoreName => "cancelled";
+
         public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken) =>
             Task.FromCanceled<BlobProperties>(cancellationToken);
 

@@ -3,10 +3,13 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using MusicLocker.Storage.Providers;
 
-namespace MusicLocker.Storage.Tests.Telemetry;
+namespace MusicLocker.Testing;
 
-/// <summary>Records the spans and measurements of the <c>MusicLocker.Storage</c> source and meter while it lives.</summary>
-internal sealed class TelemetryRecorder : IDisposable
+/// <summary>
+/// Records the spans and measurements of the <c>MusicLocker.Storage</c> source and meter while it lives (every store's,
+/// so filter by key or store; counters are process-wide, so tests that sum them run in a collection without parallelism).
+/// </summary>
+public sealed class TelemetryRecorder : IDisposable
 {
     private readonly ActivityListener _activities;
     private readonly MeterListener _meters = new();
@@ -37,8 +40,11 @@ internal sealed class TelemetryRecorder : IDisposable
     public ConcurrentQueue<Measurement> Measurements { get; } = new();
 
     /// <summary>The spans of <paramref name="key"/> named <paramref name="name"/>.</summary>
-    public List<Activity> SpansOf(string name, string key) =>
-        Spans.Where(a => a.OperationName == name && (string?)a.GetTagItem("musiclocker.blob.key") == key).ToList();
+    public List<Activity> SpansOf(string name, string key) => SpansTagged(name, "musiclocker.blob.key", key);
+
+    /// <summary>The spans named <paramref name="name"/> whose tag <paramref name="tag"/> is <paramref name="value"/> (e.g. a listing's <c>musiclocker.blob.prefix</c>).</summary>
+    public List<Activity> SpansTagged(string name, string tag, string value) =>
+        Spans.Where(a => a.OperationName == name && (string?)a.GetTagItem(tag) == value).ToList();
 
     /// <summary>The sum of <paramref name="instrument"/> for <paramref name="store"/> (and, when given, <paramref name="operation"/>/<paramref name="outcome"/>).</summary>
     public double Sum(string instrument, string store, string? operation = null, string? outcome = null) =>
@@ -53,6 +59,7 @@ internal sealed class TelemetryRecorder : IDisposable
         Measurements.Count(m => m.Instrument == instrument && Tag(m, "musiclocker.store") == store
             && Tag(m, "musiclocker.operation") == operation && Tag(m, "outcome") == outcome);
 
+    /// <summary>Stops listening.</summary>
     public void Dispose()
     {
         _activities.Dispose();
@@ -72,5 +79,6 @@ internal sealed class TelemetryRecorder : IDisposable
         return result;
     }
 
-    internal sealed record Measurement(string Instrument, double Value, Dictionary<string, object?> Tags);
+    /// <summary>One measurement: the instrument's name, the value and its tags.</summary>
+    public sealed record Measurement(string Instrument, double Value, Dictionary<string, object?> Tags);
 }
