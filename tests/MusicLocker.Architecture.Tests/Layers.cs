@@ -33,6 +33,10 @@ internal static class Layers
 
         // Key providers: the crypto contracts (and the storage types they carry).
         ["MusicLocker.Keys.AwsKms"] = ["MusicLocker.Crypto", "MusicLocker.Storage"],
+
+        // The facade: every layer's contracts, plus the SQLite provider of the embedded default (OpenEmbeddedAsync,
+        // UseSqlite). The server providers add their Use… extensions from their own packages, never from here.
+        ["MusicLocker"] = ["MusicLocker.Media", "MusicLocker.Storage", "MusicLocker.Crypto", Metadata, "MusicLocker.Metadata.Sqlite"],
     };
 
     /// <summary>
