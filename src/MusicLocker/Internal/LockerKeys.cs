@@ -54,6 +54,9 @@ internal static class LockerKeys
         return null;
     }
 
+    /// <summary>Whether the key is an upload manifest.</summary>
+    public static bool IsManifest(string key) => key.EndsWith(ManifestSuffix, StringComparison.Ordinal) && key.Contains("/" + Uploads, StringComparison.Ordinal);
+
     /// <summary>The user a key belongs to, or null when it is not under <c>users/{id}/</c>.</summary>
     public static string? UserOf(string key)
     {

@@ -17,6 +17,11 @@ internal sealed class LockerSweeper(LockerCore core)
         var cutoff = core.Time.GetUtcNow() - core.Options.StaleUploadAge;
         int stale = await SweepSessionsAsync(cutoff, cancellationToken).ConfigureAwait(false);
         int orphans = await SweepObjectsAsync(cutoff, cancellationToken).ConfigureAwait(false);
+        if (core.Objects is Crypto.EncryptedBlobStore encrypted)
+        {
+            await encrypted.DeleteExpiredUploadClaimsAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return new LockerSweepResult(stale, orphans);
     }
 
@@ -51,7 +56,7 @@ internal sealed class LockerSweeper(LockerCore core)
     {
         int removed = 0;
         string? user = null;
-        HashSet<string>? referenced = null;
+        References? references = null;
 
         // The listing is in key order, so one user's objects come together: load one user's references at a time.
         await foreach (var item in core.Raw.ListAsync(LockerKeys.UsersPrefix, cancellationToken).ConfigureAwait(false))
@@ -67,10 +72,12 @@ internal sealed class LockerSweeper(LockerCore core)
             if (!string.Equals(owner, user, StringComparison.Ordinal))
             {
                 user = owner;
-                referenced = await ReferencedKeysAsync(owner, cancellationToken).ConfigureAwait(false);
+                references = await ReferencedKeysAsync(owner, cancellationToken).ConfigureAwait(false);
             }
 
-            if (!referenced!.Contains(audioKey) && await core.Raw.DeleteAsync(item.Key, cancellationToken: cancellationToken).ConfigureAwait(false))
+            // An upload's manifest lives while its session is open; its audio and sidecar while a track or session names it.
+            bool live = LockerKeys.IsManifest(key) ? references!.Sessions.Contains(audioKey) : references!.Contains(audioKey);
+            if (!live && await core.Objects.DeleteAsync(item.Key, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 removed++;
             }
@@ -79,14 +86,14 @@ internal sealed class LockerSweeper(LockerCore core)
         return removed;
     }
 
-    private async Task<HashSet<string>> ReferencedKeysAsync(string userId, CancellationToken cancellationToken)
+    private async Task<References> ReferencedKeysAsync(string userId, CancellationToken cancellationToken)
     {
-        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var keys = new References();
         try
         {
             foreach (var session in await core.Metadata.UploadSessions.ListOpenAsync(userId, cancellationToken).ConfigureAwait(false))
             {
-                keys.Add(session.StorageKey);
+                keys.Sessions.Add(session.StorageKey);
             }
 
             var query = new TrackQuery { Sort = TrackSort.RecentlyAdded, PageSize = TrackQuery.MaxPageSize };
@@ -95,7 +102,7 @@ internal sealed class LockerSweeper(LockerCore core)
                 var page = await core.Metadata.Tracks.BrowseAsync(userId, query, cancellationToken).ConfigureAwait(false);
                 foreach (var track in page.Items)
                 {
-                    keys.Add(track.StorageKey);
+                    keys.Tracks.Add(track.StorageKey);
                 }
 
                 if (page.NextCursor is null)
@@ -111,5 +118,15 @@ internal sealed class LockerSweeper(LockerCore core)
             // No such user any more (a deleted account's leftovers): nothing of theirs is referenced.
             return keys;
         }
+    }
+
+    /// <summary>The audio keys one user's open sessions and catalogued tracks name.</summary>
+    private sealed class References
+    {
+        public HashSet<string> Sessions { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<string> Tracks { get; } = new(StringComparer.Ordinal);
+
+        public bool Contains(string audioKey) => Sessions.Contains(audioKey) || Tracks.Contains(audioKey);
     }
 }

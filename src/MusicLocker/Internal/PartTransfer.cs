@@ -14,7 +14,8 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
 {
     public UploadSession Session { get; private set; } = session;
 
-    public async Task<(IReadOnlyList<UploadedPart> Parts, MediaInfo Info)> RunAsync(Stream source, MultipartUpload upload, string contentHash, IProgress<UploadProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Reads the source once; stores its parts in <paramref name="upload"/>, or (null) only parses and hashes it because its object is complete already.</summary>
+    public async Task<(IReadOnlyList<UploadedPart> Parts, MediaInfo Info)> RunAsync(Stream source, MultipartUpload? upload, string contentHash, IProgress<UploadProgress>? progress, CancellationToken cancellationToken)
     {
         long total = source.Length;
         int partCount = (int)Math.Max(1, (total + partSize - 1) / partSize);
@@ -35,7 +36,11 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
                 parser.Append(buffer.AsSpan(0, length));
                 hasher.Append(buffer.AsSpan(0, length));
                 long done = ((long)(number - 1) * partSize) + length;
-                if (stored.TryGetValue(number, out var previous) && previous.Length == length)
+                if (upload is null)
+                {
+                    // Nothing to store: the pass only parses and hashes.
+                }
+                else if (stored.TryGetValue(number, out var previous) && previous.Length == length)
                 {
                     parts.Add(previous);
                 }
@@ -66,10 +71,10 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
         return (parts, parser.Complete());
     }
 
-    private async Task<Dictionary<int, UploadedPart>> StoredPartsAsync(MultipartUpload upload, CancellationToken cancellationToken)
+    private async Task<Dictionary<int, UploadedPart>> StoredPartsAsync(MultipartUpload? upload, CancellationToken cancellationToken)
     {
         var stored = new Dictionary<int, UploadedPart>();
-        if (Session.ReceivedBytes == 0)
+        if (upload is null || Session.ReceivedBytes == 0)
         {
             return stored;
         }

@@ -64,10 +64,16 @@ internal sealed class UploadPipeline(LockerCore core, string userId)
         var upload = new MultipartUpload(key, session.MultipartUploadId!);
 
         // 5. Encrypt and store part by part; the stream parser sees the same bytes (exact duration, seek index).
+        //    A resumed session whose multipart upload was completed already (the crash came after it) only re-reads.
+        bool completed = resumeId is not null && await core.Objects.ExistsAsync(key, cancellationToken).ConfigureAwait(false);
         var transfer = new PartTransfer(core, userId, session, manifest!.PartSize);
-        var (parts, info) = await transfer.RunAsync(source, upload, contentHash, progress, cancellationToken).ConfigureAwait(false);
+        var (parts, info) = await transfer.RunAsync(source, completed ? null : upload, contentHash, progress, cancellationToken).ConfigureAwait(false);
         session = transfer.Session;
-        await core.Objects.CompleteMultipartUploadAsync(upload, parts, cancellationToken).ConfigureAwait(false);
+        if (!completed)
+        {
+            await core.Objects.CompleteMultipartUploadAsync(upload, parts, cancellationToken).ConfigureAwait(false);
+        }
+
         await LockerDocuments.WriteAsync(core.Objects, LockerKeys.Info(key), StoredTrackInfo.From(info), cancellationToken).ConfigureAwait(false);
 
         // 6. Catalogue and commit the reservation in one transaction: the track becomes visible with all its bytes.
@@ -83,8 +89,17 @@ internal sealed class UploadPipeline(LockerCore core, string userId)
             throw;
         }
 
-        await Metadata.UploadSessions.DeleteAsync(userId, session.Id, CancellationToken.None).ConfigureAwait(false);
-        await core.Objects.DeleteAsync(LockerKeys.Manifest(key), cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        // The track is committed: tidying up after it must not fail the upload. What a failure here leaves (a session, a
+        // manifest) is ended by the sweep, which sees the session's object is catalogued and keeps it.
+        try
+        {
+            await Metadata.UploadSessions.DeleteAsync(userId, session.Id, CancellationToken.None).ConfigureAwait(false);
+            await core.Objects.DeleteAsync(LockerKeys.Manifest(key), cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is BlobStoreException or LockerMetadataException)
+        {
+        }
+
         return new UploadResult(LockerTrack.From(record), UploadOutcome.Stored);
     }
 
@@ -216,11 +231,11 @@ internal sealed class UploadPipeline(LockerCore core, string userId)
 
         if (!await IsCataloguedAsync(core, session.UserId, key, cancellationToken).ConfigureAwait(false))
         {
-            await core.Raw.DeleteAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false);
-            await core.Raw.DeleteAsync(LockerKeys.Info(key), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await core.Objects.DeleteAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await core.Objects.DeleteAsync(LockerKeys.Info(key), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
-        await core.Raw.DeleteAsync(LockerKeys.Manifest(key), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await core.Objects.DeleteAsync(LockerKeys.Manifest(key), cancellationToken: cancellationToken).ConfigureAwait(false);
         await core.Metadata.UploadSessions.DeleteAsync(session.UserId, session.Id, cancellationToken).ConfigureAwait(false);
     }
 

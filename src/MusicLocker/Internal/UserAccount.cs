@@ -82,7 +82,7 @@ internal sealed class UserAccount(LockerCore core, string userId) : ILockerAccou
         int deleted = 0;
         await foreach (var item in core.Raw.ListAsync(LockerKeys.UserPrefix(userId), cancellationToken).ConfigureAwait(false))
         {
-            if (await core.Raw.DeleteAsync(item.Key, cancellationToken: cancellationToken).ConfigureAwait(false))
+            if (await core.Objects.DeleteAsync(item.Key, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 deleted++;
             }

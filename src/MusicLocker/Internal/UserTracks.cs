@@ -86,8 +86,8 @@ internal sealed class UserTracks(LockerCore core, string userId) : ILockerTracks
             if (!removal.StorageKeyStillReferenced)
             {
                 var key = BlobKey.Parse(removal.Track.StorageKey);
-                await core.Raw.DeleteAsync(key, cancellationToken: CancellationToken.None).ConfigureAwait(false);
-                await core.Raw.DeleteAsync(LockerKeys.Info(key), cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                await core.Objects.DeleteAsync(key, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                await core.Objects.DeleteAsync(LockerKeys.Info(key), cancellationToken: CancellationToken.None).ConfigureAwait(false);
             }
         });
 
