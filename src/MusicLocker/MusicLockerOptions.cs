@@ -8,6 +8,12 @@ namespace MusicLocker;
 /// </summary>
 public sealed class MusicLockerOptions
 {
+    /// <summary>
+    /// The folder of the embedded default: every part no <c>Use…</c> call configures goes there (<c>blobs/</c>,
+    /// <c>locker.db</c>, <c>keyring.json</c>). Empty when every part is configured.
+    /// </summary>
+    public string? Folder { get; set; }
+
     /// <summary>The size of one upload part (and of the resume step), 5 MiB by default: a multiple of 16 KiB, at least 16 KiB.</summary>
     public int PartSize { get; set; } = BlobStoreLimits.MinPartSize;
 
