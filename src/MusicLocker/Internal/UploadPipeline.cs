@@ -32,6 +32,7 @@ internal sealed class UploadPipeline(LockerCore core, string userId)
         long size = source.Length;
         await Metadata.Users.EnsureAsync(userId, cancellationToken: cancellationToken).ConfigureAwait(false);
 
+        using var gate = await core.UploadGate.EnterAsync(userId, audioHash, cancellationToken).ConfigureAwait(false);
         UploadSession? session = null;
         UploadManifest? manifest = null;
         if (resumeId is { } id)
