@@ -346,8 +346,22 @@ public sealed class EncryptedBlobStore : IBlobStore
     public async Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(upload);
-        using var opened = await OpenUploadAsync(upload, requireLive: false, cancellationToken).ConfigureAwait(false);
-        await _inner.AbortMultipartUploadAsync(Inner(upload, opened.State), cancellationToken).ConfigureAwait(false);
+        OpenedUpload opened;
+        try
+        {
+            opened = await OpenUploadAsync(upload, requireLive: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EncryptionException ex) when (ex.Reason == EncryptionErrorCode.UploadIdInvalid)
+        {
+            // An id that does not authenticate for this blob names no upload of this blob (the IBlobStore contract):
+            // nothing is aborted, and a caller learns nothing about uploads to other blobs.
+            throw Storage.Providers.ProviderErrors.UploadNotFound(upload, ex);
+        }
+
+        using (opened)
+        {
+            await _inner.AbortMultipartUploadAsync(Inner(upload, opened.State), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -495,7 +509,7 @@ public sealed class EncryptedBlobStore : IBlobStore
 
         if (IsReserved(key))
         {
-            throw new InvalidBlobKeyException(key.Value, $"keys under '{ReservedPrefix}' are reserved for key records of EncryptedBlobStore");
+            throw new InvalidBlobKeyException(key.Value, BlobKeyRule.Reserved, $"keys under '{ReservedPrefix}' are reserved for key records of EncryptedBlobStore");
         }
     }
 

@@ -3,13 +3,16 @@ namespace MusicLocker.Media;
 /// <summary>Why a file was refused.</summary>
 public enum MediaErrorCode
 {
-    /// <summary>The bytes are not MP3, ADTS AAC or MP4/M4A audio (FLAC, WAV, Ogg, an image, …: the message names what was found).</summary>
+    /// <summary>Not a refusal the prober names: never thrown by the prober itself (a default value, or a code from a newer version).</summary>
+    Unknown = 0,
+
+    /// <summary>The bytes are not MP3, ADTS AAC or MP4/M4A audio (FLAC, WAV, Ogg, an image, free-format MP3, an MP4 video, …: the message names what was found).</summary>
     UnsupportedFormat = 1,
 
     /// <summary>The audio is encrypted (FairPlay, common encryption, Audible) and cannot be played outside its store.</summary>
     DrmProtected = 2,
 
-    /// <summary>The file holds no bytes, or only tags and no audio.</summary>
+    /// <summary>The file holds no bytes, or only tags and no audio (an MP4 whose tables count no samples or whose <c>mdat</c> is empty, whatever duration its headers state).</summary>
     Empty = 3,
 
     /// <summary>The file claims a supported format but its structure is broken where audio was expected.</summary>

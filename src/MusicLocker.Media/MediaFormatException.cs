@@ -1,7 +1,7 @@
 namespace MusicLocker.Media;
 
 /// <summary>
-/// The one error a probe throws for bad input: the file is not accepted, <see cref="Code"/> says why and
+/// The one error a probe throws for bad input: the file is not accepted, <see cref="ErrorCode"/> says why and
 /// <see cref="Offset"/> where (when one byte position is to blame).
 /// </summary>
 public sealed class MediaFormatException : Exception
@@ -10,7 +10,7 @@ public sealed class MediaFormatException : Exception
     public MediaFormatException(MediaErrorCode code, string message, long? offset = null, Exception? innerException = null)
         : base(offset is { } o ? $"{message} (at byte {o})" : message, innerException)
     {
-        Code = code;
+        ErrorCode = code;
         Offset = offset;
     }
 
@@ -33,10 +33,7 @@ public sealed class MediaFormatException : Exception
     }
 
     /// <summary>Why the file was refused.</summary>
-    public MediaErrorCode Code { get; }
-
-    /// <summary>Why the file was refused (the same as <see cref="Code"/>, named as <c>BlobStoreException.ErrorCode</c> is).</summary>
-    public MediaErrorCode ErrorCode => Code;
+    public MediaErrorCode ErrorCode { get; }
 
     /// <summary>The byte position in the file the error is about, when there is one.</summary>
     public long? Offset { get; }

@@ -55,6 +55,15 @@ public sealed class MediaProbeOptions
     /// <summary>The size of each read of a range probe. Default 64 KiB.</summary>
     public int RangeReadSize { get; init; } = 64 * 1024;
 
+    /// <summary>
+    /// Where the prober logs the warnings of accepted files and its refusals (EventIds 3000–3999, see docs/telemetry.md);
+    /// null logs nothing.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>A copy, so a prober is unaffected by what happens to the caller's object later.</summary>
+    internal MediaProbeOptions Clone() => (MediaProbeOptions)MemberwiseClone();
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxTagSize, 1024, nameof(MaxTagSize));

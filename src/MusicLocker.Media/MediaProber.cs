@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using MusicLocker.Media.Diagnostics;
 using MusicLocker.Media.Internal;
 using MusicLocker.Media.Parsing;
 using MusicLocker.Media.Tags.Id3v2;
@@ -15,39 +17,55 @@ namespace MusicLocker.Media;
 /// rest of the file is then read once, sequentially, and every frame is counted. So is an MP3 whose header counts frames
 /// its bytes cannot hold (a cut upload, a forged count): every entry point reports the same frames and duration.</para>
 /// <para><see cref="ProbeStreamAsync"/> and <see cref="MediaStreamParser"/> read a stream once, front to back (an upload).</para>
+/// <para>Each probe is one <c>media.probe</c> span and one count of <c>musiclocker.media.probes</c> (source and meter
+/// <c>MusicLocker.Media</c>); warnings and refusals are logged to <see cref="MediaProbeOptions.LoggerFactory"/>.</para>
 /// </remarks>
 public sealed class MediaProber
 {
     private const int StreamReadSize = 1024 * 1024;
 
-    /// <summary>Creates a prober.</summary>
+    private readonly ProbeObserver _observer;
+
+    /// <summary>Creates a prober. The options are copied and validated here: later changes to the object have no effect.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of its range (the message names it).</exception>
     public MediaProber(MediaProbeOptions? options = null)
     {
-        Options = options ?? MediaProbeOptions.Default;
+        Options = (options ?? MediaProbeOptions.Default).Clone();
         Options.Validate();
+        _observer = Options.LoggerFactory is { } factory ? new ProbeObserver(factory.CreateLogger("MusicLocker.Media.MediaProber")) : ProbeObserver.None;
     }
 
-    /// <summary>The options.</summary>
+    /// <summary>The options (a copy of those given).</summary>
     public MediaProbeOptions Options { get; }
 
     /// <summary>Starts a single-pass probe of a stream pushed in chunks.</summary>
-    public MediaStreamParser CreateStreamParser() => new(Options);
+    public MediaStreamParser CreateStreamParser() => new(Options, _observer, DateTimeOffset.UtcNow);
 
     /// <summary>Probes a file held in memory (one pass over it).</summary>
     /// <exception cref="MediaFormatException">The file is not accepted.</exception>
     public MediaInfo Probe(ReadOnlySpan<byte> data)
     {
-        var parser = new MediaStreamParser(Options);
-        parser.Append(data);
-        return parser.Complete();
+        var parser = new MediaStreamParser(Options, observer: null, started: default);
+        var activity = ProbeObserver.Start();
+        try
+        {
+            parser.Append(data);
+            return _observer.Succeeded(activity, parser.Complete());
+        }
+        catch (MediaFormatException e)
+        {
+            _observer.Failed(activity, e);
+            throw;
+        }
     }
 
-    /// <summary>Probes a stream read once to its end (an upload on its way to storage).</summary>
+    /// <summary>Probes a stream read once to its end (an upload on its way to storage): exact duration and seek index.</summary>
     /// <exception cref="MediaFormatException">The file is not accepted.</exception>
     public async Task<MediaInfo> ProbeStreamAsync(Stream stream, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var parser = new MediaStreamParser(Options);
+        var activity = ProbeObserver.Start();
+        var parser = new MediaStreamParser(Options, observer: null, started: default);
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(128 * 1024);
         try
         {
@@ -56,26 +74,36 @@ public sealed class MediaProber
             {
                 parser.Append(buffer.AsSpan(0, n));
             }
+
+            return _observer.Succeeded(activity, parser.Complete());
+        }
+        catch (Exception e) // recorded (a refusal, a cancellation, the source's own error) and rethrown
+        {
+            _observer.Failed(activity, e);
+            throw;
         }
         finally
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
-
-        return parser.Complete();
     }
-
-    /// <summary>Probes a stream read once to its end (the same as <see cref="ProbeStreamAsync"/>).</summary>
-    /// <exception cref="MediaFormatException">The file is not accepted.</exception>
-    public Task<MediaInfo> ProbeAsync(Stream stream, CancellationToken cancellationToken = default) => ProbeStreamAsync(stream, cancellationToken);
 
     /// <summary>Probes a local file with range reads.</summary>
     /// <exception cref="MediaFormatException">The file is not accepted; or, with <see cref="MediaErrorCode.NotFound"/> or
     /// <see cref="MediaErrorCode.Unreadable"/>, it cannot be opened or read (the message names the path).</exception>
     public async Task<MediaInfo> ProbeFileAsync(string path, CancellationToken cancellationToken = default)
     {
-        using var source = new FileRandomAccessSource(path);
-        return await ProbeAsync(source, cancellationToken).ConfigureAwait(false);
+        var activity = ProbeObserver.Start();
+        try
+        {
+            using var source = new FileRandomAccessSource(path);
+            return _observer.Succeeded(activity, await ProbeSourceAsync(source, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception e) // recorded and rethrown
+        {
+            _observer.Failed(activity, e);
+            throw;
+        }
     }
 
     /// <summary>Probes bytes that can be read at any position (a stored object), with as few range reads as the format allows.</summary>
@@ -83,6 +111,20 @@ public sealed class MediaProber
     public async Task<MediaInfo> ProbeAsync(IRandomAccessSource source, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
+        var activity = ProbeObserver.Start();
+        try
+        {
+            return _observer.Succeeded(activity, await ProbeSourceAsync(source, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception e) // recorded (a refusal, a cancellation, the source's own error) and rethrown
+        {
+            _observer.Failed(activity, e);
+            throw;
+        }
+    }
+
+    private async Task<MediaInfo> ProbeSourceAsync(IRandomAccessSource source, CancellationToken cancellationToken)
+    {
         long length = source.Length;
         if (length == 0)
         {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using MusicLocker.Media.Diagnostics;
 using MusicLocker.Media.Internal;
 using MusicLocker.Media.Parsing;
 
@@ -23,13 +24,16 @@ public sealed class MediaStreamParser
     private long _total;
     private bool _completed;
 
-    /// <summary>Creates a parser.</summary>
-    public MediaStreamParser(MediaProbeOptions? options = null)
+    private readonly ProbeObserver? _observer; // null: a prober method records the probe itself
+    private readonly DateTimeOffset _started;
+
+    /// <summary>Creates a parser (<see cref="MediaProber.CreateStreamParser"/>): <paramref name="options"/> are validated already.</summary>
+    internal MediaStreamParser(MediaProbeOptions options, ProbeObserver? observer, DateTimeOffset started)
     {
-        options ??= MediaProbeOptions.Default;
-        options.Validate();
         _core = new MediaParserCore(options, probeMode: false, fileLength: null);
         _tail = new TailBuffer(options.TailSize);
+        _observer = observer;
+        _started = started;
     }
 
     /// <summary>The number of bytes appended so far.</summary>
@@ -41,8 +45,23 @@ public sealed class MediaStreamParser
     {
         if (_completed)
         {
-            throw new InvalidOperationException("The parser is complete: create a new one for another file.");
+            throw new InvalidOperationException("The parser is complete (or refused the file): create a new one for another file.");
         }
+
+        try
+        {
+            AppendCore(chunk);
+        }
+        catch (MediaFormatException e)
+        {
+            _completed = true; // a refused file is done: its span and count are recorded once
+            _observer?.Failed(ProbeObserver.Start(_started), e);
+            throw;
+        }
+    }
+
+    private void AppendCore(ReadOnlySpan<byte> chunk)
+    {
 
         _tail.Append(chunk);
         _total += chunk.Length;
@@ -113,10 +132,29 @@ public sealed class MediaStreamParser
     {
         if (_completed)
         {
-            throw new InvalidOperationException("Complete was called already.");
+            throw new InvalidOperationException("The parser is complete (or refused the file): Complete was called already or an Append was refused.");
         }
 
         _completed = true;
+        if (_observer is null)
+        {
+            return Finish();
+        }
+
+        var activity = ProbeObserver.Start(_started);
+        try
+        {
+            return _observer.Succeeded(activity, Finish());
+        }
+        catch (MediaFormatException e)
+        {
+            _observer.Failed(activity, e);
+            throw;
+        }
+    }
+
+    private MediaInfo Finish()
+    {
         if (_skip == 0)
         {
             for (int guard = 0; guard < 1_000_000 && (_carryLength > 0 || guard == 0); guard++)

@@ -32,22 +32,25 @@ public readonly struct BlobKey : IEquatable<BlobKey>, IComparable<BlobKey>
     public static BlobKey Parse(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        var rule = Validate(value);
-        if (rule is not null)
+        var rule = Validate(value, out string? detail);
+        if (rule != BlobKeyRule.Unknown)
         {
-            ThrowHelper.ThrowInvalidKey(value, rule);
+            ThrowHelper.ThrowInvalidKey(value, rule, detail!);
         }
 
         return new BlobKey(value);
     }
 
     /// <summary>Tries to validate <paramref name="value"/> as a key.</summary>
-    /// <returns><see langword="false"/> with <paramref name="rule"/> set to the broken rule when the value is not a valid key.</returns>
-    public static bool TryParse(string? value, out BlobKey key, out string? rule)
+    /// <returns>
+    /// <see langword="false"/> with <paramref name="rule"/> set to the broken rule when the value is not a valid key;
+    /// <see langword="true"/> with <paramref name="rule"/> = <see cref="BlobKeyRule.Unknown"/> (no rule broken) when it is.
+    /// </returns>
+    public static bool TryParse(string? value, out BlobKey key, out BlobKeyRule rule)
     {
-        rule = value is null ? "a key must not be null" : Validate(value);
-        key = rule is null ? new BlobKey(value!) : default;
-        return rule is null;
+        rule = value is null ? BlobKeyRule.Empty : Validate(value, out _);
+        key = rule == BlobKeyRule.Unknown ? new BlobKey(value!) : default;
+        return rule == BlobKeyRule.Unknown;
     }
 
     /// <summary>Returns the key with <paramref name="child"/> appended as further segments (<c>this/child</c>).</summary>
@@ -63,17 +66,20 @@ public readonly struct BlobKey : IEquatable<BlobKey>, IComparable<BlobKey>
         }
     }
 
-    /// <summary>Returns the rule <paramref name="value"/> breaks, or <see langword="null"/> when it is a valid key.</summary>
-    internal static string? Validate(string value)
+    /// <summary>Returns the rule <paramref name="value"/> breaks (with <paramref name="detail"/> in words), or <see cref="BlobKeyRule.Unknown"/> when it is a valid key.</summary>
+    internal static BlobKeyRule Validate(string value, out string? detail)
     {
+        detail = null;
         if (value.Length == 0)
         {
-            return "a key must not be empty";
+            detail = "a key must not be empty";
+            return BlobKeyRule.Empty;
         }
 
         if (value[0] == '/')
         {
-            return "a key must not start with '/'";
+            detail = "a key must not start with '/'";
+            return BlobKeyRule.LeadingSlash;
         }
 
         int segmentStart = 0;
@@ -84,12 +90,20 @@ public readonly struct BlobKey : IEquatable<BlobKey>, IComparable<BlobKey>
                 int length = i - segmentStart;
                 if (length == 0)
                 {
-                    return i == value.Length ? "a key must not end with '/'" : $"a key must not contain an empty segment ('//' at index {i - 1})";
+                    if (i == value.Length)
+                    {
+                        detail = "a key must not end with '/'";
+                        return BlobKeyRule.TrailingSlash;
+                    }
+
+                    detail = $"a key must not contain an empty segment ('//' at index {i - 1})";
+                    return BlobKeyRule.EmptySegment;
                 }
 
                 if ((length == 1 && value[segmentStart] == '.') || (length == 2 && value[segmentStart] == '.' && value[segmentStart + 1] == '.'))
                 {
-                    return $"a key must not contain a '.' or '..' segment (at index {segmentStart})";
+                    detail = $"a key must not contain a '.' or '..' segment (at index {segmentStart})";
+                    return BlobKeyRule.DotSegment;
                 }
 
                 segmentStart = i + 1;
@@ -99,36 +113,41 @@ public readonly struct BlobKey : IEquatable<BlobKey>, IComparable<BlobKey>
             char c = value[i];
             if (c == '\\')
             {
-                return $"a key must not contain a backslash (at index {i})";
+                detail = $"a key must not contain a backslash (at index {i})";
+                return BlobKeyRule.Backslash;
             }
 
             if (char.IsControl(c))
             {
-                return $"a key must not contain a control character (U+{(int)c:X4} at index {i})";
+                detail = $"a key must not contain a control character (U+{(int)c:X4} at index {i})";
+                return BlobKeyRule.ControlCharacter;
             }
 
             if (char.IsHighSurrogate(c))
             {
                 if (i + 1 >= value.Length || !char.IsLowSurrogate(value[i + 1]))
                 {
-                    return $"a key must not contain an unpaired surrogate (at index {i})";
+                    detail = $"a key must not contain an unpaired surrogate (at index {i})";
+                    return BlobKeyRule.UnpairedSurrogate;
                 }
 
                 i++;
             }
             else if (char.IsLowSurrogate(c))
             {
-                return $"a key must not contain an unpaired surrogate (at index {i})";
+                detail = $"a key must not contain an unpaired surrogate (at index {i})";
+                return BlobKeyRule.UnpairedSurrogate;
             }
         }
 
         int bytes = Encoding.UTF8.GetByteCount(value);
         if (bytes > MaxUtf8Length)
         {
-            return $"a key must be at most {MaxUtf8Length} UTF-8 bytes (this one is {bytes})";
+            detail = $"a key must be at most {MaxUtf8Length} UTF-8 bytes (this one is {bytes})";
+            return BlobKeyRule.TooLong;
         }
 
-        return null;
+        return BlobKeyRule.Unknown;
     }
 
     /// <inheritdoc />

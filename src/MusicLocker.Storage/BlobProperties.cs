@@ -3,7 +3,7 @@ namespace MusicLocker.Storage;
 /// <summary>What a store knows of one version of a blob.</summary>
 public sealed class BlobProperties
 {
-    private static readonly IReadOnlyDictionary<string, string> NoMetadata = new Dictionary<string, string>(0);
+    private static readonly IReadOnlyDictionary<string, string> NoMetadata = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
 
     /// <summary>Creates the properties of a blob version.</summary>
     public BlobProperties(BlobKey key, long length, ETag eTag, DateTimeOffset lastModified, string? contentType = null, IReadOnlyDictionary<string, string>? metadata = null)
@@ -14,7 +14,10 @@ public sealed class BlobProperties
         ETag = eTag;
         LastModified = lastModified;
         ContentType = contentType;
-        Metadata = metadata ?? NoMetadata;
+        // A private, read-only copy: neither the provider's dictionary nor a caller casting this one can change it later.
+        Metadata = metadata is null || metadata.Count == 0
+            ? NoMetadata
+            : new System.Collections.ObjectModel.ReadOnlyDictionary<string, string>(new Dictionary<string, string>(metadata, (metadata as Dictionary<string, string>)?.Comparer ?? StringComparer.Ordinal));
     }
 
     /// <summary>The blob's key.</summary>

@@ -27,10 +27,26 @@ public static class BlobStoreExtensions
     }
 
     /// <summary>Writes a blob from a file.</summary>
+    /// <exception cref="BlobStoreException"><see cref="BlobErrorCode.InvalidArgument"/> when the file is missing or cannot be opened, <see cref="BlobErrorCode.AccessDenied"/> when reading it is not allowed.</exception>
     public static async Task<BlobProperties> PutFileAsync(this IBlobStore store, BlobKey key, string path, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The caller's source file, not the store: a missing or unreadable file is a bad argument, never a store failure.
+            throw new BlobStoreException(
+                ex is UnauthorizedAccessException ? BlobErrorCode.AccessDenied : BlobErrorCode.InvalidArgument,
+                $"Cannot put '{key}' from the file '{path}': {ex.Message}",
+                key.IsDefault ? null : key.Value,
+                ex);
+        }
+
         await using (file.ConfigureAwait(false))
         {
             return await store.PutAsync(key, file, options, cancellationToken).ConfigureAwait(false);

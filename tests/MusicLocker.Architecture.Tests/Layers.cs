@@ -19,6 +19,9 @@ internal static class Layers
         ["MusicLocker.Media"] = [],
         ["MusicLocker.Storage"] = [],
 
+        // Tag writing on TagLibSharp (LGPL, opt-in): on top of media only; nothing of ours references it.
+        ["MusicLocker.Media.TagLib"] = ["MusicLocker.Media"],
+
         // Encryption on top of storage.
         ["MusicLocker.Crypto"] = ["MusicLocker.Storage"],
 

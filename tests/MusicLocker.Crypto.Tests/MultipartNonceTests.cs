@@ -144,7 +144,12 @@ public sealed class MultipartNonceTests
         Assert.Equal(BlobErrorCode.InvalidArgument, ex.ErrorCode);
         Assert.Equal(sent, f.Inner.PartBodies.Count);
         Assert.Equal(EncryptionErrorCode.UploadIdInvalid, (await Assert.ThrowsAsync<EncryptionException>(() => f.Store.CompleteMultipartUploadAsync(forged, [new UploadedPart(1, new ETag("x"), 1)], Ct))).Reason);
-        Assert.Equal(EncryptionErrorCode.UploadIdInvalid, (await Assert.ThrowsAsync<EncryptionException>(() => f.Store.AbortMultipartUploadAsync(forged, Ct))).Reason);
+
+        // Abort follows the IBlobStore contract: an id that does not authenticate names no upload, and aborts nothing.
+        Assert.Equal(BlobErrorCode.UploadNotFound, (await Assert.ThrowsAsync<BlobNotFoundException>(() => f.Store.AbortMultipartUploadAsync(forged, Ct))).ErrorCode);
+        var part = await f.Store.UploadPartAsync(a, 1, new MemoryStream(TestData.Bytes(1000)), Ct);
+        await f.Store.CompleteMultipartUploadAsync(a, [part], Ct);
+        Assert.Equal(TestData.Bytes(1000), await f.Store.ReadAllBytesAsync(a.Key, null, 1 << 20, Ct));
     }
 
     [Fact]

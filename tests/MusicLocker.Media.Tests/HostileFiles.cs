@@ -43,6 +43,24 @@ internal static class HostileFiles
 
         /// <summary>When above 0: a udta/meta/ilst with a '©nam' item of this many bytes of text.</summary>
         public int TitleBytes { get; init; }
+
+        /// <summary>Bytes placed inside ilst after the '©nam' item (needs <see cref="TitleBytes"/>).</summary>
+        public byte[] IlstExtra { get; init; } = [];
+
+        /// <summary>Bytes placed inside meta after ilst (needs <see cref="TitleBytes"/>).</summary>
+        public byte[] MetaExtra { get; init; } = [];
+
+        /// <summary>Bytes placed inside udta after meta (needs <see cref="TitleBytes"/>).</summary>
+        public byte[] UdtaExtra { get; init; } = [];
+
+        /// <summary>The ftyp major brand.</summary>
+        public string Brand { get; init; } = "M4A ";
+
+        /// <summary>The sample entry type ('mp4a'; 'aavd' for Audible).</summary>
+        public string SampleEntry { get; init; } = "mp4a";
+
+        /// <summary>The mdhd duration (in <see cref="Timescale"/>).</summary>
+        public uint MediaDuration { get; init; }
     }
 
     /// <summary>The review's file: stts claims 31 M one-second samples, stsc 2^32−1 samples in one chunk, 22 KB in all.</summary>
@@ -81,7 +99,7 @@ internal static class HostileFiles
     /// <summary>An ftyp, a moov with one AAC LC 44.1 kHz stereo track and the given tables, and an mdat.</summary>
     public static byte[] Mp4(Mp4Tables t)
     {
-        byte[] ftyp = Box("ftyp", [.. "M4A "u8, 0, 0, 0, 0, .. "M4A mp42isom"u8]);
+        byte[] ftyp = Box("ftyp", [.. Encoding.Latin1.GetBytes(t.Brand), 0, 0, 0, 0, .. "M4A mp42isom"u8]);
         byte[] moov = Moov(t, mdatPayload: 0);
         long payload = ftyp.Length + moov.Length + 8;
         moov = Moov(t, payload); // same size: only the offsets change
@@ -98,6 +116,7 @@ internal static class HostileFiles
         BinaryPrimitives.WriteUInt32BigEndian(tkhd.AsSpan(12), 1);
         var mdhd = new byte[24];
         BinaryPrimitives.WriteUInt32BigEndian(mdhd.AsSpan(12), t.Timescale);
+        BinaryPrimitives.WriteUInt32BigEndian(mdhd.AsSpan(16), t.MediaDuration);
         byte[] hdlr = [0, 0, 0, 0, 0, 0, 0, 0, .. "soun"u8, .. new byte[12], 0];
         byte[] esds =
         [
@@ -112,7 +131,7 @@ internal static class HostileFiles
         BinaryPrimitives.WriteUInt16BigEndian(mp4a.AsSpan(16), 2);
         BinaryPrimitives.WriteUInt16BigEndian(mp4a.AsSpan(18), 16);
         BinaryPrimitives.WriteUInt32BigEndian(mp4a.AsSpan(24), 44100u << 16);
-        byte[] stsd = [0, 0, 0, 0, 0, 0, 0, 1, .. Box("mp4a", [.. mp4a, .. Box("esds", esds)])];
+        byte[] stsd = [0, 0, 0, 0, 0, 0, 0, 1, .. Box(t.SampleEntry, [.. mp4a, .. Box("esds", esds)])];
 
         var stbl = new List<byte>();
         stbl.AddRange(Box("stsd", stsd));
@@ -134,18 +153,30 @@ internal static class HostileFiles
         byte[] minf = Box("minf", Box("stbl", [.. stbl]));
         byte[] mdia = Box("mdia", [.. Box("mdhd", mdhd), .. Box("hdlr", hdlr), .. minf]);
         byte[] trak = Box("trak", [.. Box("tkhd", tkhd), .. edts, .. mdia]);
-        byte[] udta = t.TitleBytes > 0 ? Box("udta", Ilst(t.TitleBytes)) : [];
+        byte[] udta = t.TitleBytes > 0 ? Box("udta", [.. Ilst(t), .. t.UdtaExtra]) : [];
         return Box("moov", [.. Box("mvhd", mvhd), .. trak, .. udta]);
     }
 
-    private static byte[] Ilst(int titleBytes)
+    private static byte[] Ilst(Mp4Tables t)
     {
-        var text = new byte[titleBytes];
+        var text = new byte[t.TitleBytes];
         text.AsSpan().Fill((byte)'a');
         byte[] data = Box("data", [0, 0, 0, 1, 0, 0, 0, 0, .. text]);
         byte[] hdlr = Box("hdlr", [0, 0, 0, 0, 0, 0, 0, 0, .. "mdir"u8, .. "appl"u8, .. new byte[9]]);
-        return Box("meta", [0, 0, 0, 0, .. hdlr, .. Box("ilst", Box("\u00A9nam", data))]);
+        return Box("meta", [0, 0, 0, 0, .. hdlr, .. Box("ilst", [.. Box("\u00A9nam", data), .. t.IlstExtra]), .. t.MetaExtra]);
     }
+
+    /// <summary>A box header (8 bytes) claiming <paramref name="size"/> bytes, followed by <paramref name="payload"/> only.</summary>
+    public static byte[] LyingBox(string type, uint size, int payload = 8)
+    {
+        var box = new byte[8 + payload];
+        BinaryPrimitives.WriteUInt32BigEndian(box, size);
+        Encoding.Latin1.GetBytes(type, box.AsSpan(4));
+        return box;
+    }
+
+    /// <summary>A well-formed box.</summary>
+    public static byte[] MakeBox(string type, ReadOnlySpan<byte> payload) => Box(type, payload);
 
     private static byte[] Table(int entries, IEnumerable<byte> body) => [0, 0, 0, 0, .. U32((uint)entries), .. body];
 

@@ -47,7 +47,7 @@ public sealed class HostileInputTests
                     info = prober.Probe(data);
                     break;
                 case EntryPoint.ProbeStream:
-                    info = Synchronously(prober.ProbeAsync(new MemoryStream(data, writable: false)));
+                    info = Synchronously(prober.ProbeStreamAsync(new MemoryStream(data, writable: false)));
                     break;
                 case EntryPoint.ProbeRandomAccess:
                     info = Synchronously(prober.ProbeAsync(new MemoryRandomAccessSource(data)));
@@ -76,7 +76,7 @@ public sealed class HostileInputTests
     private static string Outcome((MediaInfo? Info, MediaFormatException? Error, long, TimeSpan) r) =>
         r.Info is { } i
             ? $"frames={i.FrameCount} encoded={i.EncodedSamples} playable={i.PlayableSamples} index={i.SeekIndex?.Count}"
-            : $"refused {r.Error!.Code}";
+            : $"refused {r.Error!.ErrorCode}";
 
     [Theory]
     [MemberData(nameof(Mp4Variants))]
@@ -170,7 +170,7 @@ public sealed class HostileInputTests
 
         var e = Assert.Throws<MediaFormatException>(() => new MediaProber().Probe(data));
 
-        Assert.Equal(MediaErrorCode.Corrupt, e.Code);
+        Assert.Equal(MediaErrorCode.Corrupt, e.ErrorCode);
         Assert.Contains("samples but the file holds", e.Message, StringComparison.Ordinal);
     }
 
@@ -223,7 +223,7 @@ public sealed class HostileInputTests
         var streamed = prober.Probe(data);
         var results = new[]
         {
-            await prober.ProbeAsync(new MemoryStream(data, writable: false), ct),
+            await prober.ProbeStreamAsync(new MemoryStream(data, writable: false), ct),
             await prober.ProbeAsync(new MemoryRandomAccessSource(data), ct),
             await prober.ProbeFileAsync(Fixtures.Path(file), ct),
         };
@@ -247,7 +247,7 @@ public sealed class HostileInputTests
 
         foreach (var e in new[] { byStream, byRange })
         {
-            Assert.Equal(MediaErrorCode.UnsupportedFormat, e.Code);
+            Assert.Equal(MediaErrorCode.UnsupportedFormat, e.ErrorCode);
             Assert.Contains("0xFF", e.Message, StringComparison.Ordinal);
             Assert.DoesNotContain("zero", e.Message, StringComparison.OrdinalIgnoreCase);
         }
@@ -261,12 +261,12 @@ public sealed class HostileInputTests
         var data = new byte[4096];
         data.AsSpan().Fill(value);
         var uniform = Assert.Throws<MediaFormatException>(() => new MediaProber().Probe(data));
-        Assert.Equal(code, uniform.Code);
+        Assert.Equal(code, uniform.ErrorCode);
         Assert.Contains(named, uniform.Message, StringComparison.Ordinal);
 
         data[1000] = 0xFF; // a lone sync byte among them starts no frame, but it is not a zero byte either
         var mixed = Assert.Throws<MediaFormatException>(() => new MediaProber().Probe(data));
-        Assert.Equal(MediaErrorCode.UnsupportedFormat, mixed.Code);
+        Assert.Equal(MediaErrorCode.UnsupportedFormat, mixed.ErrorCode);
         Assert.DoesNotContain("zero", mixed.Message, StringComparison.Ordinal);
     }
 
@@ -279,21 +279,21 @@ public sealed class HostileInputTests
 
         string missing = Path.Combine(folder.Path, "missing.mp3");
         var notFound = await Assert.ThrowsAsync<MediaFormatException>(() => prober.ProbeFileAsync(missing, ct));
-        Assert.Equal(MediaErrorCode.NotFound, notFound.Code);
+        Assert.Equal(MediaErrorCode.NotFound, notFound.ErrorCode);
         Assert.Contains(missing, notFound.Message, StringComparison.Ordinal);
 
         string inMissingFolder = Path.Combine(folder.Path, "no-such-folder", "a.mp3");
-        Assert.Equal(MediaErrorCode.NotFound, (await Assert.ThrowsAsync<MediaFormatException>(() => prober.ProbeFileAsync(inMissingFolder, ct))).Code);
+        Assert.Equal(MediaErrorCode.NotFound, (await Assert.ThrowsAsync<MediaFormatException>(() => prober.ProbeFileAsync(inMissingFolder, ct))).ErrorCode);
 
         var directory = await Assert.ThrowsAsync<MediaFormatException>(() => prober.ProbeFileAsync(folder.Path, ct));
-        Assert.Equal(MediaErrorCode.Unreadable, directory.Code);
+        Assert.Equal(MediaErrorCode.Unreadable, directory.ErrorCode);
         Assert.Contains(folder.Path, directory.Message, StringComparison.Ordinal);
         Assert.Contains("folder", directory.Message, StringComparison.Ordinal);
 
         // A name longer than the file system allows (PathTooLongException from the system): unreadable, whoever runs this.
         string tooLong = Path.Combine(folder.Path, new string('n', 300) + ".mp3");
         var nameTooLong = await Assert.ThrowsAsync<MediaFormatException>(() => prober.ProbeFileAsync(tooLong, ct));
-        Assert.Equal(MediaErrorCode.Unreadable, nameTooLong.Code);
+        Assert.Equal(MediaErrorCode.Unreadable, nameTooLong.ErrorCode);
         Assert.Contains(tooLong, nameTooLong.Message, StringComparison.Ordinal);
         Assert.IsAssignableFrom<IOException>(nameTooLong.InnerException);
 
@@ -319,7 +319,7 @@ public sealed class HostileInputTests
         if (denied)
         {
             var unreadable = await Assert.ThrowsAsync<MediaFormatException>(() => prober.ProbeFileAsync(locked, ct));
-            Assert.Equal(MediaErrorCode.Unreadable, unreadable.Code);
+            Assert.Equal(MediaErrorCode.Unreadable, unreadable.ErrorCode);
             Assert.Contains(locked, unreadable.Message, StringComparison.Ordinal);
             Assert.IsType<UnauthorizedAccessException>(unreadable.InnerException);
         }

@@ -27,8 +27,8 @@ public sealed class RefusalTests
         var byStream = Assert.Throws<MediaFormatException>(() => new MediaProber().Probe(data));
         var byRange = await Assert.ThrowsAsync<MediaFormatException>(() => new MediaProber().ProbeAsync(new MemoryRandomAccessSource(data), TestContext.Current.CancellationToken));
 
-        Assert.Equal(code, byStream.Code);
-        Assert.Equal(code, byRange.Code);
+        Assert.Equal(code, byStream.ErrorCode);
+        Assert.Equal(code, byRange.ErrorCode);
         Assert.Contains(named, byStream.Message, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -39,7 +39,7 @@ public sealed class RefusalTests
         new Random(1).NextBytes(data);
         data[0] = 0x12; // not a signature
         var e = Assert.Throws<MediaFormatException>(() => new MediaProber(new MediaProbeOptions { MaxLeadingJunk = 8192 }).Probe(data));
-        Assert.Equal(MediaErrorCode.UnsupportedFormat, e.Code);
+        Assert.Equal(MediaErrorCode.UnsupportedFormat, e.ErrorCode);
     }
 
     [Fact]
@@ -62,14 +62,14 @@ public sealed class RefusalTests
         var audible = Fixtures.Bytes("m4a/moov-at-end.m4a");
         int mp4a = audible.AsSpan().IndexOf("mp4a"u8);
         "aavd"u8.CopyTo(audible.AsSpan(mp4a));
-        Assert.Equal(MediaErrorCode.DrmProtected, Assert.Throws<MediaFormatException>(() => new MediaProber().Probe(audible)).Code);
+        Assert.Equal(MediaErrorCode.DrmProtected, Assert.Throws<MediaFormatException>(() => new MediaProber().Probe(audible)).ErrorCode);
     }
 
     [Fact]
     public void Limits_are_enforced_with_their_own_code()
     {
         var e = Assert.Throws<MediaFormatException>(() => new MediaProber(new MediaProbeOptions { MaxFrames = 10 }).Probe(Fixtures.Bytes("mp3/vbr-noheader.mp3")));
-        Assert.Equal(MediaErrorCode.LimitExceeded, e.Code);
+        Assert.Equal(MediaErrorCode.LimitExceeded, e.ErrorCode);
         Assert.Contains("MaxFrames", e.Message, StringComparison.Ordinal);
     }
 
@@ -81,7 +81,7 @@ public sealed class RefusalTests
         byte[] moov = [0, 0, 0, 1, .. "moov"u8, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xF0, .. new byte[32]];
         byte[] file = [.. ftyp, .. moov];
 
-        Assert.Equal(MediaErrorCode.Corrupt, Assert.Throws<MediaFormatException>(() => new MediaProber().Probe(file)).Code);
+        Assert.Equal(MediaErrorCode.Corrupt, Assert.Throws<MediaFormatException>(() => new MediaProber().Probe(file)).ErrorCode);
     }
 
     [Fact]

@@ -155,8 +155,8 @@ public sealed class SeekIndexTests
     public void Corrupt_index_bytes_are_refused()
     {
         var good = new MediaProber().Probe(Fixtures.Bytes("mp3/vbr-noheader.mp3")).SeekIndex!.ToArray();
-        Assert.Equal(MediaErrorCode.Corrupt, Assert.Throws<MediaFormatException>(() => SeekIndex.Parse(good.AsSpan(0, good.Length - 1))).Code);
-        Assert.Equal(MediaErrorCode.Corrupt, Assert.Throws<MediaFormatException>(() => SeekIndex.Parse("nope!"u8)).Code);
+        Assert.Equal(MediaErrorCode.Corrupt, Assert.Throws<MediaFormatException>(() => SeekIndex.Parse(good.AsSpan(0, good.Length - 1))).ErrorCode);
+        Assert.Equal(MediaErrorCode.Corrupt, Assert.Throws<MediaFormatException>(() => SeekIndex.Parse("nope!"u8)).ErrorCode);
         // "MLSI", version 1, timescale 1, duration 1, interval 1, then a count of 1,000,000 entries in 1 byte.
         byte[] huge = [(byte)'M', (byte)'L', (byte)'S', (byte)'I', 1, 1, 1, 1, 0xC0, 0x84, 0x3D, 0x00];
         Assert.Contains("claims", Assert.Throws<MediaFormatException>(() => SeekIndex.Parse(huge)).Message, StringComparison.Ordinal);
@@ -221,12 +221,12 @@ public sealed class SeekIndexTests
         MediaFormatException? e = null;
         long allocated = Allocated(() => e = Assert.Throws<MediaFormatException>(() => SeekIndex.Parse(data)));
 
-        Assert.Equal(MediaErrorCode.LimitExceeded, e!.Code);
+        Assert.Equal(MediaErrorCode.LimitExceeded, e!.ErrorCode);
         Assert.Contains(nameof(MediaProbeOptions.MaxSeekIndexEntries), e.Message, StringComparison.Ordinal);
         Assert.True(allocated < 64 * 1024, $"allocated {allocated:N0} bytes");
         var small = new MediaProbeOptions { MaxSeekIndexEntries = 1000 };
         var few = Serialized(44100, 2000L * 44100, 44100, 1001, new byte[1001]);
-        Assert.Equal(MediaErrorCode.LimitExceeded, Assert.Throws<MediaFormatException>(() => SeekIndex.Parse(few, small)).Code);
+        Assert.Equal(MediaErrorCode.LimitExceeded, Assert.Throws<MediaFormatException>(() => SeekIndex.Parse(few, small)).ErrorCode);
     }
 
     [Fact]
@@ -237,7 +237,7 @@ public sealed class SeekIndexTests
 
         var e = Assert.Throws<MediaFormatException>(() => SeekIndex.Parse(data));
 
-        Assert.Equal(MediaErrorCode.Corrupt, e.Code);
+        Assert.Equal(MediaErrorCode.Corrupt, e.ErrorCode);
         Assert.Contains("1000 entries", e.Message, StringComparison.Ordinal);
     }
 

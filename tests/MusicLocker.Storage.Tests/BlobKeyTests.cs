@@ -14,30 +14,40 @@ public sealed class BlobKeyTests
     {
         Assert.Equal(value, BlobKey.Parse(value).Value);
         Assert.True(BlobKey.TryParse(value, out var key, out var rule));
-        Assert.Null(rule);
+        Assert.Equal(BlobKeyRule.Unknown, rule);
         Assert.Equal(value, key.ToString());
     }
 
     [Theory]
-    [InlineData("", "empty")]
-    [InlineData("/abs", "start with '/'")]
-    [InlineData("a//b", "empty segment")]
-    [InlineData("a/", "end with '/'")]
-    [InlineData("a/./b", "'.' or '..'")]
-    [InlineData("a/../b", "'.' or '..'")]
-    [InlineData("..", "'.' or '..'")]
-    [InlineData("a\\b", "backslash")]
-    [InlineData("a\u0000b", "control character")]
-    [InlineData("tab\there", "control character")]
-    [InlineData("del\u007f", "control character")]
-    public void Invalid_keys_are_refused_naming_the_rule(string value, string rule)
+    [InlineData("", BlobKeyRule.Empty, "empty")]
+    [InlineData("/abs", BlobKeyRule.LeadingSlash, "start with '/'")]
+    [InlineData("a//b", BlobKeyRule.EmptySegment, "empty segment")]
+    [InlineData("a/", BlobKeyRule.TrailingSlash, "end with '/'")]
+    [InlineData("a/./b", BlobKeyRule.DotSegment, "'.' or '..'")]
+    [InlineData("a/../b", BlobKeyRule.DotSegment, "'.' or '..'")]
+    [InlineData("..", BlobKeyRule.DotSegment, "'.' or '..'")]
+    [InlineData("a\\b", BlobKeyRule.Backslash, "backslash")]
+    [InlineData("a\u0000b", BlobKeyRule.ControlCharacter, "control character")]
+    [InlineData("tab\there", BlobKeyRule.ControlCharacter, "control character")]
+    [InlineData("del\u007f", BlobKeyRule.ControlCharacter, "control character")]
+    public void Invalid_keys_are_refused_naming_the_rule(string value, BlobKeyRule rule, string detail)
     {
         var ex = Assert.Throws<InvalidBlobKeyException>(() => BlobKey.Parse(value));
-        Assert.Contains(rule, ex.Rule, StringComparison.Ordinal);
+        Assert.Equal(rule, ex.Rule);
+        Assert.Contains(detail, ex.Detail, StringComparison.Ordinal);
+        Assert.Contains(detail, ex.Message, StringComparison.Ordinal);
         Assert.Equal(BlobErrorCode.InvalidKey, ex.ErrorCode);
         Assert.Equal(value, ex.Key);
         Assert.False(BlobKey.TryParse(value, out _, out var reported));
-        Assert.Contains(rule, reported, StringComparison.Ordinal);
+        Assert.Equal(rule, reported);
+    }
+
+    [Fact]
+    public void A_null_key_is_reported_as_empty_by_TryParse()
+    {
+        Assert.False(BlobKey.TryParse(null, out var key, out var rule));
+        Assert.Equal(BlobKeyRule.Empty, rule);
+        Assert.True(key.IsDefault);
     }
 
     [Fact]
@@ -47,7 +57,8 @@ public sealed class BlobKeyTests
         foreach (var value in new[] { "bad" + '\ud800', "bad" + '\udc00' + "x", "x" + '\ud83c' + '\ud83c' + "y" })
         {
             var ex = Assert.Throws<InvalidBlobKeyException>(() => BlobKey.Parse(value));
-            Assert.Contains("unpaired surrogate", ex.Rule, StringComparison.Ordinal);
+            Assert.Equal(BlobKeyRule.UnpairedSurrogate, ex.Rule);
+            Assert.Contains("unpaired surrogate", ex.Detail, StringComparison.Ordinal);
         }
 
         Assert.Equal("🎵", BlobKey.Parse("🎵").Value);
@@ -61,6 +72,7 @@ public sealed class BlobKeyTests
         BlobKey.Parse(ok);
         var ex = Assert.Throws<InvalidBlobKeyException>(() => BlobKey.Parse(ok + "a"));
         Assert.Contains("1025", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(BlobKeyRule.TooLong, ex.Rule);
     }
 
     [Fact]

@@ -132,7 +132,8 @@ public sealed partial class FileSystemBlobStoreTests : IDisposable
         using var store = new FileSystemBlobStore(_folder.Path);
         var key = BlobKey.Parse("a/" + new string('x', 251));
         var ex = await Assert.ThrowsAsync<InvalidBlobKeyException>(() => store.PutBytesAsync(key, new byte[] { 1 }, null, Ct));
-        Assert.Contains("250 UTF-8 bytes", ex.Rule, StringComparison.Ordinal);
+        Assert.Equal(BlobKeyRule.SegmentTooLong, ex.Rule);
+        Assert.Contains("250 UTF-8 bytes", ex.Detail, StringComparison.Ordinal);
         await store.PutBytesAsync(BlobKey.Parse("a/" + new string('x', 250)), new byte[] { 1 }, null, Ct);
     }
 

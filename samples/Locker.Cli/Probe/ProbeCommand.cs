@@ -75,7 +75,7 @@ internal static class ProbeCommand
         catch (MediaFormatException e)
         {
             // Bad content and a file that cannot be read (NotFound, Unreadable) alike: the prober names the path and the reason.
-            return new ProbeResult { Path = file.ToString(), Ok = false, Error = new ProbeError(e.Code.ToString(), e.Message) };
+            return new ProbeResult { Path = file.ToString(), Ok = false, Error = new ProbeError(e.ErrorCode.ToString(), e.Message) };
         }
     }
 

@@ -13,11 +13,24 @@ internal sealed class SeekIndexBuilder
     private long _nextTimestamp;
 
     public SeekIndexBuilder(int timescale, long interval, int maxEntries)
+        : this(timescale, interval, maxEntries, origin: 0)
+    {
+    }
+
+    /// <summary>
+    /// A builder whose first frame comes at <paramref name="origin"/> (the fragments after an MP4's sample tables): its
+    /// marks stay the multiples of the interval, so its entries can be <see cref="Append"/>ed to the builder before it.
+    /// </summary>
+    public SeekIndexBuilder(int timescale, long interval, int maxEntries, long origin)
     {
         Timescale = timescale;
         Interval = Math.Max(1, interval);
         _maxEntries = Math.Max(2, maxEntries);
+        _marksBefore = origin <= 0 ? 0 : (origin + Interval - 1) / Interval;
+        _nextTimestamp = _marksBefore * Interval;
     }
+
+    private long _marksBefore;
 
     public int Timescale { get; }
 
@@ -69,6 +82,15 @@ internal sealed class SeekIndexBuilder
         Advance();
     }
 
+    /// <summary>Adds the entries of <paramref name="other"/> (same timescale), their times moved by <paramref name="shift"/>.</summary>
+    public void Append(SeekIndexBuilder other, long shift)
+    {
+        for (int i = 0; i < other._timestamps.Count; i++)
+        {
+            Add(other._timestamps[i] + shift, other._offsets[i]);
+        }
+    }
+
     public SeekIndex Build(long totalDuration) =>
         Evenly && Interval <= int.MaxValue
             ? new(Timescale, totalDuration, Interval, null, [.. _offsets])
@@ -88,12 +110,13 @@ internal sealed class SeekIndexBuilder
         _timestamps.RemoveRange(kept, _timestamps.Count - kept);
         _offsets.RemoveRange(kept, _offsets.Count - kept);
         Interval *= 2;
+        _marksBefore = (_marksBefore + 1) / 2;
         Advance();
     }
 
     private void Advance()
     {
         int n = _timestamps.Count;
-        _nextTimestamp = n == 0 ? 0 : Math.Max(Interval * n, _timestamps[n - 1] + 1);
+        _nextTimestamp = n == 0 ? Interval * _marksBefore : Math.Max(Interval * (n + _marksBefore), _timestamps[n - 1] + 1);
     }
 }

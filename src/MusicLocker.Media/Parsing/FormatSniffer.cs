@@ -127,6 +127,12 @@ internal static class FormatSniffer
         return null;
     }
 
+    /// <summary>Names a DRM-protected format recognised by its signature: Audible's <c>.aa</c> (magic 0x57907536 after the 4-byte file size).</summary>
+    public static string? Protected(ReadOnlySpan<byte> h) =>
+        h.Length >= 8 && h.Slice(4, 4).SequenceEqual((ReadOnlySpan<byte>)[0x57, 0x90, 0x75, 0x36])
+            ? "an Audible audiobook (.aa), protected by Audible DRM: it cannot be played outside Audible's apps"
+            : null;
+
     public static bool LooksLikeMp4(ReadOnlySpan<byte> h)
     {
         if (h.Length < 8)

@@ -131,6 +131,7 @@ internal static class MediaInfoBuilder
                 : "The MP4 file has no audio track");
         }
 
+        RefuseVideo(m, track);
         var entry = track.Entry!;
         AudioCodec codec;
         if (entry.Format == FourCC.Mp4a)
@@ -263,23 +264,24 @@ internal static class MediaInfoBuilder
         // The sample data present: the mdat payload(s), cut at the end of the file.
         long dataStart = m.MdatPayloadOffset >= 0 ? m.MdatPayloadOffset : 0;
         long dataEnd = m.MdatPayloadOffset >= 0 ? m.MdatPayloadOffset + Math.Min(m.MdatPayloadLength, fileLength - m.MdatPayloadOffset) : 0;
+        SeekIndexBuilder? builder = null;
+        Mp4Samples tables = default;
         if (track.HasSampleTables)
         {
-            var builder = new SeekIndexBuilder((int)Math.Min(timescale, int.MaxValue), Math.Max(1, (long)(options.SeekIndexInterval.TotalSeconds * timescale)), options.MaxSeekIndexEntries);
-            var samples = track.WalkSamples(dataStart, dataEnd, options.MaxFrames, builder);
+            builder = new SeekIndexBuilder((int)Math.Min(timescale, int.MaxValue), Math.Max(1, (long)(options.SeekIndexInterval.TotalSeconds * timescale)), options.MaxSeekIndexEntries);
+            tables = track.WalkSamples(dataStart, dataEnd, options.MaxFrames, builder);
             long claimed = track.ClaimedSampleCount();
-            if (claimed != samples.Count)
+            if (claimed != tables.Count)
             {
-                warnings.Add(new MediaWarning(m.MoovOffset, $"The MP4 sample tables count {claimed} samples but {samples.Count} have bytes in the file (truncated or damaged tables): {samples.Count} are counted"));
+                warnings.Add(new MediaWarning(m.MoovOffset, $"The MP4 sample tables count {claimed} samples but {tables.Count} have bytes in the file (truncated or damaged tables): {tables.Count} are counted"));
             }
-
-            return (samples.Count, samples.Duration, samples.Bytes, DurationSource.SampleTable, samples.Count > 0 ? builder.Build(samples.Duration) : null);
         }
 
         if (track.FragmentSamples > 0)
         {
-            // Fragmented MP4: every moof/traf/trun of the track, summed. A sample holds at least one byte.
-            if (track.FragmentSamples > options.MaxFrames)
+            // Fragmented MP4: the samples of moov's tables (if any) come first, then every moof/traf/trun of the track.
+            long samples = tables.Count + track.FragmentSamples;
+            if (samples > options.MaxFrames)
             {
                 ThrowHelper.ThrowLimit("The number of MP4 samples", options.MaxFrames, nameof(MediaProbeOptions.MaxFrames), m.MoovOffset);
             }
@@ -289,12 +291,36 @@ internal static class MediaInfoBuilder
                 ThrowHelper.ThrowCorrupt($"The MP4 fragments claim {track.FragmentSamples} samples but the file holds {Math.Max(0, dataEnd - dataStart)} bytes of sample data", m.MoovOffset);
             }
 
-            if (track.FragmentBytes > dataEnd - dataStart)
+            if (tables.Bytes + track.FragmentBytes > dataEnd - dataStart)
             {
                 warnings.Add(new MediaWarning(m.MoovOffset, $"The MP4 fragments claim {track.FragmentBytes} bytes of samples but the file holds {dataEnd - dataStart} (truncated file)"));
             }
 
-            return (track.FragmentSamples, track.FragmentDuration, track.FragmentBytes, DurationSource.SampleTable, null);
+            long total = tables.Duration + track.FragmentDuration;
+            if (m.FragmentMovieDuration > 0 && m.MovieTimescale > 0
+                && Math.Abs(((double)m.FragmentMovieDuration / m.MovieTimescale) - ((double)total / timescale)) > 1)
+            {
+                warnings.Add(new MediaWarning(m.MoovOffset, $"The MP4 'mehd' box says {(double)m.FragmentMovieDuration / m.MovieTimescale:0.###} s, the samples hold {(double)total / timescale:0.###} s: the samples are counted"));
+            }
+
+            builder ??= new SeekIndexBuilder((int)Math.Min(timescale, int.MaxValue), Math.Max(1, (long)(options.SeekIndexInterval.TotalSeconds * timescale)), options.MaxSeekIndexEntries);
+            if (track.FragmentIndex is { } fragments)
+            {
+                builder.Append(fragments, tables.Duration - track.FragmentTimeBase);
+            }
+
+            return (samples, total, tables.Bytes + track.FragmentBytes, DurationSource.SampleTable, builder.Build(total));
+        }
+
+        if (track.HasSampleTables)
+        {
+            return (tables.Count, tables.Duration, tables.Bytes, DurationSource.SampleTable, tables.Count > 0 ? builder!.Build(tables.Duration) : null);
+        }
+
+        if (track.HasSampleTableBoxes || m.MdatPayloadOffset < 0 || m.MdatPayloadLength <= 0)
+        {
+            // Empty tables (or an empty mdat) say there is no audio: a header duration alone is not a track.
+            ThrowHelper.ThrowEmpty($"The MP4 audio track holds no samples (its sample tables are empty; mdat holds {Math.Max(0, m.MdatPayloadLength)} bytes): the header's duration has no audio behind it");
         }
 
         long duration = (long)Math.Min(track.MediaDuration, long.MaxValue / 2);
@@ -311,6 +337,22 @@ internal static class MediaInfoBuilder
         }
 
         return (0, duration, track.FragmentBytes, DurationSource.MediaHeader, null);
+    }
+
+    /// <summary>
+    /// A music video (a video track of moving pictures beside the audio) is refused: the locker stores and streams audio
+    /// files, and the audio of such a file is interleaved with video it would hand out too. A single-picture video track
+    /// (how some tools store cover art) is only a picture and is ignored.
+    /// </summary>
+    private static void RefuseVideo(Mp4Walker m, Mp4Track audio)
+    {
+        foreach (var t in m.Tracks)
+        {
+            if (t != audio && t.Handler == FourCC.Vide && t.ClaimedSampleCount() + t.FragmentSamples > 1)
+            {
+                ThrowHelper.ThrowUnsupported($"The MP4 file is a video (a 'vide' track of {t.ClaimedSampleCount() + t.FragmentSamples} frames) with an audio track: a music locker accepts audio-only files (extract the audio, e.g. ffmpeg -i in.mp4 -vn -c:a copy out.m4a)", m.MoovOffset);
+            }
+        }
     }
 
     private static long Rescale(long value, long rate, long timescale)

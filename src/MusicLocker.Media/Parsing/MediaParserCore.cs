@@ -26,6 +26,10 @@ internal sealed class MediaParserCore
     private FrameWalker? _adtsCandidate;
     private long _detectStart = -1;
     private bool _sawTag;
+    private const int FreeFormatHeaders = 4;
+    private long _lastFreeFormat = -1;
+    private uint _freeFormatSignature;
+    private int _freeFormatCount;
     private int _junkValue = -1; // the one value every byte skipped before the audio had so far; -1 none yet, -2 mixed
 
     public MediaParserCore(MediaProbeOptions options, bool probeMode, long? fileLength)
@@ -139,6 +143,11 @@ internal sealed class MediaParserCore
             }
 
             _detectStart = position;
+            if (FormatSniffer.Protected(data) is { } drm)
+            {
+                ThrowHelper.ThrowDrm($"The file is {drm}", position);
+            }
+
             if (FormatSniffer.Refused(data) is { } name)
             {
                 ThrowHelper.ThrowUnsupported($"The file is {name}, not MP3 or AAC: a music locker accepts MP3 (.mp3) and AAC (.m4a, .aac) files only", position);
@@ -200,10 +209,45 @@ internal sealed class MediaParserCore
                     need = needed;
                     return candidate;
                 default:
+                    if (!adts)
+                    {
+                        NoteFreeFormat(data[candidate..], position + candidate);
+                    }
+
                     NoteJunk(data.Slice(candidate, 1)); // a 0xFF that starts no frame is junk too
                     pos = candidate + 1;
                     break;
             }
+        }
+    }
+
+    /// <summary>
+    /// Free-format MP3 (bitrate index 0: a bitrate outside the table, agreed out of band) has no frame length in its
+    /// headers, and few decoders play it. After <see cref="FreeFormatHeaders"/> such headers of one stream signature
+    /// (version, layer, protection, sample rate, channel mode) the file is refused, saying so, instead of as "no audio".
+    /// </summary>
+    private void NoteFreeFormat(ReadOnlySpan<byte> data, long at)
+    {
+        if (data.Length < 4 || at <= _lastFreeFormat)
+        {
+            return;
+        }
+
+        uint raw = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(data);
+        bool freeFormat = (raw & 0xFFE00000) == 0xFFE00000 && ((raw >> 19) & 3) != 1 && ((raw >> 17) & 3) == 1
+            && ((raw >> 12) & 15) == 0 && ((raw >> 10) & 3) != 3;
+        if (!freeFormat)
+        {
+            return;
+        }
+
+        uint signature = raw & 0xFFFF0CC0;
+        _lastFreeFormat = at;
+        _freeFormatCount = signature == _freeFormatSignature ? _freeFormatCount + 1 : 1;
+        _freeFormatSignature = signature;
+        if (_freeFormatCount >= FreeFormatHeaders)
+        {
+            ThrowHelper.ThrowUnsupported("The file is free-format MP3 (bitrate index 0: its frames carry no length, and most players cannot play it): re-encode it at a standard bitrate", _detectStart);
         }
     }
 

@@ -32,4 +32,13 @@ public enum BlobErrorCode
 
     /// <summary>The store refused the credentials or the operation.</summary>
     AccessDenied,
+
+    /// <summary>
+    /// The stored bytes fail an integrity check: an encrypted blob's header, tag or ciphertext was altered, or a store file
+    /// is damaged (the file-system store's header). Retrying returns the same; restore the blob or delete it.
+    /// </summary>
+    IntegrityCheckFailed,
+
+    /// <summary>The blob's owner key was destroyed (crypto-shredded): its bytes can never be read again. Delete the blob.</summary>
+    KeyDestroyed,
 }

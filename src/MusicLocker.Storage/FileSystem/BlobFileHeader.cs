@@ -113,31 +113,5 @@ internal sealed class BlobFileHeader
     }
 
     private static BlobStoreException Corrupt(string path, string why, Exception? inner = null) =>
-        new(BlobErrorCode.Unknown, $"The store file '{path}' is damaged: {why}. Restore it from a backup or delete it.", null, inner);
+        new(BlobErrorCode.IntegrityCheckFailed, $"The store file '{path}' is damaged: {why}. Restore it from a backup or delete it.", null, inner);
 }
-
-/// <summary>The manifest of a multipart upload on disk.</summary>
-internal sealed class UploadManifest
-{
-    [JsonPropertyName("key")]
-    public required string Key { get; init; }
-
-    [JsonPropertyName("created")]
-    public DateTimeOffset Created { get; init; }
-
-    [JsonPropertyName("contentType")]
-    public string? ContentType { get; init; }
-
-    [JsonPropertyName("metadata")]
-    public Dictionary<string, string>? Metadata { get; init; }
-
-    [JsonPropertyName("ifMatch")]
-    public string? IfMatch { get; init; }
-
-    [JsonPropertyName("ifNoneMatchAny")]
-    public bool IfNoneMatchAny { get; init; }
-}
-
-[JsonSerializable(typeof(BlobFileHeader))]
-[JsonSerializable(typeof(UploadManifest))]
-internal sealed partial class FileSystemJsonContext : JsonSerializerContext;

@@ -3,7 +3,10 @@ using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Win32.SafeHandles;
+using MusicLocker.Storage.Diagnostics;
 
 namespace MusicLocker.Storage.FileSystem;
 
@@ -24,7 +27,12 @@ namespace MusicLocker.Storage.FileSystem;
 public sealed class FileSystemBlobStore : IBlobStore, IDisposable
 {
     private const int CopyBufferSize = 256 * 1024;
+    private const string Store = "filesystem";
+
+    /// <summary>How many times an open meets a sweep's momentary lock before it reports the file as held.</summary>
+    private const int MaxLockedOpens = 50;
     private readonly FileSystemBlobStoreOptions _options;
+    private readonly ILogger _logger;
     private readonly string _blobs;
     private readonly string _uploads;
     private readonly StripedFileLock _locks;
@@ -39,8 +47,9 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     public FileSystemBlobStore(FileSystemBlobStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        options = options.Snapshot();
         _options = options;
+        _logger = options.LoggerFactory?.CreateLogger<FileSystemBlobStore>() ?? NullLogger<FileSystemBlobStore>.Instance;
         RootPath = Path.GetFullPath(options.RootPath);
         _blobs = Path.Combine(RootPath, "blobs");
         _uploads = Path.Combine(RootPath, "uploads");
@@ -60,13 +69,16 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     public string RootPath { get; }
 
     /// <inheritdoc />
-    public async Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default)
+    public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default) =>
+        TracedCall.RunAsync(Store, "get_properties", key, _ => GetPropertiesCoreAsync(key, cancellationToken));
+
+    private async Task<BlobProperties> GetPropertiesCoreAsync(BlobKey key, CancellationToken cancellationToken)
     {
         BlobStoreValidation.Key(key);
         string path = FileSystemPaths.BlobPath(_blobs, key);
         try
         {
-            using var handle = OpenForRead(path, key);
+            using var handle = await OpenForReadAsync(path, key, cancellationToken).ConfigureAwait(false);
             var header = await BlobFileHeader.ReadAsync(handle, path, cancellationToken).ConfigureAwait(false);
             return header.ToProperties(key, RandomAccess.GetLength(handle));
         }
@@ -77,7 +89,15 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        // Read the caller's options once: a change while the read opens has no effect.
+        var range = options?.Range ?? ByteRange.All;
+        var ifMatch = options?.IfMatch;
+        return TracedCall.RunAsync(Store, "read", key, scope => OpenReadCoreAsync(key, range, ifMatch, scope, cancellationToken));
+    }
+
+    private async Task<BlobDownload> OpenReadCoreAsync(BlobKey key, ByteRange range, ETag? ifMatch, Providers.StorageOperationScope? scope, CancellationToken cancellationToken)
     {
         BlobStoreValidation.Key(key);
         string path = FileSystemPaths.BlobPath(_blobs, key);
@@ -85,21 +105,24 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         try
         {
             // The handle pins this version: a later rename publishes a new file and leaves this one readable until closed.
-            handle = OpenForRead(path, key);
+            handle = await OpenForReadAsync(path, key, cancellationToken).ConfigureAwait(false);
             var header = await BlobFileHeader.ReadAsync(handle, path, cancellationToken).ConfigureAwait(false);
             var properties = header.ToProperties(key, RandomAccess.GetLength(handle));
-            if (options?.IfMatch is { } expected && expected != properties.ETag)
+            if (ifMatch is { } expected && expected != properties.ETag)
             {
                 ThrowHelper.ThrowETagMismatch(key, expected, properties.ETag);
             }
 
-            var range = options?.Range ?? ByteRange.All;
             if (!range.TryResolve(properties.Length, out long offset, out long length))
             {
                 ThrowHelper.ThrowRangeNotSatisfiable(key, range, properties.Length);
             }
 
-            return new BlobDownload(new FileRangeReadStream(handle, header.DataOffset + offset, length), properties, offset, length);
+            // A caller's read counts its bytes as they are read; a copy's own read of the source counts nothing (it writes them).
+            scope?.SetRange(offset, length);
+            scope?.Activity?.SetTag("musiclocker.bytes", length);
+            var content = new FileRangeReadStream(handle, header.DataOffset + offset, length, key, path) { CountsReadsFor = scope is null ? null : Store };
+            return new BlobDownload(content, properties, offset, length);
         }
         catch (Exception ex)
         {
@@ -114,29 +137,39 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     }
 
     /// <inheritdoc />
-    public Task<BlobProperties> PutAsync(BlobKey key, Stream content, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(content);
-        BlobStoreValidation.Options(key, options);
-        return PublishAsync(key, options?.ContentType, options?.Metadata, options?.Conditions, (file, ct) => WriteStreamAsync(file, content, callerStream: true, ct), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public async Task<BlobProperties> CopyAsync(BlobKey source, BlobKey destination, BlobRequestConditions? destinationConditions = null, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Key(source, nameof(source));
-        BlobStoreValidation.Key(destination, nameof(destination));
-        destinationConditions?.Validate();
-        var download = await OpenReadAsync(source, null, cancellationToken).ConfigureAwait(false);
-        await using (download.ConfigureAwait(false))
+    public Task<BlobProperties> PutAsync(BlobKey key, Stream content, PutBlobOptions? options = null, CancellationToken cancellationToken = default) =>
+        TracedCall.RunAsync(Store, "put", key, async scope =>
         {
-            var p = download.Properties;
-            return await PublishAsync(destination, p.ContentType, p.Metadata, destinationConditions, (file, ct) => WriteStreamAsync(file, download.Content, callerStream: false, ct), cancellationToken).ConfigureAwait(false);
-        }
-    }
+            ArgumentNullException.ThrowIfNull(content);
+            var put = PutSnapshot.Take(key, options);
+            var properties = await PublishAsync(key, put.ContentType, put.Metadata, put.Conditions, (file, ct) => WriteStreamAsync(file, content, callerStream: true, ct), cancellationToken).ConfigureAwait(false);
+            scope.SetBytes(properties.Length, written: true);
+            return properties;
+        });
 
     /// <inheritdoc />
-    public async Task<bool> DeleteAsync(BlobKey key, BlobRequestConditions? conditions = null, CancellationToken cancellationToken = default)
+    public Task<BlobProperties> CopyAsync(BlobKey source, BlobKey destination, BlobRequestConditions? destinationConditions = null, CancellationToken cancellationToken = default) =>
+        TracedCall.RunAsync(Store, "copy", destination, async scope =>
+        {
+            BlobStoreValidation.Key(source, nameof(source));
+            BlobStoreValidation.Key(destination, nameof(destination));
+            destinationConditions?.Validate();
+            scope.Activity?.SetTag("musiclocker.blob.source_key", source.Value);
+            var download = await OpenReadCoreAsync(source, ByteRange.All, null, null, cancellationToken).ConfigureAwait(false);
+            await using (download.ConfigureAwait(false))
+            {
+                var p = download.Properties;
+                var properties = await PublishAsync(destination, p.ContentType, p.Metadata, destinationConditions, (file, ct) => WriteStreamAsync(file, download.Content, callerStream: false, ct), cancellationToken).ConfigureAwait(false);
+                scope.SetBytes(properties.Length, written: true);
+                return properties;
+            }
+        });
+
+    /// <inheritdoc />
+    public Task<bool> DeleteAsync(BlobKey key, BlobRequestConditions? conditions = null, CancellationToken cancellationToken = default) =>
+        TracedCall.RunAsync(Store, "delete", key, _ => DeleteCoreAsync(key, conditions, cancellationToken));
+
+    private async Task<bool> DeleteCoreAsync(BlobKey key, BlobRequestConditions? conditions, CancellationToken cancellationToken)
     {
         BlobStoreValidation.Key(key);
         conditions?.Validate();
@@ -171,6 +204,11 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     public IAsyncEnumerable<BlobItem> ListAsync(string prefix = "", CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prefix);
+        return TracedCall.ListAsync(Store, prefix, ListCore(prefix, cancellationToken), cancellationToken);
+    }
+
+    private IAsyncEnumerable<BlobItem> ListCore(string prefix, CancellationToken cancellationToken)
+    {
         int slash = prefix.LastIndexOf('/');
         if (slash < 0)
         {
@@ -184,9 +222,11 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<MultipartUpload> StartMultipartUploadAsync(BlobKey key, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<MultipartUpload> StartMultipartUploadAsync(BlobKey key, PutBlobOptions? options = null, CancellationToken cancellationToken = default) =>
+        TracedCall.RunAsync(Store, "multipart.start", key, _ => StartMultipartUploadCoreAsync(key, PutSnapshot.Take(key, options), cancellationToken));
+
+    private async Task<MultipartUpload> StartMultipartUploadCoreAsync(BlobKey key, PutSnapshot options, CancellationToken cancellationToken)
     {
-        BlobStoreValidation.Options(key, options);
         _ = FileSystemPaths.BlobPath(_blobs, key); // refuse keys this store cannot hold now, not at completion
         string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         string folder = Path.Combine(_uploads, id);
@@ -194,10 +234,10 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         {
             Key = key.Value,
             Created = _options.TimeProvider.GetUtcNow(),
-            ContentType = options?.ContentType,
-            Metadata = options?.Metadata is null ? null : BlobStoreValidation.NormalizeMetadata(options.Metadata),
-            IfMatch = options?.Conditions?.IfMatch?.Value,
-            IfNoneMatchAny = options?.Conditions?.IfNoneMatchAny ?? false,
+            ContentType = options.ContentType,
+            Metadata = options.Metadata,
+            IfMatch = options.Conditions?.IfMatch?.Value,
+            IfNoneMatchAny = options.Conditions?.IfNoneMatchAny ?? false,
         };
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(manifest, FileSystemJsonContext.Default.UploadManifest);
         try
@@ -216,7 +256,15 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default)
+    public Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default) =>
+        TracedCall.RunAsync(Store, "multipart.upload_part", upload?.Key ?? default, async scope =>
+        {
+            var part = await UploadPartCoreAsync(upload!, partNumber, content, cancellationToken).ConfigureAwait(false);
+            scope.SetBytes(part.Length, written: true);
+            return part;
+        });
+
+    private async Task<UploadedPart> UploadPartCoreAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken)
     {
         BlobStoreValidation.Upload(upload);
         BlobStoreValidation.PartNumber(partNumber);
@@ -262,7 +310,10 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default) =>
+        TracedCall.RunAsync(Store, "multipart.list_parts", upload?.Key ?? default, _ => ListPartsCoreAsync(upload!, cancellationToken));
+
+    private async Task<IReadOnlyList<UploadedPart>> ListPartsCoreAsync(MultipartUpload upload, CancellationToken cancellationToken)
     {
         BlobStoreValidation.Upload(upload);
         var (folder, _) = await OpenUploadAsync(upload, cancellationToken).ConfigureAwait(false);
@@ -302,7 +353,15 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default)
+    public Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default) =>
+        TracedCall.RunAsync(Store, "multipart.complete", upload?.Key ?? default, async scope =>
+        {
+            var properties = await CompleteMultipartUploadCoreAsync(upload!, parts, cancellationToken).ConfigureAwait(false);
+            scope.Activity?.SetTag("musiclocker.bytes", properties.Length); // counted as written by the parts
+            return properties;
+        });
+
+    private async Task<BlobProperties> CompleteMultipartUploadCoreAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken)
     {
         BlobStoreValidation.Upload(upload);
         BlobStoreValidation.CompletionParts(upload, parts);
@@ -344,7 +403,10 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
+    public Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default) =>
+        TracedCall.RunAsync(Store, "multipart.abort", upload?.Key ?? default, _ => AbortMultipartUploadCoreAsync(upload!, cancellationToken));
+
+    private async Task AbortMultipartUploadCoreAsync(MultipartUpload upload, CancellationToken cancellationToken)
     {
         BlobStoreValidation.Upload(upload);
         cancellationToken.ThrowIfCancellationRequested();
@@ -382,7 +444,9 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             {
                 try
                 {
-                    return Sweep(cancellationToken);
+                    var result = Sweep(cancellationToken);
+                    StorageLog.SweepCompleted(_logger, RootPath, result.TempFilesRemoved, result.UploadsRemoved, result.BytesFreed);
+                    return result;
                 }
                 catch (Exception ex) when (FileSystemErrors.IsFileSystemError(ex))
                 {
@@ -503,6 +567,15 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         try
         {
             using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.None);
+
+            // The open and the lock are two steps: a writer may have renamed this file over its blob and closed it between
+            // them, and then this lock sits on a published blob, where every reader's shared lock meets it. The temp name
+            // is random and never reused, so when it is gone the file is no longer a temp: let go at once.
+            if (!File.Exists(path))
+            {
+                return -1;
+            }
+
             long size = RandomAccess.GetLength(handle);
             File.Delete(path);
             return size;
@@ -584,7 +657,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     /// sweep a moment ago, in this process or another — it is created (with <paramref name="createFolder"/>) and the
     /// create is tried again with a new name; so is a create that a sweep raced.
     /// </summary>
-    private static async ValueTask<(SafeFileHandle File, string Path)> CreateTempAsync(string folder, bool createFolder, long expectedLength, CancellationToken cancellationToken)
+    private async ValueTask<(SafeFileHandle File, string Path)> CreateTempAsync(string folder, bool createFolder, long expectedLength, CancellationToken cancellationToken)
     {
         const int MaxAttempts = 100;
         for (int attempt = 1; ; attempt++)
@@ -601,12 +674,18 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             {
                 // ENOENT: the folder is missing. .NET reports it as FileNotFound when another writer created the folder
                 // between the failed open and its check, so both mean "create the folder and try again".
+                if (attempt > 1)
+                {
+                    StorageLog.FolderRaceRetried(_logger, folder, attempt, "the folder was removed");
+                }
+
                 CreateFolder(folder);
                 continue;
             }
             catch (IOException ex) when (FileSystemErrors.IsLocked(ex) && attempt < MaxAttempts)
             {
                 // A sweep locked the new file before this handle did, to delete it: use another name.
+                StorageLog.FolderRaceRetried(_logger, folder, attempt, "a sweep locked the new temp file");
                 TryDelete(temp);
                 await Task.Yield();
                 continue;
@@ -618,6 +697,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
                 return (file, temp);
             }
 
+            StorageLog.FolderRaceRetried(_logger, folder, attempt, "a sweep deleted the new temp file");
             file.Dispose();
         }
     }
@@ -701,7 +781,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
                     int n = await RandomAccess.ReadAsync(handle, buffer.AsMemory(0, want), dataOffset + done, cancellationToken).ConfigureAwait(false);
                     if (n == 0)
                     {
-                        throw new BlobStoreException(BlobErrorCode.Unknown, "A multipart part file ended early while it was being joined; its file is damaged.");
+                        throw new BlobStoreException(BlobErrorCode.IntegrityCheckFailed, "A multipart part file ended early while it was being joined; its file is damaged.");
                     }
 
                     await RandomAccess.WriteAsync(file, buffer.AsMemory(0, n), offset, cancellationToken).ConfigureAwait(false);
@@ -754,11 +834,11 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         }
     }
 
-    private static SafeFileHandle OpenForRead(string path, BlobKey key)
+    private async ValueTask<SafeFileHandle> OpenForReadAsync(string path, BlobKey key, CancellationToken cancellationToken)
     {
         try
         {
-            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return await OpenSharedAsync(path, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -766,12 +846,34 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         }
     }
 
-    private static async Task<CurrentVersion> CurrentVersionAsync(string path, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a blob or part file to read. On Unix the open takes a shared <c>flock</c>, which fails at once while a sweep's
+    /// exclusive probe lock sits on the file: the probe lands on a blob only when its writer renamed the temp file between
+    /// the sweep's open and its lock, and lets go as soon as it sees that (<see cref="TryDeleteUnheld"/>). So a locked open
+    /// is tried again, briefly, rather than failing a read with a file nobody really holds.
+    /// </summary>
+    private async ValueTask<SafeFileHandle> OpenSharedAsync(string path, CancellationToken cancellationToken)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            }
+            catch (IOException ex) when (FileSystemErrors.IsLocked(ex) && attempt < MaxLockedOpens)
+            {
+                StorageLog.LockedOpenRetried(_logger, path, attempt);
+                await Task.Delay(Math.Min(attempt, 10), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<CurrentVersion> CurrentVersionAsync(string path, CancellationToken cancellationToken)
     {
         SafeFileHandle handle;
         try
         {
-            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            handle = await OpenSharedAsync(path, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -785,7 +887,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
                 var header = await BlobFileHeader.ReadAsync(handle, path, cancellationToken).ConfigureAwait(false);
                 return new CurrentVersion(true, new ETag(header.ETag));
             }
-            catch (BlobStoreException)
+            catch (BlobStoreException ex) when (ex.ErrorCode == BlobErrorCode.IntegrityCheckFailed)
             {
                 return new CurrentVersion(true, null); // damaged: there, but with no version anyone can name
             }
@@ -813,7 +915,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         BlobStoreValidation.Conditions(key, conditions, current.ETag);
     }
 
-    private static async IAsyncEnumerable<BlobItem> WalkAsync(string folder, string keyPrefix, string namePrefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<BlobItem> WalkAsync(string folder, string keyPrefix, string namePrefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var entries = new List<(string SortKey, string Name, bool IsFolder, string Path)>();
         try
@@ -866,11 +968,11 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     }
 
     /// <summary>A listed blob, or <see langword="null"/> when it was deleted while listing or its file is damaged.</summary>
-    private static async Task<BlobItem?> ReadItemAsync(string key, string path, CancellationToken cancellationToken)
+    private async Task<BlobItem?> ReadItemAsync(string key, string path, CancellationToken cancellationToken)
     {
         try
         {
-            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var handle = await OpenSharedAsync(path, cancellationToken).ConfigureAwait(false);
             var header = await BlobFileHeader.ReadAsync(handle, path, cancellationToken).ConfigureAwait(false);
             return new BlobItem(BlobKey.Parse(key), RandomAccess.GetLength(handle) - header.DataOffset, new ETag(header.ETag), header.LastModified);
         }
@@ -878,10 +980,11 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         {
             return null; // deleted while listing
         }
-        catch (BlobStoreException)
+        catch (BlobStoreException ex) when (ex.ErrorCode is BlobErrorCode.IntegrityCheckFailed or BlobErrorCode.InvalidKey)
         {
-            // Damaged: one bad file must not hide its siblings. Reading the key reports the damage with the file's path,
+            // Damaged, or a file whose name decodes to no key (put there by hand): one bad file must not hide its siblings. Reading the key reports the damage with the file's path,
             // and deleting it removes it.
+            StorageLog.DamagedBlobSkipped(_logger, key, path, ex.Message);
             return null;
         }
         catch (Exception ex) when (FileSystemErrors.IsFileSystemError(ex))

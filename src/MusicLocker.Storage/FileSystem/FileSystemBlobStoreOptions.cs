@@ -1,6 +1,8 @@
+using Microsoft.Extensions.Logging;
+
 namespace MusicLocker.Storage.FileSystem;
 
-/// <summary>Options of <see cref="FileSystemBlobStore"/>.</summary>
+/// <summary>Options of <see cref="FileSystemBlobStore"/>; the store copies and validates them when it is created, so later changes have no effect.</summary>
 public sealed class FileSystemBlobStoreOptions
 {
     /// <summary>The folder that holds the store (created when missing). Required.</summary>
@@ -21,29 +23,37 @@ public sealed class FileSystemBlobStoreOptions
     /// <summary>The clock for last-modified times and sweeping. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
-    internal void Validate()
+    /// <summary>Where the store logs sweeps, skipped damaged blobs and races it retried (see <c>docs/telemetry.md</c>); <see langword="null"/> logs nowhere.</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>A validated copy, so a caller changing this object later changes nothing in the store.</summary>
+    internal FileSystemBlobStoreOptions Snapshot()
     {
-        if (string.IsNullOrWhiteSpace(RootPath))
+        var copy = new FileSystemBlobStoreOptions
         {
-            throw new ArgumentException("FileSystemBlobStoreOptions.RootPath is required: the folder that holds the store.", nameof(RootPath));
+            RootPath = RootPath,
+            FlushToDisk = FlushToDisk,
+            StaleAge = StaleAge,
+            LockTimeout = LockTimeout,
+            TimeProvider = TimeProvider,
+            LoggerFactory = LoggerFactory,
+        };
+        if (string.IsNullOrWhiteSpace(copy.RootPath))
+        {
+            throw new ArgumentException("FileSystemBlobStoreOptions.RootPath is required: the folder that holds the store.", "options.RootPath");
         }
 
-        if (StaleAge <= TimeSpan.Zero)
+        if (copy.StaleAge <= TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(StaleAge), StaleAge, "StaleAge must be positive.");
+            throw new ArgumentOutOfRangeException("options.StaleAge", copy.StaleAge, "StaleAge must be positive.");
         }
 
-        if (LockTimeout <= TimeSpan.Zero)
+        if (copy.LockTimeout <= TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(LockTimeout), LockTimeout, "LockTimeout must be positive.");
+            throw new ArgumentOutOfRangeException("options.LockTimeout", copy.LockTimeout, "LockTimeout must be positive.");
         }
 
-        ArgumentNullException.ThrowIfNull(TimeProvider);
+        ArgumentNullException.ThrowIfNull(copy.TimeProvider, "options.TimeProvider");
+        return copy;
     }
 }
-
-/// <summary>What a sweep of a <see cref="FileSystemBlobStore"/> removed.</summary>
-/// <param name="TempFilesRemoved">Temp files of writes that never finished (a killed process).</param>
-/// <param name="UploadsRemoved">Multipart uploads abandoned for longer than the stale age.</param>
-/// <param name="BytesFreed">Bytes of disk the removed files held.</param>
-public readonly record struct SweepResult(int TempFilesRemoved, int UploadsRemoved, long BytesFreed);

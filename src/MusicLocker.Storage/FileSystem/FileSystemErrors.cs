@@ -25,7 +25,7 @@ internal static class FileSystemErrors
         return ex switch
         {
             BlobStoreException already => already,
-            PathTooLongException => new InvalidBlobKeyException(key ?? string.Empty, $"the file-system store cannot hold it: the path{where} is longer than the operating system allows"),
+            PathTooLongException => new InvalidBlobKeyException(key ?? string.Empty, BlobKeyRule.PathTooLong, $"the file-system store cannot hold it: the path{where} is longer than the operating system allows"),
             UnauthorizedAccessException => new BlobStoreException(BlobErrorCode.AccessDenied, $"{subject} was refused by the file system{where}: {ex.Message} Check the permissions of the store's folder.", key, ex),
             FileNotFoundException or DirectoryNotFoundException => new BlobStoreException(BlobErrorCode.Unavailable, $"{subject} met a file that another writer, delete or sweep removed at the same moment{where}; nothing was changed. Try again.", key, ex),
             IOException io when IsLocked(io) => new BlobStoreException(BlobErrorCode.Unavailable, $"{subject} met a file that another process holds{where}. Try again.", key, ex),

@@ -13,6 +13,10 @@ internal static class FileSystemPaths
     public const string FolderSuffix = ".d";
     public const string TempSuffix = ".tmp";
 
+    /// <summary>Characters no <see cref="BlobKey"/> holds: the backslash and the control characters.</summary>
+    private static readonly System.Buffers.SearchValues<char> NoKeyChars = System.Buffers.SearchValues.Create(
+        "\\" + string.Concat(Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c)));
+
     private static readonly System.Buffers.SearchValues<char> Escaped = System.Buffers.SearchValues.Create("%:*?\"<>|");
 
     /// <summary>The longest file name (in UTF-8 bytes) Linux and most file systems take.</summary>
@@ -40,7 +44,7 @@ internal static class FileSystemPaths
             string name = Encode(segment) + (last ? BlobSuffix : FolderSuffix);
             if (Encoding.UTF8.GetByteCount(name) > MaxNameBytes)
             {
-                ThrowHelper.ThrowInvalidKey(value, $"the file-system store holds key segments of at most {MaxNameBytes - BlobSuffix.Length} UTF-8 bytes, and segment '{segment}' is longer");
+                ThrowHelper.ThrowInvalidKey(value, BlobKeyRule.SegmentTooLong, $"the file-system store holds key segments of at most {MaxNameBytes - BlobSuffix.Length} UTF-8 bytes, and segment '{segment}' is longer");
             }
 
             if (last)
@@ -49,7 +53,7 @@ internal static class FileSystemPaths
                 int longest = Encoding.UTF8.GetByteCount(builder.ToString()) + 1 + Math.Max(Encoding.UTF8.GetByteCount(name), TempNameLength);
                 if (longest > MaxPathBytes)
                 {
-                    ThrowHelper.ThrowInvalidKey(value, $"the file-system store holds paths of at most {MaxPathBytes} UTF-8 bytes, and this key's file under '{blobsRoot}' would need {longest}");
+                    ThrowHelper.ThrowInvalidKey(value, BlobKeyRule.PathTooLong, $"the file-system store holds paths of at most {MaxPathBytes} UTF-8 bytes, and this key's file under '{blobsRoot}' would need {longest}");
                 }
 
                 return builder.Append(Path.DirectorySeparatorChar).Append(name).ToString();
@@ -71,7 +75,8 @@ internal static class FileSystemPaths
         var builder = new StringBuilder(blobsRoot);
         foreach (var segment in segments.Split('/'))
         {
-            if (segment.Length == 0 || segment is "." or "..")
+            // What no key segment can hold names no folder (and a NUL would make the path itself an ArgumentException).
+            if (segment.Length == 0 || segment is "." or ".." || segment.AsSpan().IndexOfAny(NoKeyChars) >= 0)
             {
                 return null;
             }
@@ -79,7 +84,7 @@ internal static class FileSystemPaths
             string name = Encode(segment) + FolderSuffix;
             if (Encoding.UTF8.GetByteCount(name) > MaxNameBytes)
             {
-                ThrowHelper.ThrowInvalidKey(segments, $"the file-system store holds key segments of at most {MaxNameBytes - BlobSuffix.Length} UTF-8 bytes, and this prefix's segment '{segment}' is longer, so no key can start with it");
+                ThrowHelper.ThrowInvalidKey(segments, BlobKeyRule.SegmentTooLong, $"the file-system store holds key segments of at most {MaxNameBytes - BlobSuffix.Length} UTF-8 bytes, and this prefix's segment '{segment}' is longer, so no key can start with it");
             }
 
             builder.Append(Path.DirectorySeparatorChar).Append(name);
@@ -88,7 +93,7 @@ internal static class FileSystemPaths
         string path = builder.ToString();
         if (Encoding.UTF8.GetByteCount(path) > MaxPathBytes)
         {
-            ThrowHelper.ThrowInvalidKey(segments, $"the file-system store holds paths of at most {MaxPathBytes} UTF-8 bytes, and this prefix's folder under '{blobsRoot}' is longer, so no key can start with it");
+            ThrowHelper.ThrowInvalidKey(segments, BlobKeyRule.PathTooLong, $"the file-system store holds paths of at most {MaxPathBytes} UTF-8 bytes, and this prefix's folder under '{blobsRoot}' is longer, so no key can start with it");
         }
 
         return path;

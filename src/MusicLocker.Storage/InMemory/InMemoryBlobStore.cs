@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using MusicLocker.Storage.Diagnostics;
 
 namespace MusicLocker.Storage.InMemory;
 
@@ -20,79 +21,114 @@ public sealed class InMemoryBlobStore : IBlobStore
     private readonly TimeProvider _time;
 
     /// <summary>Creates an empty store.</summary>
-    public InMemoryBlobStore(TimeProvider? timeProvider = null) => _time = timeProvider ?? TimeProvider.System;
+    public InMemoryBlobStore(TimeProvider? timeProvider = null)
+        : this(new InMemoryBlobStoreOptions { TimeProvider = timeProvider ?? TimeProvider.System })
+    {
+    }
+
+    /// <summary>Creates an empty store with the given options (copied: later changes to them have no effect).</summary>
+    public InMemoryBlobStore(InMemoryBlobStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _time = options.TimeProvider ?? throw new ArgumentNullException("options.TimeProvider");
+
+        // The store logs nothing today (no sweeps, no damaged files); LoggerFactory is taken for one vocabulary across stores.
+    }
+
+    private const string Store = "inmemory";
 
     /// <inheritdoc />
-    public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Key(key);
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Find(key).Properties);
-    }
+    public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default) =>
+        TracedCall.RunAsync(Store, "get_properties", key, _ =>
+        {
+            BlobStoreValidation.Key(key);
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult(Find(key).Properties);
+        });
 
     /// <inheritdoc />
     public Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        BlobStoreValidation.Key(key);
-        cancellationToken.ThrowIfCancellationRequested();
-        var entry = Find(key);
-        if (options?.IfMatch is { } expected && expected != entry.Properties.ETag)
-        {
-            ThrowHelper.ThrowETagMismatch(key, expected, entry.Properties.ETag);
-        }
-
         var range = options?.Range ?? ByteRange.All;
-        if (!range.TryResolve(entry.Data.Length, out long offset, out long length))
+        var ifMatch = options?.IfMatch;
+        return TracedCall.RunAsync(Store, "read", key, scope =>
         {
-            ThrowHelper.ThrowRangeNotSatisfiable(key, range, entry.Data.Length);
-        }
-
-        return Task.FromResult(new BlobDownload(new ChunkedReadStream(entry.Data, offset, length), entry.Properties, offset, length));
-    }
-
-    /// <inheritdoc />
-    public async Task<BlobProperties> PutAsync(BlobKey key, Stream content, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(content);
-        BlobStoreValidation.Options(key, options);
-        var data = await ChunkedBuffer.ReadAsync(content, cancellationToken).ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
-        return Publish(key, data, options?.ContentType, options?.Metadata, options?.Conditions);
-    }
-
-    /// <inheritdoc />
-    public Task<BlobProperties> CopyAsync(BlobKey source, BlobKey destination, BlobRequestConditions? destinationConditions = null, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Key(source, nameof(source));
-        BlobStoreValidation.Key(destination, nameof(destination));
-        destinationConditions?.Validate();
-        cancellationToken.ThrowIfCancellationRequested();
-        var entry = Find(source);
-        return Task.FromResult(Publish(destination, entry.Data, entry.Properties.ContentType, entry.Properties.Metadata, destinationConditions));
-    }
-
-    /// <inheritdoc />
-    public Task<bool> DeleteAsync(BlobKey key, BlobRequestConditions? conditions = null, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Key(key);
-        conditions?.Validate();
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            bool exists = _blobs.TryGetValue(key.Value, out var entry);
-            if (conditions?.IfMatch is not null)
+            BlobStoreValidation.Key(key);
+            cancellationToken.ThrowIfCancellationRequested();
+            var entry = Find(key);
+            if (ifMatch is { } expected && expected != entry.Properties.ETag)
             {
-                BlobStoreValidation.Conditions(key, conditions, exists ? entry!.Properties.ETag : null);
+                ThrowHelper.ThrowETagMismatch(key, expected, entry.Properties.ETag);
             }
 
-            return Task.FromResult(exists && _blobs.Remove(key.Value));
-        }
+            if (!range.TryResolve(entry.Data.Length, out long offset, out long length))
+            {
+                ThrowHelper.ThrowRangeNotSatisfiable(key, range, entry.Data.Length);
+            }
+
+            scope.SetRange(offset, length);
+            scope.Activity?.SetTag("musiclocker.bytes", length);
+            var content = new ChunkedReadStream(entry.Data, offset, length) { CountsReadsFor = Store };
+            return Task.FromResult(new BlobDownload(content, entry.Properties, offset, length));
+        });
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<BlobItem> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public Task<BlobProperties> PutAsync(BlobKey key, Stream content, PutBlobOptions? options = null, CancellationToken cancellationToken = default) =>
+        TracedCall.RunAsync(Store, "put", key, async scope =>
+        {
+            ArgumentNullException.ThrowIfNull(content);
+            var put = PutSnapshot.Take(key, options);
+            var data = await ChunkedBuffer.ReadAsync(content, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            var properties = Publish(key, data, put);
+            scope.SetBytes(properties.Length, written: true);
+            return properties;
+        });
+
+    /// <inheritdoc />
+    public Task<BlobProperties> CopyAsync(BlobKey source, BlobKey destination, BlobRequestConditions? destinationConditions = null, CancellationToken cancellationToken = default) =>
+        TracedCall.RunAsync(Store, "copy", destination, scope =>
+        {
+            BlobStoreValidation.Key(source, nameof(source));
+            BlobStoreValidation.Key(destination, nameof(destination));
+            destinationConditions?.Validate();
+            cancellationToken.ThrowIfCancellationRequested();
+            scope.Activity?.SetTag("musiclocker.blob.source_key", source.Value);
+            var entry = Find(source);
+            var properties = Publish(destination, entry.Data, new PutSnapshot(entry.Properties.ContentType, entry.Properties.Metadata is { Count: > 0 } m ? new Dictionary<string, string>(m, StringComparer.Ordinal) : null, destinationConditions));
+            scope.SetBytes(properties.Length, written: true);
+            return Task.FromResult(properties);
+        });
+
+    /// <inheritdoc />
+    public Task<bool> DeleteAsync(BlobKey key, BlobRequestConditions? conditions = null, CancellationToken cancellationToken = default) =>
+        TracedCall.RunAsync(Store, "delete", key, _ =>
+        {
+            BlobStoreValidation.Key(key);
+            conditions?.Validate();
+            cancellationToken.ThrowIfCancellationRequested();
+            lock (_gate)
+            {
+                bool exists = _blobs.TryGetValue(key.Value, out var entry);
+                if (conditions?.IfMatch is not null)
+                {
+                    BlobStoreValidation.Conditions(key, conditions, exists ? entry!.Properties.ETag : null);
+                }
+
+                return Task.FromResult(exists && _blobs.Remove(key.Value));
+            }
+        });
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<BlobItem> ListAsync(string prefix = "", CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prefix);
+        return TracedCall.ListAsync(Store, prefix, ListCoreAsync(prefix, cancellationToken), cancellationToken);
+    }
+
+    private async IAsyncEnumerable<BlobItem> ListCoreAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         List<BlobItem> items;
         lock (_gate)
         {
@@ -117,56 +153,68 @@ public sealed class InMemoryBlobStore : IBlobStore
     }
 
     /// <inheritdoc />
-    public Task<MultipartUpload> StartMultipartUploadAsync(BlobKey key, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Options(key, options);
-        cancellationToken.ThrowIfCancellationRequested();
-        string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        lock (_gate)
+    public Task<MultipartUpload> StartMultipartUploadAsync(BlobKey key, PutBlobOptions? options = null, CancellationToken cancellationToken = default) =>
+        TracedCall.RunAsync(Store, "multipart.start", key, _ =>
         {
-            _uploads.Add(id, new Upload(key, options));
-        }
-
-        return Task.FromResult(new MultipartUpload(key, id));
-    }
-
-    /// <inheritdoc />
-    public async Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Upload(upload);
-        BlobStoreValidation.PartNumber(partNumber);
-        ArgumentNullException.ThrowIfNull(content);
-        _ = FindUpload(upload);
-        var data = await ChunkedBuffer.ReadAsync(content, cancellationToken).ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
-        var part = new UploadedPart(partNumber, NewETag(), data.Length);
-        lock (_gate)
-        {
-            FindUpload(upload).Parts[partNumber] = (part, data);
-        }
-
-        return part;
-    }
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Upload(upload);
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            var parts = new List<UploadedPart>();
-            foreach (var (part, _) in FindUpload(upload).Parts.Values)
+            var put = PutSnapshot.Take(key, options);
+            cancellationToken.ThrowIfCancellationRequested();
+            string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            lock (_gate)
             {
-                parts.Add(part);
+                _uploads.Add(id, new Upload(key, put));
             }
 
-            return Task.FromResult<IReadOnlyList<UploadedPart>>(parts);
-        }
-    }
+            return Task.FromResult(new MultipartUpload(key, id));
+        });
 
     /// <inheritdoc />
-    public Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default)
+    public Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default) =>
+        TracedCall.RunAsync(Store, "multipart.upload_part", upload?.Key ?? default, async scope =>
+        {
+            BlobStoreValidation.Upload(upload!);
+            BlobStoreValidation.PartNumber(partNumber);
+            ArgumentNullException.ThrowIfNull(content);
+            _ = FindUpload(upload!);
+            var data = await ChunkedBuffer.ReadAsync(content, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            var part = new UploadedPart(partNumber, NewETag(), data.Length);
+            lock (_gate)
+            {
+                FindUpload(upload!).Parts[partNumber] = (part, data);
+            }
+
+            scope.SetBytes(part.Length, written: true);
+            return part;
+        });
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default) =>
+        TracedCall.RunAsync(Store, "multipart.list_parts", upload?.Key ?? default, _ =>
+        {
+            BlobStoreValidation.Upload(upload!);
+            cancellationToken.ThrowIfCancellationRequested();
+            lock (_gate)
+            {
+                var parts = new List<UploadedPart>();
+                foreach (var (part, _) in FindUpload(upload!).Parts.Values)
+                {
+                    parts.Add(part);
+                }
+
+                return Task.FromResult<IReadOnlyList<UploadedPart>>(parts);
+            }
+        });
+
+    /// <inheritdoc />
+    public Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default) =>
+        TracedCall.RunAsync(Store, "multipart.complete", upload?.Key ?? default, scope =>
+        {
+            var properties = Complete(upload!, parts, cancellationToken);
+            scope.Activity?.SetTag("musiclocker.bytes", properties.Length); // counted as written by the parts
+            return Task.FromResult(properties);
+        });
+
+    private BlobProperties Complete(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken)
     {
         BlobStoreValidation.Upload(upload);
         BlobStoreValidation.CompletionParts(upload, parts);
@@ -190,31 +238,33 @@ public sealed class InMemoryBlobStore : IBlobStore
                 buffers.Add(stored.Data);
             }
 
-            var properties = Publish(upload.Key, ChunkedBuffer.Concat(buffers), state.Options?.ContentType, state.Options?.Metadata, state.Options?.Conditions);
+            var properties = Publish(upload.Key, ChunkedBuffer.Concat(buffers), state.Options);
             _uploads.Remove(upload.UploadId);
-            return Task.FromResult(properties);
+            return properties;
         }
     }
 
     /// <inheritdoc />
-    public Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Upload(upload);
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
+    public Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default) =>
+        TracedCall.RunAsync(Store, "multipart.abort", upload?.Key ?? default, _ =>
         {
-            if (_uploads.TryGetValue(upload.UploadId, out var state) && state.Key == upload.Key)
+            BlobStoreValidation.Upload(upload!);
+            cancellationToken.ThrowIfCancellationRequested();
+            lock (_gate)
             {
-                _uploads.Remove(upload.UploadId);
+                if (_uploads.TryGetValue(upload!.UploadId, out var state) && state.Key == upload.Key)
+                {
+                    _uploads.Remove(upload.UploadId);
+                }
             }
-        }
 
-        return Task.CompletedTask;
-    }
+            return Task.CompletedTask;
+        });
 
-    private BlobProperties Publish(BlobKey key, ChunkedBuffer data, string? contentType, IReadOnlyDictionary<string, string>? metadata, BlobRequestConditions? conditions)
+    private BlobProperties Publish(BlobKey key, ChunkedBuffer data, PutSnapshot put)
     {
-        var properties = new BlobProperties(key, data.Length, NewETag(), _time.GetUtcNow(), contentType, metadata is null || metadata.Count == 0 ? null : BlobStoreValidation.NormalizeMetadata(metadata));
+        var properties = new BlobProperties(key, data.Length, NewETag(), _time.GetUtcNow(), put.ContentType, put.Metadata);
+        var conditions = put.Conditions;
         lock (_gate)
         {
             if (conditions is not null)
@@ -261,11 +311,11 @@ public sealed class InMemoryBlobStore : IBlobStore
 
     private sealed record Entry(ChunkedBuffer Data, BlobProperties Properties);
 
-    private sealed class Upload(BlobKey key, PutBlobOptions? options)
+    private sealed class Upload(BlobKey key, PutSnapshot options)
     {
         public BlobKey Key { get; } = key;
 
-        public PutBlobOptions? Options { get; } = options;
+        public PutSnapshot Options { get; } = options;
 
         public SortedDictionary<int, (UploadedPart Part, ChunkedBuffer Data)> Parts { get; } = [];
     }

@@ -1,3 +1,5 @@
+using MusicLocker.Storage.Providers;
+
 namespace MusicLocker.Storage;
 
 /// <summary>
@@ -17,6 +19,12 @@ internal abstract class ReadOnlyWindowStream(long length) : Stream
     public override bool CanWrite => false;
 
     public override long Length => length;
+
+    /// <summary>
+    /// The store (<c>musiclocker.store</c>) whose <c>musiclocker.storage.bytes_read</c> counter counts the bytes as they are
+    /// read from this stream, or <see langword="null"/> to count nothing (a body being uploaded).
+    /// </summary>
+    public string? CountsReadsFor { get; init; }
 
     public override long Position
     {
@@ -89,12 +97,20 @@ internal abstract class ReadOnlyWindowStream(long length) : Stream
     {
         if (read == 0)
         {
-            throw new IOException($"The source ended after {_position} of {length} bytes.");
+            throw EndedEarly(_position);
         }
 
         _position += read;
+        if (CountsReadsFor is { } store)
+        {
+            StorageInstrumentation.RecordBytesRead(store, read);
+        }
+
         return read;
     }
+
+    /// <summary>The error for a source that has no bytes at <paramref name="position"/>, inside the window.</summary>
+    protected virtual Exception EndedEarly(long position) => new IOException($"The source ended after {position} of {length} bytes.");
 
     private void ThrowIfNotSeekable()
     {

@@ -5,7 +5,7 @@ namespace MusicLocker.Storage;
 internal static class ThrowHelper
 {
     [DoesNotReturn]
-    public static void ThrowInvalidKey(string key, string rule) => throw new InvalidBlobKeyException(key, rule);
+    public static void ThrowInvalidKey(string key, BlobKeyRule rule, string detail) => throw new InvalidBlobKeyException(key, rule, detail);
 
     [DoesNotReturn]
     public static void ThrowNotFound(BlobKey key) => throw new BlobNotFoundException(key.Value);

@@ -13,4 +13,7 @@ public interface IRangedReadTarget
     /// range starts past the end (HTTP 416), <see cref="BlobNotFoundException"/> when there is no blob.
     /// </summary>
     Task<BlobDownload> GetAsync(RangedGetRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The store's short name (<c>musiclocker.store</c>: <c>s3</c>, <c>azure</c>, …) under which a restarted read is counted in <c>musiclocker.storage.retries</c>.</summary>
+    string StoreName => "unknown";
 }

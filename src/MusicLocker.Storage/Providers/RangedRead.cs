@@ -57,6 +57,8 @@ public static class RangedRead
                 {
                     throw new BlobConditionFailedException(key.Value, $"The blob '{key}' changed while its range {requested} was being resolved; read it again.", ex);
                 }
+
+                StorageInstrumentation.RecordRetry(target.StoreName, "read");
             }
         }
     }

@@ -40,6 +40,8 @@ internal sealed class FakeReadTransport : IRangedReadTarget
     /// <summary>Responses opened and not disposed yet.</summary>
     public int OpenResponses => _open;
 
+    public string StoreName => "fake";
+
     private int _open;
 
     public ETag Put(BlobKey key, byte[] bytes)

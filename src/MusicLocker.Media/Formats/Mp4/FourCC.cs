@@ -13,7 +13,8 @@ internal static class FourCC
         Cenc = 0x63656E63, Cbcs = 0x63626373, Cens = 0x63656E73, Cbc1 = 0x63626331, Itun = 0x6974756E, Dash = 0x2D2D2D2D,
         Alac = 0x616C6163, Samr = 0x73616D72, Ac3 = 0x61632D33, Ec3 = 0x65632D33, Opus = 0x4F707573, Flac = 0x664C6143,
         Mp3Entry = 0x2E6D7033, Pnot = 0x706E6F74, Vide = 0x76696465,
-        Mvex = 0x6D766578, Trex = 0x74726578, Traf = 0x74726166, Tfhd = 0x74666864, Trun = 0x7472756E;
+        Mvex = 0x6D766578, Trex = 0x74726578, Traf = 0x74726166, Tfhd = 0x74666864, Trun = 0x7472756E,
+        Mehd = 0x6D656864, Aax = 0x61617820;
 
     public static string ToText(uint type)
     {

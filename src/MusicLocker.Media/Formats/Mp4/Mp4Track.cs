@@ -102,17 +102,35 @@ internal sealed class Mp4Track
         }
     }
 
+    /// <summary>The fragments' seek entries (times from the first fragment sample), built as the runs are read.</summary>
+    public SeekIndexBuilder? FragmentIndex { get; private set; }
+
+    /// <summary>The time the first fragment sample starts at: the duration moov's tables claim.</summary>
+    public long FragmentTimeBase { get; private set; }
+
+    /// <summary>Whether the track has a time-to-sample or sample-size box (even an empty one: a claim of no samples).</summary>
+    public bool HasSampleTableBoxes { get; private set; }
+
     // ISO/IEC 14496-12 §8.8.8 TrackRunBox: sample_count, optional data_offset (0x1) and first_sample_flags (0x4), then
     // per sample the fields its flags name: duration 0x100, size 0x200, flags 0x400, composition offset 0x800.
-    public void ReadTrun(ReadOnlySpan<byte> p, uint defaultDuration, uint defaultSize)
+    // A run's data starts at the fragment's base offset plus data_offset, else where the previous run's data ended.
+
+    /// <summary>Reads a run; returns where the next run's data starts when it names no data_offset.</summary>
+    public long ReadTrun(ReadOnlySpan<byte> p, uint defaultDuration, uint defaultSize, long baseOffset, MediaProbeOptions options)
     {
         if (p.Length < 8)
         {
-            return;
+            return baseOffset;
         }
 
         uint flags = BinaryPrimitives.ReadUInt32BigEndian(p) & 0xFFFFFF;
         long count = BinaryPrimitives.ReadUInt32BigEndian(p[4..]);
+        long offset = baseOffset;
+        if ((flags & 0x1) != 0 && p.Length >= 12)
+        {
+            offset = baseOffset + BinaryPrimitives.ReadInt32BigEndian(p[8..]);
+        }
+
         int pos = 8 + ((flags & 0x1) != 0 ? 4 : 0) + ((flags & 0x4) != 0 ? 4 : 0);
         int perSample = 4 * (((flags & 0x100) != 0 ? 1 : 0) + ((flags & 0x200) != 0 ? 1 : 0) + ((flags & 0x400) != 0 ? 1 : 0) + ((flags & 0x800) != 0 ? 1 : 0));
         if (perSample > 0)
@@ -120,36 +138,64 @@ internal sealed class Mp4Track
             count = Math.Min(count, Math.Max(0, p.Length - pos) / perSample); // never more samples than the box holds
         }
 
-        long duration = 0, bytes = 0;
+        if (FragmentSamples + count > options.MaxFrames)
+        {
+            ThrowHelper.ThrowLimit("The number of MP4 samples", options.MaxFrames, nameof(MediaProbeOptions.MaxFrames));
+        }
+
+        if (FragmentIndex is null && Timescale != 0)
+        {
+            // The fragments follow the samples of moov's tables (their claimed duration: moov is whole by now).
+            FragmentTimeBase = ClaimedDuration();
+            FragmentIndex = new SeekIndexBuilder((int)Math.Min(Timescale, int.MaxValue), Math.Max(1, (long)(options.SeekIndexInterval.TotalSeconds * Timescale)), options.MaxSeekIndexEntries, FragmentTimeBase);
+        }
+
+        var index = FragmentIndex;
+        long time = FragmentDuration, bytes = 0;
         for (long i = 0; i < count && perSample > 0; i++)
         {
             int at = pos + (int)(i * perSample);
+            uint duration = defaultDuration;
             if ((flags & 0x100) != 0)
             {
-                duration += BinaryPrimitives.ReadUInt32BigEndian(p[at..]);
+                duration = BinaryPrimitives.ReadUInt32BigEndian(p[at..]);
                 at += 4;
             }
-            else
-            {
-                duration += defaultDuration;
-            }
 
-            bytes += (flags & 0x200) != 0 ? BinaryPrimitives.ReadUInt32BigEndian(p[at..]) : defaultSize;
+            uint size = (flags & 0x200) != 0 ? BinaryPrimitives.ReadUInt32BigEndian(p[at..]) : defaultSize;
+            index?.Add(FragmentTimeBase + time, offset + bytes);
+            time += duration;
+            bytes += size;
         }
 
-        if (perSample == 0)
+        if (perSample == 0 && count > 0)
         {
-            duration = count * defaultDuration;
+            // Every sample has the default duration and size: the entries at the interval marks are computed, not walked.
+            long first = FragmentTimeBase + time;
+            while (index is not null && defaultDuration > 0)
+            {
+                long i = Math.Max(0, (index.NextTimestamp - first + defaultDuration - 1) / defaultDuration);
+                if (i >= count)
+                {
+                    break;
+                }
+
+                index.Add(first + (i * defaultDuration), offset + (i * defaultSize));
+            }
+
+            time += count * defaultDuration;
             bytes = count * defaultSize;
         }
 
         FragmentSamples += count;
-        FragmentDuration += duration;
+        FragmentDuration = time;
         FragmentBytes += bytes;
+        return offset + bytes;
     }
 
     public void ReadStts(ReadOnlySpan<byte> p)
     {
+        HasSampleTableBoxes = true;
         int n = Entries(p, 8, 8, out var t);
         SttsCounts = new uint[n];
         SttsDeltas = new uint[n];
@@ -174,6 +220,7 @@ internal sealed class Mp4Track
 
     public void ReadStsz(ReadOnlySpan<byte> p)
     {
+        HasSampleTableBoxes = true;
         if (p.Length < 12)
         {
             return;
@@ -264,6 +311,18 @@ internal sealed class Mp4Track
         }
 
         return n;
+    }
+
+    /// <summary>The duration the time-to-sample table claims (a claim only), capped far from overflow.</summary>
+    public long ClaimedDuration()
+    {
+        long d = 0;
+        for (int i = 0; i < SttsCounts.Length; i++)
+        {
+            d = Math.Min(d + ((long)SttsCounts[i] * SttsDeltas[i]), long.MaxValue / 4);
+        }
+
+        return d;
     }
 
     public bool SampleSizesVary()

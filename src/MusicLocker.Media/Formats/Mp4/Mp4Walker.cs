@@ -29,6 +29,8 @@ internal sealed class Mp4Walker
     private Mp4Track? _fragmentTrack;
     private uint _fragmentDuration;
     private uint _fragmentSize;
+    private long _moofOffset;
+    private long _fragmentDataOffset;
 
     public Mp4Walker(MediaProbeOptions options, TagCollector tags, bool probeMode, long? fileLength)
     {
@@ -73,6 +75,9 @@ internal sealed class Mp4Walker
     public (int Delay, int Padding, long Samples)? ITunSmpb { get; private set; }
 
     public string? Encoder { get; private set; }
+
+    /// <summary>The movie's whole duration over every fragment, from <c>mvex/mehd</c> (movie timescale), or 0.</summary>
+    public ulong FragmentMovieDuration { get; private set; }
 
     /// <summary>Bytes the walker would like to read at once from here (range probing): the rest of <c>moov</c>, capped.</summary>
     public int PreferredRead
@@ -177,12 +182,26 @@ internal sealed class Mp4Walker
                 }
             }
 
+            long room = _depth > 0 ? parentEnd - abs : long.MaxValue - abs;
+            if ((size < box.HeaderSize || size > room) && _depth > 0 && (InMetadata() || box.Type is FourCC.Udta or FourCC.Meta))
+            {
+                // Damage inside udta/meta/ilst (or of a udta/meta itself) costs the metadata that follows it in its
+                // parent, never the track.
+                Warn(abs, $"Box '{FourCC.ToText(box.Type)}' of {size} bytes does not fit its parent '{FourCC.ToText(_stack[_depth - 1].Type)}': the rest of that metadata was skipped");
+                pos += room;
+                if (pos > data.Length)
+                {
+                    return pos;
+                }
+
+                continue;
+            }
+
             if (size < box.HeaderSize)
             {
                 ThrowHelper.ThrowCorrupt($"Box '{FourCC.ToText(box.Type)}' has size {size}, smaller than its header", abs);
             }
 
-            long room = _depth > 0 ? parentEnd - abs : long.MaxValue - abs;
             long end = size <= room ? abs + size : long.MaxValue;
             if (size > room)
             {
@@ -324,7 +343,7 @@ internal sealed class Mp4Walker
             FourCC.Meta => Kind.Meta,
             FourCC.Ftyp or FourCC.Mvhd or FourCC.Tkhd or FourCC.Mdhd or FourCC.Hdlr or FourCC.Stsd or FourCC.Stts or FourCC.Stsc
                 or FourCC.Stsz or FourCC.Stz2 or FourCC.Stco or FourCC.Co64 or FourCC.Elst or FourCC.Adrm
-                or FourCC.Trex or FourCC.Tfhd or FourCC.Trun => Kind.Leaf,
+                or FourCC.Trex or FourCC.Tfhd or FourCC.Trun or FourCC.Mehd => Kind.Leaf,
             FourCC.Mdat => Kind.Mdat,
             _ => Kind.Skip,
         };
@@ -362,6 +381,7 @@ internal sealed class Mp4Walker
         else if (type == FourCC.Moof)
         {
             Fragmented = true;
+            _moofOffset = abs;
         }
         else if (type == FourCC.Traf)
         {
@@ -416,6 +436,14 @@ internal sealed class Mp4Walker
         {
             case FourCC.Ftyp when p.Length >= 4:
                 MajorBrand = BinaryPrimitives.ReadUInt32BigEndian(p);
+                if (MajorBrand == FourCC.Aax)
+                {
+                    ThrowHelper.ThrowDrm("The file is an Audible audiobook ('aax ' brand), protected by Audible DRM: it cannot be played outside Audible's apps", abs);
+                }
+
+                return;
+            case FourCC.Mehd when p.Length >= 8:
+                FragmentMovieDuration = p[0] == 1 && p.Length >= 12 ? BinaryPrimitives.ReadUInt64BigEndian(p[4..]) : BinaryPrimitives.ReadUInt32BigEndian(p[4..]);
                 return;
             case FourCC.Mvhd:
                 (MovieTimescale, MovieDuration) = Mp4Track.ReadTimes(p, movieHeader: true);
@@ -438,7 +466,11 @@ internal sealed class Mp4Walker
                 ReadTfhd(p);
                 return;
             case FourCC.Trun:
-                _fragmentTrack?.ReadTrun(p, _fragmentDuration, _fragmentSize);
+                if (_fragmentTrack is { } ft)
+                {
+                    _fragmentDataOffset = ft.ReadTrun(p, _fragmentDuration, _fragmentSize, _fragmentDataOffset, _options);
+                }
+
                 return;
         }
 
@@ -494,6 +526,10 @@ internal sealed class Mp4Walker
         _fragmentTrack = FindTrack(BinaryPrimitives.ReadUInt32BigEndian(p[4..]));
         _fragmentDuration = _fragmentTrack?.DefaultSampleDuration ?? 0;
         _fragmentSize = _fragmentTrack?.DefaultSampleSize ?? 0;
+        // The data of the fragment's first run is addressed from base_data_offset when given, else from the moof.
+        _fragmentDataOffset = (flags & 0x1) != 0 && p.Length >= 16
+            ? (long)Math.Min(BinaryPrimitives.ReadUInt64BigEndian(p[8..]), long.MaxValue / 2)
+            : _moofOffset;
         int pos = 8 + ((flags & 0x1) != 0 ? 8 : 0) + ((flags & 0x2) != 0 ? 4 : 0);
         if ((flags & 0x8) != 0 && p.Length >= pos + 4)
         {
@@ -517,24 +553,30 @@ internal sealed class Mp4Walker
         var entry = p[8..];
         uint size = BinaryPrimitives.ReadUInt32BigEndian(entry);
         uint type = BinaryPrimitives.ReadUInt32BigEndian(entry[4..]);
+        // The protection is the truthful answer even when the entry behind it is damaged or unknown to us.
+        if (type == FourCC.Drms)
+        {
+            ThrowHelper.ThrowDrm("The audio is protected by Apple FairPlay DRM ('drms' sample entry): it was bought from the iTunes Store before 2009 and cannot be played outside Apple's apps", abs);
+        }
+
+        if (type == FourCC.Aavd)
+        {
+            ThrowHelper.ThrowDrm("The file is an Audible audiobook protected by Audible DRM ('aavd' sample entry): it cannot be played outside Audible's apps", abs);
+        }
+
         if (size < 8 || size > entry.Length)
         {
             ThrowHelper.ThrowCorrupt($"Sample entry '{FourCC.ToText(type)}' has size {size}, outside its stsd box", abs);
         }
 
-        if (track.Handler != FourCC.Soun && type is not (FourCC.Mp4a or FourCC.Enca or FourCC.Drms or FourCC.Aavd))
+        if (track.Handler != FourCC.Soun && type is not (FourCC.Mp4a or FourCC.Enca))
         {
             return;
         }
 
         var e = AudioSampleEntry.Parse(entry[..(int)size], 8, type);
         track.Entry = e;
-        if (type == FourCC.Drms)
-        {
-            ThrowHelper.ThrowDrm("The audio is protected by Apple FairPlay DRM ('drms' sample entry): it was bought from the iTunes Store before 2009 and cannot be played outside Apple's apps", abs);
-        }
-
-        if (type == FourCC.Aavd || e.HasAdrm)
+        if (e.HasAdrm)
         {
             ThrowHelper.ThrowDrm("The file is an Audible audiobook protected by Audible DRM ('aavd'/'adrm'): it cannot be played outside Audible's apps", abs);
         }
@@ -683,6 +725,20 @@ internal sealed class Mp4Walker
 
         Warn(abs, "iTunSMPB could not be read: gapless information ignored");
         return null;
+    }
+
+    /// <summary>Whether the box being read is inside <c>udta</c> or <c>meta</c> (metadata, not the track).</summary>
+    private bool InMetadata()
+    {
+        for (int i = 0; i < _depth; i++)
+        {
+            if (_stack[i].Type is FourCC.Udta or FourCC.Meta)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void Warn(long offset, string message)

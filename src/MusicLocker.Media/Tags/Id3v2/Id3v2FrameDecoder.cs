@@ -78,7 +78,7 @@ internal static class Id3v2FrameDecoder
         {
             byte enc = payload[0];
             string desc = Id3v2Text.ReadTerminated(enc, payload[1..], out var rest, out _);
-            string value = string.Join("; ", Id3v2Text.ReadValues(enc, rest));
+            string value = string.Join("; ", Id3v2Text.ReadValues(version, enc, rest));
             tags.Raw(format, "TXXX:" + desc, value);
             switch (desc.ToUpperInvariant())
             {
@@ -123,7 +123,7 @@ internal static class Id3v2FrameDecoder
         if (id[0] == 'T')
         {
             byte enc = payload[0];
-            var list = Id3v2Text.ReadValues(enc, payload[1..]);
+            var list = Id3v2Text.ReadValues(version, enc, payload[1..]);
             string joined = string.Join("; ", list);
             tags.Raw(format, id, joined);
             if (list.Count == 0)

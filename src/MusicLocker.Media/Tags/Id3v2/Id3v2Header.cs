@@ -58,5 +58,33 @@ internal readonly struct Id3v2Header
         return true;
     }
 
+    /// <summary>
+    /// The bytes the extended header at the start of <paramref name="body"/> takes, or -1 when the flag is set but no
+    /// well-formed extended header is there (writers set the flag and then write frames at once): ID3v2.3 §3.2 says its
+    /// size (the 4 bytes excluded) is 6 or 10; ID3v2.4 §3.2 says its syncsafe size (itself included) is at least 6 and
+    /// byte 4 (the number of flag bytes) is 1.
+    /// </summary>
+    public static int ExtendedHeaderSize(ReadOnlySpan<byte> body, byte version, int bodySize)
+    {
+        if (body.Length < 6)
+        {
+            return -1;
+        }
+
+        if (version == 3)
+        {
+            uint size = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(body);
+            return size is 6 or 10 && size + 4 <= bodySize ? (int)size + 4 : -1;
+        }
+
+        if (((body[0] | body[1] | body[2] | body[3]) & 0x80) != 0)
+        {
+            return -1;
+        }
+
+        int ext = Syncsafe(body);
+        return ext >= 6 && ext <= bodySize && body[4] == 1 ? ext : -1;
+    }
+
     public static int Syncsafe(ReadOnlySpan<byte> b) => (b[0] << 21) | (b[1] << 14) | (b[2] << 7) | b[3];
 }

@@ -29,12 +29,15 @@ internal static class Id3v2TagReader
         }
 
         int pos = 0;
-        if (header.HasExtendedHeader && body.Length >= 4)
+        if (header.HasExtendedHeader)
         {
-            int ext = header.Version == 3
-                ? (int)Math.Min(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(body) + 4L, int.MaxValue)
-                : Id3v2Header.Syncsafe(body);
-            pos = (int)Math.Clamp(ext, 0, body.Length);
+            int ext = Id3v2Header.ExtendedHeaderSize(body, header.Version, body.Length);
+            if (ext < 0)
+            {
+                tags.Warn(tagOffset, "ID3v2 header says an extended header follows, but none is there: the frames were read from the start of the tag");
+            }
+
+            pos = Math.Max(ext, 0);
         }
 
         int hs = Id3v2FrameHeader.HeaderSizeFor(header.Version);

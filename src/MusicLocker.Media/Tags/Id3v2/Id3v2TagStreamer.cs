@@ -17,6 +17,8 @@ internal sealed class Id3v2TagStreamer
     private bool _started;
     private bool _framesEnded;
     private int _frames;
+    private bool _extendedHeaderRead;
+    private bool _footerMissing;
 
     public Id3v2TagStreamer(Id3v2Header header, long tagOffset, TagCollector tags, MediaProbeOptions options)
     {
@@ -28,7 +30,8 @@ internal sealed class Id3v2TagStreamer
         _frameHeaderSize = Id3v2FrameHeader.HeaderSizeFor(header.Version);
     }
 
-    public long End => _tagOffset + _header.TotalSize;
+    /// <summary>Where the tag ends: after its footer, unless the header announces one that is not there.</summary>
+    public long End => _tagOffset + _header.TotalSize - (_footerMissing ? Id3v2Header.Size : 0);
 
     public bool Done { get; private set; }
 
@@ -54,28 +57,46 @@ internal sealed class Id3v2TagStreamer
             long abs = position + pos;
             if (_framesEnded || abs >= _bodyEnd)
             {
+                if (_header.HasFooter)
+                {
+                    // A footer is announced: check it is there before jumping over 10 bytes that may be audio.
+                    long at = _bodyEnd - position;
+                    if (at + 3 > data.Length && !final)
+                    {
+                        need = 3;
+                        return at;
+                    }
+
+                    if (at + 3 > data.Length || !data.Slice((int)at, 3).SequenceEqual("3DI"u8))
+                    {
+                        _footerMissing = true;
+                        _tags.Warn(_bodyEnd, "ID3v2.4 header announces a footer that is not there: the bytes after the tag were read as audio");
+                    }
+                }
+
                 Done = true;
                 return End - position;
             }
 
             var rest = pos <= data.Length ? data[(int)pos..] : default;
-            if (abs == _tagOffset + Id3v2Header.Size && _header.HasExtendedHeader)
+            if (abs == _tagOffset + Id3v2Header.Size && _header.HasExtendedHeader && !_extendedHeaderRead)
             {
-                if (rest.Length < 4)
+                if (rest.Length < 6 && !final)
                 {
-                    if (final)
-                    {
-                        return Finish(data, position);
-                    }
-
-                    need = 4;
+                    need = 6;
                     return pos;
                 }
 
-                long ext = _header.Version == 3
-                    ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(rest) + 4L
-                    : Id3v2Header.Syncsafe(rest);
-                pos += Math.Max(ext, 4);
+                int ext = Id3v2Header.ExtendedHeaderSize(rest, _header.Version, _header.BodySize);
+                if (ext < 0)
+                {
+                    _tags.Warn(abs, "ID3v2 header says an extended header follows, but none is there: the frames were read from the start of the tag");
+                    _extendedHeaderRead = true;
+                    continue;
+                }
+
+                _extendedHeaderRead = true;
+                pos += ext;
                 continue;
             }
 

@@ -25,11 +25,15 @@ internal static class Id3v2Text
         return Decode(encoding, data[..end]);
     }
 
-    /// <summary>Every NUL-separated value of a text frame body (after its encoding byte).</summary>
-    public static List<string> ReadValues(byte encoding, ReadOnlySpan<byte> data)
+    /// <summary>
+    /// The values of a text frame body (after its encoding byte). Only ID3v2.4 (<paramref name="version"/> 4) separates
+    /// several values with the terminator; in ID3v2.2/2.3 the text ends at the first one, whatever follows it.
+    /// </summary>
+    public static List<string> ReadValues(int version, byte encoding, ReadOnlySpan<byte> data)
     {
         var values = new List<string>();
-        while (!data.IsEmpty && values.Count < 64)
+        int most = version >= 4 ? 64 : 1;
+        while (!data.IsEmpty && values.Count < most)
         {
             string v = ReadTerminated(encoding, data, out var rest, out bool terminated);
             if (TagCollector.Clean(v) is { } c)
@@ -37,7 +41,7 @@ internal static class Id3v2Text
                 values.Add(c);
             }
 
-            if (!terminated)
+            if (!terminated || version < 4)
             {
                 break;
             }

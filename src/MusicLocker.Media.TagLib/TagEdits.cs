@@ -1,0 +1,75 @@
+namespace MusicLocker.Media.TagLib;
+
+/// <summary>
+/// The changes a user made to a song's tags. A <see langword="null"/> property keeps the original value; an empty string
+/// (or 0 for a number) removes it. <see cref="CoverArt"/> replaces the front cover, <see cref="RemoveCoverArt"/> removes
+/// every picture; setting both is an error.
+/// </summary>
+public sealed class TagEdits
+{
+    /// <summary>The title.</summary>
+    public string? Title { get; init; }
+
+    /// <summary>The track artist.</summary>
+    public string? Artist { get; init; }
+
+    /// <summary>The album.</summary>
+    public string? Album { get; init; }
+
+    /// <summary>The album artist.</summary>
+    public string? AlbumArtist { get; init; }
+
+    /// <summary>The track number (0 removes it).</summary>
+    public int? TrackNumber { get; init; }
+
+    /// <summary>The number of tracks (0 removes it).</summary>
+    public int? TrackCount { get; init; }
+
+    /// <summary>The disc number (0 removes it).</summary>
+    public int? DiscNumber { get; init; }
+
+    /// <summary>The number of discs (0 removes it).</summary>
+    public int? DiscCount { get; init; }
+
+    /// <summary>The year (0 removes it).</summary>
+    public int? Year { get; init; }
+
+    /// <summary>The genre.</summary>
+    public string? Genre { get; init; }
+
+    /// <summary>A new front cover, replacing every picture.</summary>
+    public CoverArtEdit? CoverArt { get; init; }
+
+    /// <summary>Removes every picture.</summary>
+    public bool RemoveCoverArt { get; init; }
+
+    internal void Validate()
+    {
+        if (CoverArt is not null && RemoveCoverArt)
+        {
+            throw new ArgumentException("CoverArt and RemoveCoverArt are both set: choose one.", "edits");
+        }
+
+        CheckNumber(TrackNumber, nameof(TrackNumber));
+        CheckNumber(TrackCount, nameof(TrackCount));
+        CheckNumber(DiscNumber, nameof(DiscNumber));
+        CheckNumber(DiscCount, nameof(DiscCount));
+        if (Year is { } y)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(y, "edits.Year");
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(y, 9999, "edits.Year");
+        }
+
+        CoverArt?.Validate();
+    }
+
+    private static void CheckNumber(int? value, string name)
+    {
+        if (value is { } v)
+        {
+            // MP4 trkn/disk hold 16-bit numbers.
+            ArgumentOutOfRangeException.ThrowIfNegative(v, "edits." + name);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(v, ushort.MaxValue, "edits." + name);
+        }
+    }
+}
