@@ -59,6 +59,27 @@ public sealed class LifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Tampered_ciphertext_is_an_integrity_error_not_wrong_bytes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var alice = _test.Locker.ForUser("alice");
+        var track = (await alice.Uploads.UploadFileAsync(AudioFiles.Mp3("big-cover.mp3"), cancellationToken: ct)).Track;
+        var key = BlobKey.Parse((await _test.UserObjectsAsync()).Single(k => !k.EndsWith(".info", StringComparison.Ordinal)));
+        byte[] stored = await _test.Storage.ReadAllBytesAsync(key, cancellationToken: ct);
+        var properties = await _test.Storage.GetPropertiesAsync(key, ct);
+        stored[stored.Length / 2] ^= 0x01;
+        await _test.Storage.PutBytesAsync(key, stored, new PutBlobOptions { Metadata = properties.Metadata, ContentType = properties.ContentType }, ct);
+
+        var error = await Assert.ThrowsAnyAsync<LockerException>(async () =>
+        {
+            await using var range = await alice.Downloads.OpenReadAsync(track.Id, stored.Length / 2 - 100, 200, ct);
+            await range.Content.CopyToAsync(Stream.Null, ct);
+        });
+
+        Assert.Equal(LockerErrorCode.IntegrityCheckFailed, error.ErrorCode);
+    }
+
+    [Fact]
     public async Task A_deleted_accounts_id_cannot_store_again_under_the_shredded_key()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -47,7 +47,9 @@ internal static class LockerErrors
         MetadataNotFoundException notFound => new LockerException(FromEntity(notFound.Entity), NotFoundMessage(notFound.Entity), notFound),
         LockerMetadataException metadata => new LockerException(FromMetadata(metadata.ErrorCode), metadata.Message, metadata),
         KeyDestroyedException destroyed => new LockerException(LockerErrorCode.KeyDestroyed, "The user's key was destroyed (the account was deleted): the object cannot be read.", destroyed),
-        EncryptionException encryption => new LockerException(LockerErrorCode.IntegrityCheckFailed, encryption.Message, encryption),
+
+        // Until every crypto error carries a storage code, an encryption error without one is a failed integrity check.
+        EncryptionException { ErrorCode: BlobErrorCode.Unknown } encryption => new LockerException(LockerErrorCode.IntegrityCheckFailed, encryption.Message, encryption),
         BlobNotFoundException missing => new LockerException(LockerErrorCode.Inconsistent, "A catalogued object is missing from storage; run reconcile.", missing),
         BlobStoreException blob => new LockerException(FromBlob(blob.ErrorCode), blob.Message, blob),
         _ => new LockerException(LockerErrorCode.Unknown, ex.Message, ex),
@@ -97,6 +99,8 @@ internal static class LockerErrors
     {
         BlobErrorCode.Unavailable => LockerErrorCode.Unavailable,
         BlobErrorCode.ConditionFailed => LockerErrorCode.Conflict,
+        BlobErrorCode.IntegrityCheckFailed => LockerErrorCode.IntegrityCheckFailed,
+        BlobErrorCode.KeyDestroyed => LockerErrorCode.KeyDestroyed,
         BlobErrorCode.InvalidArgument or BlobErrorCode.InvalidKey or BlobErrorCode.RangeNotSatisfiable => LockerErrorCode.InvalidArgument,
         _ => LockerErrorCode.Unknown,
     };

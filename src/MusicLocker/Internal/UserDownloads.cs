@@ -36,7 +36,7 @@ internal sealed class UserDownloads(LockerCore core, UserTracks tracks) : ILocke
                 throw new LockerException(LockerErrorCode.InvalidArgument, $"offset: the range starts at {offset:N0}, at or past the end of the {record.SizeBytes:N0}-byte file.", ex);
             }
 
-            return new TrackContent(download.Content, download.Offset, download.Length, download.Properties.Length, download.Properties.ContentType ?? "application/octet-stream");
+            return new TrackContent(new TranslatingReadStream(download.Content), download.Offset, download.Length, download.Properties.Length, download.Properties.ContentType ?? "application/octet-stream");
         });
     }
 
