@@ -282,3 +282,9 @@ public sealed class InMemoryEndToEndTests : EndToEndTests
 {
     protected override StorageKind Kind => StorageKind.InMemory;
 }
+
+/// <summary>The same suite on Azure Blob storage (Azurite, a fresh container per test) with SQLite.</summary>
+public sealed class AzureEndToEndTests : EndToEndTests
+{
+    protected override StorageKind Kind => StorageKind.Azure;
+}

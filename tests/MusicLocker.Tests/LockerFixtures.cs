@@ -4,7 +4,9 @@ using MusicLocker.Metadata.Sqlite;
 using MusicLocker.Storage;
 using MusicLocker.Storage.FileSystem;
 using MusicLocker.Storage.InMemory;
+using MusicLocker.Storage.Azure;
 using MusicLocker.Testing;
+using MusicLocker.Testing.Servers;
 
 namespace MusicLocker.Tests;
 
@@ -66,9 +68,12 @@ internal sealed class LockerUnderTest : IAsyncDisposable
         var options = new MusicLockerOptions { PartSize = 16 * 1024, TimeProvider = clock };
         configure?.Invoke(options);
         test.Options = options;
-        IBlobStore storage = shared ?? (kind == StorageKind.FileSystem
-            ? new FileSystemBlobStore(new FileSystemBlobStoreOptions { RootPath = Path.Combine(folder, "blobs"), TimeProvider = clock })
-            : new InMemoryBlobStore());
+        IBlobStore storage = shared ?? kind switch
+        {
+            StorageKind.FileSystem => new FileSystemBlobStore(new FileSystemBlobStoreOptions { RootPath = Path.Combine(folder, "blobs"), TimeProvider = clock }),
+            StorageKind.Azure => await NewAzureStoreAsync(),
+            _ => new InMemoryBlobStore(),
+        };
         if (shared is null)
         {
             test._owned.Add(storage);
@@ -82,6 +87,22 @@ internal sealed class LockerUnderTest : IAsyncDisposable
         test._owned.Add(ring);
         test.Locker = global::MusicLocker.Locker.Create(wrap is null ? storage : wrap(storage), test.Metadata, ring, options);
         return test;
+    }
+
+    /// <summary>A store over a fresh container of the shared Azurite (skips when it cannot start, fails under CI).</summary>
+    private static async Task<IBlobStore> NewAzureStoreAsync()
+    {
+        var server = await AzuriteServer.GetSharedAsync();
+        var store = new AzureBlobStore(new AzureBlobStoreOptions
+        {
+            ServiceUri = server.BlobEndpoint,
+            AccountName = AzuriteServer.AccountName,
+            AccountKey = AzuriteServer.AccountKey,
+            ContainerName = "l" + Guid.NewGuid().ToString("N"),
+            RetryDelay = TimeSpan.FromMilliseconds(50),
+        });
+        await store.CreateContainerIfNotExistsAsync(TestContext.Current.CancellationToken);
+        return store;
     }
 
     /// <summary>Every object key under <c>users/</c> in the store.</summary>
@@ -118,4 +139,5 @@ public enum StorageKind
 {
     FileSystem = 0,
     InMemory,
+    Azure,
 }
