@@ -4,10 +4,13 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using MusicLocker.Crypto.Diagnostics;
 using MusicLocker.Crypto.Format;
 using MusicLocker.Crypto.Internal;
 using MusicLocker.Crypto.Keys;
 using MusicLocker.Storage;
+using MusicLocker.Storage.Providers;
 
 namespace MusicLocker.Crypto;
 
@@ -48,45 +51,272 @@ public sealed class EncryptedBlobStore : IBlobStore
     private readonly int _partSize;
     private readonly TimeSpan _maxUploadAge;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
 
-    /// <summary>Creates the decorator.</summary>
-    /// <exception cref="ArgumentException">Neither an owner nor an owner resolver is set, or the part size is not a positive multiple of 16 KiB.</exception>
+    /// <summary>Creates the decorator; <paramref name="options"/> are copied and checked here (later changes to them have no effect).</summary>
+    /// <exception cref="ArgumentException">Neither <see cref="EncryptedBlobStoreOptions.Owner"/> nor <see cref="EncryptedBlobStoreOptions.OwnerOf"/> is set, or the owner is <c>default(KeyOwner)</c>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The part size is not a positive multiple of 16 KiB, or the upload age is not positive.</exception>
     public EncryptedBlobStore(IBlobStore inner, UserKeyManager keys, EncryptedBlobStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.PartSize <= 0 || options.PartSize % CiphertextLayout.ChunkSize != 0)
+        int partSize = options.PartSize;
+        if (partSize <= 0 || partSize % CiphertextLayout.ChunkSize != 0)
         {
-            throw new ArgumentException($"PartSize must be a positive multiple of {CiphertextLayout.ChunkSize}; it is {options.PartSize}.", nameof(options));
+            throw new ArgumentOutOfRangeException("options.PartSize", partSize, $"PartSize must be a positive multiple of {CiphertextLayout.ChunkSize}.");
+        }
+
+        var maxUploadAge = options.MaxUploadAge;
+        if (maxUploadAge <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException("options.MaxUploadAge", maxUploadAge, "MaxUploadAge must be positive.");
         }
 
         _inner = inner;
         _keys = keys;
-        _ownerOf = options.ResolveOwner();
-        _partSize = options.PartSize;
-        if (options.MaxUploadAge <= TimeSpan.Zero)
-        {
-            throw new ArgumentException($"MaxUploadAge must be positive; it is {options.MaxUploadAge}.", nameof(options));
-        }
-
-        _maxUploadAge = options.MaxUploadAge;
+        _ownerOf = options.OwnerOf ?? (options.Owner is { } owner
+            ? owner.IsDefault ? throw new ArgumentException("EncryptedBlobStoreOptions.Owner is default(KeyOwner), which names no user.", "options.Owner") : _ => owner
+            : throw new ArgumentException("Set EncryptedBlobStoreOptions.Owner (one user per store) or OwnerOf (owner from the blob key).", "options.OwnerOf"));
+        _partSize = partSize;
+        _maxUploadAge = maxUploadAge;
         _time = options.TimeProvider ?? TimeProvider.System;
+        _logger = options.LoggerFactory is { } loggerFactory ? loggerFactory.CreateLogger<EncryptedBlobStore>() : keys.Logger;
     }
 
     /// <inheritdoc />
-    public async Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default)
+    public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default)
     {
-        CheckKey(key);
-        cancellationToken.ThrowIfCancellationRequested();
-        var stored = await _inner.GetPropertiesAsync(key, cancellationToken).ConfigureAwait(false);
-        return EncryptedObject.Parse(stored).Plain;
+        return ObserveAsync("get_properties", key, async op =>
+        {
+            CheckKey(key);
+            cancellationToken.ThrowIfCancellationRequested();
+            var stored = await _inner.GetPropertiesAsync(key, cancellationToken).ConfigureAwait(false);
+            return EncryptedObject.Parse(stored).Plain;
+        });
     }
 
     /// <inheritdoc />
-    public async Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        CheckKey(key);
+        return ObserveAsync("read", key, async op =>
+        {
+            CheckKey(key);
+            var download = await OpenReadCoreAsync(key, options, cancellationToken).ConfigureAwait(false);
+            op.SetRange(download.Offset, download.Length);
+            op.Activity?.SetTag("musiclocker.bytes", download.Length);
+            return download;
+        });
+    }
+
+    /// <inheritdoc />
+    public Task<BlobProperties> PutAsync(BlobKey key, Stream content, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        return ObserveAsync("put", key, async op =>
+        {
+            CheckKey(key);
+            ArgumentNullException.ThrowIfNull(content);
+            CheckOptions(key, options);
+            var stored = await PutCoreAsync(key, content, options, cancellationToken).ConfigureAwait(false);
+            op.SetBytes(stored.Length, written: true);
+            return stored;
+        });
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Decrypts the source and encrypts it again for the destination (its own data key and context), streaming.</remarks>
+    public Task<BlobProperties> CopyAsync(BlobKey source, BlobKey destination, BlobRequestConditions? destinationConditions = null, CancellationToken cancellationToken = default)
+    {
+        return ObserveAsync("copy", destination, async op =>
+        {
+            op.Activity?.SetTag("musiclocker.blob.source_key", source.Value);
+            CheckKey(source);
+            CheckKey(destination);
+            CheckConditions(destinationConditions);
+            var download = await OpenReadCoreAsync(source, null, cancellationToken).ConfigureAwait(false);
+            await using (download.ConfigureAwait(false))
+            {
+                var options = new PutBlobOptions { ContentType = download.Properties.ContentType, Metadata = download.Properties.Metadata, Conditions = destinationConditions };
+                var stored = await PutCoreAsync(destination, download.Content, options, cancellationToken).ConfigureAwait(false);
+                op.SetBytes(stored.Length, written: true);
+                return stored;
+            }
+        });
+    }
+
+    /// <inheritdoc />
+    public Task<bool> DeleteAsync(BlobKey key, BlobRequestConditions? conditions = null, CancellationToken cancellationToken = default)
+    {
+        return ObserveAsync("delete", key, async op =>
+        {
+            CheckKey(key);
+            CheckConditions(conditions);
+            cancellationToken.ThrowIfCancellationRequested();
+            bool deleted = await _inner.DeleteAsync(key, conditions, cancellationToken).ConfigureAwait(false);
+            if (deleted)
+            {
+                await _inner.DeleteAsync(DataKeyRecordKey(key), null, cancellationToken).ConfigureAwait(false);
+            }
+
+            return deleted;
+        });
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A blob of a length no ciphertext has was not written here (or was truncated): it is left out of the listing (and
+    /// logged) rather than failing it for every other key under the prefix; reading it reports an integrity failure.
+    /// </remarks>
+    public async IAsyncEnumerable<BlobItem> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        using var op = Start("list", null);
+        op.Activity?.SetTag("musiclocker.blob.prefix", prefix);
+        var items = _inner.ListAsync(prefix, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (items.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                BlobItem item;
+                try
+                {
+                    if (!await items.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    item = items.Current;
+                }
+                catch (Exception ex)
+                {
+                    op.Fail(ex);
+                    throw;
+                }
+
+                if (IsReserved(item.Key))
+                {
+                    continue;
+                }
+
+                if (!EncryptedObject.TryPlaintextLengthOf(item.Length, out long length))
+                {
+                    CryptoLog.ForeignBlobSkipped(_logger, item.Key.Value, item.Length);
+                    continue;
+                }
+
+                yield return item with { Length = length };
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<MultipartUpload> StartMultipartUploadAsync(BlobKey key, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        return ObserveAsync("multipart.start", key, async op =>
+        {
+            CheckKey(key);
+            CheckOptions(key, options);
+            cancellationToken.ThrowIfCancellationRequested();
+            return await StartUploadCoreAsync(key, options, cancellationToken).ConfigureAwait(false);
+        });
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Part <c>n</c> holds chunks from <c>(n - 1) × PartSize / 16 KiB</c>, so its nonces are fixed by its number. A part
+    /// number takes one body for the life of the upload: the first send claims it (a create-only record of a MAC of the
+    /// number and bytes), a retry with identical bytes re-sends identical ciphertext, and a different body is refused
+    /// with <see cref="EncryptionErrorCode.PartConflict"/> before anything is encrypted — no nonce ever encrypts two
+    /// plaintexts. The part is read into memory (at most the part size) so the bytes claimed are the bytes encrypted.
+    /// </remarks>
+    public Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default)
+    {
+        return ObserveAsync("multipart.upload_part", upload?.Key, async op =>
+        {
+            BlobStoreValidation.Upload(upload!);
+            ArgumentNullException.ThrowIfNull(content);
+            BlobStoreValidation.PartNumber(partNumber);
+            cancellationToken.ThrowIfCancellationRequested();
+            var part = await UploadPartCoreAsync(upload!, partNumber, content, cancellationToken).ConfigureAwait(false);
+            op.SetBytes(part.Length, written: true);
+            return part;
+        });
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
+    {
+        return ObserveAsync<IReadOnlyList<UploadedPart>>("multipart.list_parts", upload?.Key, async op =>
+        {
+            BlobStoreValidation.Upload(upload!);
+            IReadOnlyList<UploadedPart> parts;
+            using (var opened = await OpenUploadAsync(upload!, requireLive: false, cancellationToken).ConfigureAwait(false))
+            {
+                parts = await _inner.ListPartsAsync(Inner(upload!, opened.State), cancellationToken).ConfigureAwait(false);
+            }
+
+            var result = new UploadedPart[parts.Count];
+            for (int i = 0; i < parts.Count; i++)
+            {
+                result[i] = parts[i] with { Length = UploadState.PartPlaintext(upload!.Key, parts[i].PartNumber, parts[i].Length).Length };
+            }
+
+            return result;
+        });
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// When the last part is a whole number of chunks, an extra part holding the empty final chunk is stored first; its
+    /// nonce belongs to the part number after the last, which it claims with an empty body (so that part number can no
+    /// longer be sent with bytes, and completion is refused if it already was). An upload older than
+    /// <see cref="EncryptedBlobStoreOptions.MaxUploadAge"/> is refused.
+    /// </remarks>
+    public Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default)
+    {
+        return ObserveAsync("multipart.complete", upload?.Key, async op =>
+        {
+            BlobStoreValidation.Upload(upload!);
+            ArgumentNullException.ThrowIfNull(parts);
+            cancellationToken.ThrowIfCancellationRequested();
+            var stored = await CompleteUploadCoreAsync(upload!, parts, cancellationToken).ConfigureAwait(false);
+            op.Activity?.SetTag("musiclocker.bytes", stored.Length);
+            return stored;
+        });
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The part claims stay: a part sent with the aborted id later is still held to its first body. An id this store did
+    /// not issue for this blob (forged, or another blob's) names no upload of it: like every store, that is
+    /// <see cref="BlobErrorCode.UploadNotFound"/> (the <see cref="EncryptionErrorCode.UploadIdInvalid"/> error is the
+    /// inner exception), and nothing is aborted.
+    /// </remarks>
+    public Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
+    {
+        return ObserveAsync("multipart.abort", upload?.Key, async op =>
+        {
+            BlobStoreValidation.Upload(upload!);
+            OpenedUpload opened;
+            try
+            {
+                opened = await OpenUploadAsync(upload!, requireLive: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EncryptionException ex) when (ex.ErrorCode == EncryptionErrorCode.UploadIdInvalid)
+            {
+                throw new BlobNotFoundException(upload!.Key.Value, $"Blob '{upload.Key}' has no upload with id '{EncryptionErrors.Quote(upload.UploadId)}': this store did not issue it for this blob.", BlobErrorCode.UploadNotFound, ex);
+            }
+
+            using (opened)
+            {
+                await _inner.AbortMultipartUploadAsync(Inner(upload!, opened.State), cancellationToken).ConfigureAwait(false);
+            }
+            return true;
+        });
+    }
+
+    private async Task<BlobDownload> OpenReadCoreAsync(BlobKey key, ReadBlobOptions? options, CancellationToken cancellationToken)
+    {
         cancellationToken.ThrowIfCancellationRequested();
         var stored = await _inner.GetPropertiesAsync(key, cancellationToken).ConfigureAwait(false);
         if (options?.IfMatch is { } ifMatch && ifMatch != stored.ETag)
@@ -117,13 +347,15 @@ public sealed class EncryptedBlobStore : IBlobStore
             }
 
             var download = await _inner.OpenReadAsync(key, new ReadBlobOptions { Range = new ByteRange(cipherOffset, cipherLength), IfMatch = stored.ETag }, cancellationToken).ConfigureAwait(false);
-            Stream content = new DecryptingReadStream(download.Content, cipher, window, key.Value);
+            ChunkReadStream content = new DecryptingReadStream(download.Content, cipher, window, key.Value);
             if (window.LastChunk == window.FinalChunk && window.LastChunk > window.FirstChunk && length <= VerifiedTailStream.MaxLength)
             {
                 // A short range over the end spanning several chunks: release nothing until the final chunk verified.
                 content = new VerifiedTailStream((DecryptingReadStream)content, (int)length);
             }
 
+            // Plaintext bytes are counted as they reach the caller, not when the read is opened.
+            content.Delivered = static n => StorageInstrumentation.RecordBytesRead(CryptoTelemetry.StoreName, n);
             return new BlobDownload(content, obj.Plain, offset, length);
         }
         catch
@@ -133,12 +365,8 @@ public sealed class EncryptedBlobStore : IBlobStore
         }
     }
 
-    /// <inheritdoc />
-    public async Task<BlobProperties> PutAsync(BlobKey key, Stream content, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
+    private async Task<BlobProperties> PutCoreAsync(BlobKey key, Stream content, PutBlobOptions? options, CancellationToken cancellationToken)
     {
-        CheckKey(key);
-        ArgumentNullException.ThrowIfNull(content);
-        CheckOptions(key, options);
         cancellationToken.ThrowIfCancellationRequested();
         var created = await NewObjectAsync(key, cancellationToken).ConfigureAwait(false);
         var stream = new EncryptingReadStream(content, created.Cipher, created.Header, 0, EncryptMode.WholeMessage);
@@ -149,62 +377,8 @@ public sealed class EncryptedBlobStore : IBlobStore
         }
     }
 
-    /// <inheritdoc />
-    /// <remarks>Decrypts the source and encrypts it again for the destination (its own data key and context), streaming.</remarks>
-    public async Task<BlobProperties> CopyAsync(BlobKey source, BlobKey destination, BlobRequestConditions? destinationConditions = null, CancellationToken cancellationToken = default)
+    private async Task<MultipartUpload> StartUploadCoreAsync(BlobKey key, PutBlobOptions? options, CancellationToken cancellationToken)
     {
-        CheckKey(source);
-        CheckKey(destination);
-        CheckConditions(destinationConditions);
-        var download = await OpenReadAsync(source, null, cancellationToken).ConfigureAwait(false);
-        await using (download.ConfigureAwait(false))
-        {
-            var options = new PutBlobOptions { ContentType = download.Properties.ContentType, Metadata = download.Properties.Metadata, Conditions = destinationConditions };
-            return await PutAsync(destination, download.Content, options, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <inheritdoc />
-    public async Task<bool> DeleteAsync(BlobKey key, BlobRequestConditions? conditions = null, CancellationToken cancellationToken = default)
-    {
-        CheckKey(key);
-        CheckConditions(conditions);
-        cancellationToken.ThrowIfCancellationRequested();
-        bool deleted = await _inner.DeleteAsync(key, conditions, cancellationToken).ConfigureAwait(false);
-        if (deleted)
-        {
-            await _inner.DeleteAsync(DataKeyRecordKey(key), null, cancellationToken).ConfigureAwait(false);
-        }
-
-        return deleted;
-    }
-
-    /// <inheritdoc />
-    public async IAsyncEnumerable<BlobItem> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(prefix);
-        await foreach (var item in _inner.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
-        {
-            if (IsReserved(item.Key))
-            {
-                continue;
-            }
-
-            // A blob of a length no ciphertext has was not written here (or was truncated): it is left out of the listing
-            // rather than failing it for every other key under the prefix; reading it reports CiphertextInvalid.
-            if (EncryptedObject.TryPlaintextLengthOf(item.Length, out long length))
-            {
-                yield return item with { Length = length };
-            }
-        }
-    }
-
-    /// <inheritdoc />
-    public async Task<MultipartUpload> StartMultipartUploadAsync(BlobKey key, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        CheckKey(key);
-        CheckOptions(key, options);
-        cancellationToken.ThrowIfCancellationRequested();
         var uploadKey = new byte[UploadState.UploadKeySize];
         try
         {
@@ -220,21 +394,8 @@ public sealed class EncryptedBlobStore : IBlobStore
         }
     }
 
-    /// <inheritdoc />
-    /// <remarks>
-    /// Part <c>n</c> holds chunks from <c>(n - 1) × PartSize / 16 KiB</c>, so its nonces are fixed by its number. A part
-    /// number takes one body for the life of the upload: the first send claims it (a create-only record of a MAC of the
-    /// number and bytes), a retry with identical bytes re-sends identical ciphertext, and a different body is refused
-    /// with <see cref="EncryptionErrorCode.PartConflict"/> before anything is encrypted — no nonce ever encrypts two
-    /// plaintexts. The part is read into memory (at most the part size) so the bytes claimed are the bytes encrypted.
-    /// </remarks>
-    public async Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default)
+    private async Task<UploadedPart> UploadPartCoreAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(upload);
-        ArgumentNullException.ThrowIfNull(content);
-        ArgumentOutOfRangeException.ThrowIfLessThan(partNumber, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(partNumber, BlobStoreLimits.MaxPartNumber);
-        cancellationToken.ThrowIfCancellationRequested();
         using var opened = await OpenUploadAsync(upload, requireLive: true, cancellationToken).ConfigureAwait(false);
         var state = opened.State;
         byte[] body = ArrayPool<byte>.Shared.Rent(state.PartSize + 1);
@@ -243,7 +404,7 @@ public sealed class EncryptedBlobStore : IBlobStore
             int length = await content.ReadAtLeastAsync(body.AsMemory(0, state.PartSize + 1), state.PartSize + 1, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
             if (length > state.PartSize)
             {
-                throw new EncryptionException(EncryptionErrorCode.CiphertextInvalid, $"Part {partNumber} of the upload to '{upload.Key}' is longer than the upload's part size of {state.PartSize} bytes; every part but the last must be exactly that size.", upload.Key.Value);
+                throw new BlobStoreException(BlobErrorCode.InvalidPart, $"Part {partNumber} of the upload to '{upload.Key}' is longer than the upload's part size of {state.PartSize} bytes; every part but the last must be exactly that size.", upload.Key.Value);
             }
 
             await ClaimPartAsync(upload, state.StartedAt, partNumber, UploadState.PartClaim(opened.UploadKey, partNumber, body.AsSpan(0, length)), cancellationToken).ConfigureAwait(false);
@@ -261,37 +422,8 @@ public sealed class EncryptedBlobStore : IBlobStore
         }
     }
 
-    /// <inheritdoc />
-    public async Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
+    private async Task<BlobProperties> CompleteUploadCoreAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(upload);
-        IReadOnlyList<UploadedPart> parts;
-        using (var opened = await OpenUploadAsync(upload, requireLive: false, cancellationToken).ConfigureAwait(false))
-        {
-            parts = await _inner.ListPartsAsync(Inner(upload, opened.State), cancellationToken).ConfigureAwait(false);
-        }
-
-        var result = new UploadedPart[parts.Count];
-        for (int i = 0; i < parts.Count; i++)
-        {
-            result[i] = parts[i] with { Length = UploadState.PartPlaintext(upload.Key, parts[i].PartNumber, parts[i].Length).Length };
-        }
-
-        return result;
-    }
-
-    /// <inheritdoc />
-    /// <remarks>
-    /// When the last part is a whole number of chunks, an extra part holding the empty final chunk is stored first; its
-    /// nonce belongs to the part number after the last, which it claims with an empty body (so that part number can no
-    /// longer be sent with bytes, and completion is refused if it already was). An upload older than
-    /// <see cref="EncryptedBlobStoreOptions.MaxUploadAge"/> is refused.
-    /// </remarks>
-    public async Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(upload);
-        ArgumentNullException.ThrowIfNull(parts);
-        cancellationToken.ThrowIfCancellationRequested();
         using var opened = await OpenUploadAsync(upload, requireLive: true, cancellationToken).ConfigureAwait(false);
         var state = opened.State;
         var inner = Inner(upload, state);
@@ -341,29 +473,6 @@ public sealed class EncryptedBlobStore : IBlobStore
         return EncryptedObject.ToPlain(props);
     }
 
-    /// <inheritdoc />
-    /// <remarks>The part claims stay: a part sent with the aborted id later is still held to its first body.</remarks>
-    public async Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(upload);
-        OpenedUpload opened;
-        try
-        {
-            opened = await OpenUploadAsync(upload, requireLive: false, cancellationToken).ConfigureAwait(false);
-        }
-        catch (EncryptionException ex) when (ex.Reason == EncryptionErrorCode.UploadIdInvalid)
-        {
-            // An id that does not authenticate for this blob names no upload of this blob (the IBlobStore contract):
-            // nothing is aborted, and a caller learns nothing about uploads to other blobs.
-            throw Storage.Providers.ProviderErrors.UploadNotFound(upload, ex);
-        }
-
-        using (opened)
-        {
-            await _inner.AbortMultipartUploadAsync(Inner(upload, opened.State), cancellationToken).ConfigureAwait(false);
-        }
-    }
-
     /// <summary>
     /// Deletes the part claims of uploads started longer ago than <see cref="EncryptedBlobStoreOptions.MaxUploadAge"/>
     /// plus one hour (their parts are refused by then anyway); run it now and then, like a lifecycle rule for abandoned
@@ -384,6 +493,7 @@ public sealed class EncryptedBlobStore : IBlobStore
             }
         }
 
+        CryptoLog.ExpiredUploadClaimsDeleted(_logger, deleted);
         return deleted;
     }
 
@@ -396,11 +506,24 @@ public sealed class EncryptedBlobStore : IBlobStore
     /// </summary>
     public async Task<UserKeyRotationResult> RotateUserKeyAsync(KeyOwner owner, string prefix, CancellationToken cancellationToken = default)
     {
+        UserKeyManager.CheckOwner(owner);
         ArgumentNullException.ThrowIfNull(prefix);
-        int version = await _keys.AddVersionAsync(owner, cancellationToken).ConfigureAwait(false);
-        var (objects, bytes) = await RewrapAsync(owner, prefix, version, skipRewrapped: false, cancellationToken).ConfigureAwait(false);
-        await _keys.RetireOldVersionsAsync(owner, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        return new UserKeyRotationResult(version, objects, bytes);
+        using var activity = CryptoTelemetry.Start("user_key.rotate", owner);
+        try
+        {
+            int version = await _keys.AddVersionAsync(owner, cancellationToken).ConfigureAwait(false);
+            CryptoTelemetry.SetKeyVersion(activity, version);
+            var (objects, bytes) = await RewrapAsync(owner, prefix, version, skipRewrapped: false, cancellationToken).ConfigureAwait(false);
+            await _keys.RetireOldVersionsAsync(owner, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("musiclocker.crypto.objects_rewrapped", objects);
+            CryptoLog.UserKeyRotated(_logger, owner, version, objects, bytes);
+            return new UserKeyRotationResult(version, objects, bytes);
+        }
+        catch (Exception ex)
+        {
+            CryptoTelemetry.Fail(activity, ex);
+            throw;
+        }
     }
 
     /// <summary>
@@ -412,7 +535,29 @@ public sealed class EncryptedBlobStore : IBlobStore
     /// </summary>
     public async Task<UserKeyPurgeResult> PurgeRetiredUserKeysAsync(KeyOwner owner, string prefix, CancellationToken cancellationToken = default)
     {
+        UserKeyManager.CheckOwner(owner);
         ArgumentNullException.ThrowIfNull(prefix);
+        using var activity = CryptoTelemetry.Start("user_key.purge", owner);
+        try
+        {
+            var result = await PurgeCoreAsync(owner, prefix, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("musiclocker.crypto.versions_removed", result.VersionsRemoved);
+            if (result.VersionsRemoved > 0)
+            {
+                CryptoLog.RetiredUserKeysPurged(_logger, owner, result.VersionsRemoved, result.ObjectsRewrapped);
+            }
+
+            return result;
+        }
+        catch (Exception ex)
+        {
+            CryptoTelemetry.Fail(activity, ex);
+            throw;
+        }
+    }
+
+    private async Task<UserKeyPurgeResult> PurgeCoreAsync(KeyOwner owner, string prefix, CancellationToken cancellationToken)
+    {
         var record = await _keys.ReadRecordAsync(owner, cancellationToken).ConfigureAwait(false);
         var cutoff = _time.GetUtcNow() - _maxUploadAge - PurgeGrace;
         var due = new List<int>();
@@ -449,7 +594,7 @@ public sealed class EncryptedBlobStore : IBlobStore
             long bytes = 0;
             await foreach (var item in _inner.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
             {
-                if (IsReserved(item.Key) || _ownerOf(item.Key) != owner)
+                if (IsReserved(item.Key) || !TryOwnerOf(item.Key, out var itemOwner) || itemOwner != owner)
                 {
                     continue;
                 }
@@ -462,6 +607,13 @@ public sealed class EncryptedBlobStore : IBlobStore
                 catch (BlobNotFoundException)
                 {
                     continue; // Deleted since it was listed.
+                }
+                catch (EncryptionException ex) when (ex.ErrorCode is EncryptionErrorCode.UnsupportedFormat or EncryptionErrorCode.CiphertextInvalid)
+                {
+                    // Not an object of this store (no key of the owner can read it, before or after): nothing to rewrap,
+                    // and no reason to leave the owner's other objects under the old version.
+                    CryptoLog.ForeignBlobNotRewrapped(_logger, item.Key.Value, ex);
+                    continue;
                 }
 
                 var recordKey = DataKeyRecordKey(item.Key);
@@ -493,8 +645,66 @@ public sealed class EncryptedBlobStore : IBlobStore
         }
     }
 
+    private static StorageOperationScope Start(string operation, BlobKey? key) =>
+        StorageInstrumentation.StartOperation(CryptoTelemetry.StoreName, operation, key);
+
+    /// <summary>Runs one <see cref="IBlobStore"/> call inside its storage span (<c>storage.{operation}</c>, store <c>encrypted</c>), marking it failed when the call throws.</summary>
+    private static async Task<T> ObserveAsync<T>(string operation, BlobKey? key, Func<StorageOperationScope, Task<T>> call)
+    {
+        using var op = Start(operation, key);
+        try
+        {
+            return await call(op).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            op.Fail(ex);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The owner of <paramref name="key"/> by the configured mapping. Whatever the mapping throws for a key it cannot map
+    /// (a key without the user segment, an invalid id) becomes <see cref="EncryptionErrorCode.KeyContextInvalid"/>.
+    /// </summary>
+    private KeyOwner OwnerOf(BlobKey key)
+    {
+        KeyOwner owner;
+        try
+        {
+            owner = _ownerOf(key);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new EncryptionException(EncryptionErrorCode.KeyContextInvalid, $"Blob key '{EncryptionErrors.Quote(key.Value)}' maps to no valid owner: EncryptedBlobStoreOptions.OwnerOf failed with {ex.GetType().Name} ({EncryptionErrors.Quote(ex.Message)}). Use keys the mapping accepts.", key.Value, ex);
+        }
+
+        if (owner.IsDefault)
+        {
+            throw new EncryptionException(EncryptionErrorCode.KeyContextInvalid, $"Blob key '{EncryptionErrors.Quote(key.Value)}' maps to no owner: EncryptedBlobStoreOptions.OwnerOf returned default(KeyOwner).", key.Value);
+        }
+
+        return owner;
+    }
+
+    /// <summary>The owner of a listed blob, or <see langword="false"/> (logged) when the mapping cannot map its key: a listing skips it.</summary>
+    private bool TryOwnerOf(BlobKey key, out KeyOwner owner)
+    {
+        try
+        {
+            owner = OwnerOf(key);
+            return true;
+        }
+        catch (EncryptionException ex) when (ex.ErrorCode == EncryptionErrorCode.KeyContextInvalid)
+        {
+            CryptoLog.UnmappedBlobSkipped(_logger, EncryptionErrors.Quote(key.Value), ex);
+            owner = default;
+            return false;
+        }
+    }
+
     private static BlobStoreException InvalidPart(MultipartUpload upload, string what) =>
-        new(BlobErrorCode.InvalidPart, $"Cannot complete upload '{upload.UploadId}' to '{upload.Key}': {what}.", upload.Key.Value);
+        new(BlobErrorCode.InvalidPart, $"Cannot complete upload '{EncryptionErrors.Quote(upload.UploadId)}' to '{upload.Key}': {what}.", upload.Key.Value);
 
     private static MultipartUpload Inner(MultipartUpload upload, UploadState state) => new(upload.Key, state.InnerUploadId);
 
@@ -502,10 +712,7 @@ public sealed class EncryptedBlobStore : IBlobStore
 
     private static void CheckKey(BlobKey key)
     {
-        if (key.IsDefault)
-        {
-            throw new ArgumentException("The key is default(BlobKey); create keys with BlobKey.Parse.", nameof(key));
-        }
+        BlobStoreValidation.Key(key);
 
         if (IsReserved(key))
         {
@@ -583,7 +790,7 @@ public sealed class EncryptedBlobStore : IBlobStore
 
             cipher = await OpenCipherAsync(upload.Key, state.Header, state.KeyVersion, state.WrappedDataKey, null, cancellationToken, uploadKey).ConfigureAwait(false);
         }
-        catch (EncryptionException ex) when (ex.Reason is EncryptionErrorCode.KeyUnwrapFailed or EncryptionErrorCode.KeyCommitmentMismatch or EncryptionErrorCode.KeyNotFound)
+        catch (EncryptionException ex) when (ex.ErrorCode is EncryptionErrorCode.KeyUnwrapFailed or EncryptionErrorCode.KeyCommitmentMismatch or EncryptionErrorCode.KeyNotFound)
         {
             CryptographicOperations.ZeroMemory(uploadKey);
             throw UploadState.Invalid(upload, "its data key does not unwrap for this blob", ex);
@@ -599,7 +806,7 @@ public sealed class EncryptedBlobStore : IBlobStore
         if (requireLive && _time.GetUtcNow() - state.StartedAt > _maxUploadAge)
         {
             opened.Dispose();
-            throw new EncryptionException(EncryptionErrorCode.UploadIdInvalid, $"Upload '{upload.UploadId}' to '{upload.Key}' started at {state.StartedAt:O}, more than MaxUploadAge ({_maxUploadAge}) ago; start a new upload.", upload.Key.Value);
+            throw new EncryptionException(EncryptionErrorCode.UploadIdInvalid, $"Upload '{EncryptionErrors.Quote(upload.UploadId)}' to '{upload.Key}' started at {state.StartedAt:O}, more than MaxUploadAge ({_maxUploadAge}) ago; start a new upload.", upload.Key.Value);
         }
 
         return opened;
@@ -626,13 +833,14 @@ public sealed class EncryptedBlobStore : IBlobStore
         var existing = await _inner.ReadAllBytesAsync(claimKey, null, 1024, cancellationToken).ConfigureAwait(false);
         if (!CryptographicOperations.FixedTimeEquals(existing, claim))
         {
-            throw new EncryptionException(EncryptionErrorCode.PartConflict, $"Part {partNumber} of upload '{upload.UploadId}' to '{upload.Key}' was already sent with other bytes (or completion stored the final chunk there); a part number takes one body per upload, so that no nonce encrypts two plaintexts. Send the same bytes again, or start a new upload.", upload.Key.Value);
+            CryptoLog.PartConflictRefused(_logger, upload.Key.Value, partNumber);
+            throw new EncryptionException(EncryptionErrorCode.PartConflict, $"Part {partNumber} of upload '{EncryptionErrors.Quote(upload.UploadId)}' to '{upload.Key}' was already sent with other bytes (or completion stored the final chunk there); a part number takes one body per upload, so that no nonce encrypts two plaintexts. Send the same bytes again, or start a new upload.", upload.Key.Value);
         }
     }
 
     private async Task<NewObject> NewObjectAsync(BlobKey key, CancellationToken cancellationToken, byte[]? uploadKey = null)
     {
-        var owner = _ownerOf(key);
+        var owner = OwnerOf(key);
         using var userKey = await _keys.GetCurrentKeyAsync(owner, cancellationToken).ConfigureAwait(false);
         var header = new byte[CiphertextLayout.HeaderSize];
         FormatPrefix.Write(header);
@@ -663,7 +871,7 @@ public sealed class EncryptedBlobStore : IBlobStore
 
     private async Task<ChunkCipher> OpenCipherAsync(BlobKey key, byte[] header, int keyVersion, byte[] wrappedDataKey, ETag? storedETag, CancellationToken cancellationToken, byte[]? uploadKey = null)
     {
-        var owner = _ownerOf(key);
+        var owner = OwnerOf(key);
         var context = FormatPrefix.ObjectContext(header, owner, key.Value);
         var dataKey = await UnwrapDataKeyAsync(key, owner, keyVersion, wrappedDataKey, storedETag, context, cancellationToken).ConfigureAwait(false);
         try
@@ -705,7 +913,9 @@ public sealed class EncryptedBlobStore : IBlobStore
 
         try
         {
-            if (!DataKeyWrap.TryUnwrap(userKey, context, wrapped, out var dataKey))
+            bool unwrapped = DataKeyWrap.TryUnwrap(userKey, context, wrapped, out var dataKey);
+            CryptoTelemetry.CountUnwrap("data_key", unwrapped);
+            if (!unwrapped)
             {
                 throw new EncryptionException(EncryptionErrorCode.KeyUnwrapFailed, $"The wrapped data key of blob '{key}' does not unwrap: it was modified or belongs to another object or user.", key.Value);
             }
@@ -735,9 +945,9 @@ public sealed class EncryptedBlobStore : IBlobStore
             {
                 await ClaimPartAsync(upload, opened.State.StartedAt, owningPart, UploadState.PartClaim(opened.UploadKey, owningPart, []), cancellationToken).ConfigureAwait(false);
             }
-            catch (EncryptionException ex) when (ex.Reason == EncryptionErrorCode.PartConflict)
+            catch (EncryptionException ex) when (ex.ErrorCode == EncryptionErrorCode.PartConflict)
             {
-                throw new EncryptionException(EncryptionErrorCode.PartConflict, $"Cannot complete upload '{upload.UploadId}' to '{upload.Key}': part {owningPart} was sent with bytes but is not listed; list it, or start a new upload.", upload.Key.Value, ex);
+                throw new EncryptionException(EncryptionErrorCode.PartConflict, $"Cannot complete upload '{EncryptionErrors.Quote(upload.UploadId)}' to '{upload.Key}': part {owningPart} was sent with bytes but is not listed; list it, or start a new upload.", upload.Key.Value, ex);
             }
         }
 
@@ -772,32 +982,19 @@ public sealed class EncryptedBlobStore : IBlobStore
     /// <summary>A data key rewrapped by a user-key rotation, valid for one stored version of the blob.</summary>
     private sealed record DataKeyRecord(ETag ETag, int Version, byte[] Wrapped)
     {
-        public static byte[] Serialize(ETag etag, int version, byte[] wrapped)
-        {
-            var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer))
-            {
-                writer.WriteStartObject();
-                writer.WriteString("etag", etag.Value);
-                writer.WriteNumber("version", version);
-                writer.WriteBase64String("wrapped", wrapped);
-                writer.WriteEndObject();
-            }
-
-            return buffer.ToArray();
-        }
+        public static byte[] Serialize(ETag etag, int version, byte[] wrapped) =>
+            JsonSerializer.SerializeToUtf8Bytes(new DataKeyRecordDocument { ETag = etag.Value, Version = version, Wrapped = wrapped }, CryptoJsonContext.Default.DataKeyRecordDocument);
 
         public static DataKeyRecord Parse(byte[] json, BlobKey key)
         {
             try
             {
-                using var doc = JsonDocument.Parse(json);
-                var root = doc.RootElement;
-                return new DataKeyRecord(new ETag(root.GetProperty("etag").GetString()!), root.GetProperty("version").GetInt32(), root.GetProperty("wrapped").GetBytesFromBase64());
+                var document = JsonSerializer.Deserialize(json, CryptoJsonContext.Default.DataKeyRecordDocument) ?? throw new JsonException("the record is null");
+                return new DataKeyRecord(new ETag(document.ETag), document.Version, document.Wrapped);
             }
-            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException)
             {
-                throw new EncryptionException(EncryptionErrorCode.KeyNotFound, $"Data key record '{key}' is malformed: {ex.Message}", key.Value, ex);
+                throw new EncryptionException(EncryptionErrorCode.KeyRecordInvalid, $"Data key record '{key}' is malformed: {EncryptionErrors.Quote(ex.Message)}", key.Value, ex);
             }
         }
     }

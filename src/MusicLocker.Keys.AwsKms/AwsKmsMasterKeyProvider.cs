@@ -30,18 +30,27 @@ public sealed class AwsKmsMasterKeyProvider : IMasterKeyProvider
     private readonly IAmazonKeyManagementService _kms;
     private readonly string _keyId;
 
-    /// <summary>Creates the provider over a KMS client (the app owns the client and its credentials).</summary>
+    /// <summary>
+    /// Creates the provider over a KMS client (the app owns the client and its credentials); <paramref name="options"/>
+    /// are copied and checked here (later changes to them have no effect).
+    /// </summary>
+    /// <exception cref="ArgumentException"><see cref="AwsKmsMasterKeyProviderOptions.KeyId"/> is empty or blank.</exception>
     public AwsKmsMasterKeyProvider(IAmazonKeyManagementService kms, AwsKmsMasterKeyProviderOptions options)
     {
         ArgumentNullException.ThrowIfNull(kms);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrEmpty(options.KeyId);
+        string keyId = options.KeyId;
+        if (string.IsNullOrWhiteSpace(keyId))
+        {
+            throw new ArgumentException("AwsKmsMasterKeyProviderOptions.KeyId must name a KMS key (id, ARN, alias name or alias ARN).", "options.KeyId");
+        }
+
         _kms = kms;
-        _keyId = options.KeyId;
+        _keyId = keyId;
     }
 
     /// <summary>The encryption context sent with every call for <paramref name="context"/>.</summary>
-    public static Dictionary<string, string> EncryptionContext(KeyContext context)
+    internal static Dictionary<string, string> EncryptionContext(KeyContext context)
     {
         var result = new Dictionary<string, string>(3, StringComparer.Ordinal)
         {
@@ -131,18 +140,12 @@ public sealed class AwsKmsMasterKeyProvider : IMasterKeyProvider
         }
         catch (AmazonServiceException ex)
         {
-            throw new EncryptionException(EncryptionErrorCode.KeyServiceFailed, $"KMS refused the call for {context} ({ex.ErrorCode}, {ex.StatusCode}): {ex.Message}", null, ex);
+            // Access denied, a key not usable for this, a bad request: retrying the same call will not help.
+            throw new EncryptionException(EncryptionErrorCode.KeyServiceRefused, $"KMS refused the call for {context} ({ex.ErrorCode}, {ex.StatusCode}): {ex.Message}", null, ex);
         }
         catch (AmazonClientException ex)
         {
             throw new EncryptionException(EncryptionErrorCode.KeyServiceFailed, $"The KMS client failed for {context}: {ex.Message}", null, ex);
         }
     }
-}
-
-/// <summary>Options of an <see cref="AwsKmsMasterKeyProvider"/>.</summary>
-public sealed class AwsKmsMasterKeyProviderOptions
-{
-    /// <summary>The KMS key (id, ARN, alias name or alias ARN) new user keys are generated and rewrapped under.</summary>
-    public required string KeyId { get; init; }
 }

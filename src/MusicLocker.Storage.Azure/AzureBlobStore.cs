@@ -1,428 +1,655 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Http.Headers;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using Azure.Storage.Sas;
 using MusicLocker.Storage.Azure.Internal;
 using MusicLocker.Storage.Providers;
+using AzureBlobItem = Azure.Storage.Blobs.Models.BlobItem;
+using AzureBlobProperties = Azure.Storage.Blobs.Models.BlobProperties;
+using AzureConditions = Azure.Storage.Blobs.Models.BlobRequestConditions;
+using AzureETag = Azure.ETag;
 
 namespace MusicLocker.Storage.Azure;
 
 /// <summary>
-/// An <see cref="IBlobStore"/> over one container of Azure Blob Storage (block blobs), speaking the REST protocol
-/// (<c>x-ms-version</c> 2025-01-05) over <see cref="HttpClient"/>, with Shared Key, SAS or bearer-token authorization and
-/// retries of transient failures. Every failure is a <see cref="BlobStoreException"/>.
+/// An <see cref="IBlobStore"/> over one container of Azure Blob Storage (block blobs) on the Azure SDK
+/// (Azure.Storage.Blobs): its credentials, retry policy, transport and diagnostics. Every failure is a
+/// <see cref="BlobStoreException"/>; no Azure type or exception crosses the <see cref="IBlobStore"/> surface.
 /// </summary>
 /// <remarks>
-/// <para>Writes from a stream go up as one Put Blob when they fit in <see cref="AzureBlobStoreOptions.BlockSize"/>, else as
-/// blocks in parallel and one Put Block List, so the stream is read once and never held whole. Conditions become
-/// <c>If-None-Match: *</c> / <c>If-Match</c> on Put Blob, Put Block List, Copy Blob and Delete Blob.</para>
+/// <para>Writes from a stream go up as one Put Blob when they fit in <see cref="AzureBlobStoreOptions.PartSize"/>, else as
+/// blocks in parallel (Stage Block) and one Commit Block List, so the stream is read once and never held whole. Conditions
+/// become the SDK's request conditions (<c>If-None-Match: *</c> / <c>If-Match</c>) on Put Blob, Commit Block List, Copy
+/// Blob and Delete Blob.</para>
 /// <para>A multipart upload is a set of uncommitted blocks whose ids name the upload (Azure has no upload object), so
-/// <see cref="ListPartsAsync"/> works from any process. Committing or replacing the blob by any other writer discards
-/// them: the upload is then gone (<see cref="BlobErrorCode.UploadNotFound"/>). Aborting marks the upload with a block
-/// (Azure cannot delete uncommitted blocks); the service drops them within a week.</para>
+/// <see cref="ListPartsAsync"/> and completion work from any process. Committing or replacing the blob by any other writer
+/// discards them: the upload is then gone (<see cref="BlobErrorCode.UploadNotFound"/>). Aborting marks the upload with a
+/// block (Azure cannot delete uncommitted blocks); the service drops them within a week.</para>
+/// <para>Each call is one <c>storage.*</c> span of the <c>MusicLocker.Storage</c> source (the SDK's own
+/// <c>Azure.Storage.Blobs.*</c> spans stay on beneath it); retries the SDK sends are counted in
+/// <c>musiclocker.storage.retries</c> when the store built the client.</para>
 /// </remarks>
 public sealed class AzureBlobStore : IBlobStore, IDisposable
 {
-    private static readonly byte[] MarkerBlock = [0];
-    private readonly AzureBlobStoreOptions _options;
-    private readonly AzurePipeline _pipeline;
-    private readonly ReadTarget _reads;
+    /// <summary>The store's name in telemetry (<c>musiclocker.store</c>).</summary>
+    public const string StoreName = "azure";
 
-    /// <summary>Creates a store over the container the options name.</summary>
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+    private readonly AzureStoreSettings _settings;
+    private readonly BlobContainerClient _container;
+    private readonly ReadTarget _reads;
+    private readonly SemaphoreSlim _delegationGate = new(1, 1);
+    private UserDelegationKey? _delegationKey;
+
+    /// <summary>Creates a store whose client is built from <paramref name="options"/> (endpoint or connection string, credential, retries).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">The endpoint, container or credential settings are missing, conflicting or malformed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size, count or delay is out of range (the parameter names the option).</exception>
     public AzureBlobStore(AzureBlobStoreOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _options = options;
-        _pipeline = new AzurePipeline(options);
+        (_settings, _container) = AzureStoreSettings.ForOwnClient(options);
         _reads = new ReadTarget(this);
     }
 
-    /// <summary>The container's URL.</summary>
-    public Uri ContainerUri => _pipeline.ContainerUri;
+    /// <summary>
+    /// Creates a store over a container client the app made (its <see cref="BlobClientOptions"/> — retries, transport,
+    /// diagnostics, service version — apply). <paramref name="options"/> gives only the transfer settings.
+    /// </summary>
+    public AzureBlobStore(BlobContainerClient container, AzureBlobStoreOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(container);
+        _settings = AzureStoreSettings.ForAppClient(options);
+        _container = container;
+        _reads = new ReadTarget(this);
+    }
+
+    /// <summary>Creates a store over container <paramref name="containerName"/> of a service client the app made.</summary>
+    public AzureBlobStore(BlobServiceClient service, string containerName, AzureBlobStoreOptions? options = null)
+        : this(ContainerOf(service, containerName), options)
+    {
+    }
+
+    /// <summary>The container's URL (without any SAS).</summary>
+    public Uri ContainerUri => new BlobUriBuilder(_container.Uri) { Sas = null, Query = null }.ToUri();
 
     /// <summary>Creates the container when it does not exist (for an app's first start; needs account-level rights).</summary>
     /// <returns><see langword="true"/> when it was created, <see langword="false"/> when it existed.</returns>
     public async Task<bool> CreateContainerIfNotExistsAsync(CancellationToken cancellationToken = default)
     {
-        using var response = await _pipeline.SendAsync(HttpMethod.Put, new Uri(_pipeline.ContainerUri + "?restype=container"), null, null, HttpCompletionOption.ResponseContentRead, _options.ContainerName, cancellationToken).ConfigureAwait(false);
-        if (response.IsSuccessStatusCode)
+        try
         {
-            return true;
+            return await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false) is not null;
         }
-
-        if (response.StatusCode == HttpStatusCode.Conflict && AzureErrors.Code(response) == "ContainerAlreadyExists")
+        catch (Exception ex) when (AzureErrors.IsTranslatable(ex, cancellationToken))
         {
-            return false;
+            throw AzureErrors.Map(ex, "Creating the container", _container.Name);
         }
-
-        throw await AzureErrors.MapAsync(response, "Creating the container", _options.ContainerName, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public async Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default)
+    public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default)
     {
         BlobStoreValidation.Key(key);
-        using var response = await SendAsync(HttpMethod.Head, _pipeline.BlobUri(key), null, null, key, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await AzureErrors.MapAsync(response, "Reading the properties", key.Value, cancellationToken).ConfigureAwait(false);
-        }
-
-        return Properties(key, response, response.Content.Headers.ContentLength ?? 0);
+        return TraceAsync("get_properties", key, async _ => await HeadAsync(key, cancellationToken).ConfigureAwait(false), cancellationToken);
     }
 
     /// <inheritdoc />
-    public Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default) =>
-        RangedRead.OpenAsync(key, options, _reads, cancellationToken);
+    public Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        BlobStoreValidation.Key(key);
+        return TraceAsync("read", key, async scope =>
+        {
+            var download = await RangedRead.OpenAsync(key, options, _reads, cancellationToken).ConfigureAwait(false);
+            scope.SetRange(download.Offset, download.Length);
+            scope.SetBytes(download.Length, written: false);
+            return download;
+        }, cancellationToken);
+    }
 
     /// <inheritdoc />
     public Task<BlobProperties> PutAsync(BlobKey key, Stream content, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
         BlobStoreValidation.Options(key, options);
-        return ChunkedUpload.RunAsync(content, _options.BlockSize, _options.MaxConcurrency, new PutTarget(this, key, options), cancellationToken);
+        return TraceAsync("put", key, async scope =>
+        {
+            var written = await ChunkedUpload.RunAsync(content, _settings.PartSize, _settings.MaxConcurrency, new PutTarget(this, key, options), cancellationToken).ConfigureAwait(false);
+            scope.SetBytes(written.Length, written: true);
+            return written;
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
-    public async Task<BlobProperties> CopyAsync(BlobKey source, BlobKey destination, BlobRequestConditions? destinationConditions = null, CancellationToken cancellationToken = default)
+    public Task<BlobProperties> CopyAsync(BlobKey source, BlobKey destination, BlobRequestConditions? destinationConditions = null, CancellationToken cancellationToken = default)
     {
         BlobStoreValidation.Key(source, nameof(source));
         BlobStoreValidation.Key(destination, nameof(destination));
         BlobStoreValidation.RequestConditions(destinationConditions);
-        string copySource = _pipeline.Authorize(_pipeline.BlobUri(source)).AbsoluteUri;
-        using (var response = await SendAsync(HttpMethod.Put, _pipeline.BlobUri(destination), r =>
+        return TraceAsync("copy", destination, async scope =>
         {
-            r.Headers.TryAddWithoutValidation("x-ms-copy-source", copySource);
-            AddConditions(r, destinationConditions);
-        }, null, destination, cancellationToken).ConfigureAwait(false))
-        {
-            if (!response.IsSuccessStatusCode)
-            {
-                if (response.StatusCode == HttpStatusCode.NotFound && AzureErrors.Code(response) != "ContainerNotFound")
-                {
-                    throw new BlobNotFoundException(source.Value, $"No blob has the key '{source}' (the source of a copy to '{destination}').");
-                }
-
-                throw await WriteErrorAsync(response, "Copying to", destination, destinationConditions, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        // Within one account a copy usually completes before the answer; when it is pending, wait for it.
-        var delay = TimeSpan.FromMilliseconds(100);
-        while (true)
-        {
-            using var head = await SendAsync(HttpMethod.Head, _pipeline.BlobUri(destination), null, null, destination, cancellationToken).ConfigureAwait(false);
-            if (!head.IsSuccessStatusCode)
-            {
-                throw await AzureErrors.MapAsync(head, "Reading the copy", destination.Value, cancellationToken).ConfigureAwait(false);
-            }
-
-            string status = Header(head, "x-ms-copy-status") ?? "success";
-            if (status == "success")
-            {
-                return Properties(destination, head, head.Content.Headers.ContentLength ?? 0);
-            }
-
-            if (status != "pending")
-            {
-                throw new BlobStoreException(BlobErrorCode.Unknown, $"Copying '{source}' to '{destination}' ended as '{status}': {Header(head, "x-ms-copy-status-description")}", destination.Value);
-            }
-
-            await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
-            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2000));
-        }
+            scope.Activity?.SetTag("musiclocker.blob.source_key", source.Value);
+            var copied = await CopyCoreAsync(source, destination, destinationConditions, cancellationToken).ConfigureAwait(false);
+            scope.SetBytes(copied.Length, written: true);
+            return copied;
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
-    public async Task<bool> DeleteAsync(BlobKey key, BlobRequestConditions? conditions = null, CancellationToken cancellationToken = default)
+    public Task<bool> DeleteAsync(BlobKey key, BlobRequestConditions? conditions = null, CancellationToken cancellationToken = default)
     {
         BlobStoreValidation.Key(key);
         BlobStoreValidation.RequestConditions(conditions);
-        using var response = await SendAsync(HttpMethod.Delete, _pipeline.BlobUri(key), r =>
+        return TraceAsync("delete", key, async _ =>
         {
-            if (conditions?.IfMatch is { } e)
+            try
             {
-                r.Headers.TryAddWithoutValidation("If-Match", e.Value);
+                var deleted = await Blob(key).DeleteIfExistsAsync(DeleteSnapshotsOption.None, ToAzure(conditions), cancellationToken).ConfigureAwait(false);
+                return deleted.Value || (conditions?.IfMatch is { } wanted
+                    ? throw new BlobConditionFailedException(key.Value, $"The blob '{key}' does not exist; the condition asked for version {wanted}.")
+                    : false);
             }
-        }, null, key, cancellationToken).ConfigureAwait(false);
-        if (response.IsSuccessStatusCode)
-        {
-            return true;
-        }
-
-        if (response.StatusCode == HttpStatusCode.NotFound && AzureErrors.Code(response) != "ContainerNotFound")
-        {
-            return conditions?.IfMatch is { } wanted
-                ? throw new BlobConditionFailedException(key.Value, $"The blob '{key}' does not exist; the condition asked for version {wanted}.")
-                : false;
-        }
-
-        throw await WriteErrorAsync(response, "Deleting", key, conditions, cancellationToken).ConfigureAwait(false);
+            catch (Exception ex) when (AzureErrors.IsTranslatable(ex, cancellationToken))
+            {
+                throw WriteError(ex, "Deleting", key, conditions);
+            }
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<BlobItem> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prefix);
-        string? marker = null;
-        do
+
+        // One span from the first item asked for to the end of the listing (or its failure), tagged with the count.
+        using var scope = StartOperation("list", null);
+        scope.Activity?.SetTag("musiclocker.blob.prefix", prefix);
+        long count = 0;
+        var pages = _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix.Length == 0 ? null : prefix, cancellationToken)
+            .AsPages(pageSizeHint: _settings.ListPageSize).GetAsyncEnumerator(cancellationToken);
+        await using (pages.ConfigureAwait(false))
         {
-            string query = string.Create(CultureInfo.InvariantCulture, $"restype=container&comp=list&maxresults={_options.ListPageSize}")
-                + (prefix.Length == 0 ? string.Empty : "&prefix=" + Uri.EscapeDataString(prefix))
-                + (marker is null ? string.Empty : "&marker=" + Uri.EscapeDataString(marker));
-            var uri = new Uri(_pipeline.ContainerUri + "?" + query);
-            List<AzureXml.ListedBlob> blobs;
-            using (var response = await _pipeline.SendAsync(HttpMethod.Get, uri, null, null, HttpCompletionOption.ResponseHeadersRead, prefix, cancellationToken).ConfigureAwait(false))
+            while (true)
             {
-                if (!response.IsSuccessStatusCode)
+                List<BlobItem> items;
+                try
                 {
-                    throw await AzureErrors.MapAsync(response, "Listing prefix", prefix, cancellationToken).ConfigureAwait(false);
+                    if (!await pages.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    items = Items(pages.Current.Values);
+                }
+                catch (Exception ex) when (AzureErrors.IsTranslatable(ex, cancellationToken))
+                {
+                    var mapped = AzureErrors.Map(ex, "Listing prefix", prefix);
+                    scope.Fail(mapped);
+                    throw mapped;
+                }
+                catch (Exception ex)
+                {
+                    scope.Fail(ex);
+                    throw;
                 }
 
-                var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-                (blobs, marker) = await AzureXml.ReadBlobListAsync(body, cancellationToken).ConfigureAwait(false);
-            }
-
-            var items = new List<BlobItem>(blobs.Count);
-            foreach (var blob in blobs)
-            {
-                // Blobs written by other tools may have names no BlobKey can hold; they are not this store's blobs.
-                if (blob.Name is not null && BlobKey.TryParse(blob.Name, out var key, out _))
+                foreach (var item in items)
                 {
-                    items.Add(new BlobItem(key, blob.Length, new ETag(blob.ETag), blob.LastModified));
+                    count++;
+                    yield return item;
                 }
-            }
-
-            // The service lists in UTF-8 byte order; the sort only confirms a page is (an emulator may differ).
-            items.Sort(static (a, b) => a.Key.CompareTo(b.Key));
-            foreach (var item in items)
-            {
-                yield return item;
             }
         }
-        while (marker is not null);
+
+        scope.Activity?.SetTag("musiclocker.list.count", count);
     }
 
     /// <inheritdoc />
-    public async Task<MultipartUpload> StartMultipartUploadAsync(BlobKey key, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<MultipartUpload> StartMultipartUploadAsync(BlobKey key, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
     {
         BlobStoreValidation.Options(key, options);
-        var upload = AzureUpload.New(options);
-        await PutBlockAsync(key, upload.BlockId(AzureUpload.StartKind, _options.TimeProvider), () => new ByteArrayContent(MarkerBlock), cancellationToken).ConfigureAwait(false);
-        return new MultipartUpload(key, upload.Encode());
+        return TraceAsync("multipart.start", key, async _ =>
+        {
+            var upload = AzureUpload.New(options);
+            await StageMarkerAsync(key, upload.BlockId(AzureUpload.StartKind, _settings.TimeProvider), "Starting a multipart upload", cancellationToken).ConfigureAwait(false);
+            return new MultipartUpload(key, upload.Encode());
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
-    public async Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default)
+    public Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default)
     {
         BlobStoreValidation.Upload(upload);
         BlobStoreValidation.PartNumber(partNumber);
         ArgumentNullException.ThrowIfNull(content);
-        var state = Decode(upload);
-        _ = await FindLiveAsync(upload, state, cancellationToken).ConfigureAwait(false);
+        return TraceAsync("multipart.upload_part", upload.Key, async scope =>
+        {
+            var state = Decode(upload);
+            _ = await FindLiveAsync(upload, state, cancellationToken).ConfigureAwait(false);
 
-        // Each try opens the body again (HttpClient disposes what it sent; the caller's stream stays open); a stream that
-        // cannot seek is spooled to a temp file first.
-        var part = await PartBody.FromStreamAsync(content, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            string blockId = state.BlockId(AzureUpload.PartKind(partNumber), _options.TimeProvider);
-            await PutBlockAsync(upload.Key, blockId, () => Content(part), cancellationToken).ConfigureAwait(false);
-            return new UploadedPart(partNumber, new ETag(blockId), part.Length);
-        }
-        finally
-        {
-            part.Release();
-        }
+            // The SDK sends a retry from the stream's start again: a stream that cannot seek is spooled to a temp file first.
+            var part = await PartBody.FromStreamAsync(content, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                string blockId = state.BlockId(AzureUpload.PartKind(partNumber), _settings.TimeProvider);
+                await StageBlockAsync(upload.Key, blockId, part, cancellationToken).ConfigureAwait(false);
+                scope.SetBytes(part.Length, written: true);
+                return new UploadedPart(partNumber, new ETag(blockId), part.Length);
+            }
+            finally
+            {
+                part.Release();
+            }
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
     {
         BlobStoreValidation.Upload(upload);
-        var parts = await FindLiveAsync(upload, Decode(upload), cancellationToken).ConfigureAwait(false);
-        var result = new List<UploadedPart>(parts.Count);
-        foreach (var (number, (id, size)) in parts)
+        return TraceAsync<IReadOnlyList<UploadedPart>>("multipart.list_parts", upload.Key, async _ =>
         {
-            result.Add(new UploadedPart(number, new ETag(id), size));
-        }
+            var parts = await FindLiveAsync(upload, Decode(upload), cancellationToken).ConfigureAwait(false);
+            var result = new List<UploadedPart>(parts.Count);
+            foreach (var (number, (id, size)) in parts)
+            {
+                result.Add(new UploadedPart(number, new ETag(id), size));
+            }
 
-        return result;
+            return result;
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
-    public async Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default)
+    public Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default)
     {
         BlobStoreValidation.Upload(upload);
         BlobStoreValidation.CompletionParts(upload, parts);
-        var state = Decode(upload);
-        var stored = await FindLiveAsync(upload, state, cancellationToken).ConfigureAwait(false);
-        var ids = new List<string>(parts.Count);
-        long length = 0;
-        foreach (var part in parts)
+        return TraceAsync("multipart.complete", upload.Key, async scope =>
         {
-            if (!stored.TryGetValue(part.PartNumber, out var latest))
+            var state = Decode(upload);
+            var stored = await FindLiveAsync(upload, state, cancellationToken).ConfigureAwait(false);
+            var ids = new List<string>(parts.Count);
+            long length = 0;
+            foreach (var part in parts)
             {
-                throw ProviderErrors.InvalidPart(upload.Key, $"Part {part.PartNumber} of upload '{state.Id}' was never stored.");
+                if (!stored.TryGetValue(part.PartNumber, out var latest))
+                {
+                    throw ProviderErrors.InvalidPart(upload.Key, $"Part {part.PartNumber} of upload '{state.Id}' was never stored.");
+                }
+
+                if (latest.Id != part.ETag.Value)
+                {
+                    throw ProviderErrors.InvalidPart(upload.Key, $"Part {part.PartNumber} of upload '{state.Id}' has ETag {latest.Id}, not {part.ETag}: it was uploaded again since.");
+                }
+
+                ids.Add(latest.Id);
+                length += latest.Size;
             }
 
-            if (latest.Id != part.ETag.Value)
-            {
-                throw ProviderErrors.InvalidPart(upload.Key, $"Part {part.PartNumber} of upload '{state.Id}' has ETag {latest.Id}, not {part.ETag}: it was uploaded again since.");
-            }
-
-            ids.Add(latest.Id);
-            length += latest.Size;
-        }
-
-        return await PutBlockListAsync(upload.Key, ids, length, state.ContentType, state.Metadata, state.Conditions, cancellationToken).ConfigureAwait(false);
+            var written = await CommitAsync(upload.Key, ids, length, state.ContentType, state.Metadata, state.Conditions, cancellationToken).ConfigureAwait(false);
+            scope.Activity?.SetTag("musiclocker.bytes", written.Length); // counted as written when the parts went up
+            return written;
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
-    public async Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
+    public Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
     {
         BlobStoreValidation.Upload(upload);
-        if (!AzureUpload.TryDecode(upload.UploadId, out var state))
+        return TraceAsync("multipart.abort", upload.Key, async _ =>
         {
-            return;
-        }
+            if (!AzureUpload.TryDecode(upload.UploadId, out var state))
+            {
+                return true;
+            }
 
-        var blocks = await GetUncommittedBlocksAsync(upload.Key, cancellationToken).ConfigureAwait(false);
-        if (blocks is null || !state.Find(blocks).Live)
+            var blocks = await UncommittedBlocksAsync(upload.Key, cancellationToken).ConfigureAwait(false);
+            if (blocks is null || !state.Find(blocks).Live)
+            {
+                return true; // completed, aborted or swept already
+            }
+
+            await StageMarkerAsync(upload.Key, state.BlockId(AzureUpload.AbortKind, _settings.TimeProvider), "Aborting the multipart upload", cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// A URL that reads <paramref name="key"/> without credentials for <paramref name="validity"/> (for direct-from-storage
+    /// playback of unencrypted blobs): a service SAS when the store signs with an account key, a user-delegation SAS when
+    /// it uses a token credential. Read permission only, this one blob only; the blob need not exist yet.
+    /// </summary>
+    /// <param name="key">The blob.</param>
+    /// <param name="validity">How long the URL works, from now on the store's clock (at most 7 days).</param>
+    /// <param name="cancellationToken">Cancels the fetch of a user delegation key.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="validity"/> is not positive or exceeds 7 days.</exception>
+    /// <exception cref="BlobStoreException">
+    /// <see cref="BlobErrorCode.AccessDenied"/>: the store's credential cannot sign URLs (a SAS token; a token credential
+    /// without the right to get a user delegation key).
+    /// </exception>
+    public Task<Uri> GetReadUrlAsync(BlobKey key, TimeSpan validity, CancellationToken cancellationToken = default)
+    {
+        BlobStoreValidation.Key(key);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(validity, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(validity, TimeSpan.FromDays(7));
+        return TraceAsync("read_url", key, async _ =>
         {
-            return; // completed, aborted or swept already
-        }
+            var now = _settings.TimeProvider.GetUtcNow();
+            var blob = Blob(key);
+            var builder = new BlobSasBuilder(BlobSasPermissions.Read, now + validity)
+            {
+                BlobContainerName = _container.Name,
+                BlobName = key.Value,
+                Resource = "b",
 
-        await PutBlockAsync(upload.Key, state.BlockId(AzureUpload.AbortKind, _options.TimeProvider), () => new ByteArrayContent(MarkerBlock), cancellationToken).ConfigureAwait(false);
+                // Backdated: a server whose clock runs behind ours must not refuse the URL as not yet valid.
+                StartsOn = now - ClockSkew,
+            };
+            if (blob.CanGenerateSasUri)
+            {
+                return blob.GenerateSasUri(builder);
+            }
+
+            var delegationKey = await DelegationKeyAsync(now, now + validity, key, cancellationToken).ConfigureAwait(false);
+            var sas = builder.ToSasQueryParameters(delegationKey, _container.AccountName);
+            return new BlobUriBuilder(blob.Uri) { Sas = sas }.ToUri();
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
-    public void Dispose() => _pipeline.Dispose();
+    public void Dispose() => _delegationGate.Dispose();
 
-    private Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri uri, Action<HttpRequestMessage>? prepare, Func<HttpContent>? content, BlobKey key, CancellationToken cancellationToken) =>
-        _pipeline.SendAsync(method, uri, prepare, content, HttpCompletionOption.ResponseContentRead, key.Value, cancellationToken);
+    private static BlobContainerClient ContainerOf(BlobServiceClient service, string containerName)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentException.ThrowIfNullOrWhiteSpace(containerName);
+        return service.GetBlobContainerClient(containerName);
+    }
+
+    private BlockBlobClient Blob(BlobKey key) => _container.GetBlockBlobClient(key.Value);
+
+    private static StorageOperationScope StartOperation(string operation, BlobKey? key)
+    {
+        RetryCountingPolicy.CurrentOperation.Value = operation;
+        return StorageInstrumentation.StartOperation(StoreName, operation, key, ActivityKind.Client);
+    }
+
+    /// <summary>Runs one store call as one span: tags, failure status, and translation of anything the SDK threw.</summary>
+    private async Task<T> TraceAsync<T>(string operation, BlobKey key, Func<StorageOperationScope, Task<T>> call, CancellationToken cancellationToken)
+    {
+        using var scope = StartOperation(operation, key.IsDefault ? null : key);
+        try
+        {
+            return await call(scope).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            var thrown = AzureErrors.IsTranslatable(ex, cancellationToken) && ex is not BlobStoreException ? AzureErrors.Map(ex, operation, key.IsDefault ? string.Empty : key.Value) : ex;
+            scope.Fail(thrown);
+            if (thrown is BlobStoreException blob)
+            {
+                AzureLog.OperationFailed(_settings.Logger, operation, blob.Key ?? string.Empty, blob.ErrorCode, ex);
+            }
+
+            if (ReferenceEquals(thrown, ex))
+            {
+                throw;
+            }
+
+            throw thrown;
+        }
+    }
+
+    private async Task<UserDelegationKey> DelegationKeyAsync(DateTimeOffset now, DateTimeOffset expiresOn, BlobKey key, CancellationToken cancellationToken)
+    {
+        await _delegationGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // One key serves every URL that expires before it does (the service allows keys of up to 7 days).
+            if (_delegationKey is { } cached && cached.SignedExpiresOn >= expiresOn && cached.SignedStartsOn <= now - ClockSkew)
+            {
+                return cached;
+            }
+
+            var service = _container.GetParentBlobServiceClient();
+            var keyExpiry = expiresOn + TimeSpan.FromHours(1) > now + TimeSpan.FromDays(7) ? now + TimeSpan.FromDays(7) : expiresOn + TimeSpan.FromHours(1);
+            try
+            {
+                _delegationKey = (await service.GetUserDelegationKeyAsync(now - ClockSkew, keyExpiry, cancellationToken).ConfigureAwait(false)).Value;
+            }
+            catch (Exception ex) when (AzureErrors.IsTranslatable(ex, cancellationToken))
+            {
+                throw new BlobStoreException(
+                    BlobErrorCode.AccessDenied,
+                    $"A read URL for '{key}' needs an account key or a token credential allowed to get a user delegation key; this store's credential gave none ({(ex is RequestFailedException r ? r.Status + " " + r.ErrorCode : ex.GetType().Name)}).",
+                    key.Value,
+                    ex);
+            }
+
+            return _delegationKey;
+        }
+        finally
+        {
+            _delegationGate.Release();
+        }
+    }
+
+    private async Task<BlobProperties> HeadAsync(BlobKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var properties = (await Blob(key).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            return new BlobProperties(key, properties.ContentLength, ToOurs(properties.ETag, key), properties.LastModified, properties.ContentType, ReadMetadata(properties.Metadata));
+        }
+        catch (Exception ex) when (AzureErrors.IsTranslatable(ex, cancellationToken))
+        {
+            throw AzureErrors.Map(ex, "Reading the properties", key.Value);
+        }
+    }
+
+    private async Task<BlobProperties> CopyCoreAsync(BlobKey source, BlobKey destination, BlobRequestConditions? conditions, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Within one account the source URL needs no SAS with Shared Key or a token; with a SAS, the client's blob URLs carry it.
+            await Blob(destination).StartCopyFromUriAsync(Blob(source).Uri, new BlobCopyFromUriOptions { DestinationConditions = ToAzure(conditions) }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (AzureErrors.IsTranslatable(ex, cancellationToken))
+        {
+            if (AzureErrors.IsBlobMissing(ex) && ex is RequestFailedException { ErrorCode: "CannotVerifyCopySource" or "BlobNotFound" })
+            {
+                throw new BlobNotFoundException(source.Value, $"No blob has the key '{source}' (the source of a copy to '{destination}').", BlobErrorCode.BlobNotFound, ex);
+            }
+
+            throw WriteError(ex, "Copying to", destination, conditions);
+        }
+
+        // Within one account a copy usually completes before the answer; when it is pending, wait for it.
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            AzureBlobProperties head;
+            try
+            {
+                head = (await Blob(destination).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            }
+            catch (Exception ex) when (AzureErrors.IsTranslatable(ex, cancellationToken))
+            {
+                throw AzureErrors.Map(ex, "Reading the copy", destination.Value);
+            }
+
+            if (head.BlobCopyStatus is null or CopyStatus.Success)
+            {
+                return new BlobProperties(destination, head.ContentLength, ToOurs(head.ETag, destination), head.LastModified, head.ContentType, ReadMetadata(head.Metadata));
+            }
+
+            if (head.BlobCopyStatus != CopyStatus.Pending)
+            {
+                throw new BlobStoreException(BlobErrorCode.Unknown, $"Copying '{source}' to '{destination}' ended as '{head.BlobCopyStatus}': {head.CopyStatusDescription}", destination.Value);
+            }
+
+            AzureLog.CopyPending(_settings.Logger, destination.Value, delay);
+            await Task.Delay(delay, _settings.TimeProvider, cancellationToken).ConfigureAwait(false);
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2000));
+        }
+    }
 
     private async Task<BlobDownload> GetAsync(RangedGetRequest read, CancellationToken cancellationToken)
     {
         var key = read.Key;
-        string? rangeHeader = read.RangeHeader;
-        var response = await _pipeline.SendAsync(HttpMethod.Get, _pipeline.BlobUri(key), r =>
-        {
-            if (rangeHeader is not null)
-            {
-                r.Headers.TryAddWithoutValidation("x-ms-range", rangeHeader);
-            }
-
-            if (read.IfMatch is { } e)
-            {
-                r.Headers.TryAddWithoutValidation("If-Match", e.Value);
-            }
-        }, null, HttpCompletionOption.ResponseHeadersRead, key.Value, cancellationToken).ConfigureAwait(false);
+        var range = read.Range.IsAll ? default : new HttpRange(read.Range.Offset!.Value, read.Range.Length);
+        Response<BlobDownloadStreamingResult> response;
         try
         {
-            if (!response.IsSuccessStatusCode)
+            response = await Blob(key).DownloadStreamingAsync(new BlobDownloadOptions
             {
-                if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
-                {
-                    var head = await GetPropertiesAsync(key, cancellationToken).ConfigureAwait(false);
-                    throw new RangeNotSatisfiableException(key.Value, read.Requested, head.Length);
-                }
-
-                throw await AzureErrors.MapAsync(response, "Reading", key.Value, cancellationToken).ConfigureAwait(false);
+                Range = range,
+                Conditions = read.IfMatch is { } e ? new AzureConditions { IfMatch = new AzureETag(e.Value) } : null,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (AzureErrors.IsTranslatable(ex, cancellationToken))
+        {
+            if (AzureErrors.Is(ex, System.Net.HttpStatusCode.RequestedRangeNotSatisfiable))
+            {
+                var head = await HeadAsync(key, cancellationToken).ConfigureAwait(false);
+                throw new RangeNotSatisfiableException(key.Value, read.Requested, head.Length);
             }
 
-            var headers = response.Content.Headers;
-            if (rangeHeader is not null && headers.ContentRange is null && response.StatusCode == HttpStatusCode.PartialContent)
+            throw AzureErrors.Map(ex, "Reading", key.Value);
+        }
+
+        var result = response.Value;
+        try
+        {
+            var details = result.Details;
+            if (!read.Range.IsAll && details.ContentRange is null && response.GetRawResponse().Status == 206)
             {
                 // Azurite answers a range starting at the blob's length with an empty 206 and no Content-Range (Azure: 416).
-                var head = await GetPropertiesAsync(key, cancellationToken).ConfigureAwait(false);
+                var head = await HeadAsync(key, cancellationToken).ConfigureAwait(false);
                 throw read.Range.TryResolve(head.Length, out _, out _)
                     ? new BlobStoreException(BlobErrorCode.Unknown, $"The server answered the range {read.Requested} of blob '{key}' with a 206 that has no Content-Range.", key.Value)
                     : new RangeNotSatisfiableException(key.Value, read.Requested, head.Length);
             }
 
-            var served = RangeResponse.Resolve(read, ETagOf(response, key), headers.ContentRange?.ToString(), headers.ContentLength ?? 0);
-            var properties = Properties(key, response, served.BlobLength);
-            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            return RangeResponse.CreateDownload(body, response, properties, served);
+            var etag = ToOurs(details.ETag, key);
+            var served = RangeResponse.Resolve(read, etag, details.ContentRange, details.ContentLength);
+            var properties = new BlobProperties(key, served.BlobLength, etag, details.LastModified, details.ContentType, ReadMetadata(details.Metadata));
+            return RangeResponse.CreateDownload(result.Content, result, properties, served);
         }
         catch
         {
-            response.Dispose();
+            result.Dispose();
             throw;
         }
     }
 
-    private async Task PutBlockAsync(BlobKey key, string blockId, Func<HttpContent> content, CancellationToken cancellationToken)
+    private async Task StageBlockAsync(BlobKey key, string blockId, PartBody part, CancellationToken cancellationToken)
     {
-        var uri = _pipeline.BlobUri(key, "comp=block&blockid=" + Uri.EscapeDataString(AzureXml.EncodeBlockId(blockId)));
-        using var response = await SendAsync(HttpMethod.Put, uri, null, content, key, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
+        var body = part.Open();
+        await using (body.ConfigureAwait(false))
         {
-            throw await AzureErrors.MapAsync(response, "Uploading a block", key.Value, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await Blob(key).StageBlockAsync(AzureUpload.EncodeBlockId(blockId), body, options: null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (AzureErrors.IsTranslatable(ex, cancellationToken))
+            {
+                throw AzureErrors.Map(ex, "Uploading a block", key.Value);
+            }
+        }
+    }
+
+    private async Task StageMarkerAsync(BlobKey key, string blockId, string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var marker = new MemoryStream([0], writable: false);
+            await Blob(key).StageBlockAsync(AzureUpload.EncodeBlockId(blockId), marker, options: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (AzureErrors.IsTranslatable(ex, cancellationToken))
+        {
+            throw AzureErrors.Map(ex, operation, key.Value);
         }
     }
 
     private async Task<BlobProperties> PutBlobAsync(BlobKey key, PartBody content, PutBlobOptions? options, CancellationToken cancellationToken)
     {
         var metadata = options?.Metadata is null ? null : BlobStoreValidation.NormalizeMetadata(options.Metadata);
-        using var response = await SendAsync(HttpMethod.Put, _pipeline.BlobUri(key), r =>
+        var body = content.Open();
+        await using (body.ConfigureAwait(false))
         {
-            r.Headers.TryAddWithoutValidation("x-ms-blob-type", "BlockBlob");
-            AddBlobHeaders(r, options?.ContentType, metadata);
-            AddConditions(r, options?.Conditions);
-        }, () => Content(content), key, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await WriteErrorAsync(response, "Writing", key, options?.Conditions, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var info = (await Blob(key).UploadAsync(body, new BlobUploadOptions
+                {
+                    HttpHeaders = options?.ContentType is { } type ? new BlobHttpHeaders { ContentType = type } : null,
+                    Metadata = WriteMetadata(metadata),
+                    Conditions = ToAzure(options?.Conditions),
+                }, cancellationToken).ConfigureAwait(false)).Value;
+                return new BlobProperties(key, content.Length, ToOurs(info.ETag, key), info.LastModified, options?.ContentType, metadata);
+            }
+            catch (Exception ex) when (AzureErrors.IsTranslatable(ex, cancellationToken))
+            {
+                throw WriteError(ex, "Writing", key, options?.Conditions);
+            }
         }
-
-        return Written(key, response, content.Length, options?.ContentType, metadata);
     }
 
-    private async Task<BlobProperties> PutBlockListAsync(BlobKey key, List<string> blockIds, long length, string? contentType, Dictionary<string, string>? metadata, BlobRequestConditions? conditions, CancellationToken cancellationToken)
+    private async Task<BlobProperties> CommitAsync(BlobKey key, List<string> blockIds, long length, string? contentType, Dictionary<string, string>? metadata, BlobRequestConditions? conditions, CancellationToken cancellationToken)
     {
-        byte[] body = AzureXml.BlockList(blockIds);
-        using var response = await SendAsync(HttpMethod.Put, _pipeline.BlobUri(key, "comp=blocklist"), r =>
+        var encoded = new List<string>(blockIds.Count);
+        foreach (var id in blockIds)
         {
-            AddBlobHeaders(r, contentType, metadata);
-            AddConditions(r, conditions);
-        }, () => new ByteArrayContent(body), key, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await WriteErrorAsync(response, "Committing the blocks", key, conditions, cancellationToken).ConfigureAwait(false);
+            encoded.Add(AzureUpload.EncodeBlockId(id));
         }
 
-        return Written(key, response, length, contentType, metadata);
+        try
+        {
+            var info = (await Blob(key).CommitBlockListAsync(encoded, new CommitBlockListOptions
+            {
+                HttpHeaders = contentType is null ? null : new BlobHttpHeaders { ContentType = contentType },
+                Metadata = WriteMetadata(metadata),
+                Conditions = ToAzure(conditions),
+            }, cancellationToken).ConfigureAwait(false)).Value;
+            return new BlobProperties(key, length, ToOurs(info.ETag, key), info.LastModified, contentType, metadata);
+        }
+        catch (Exception ex) when (AzureErrors.IsTranslatable(ex, cancellationToken))
+        {
+            throw WriteError(ex, "Committing the blocks", key, conditions);
+        }
     }
 
-    /// <summary>The uncommitted blocks of a blob, or <see langword="null"/> when the blob has no blocks at all.</summary>
-    private async Task<List<(string Id, long Size)>?> GetUncommittedBlocksAsync(BlobKey key, CancellationToken cancellationToken)
+    /// <summary>The uncommitted blocks of a blob (ids decoded to text), or <see langword="null"/> when the blob has no blocks at all.</summary>
+    private async Task<List<(string Id, long Size)>?> UncommittedBlocksAsync(BlobKey key, CancellationToken cancellationToken)
     {
-        using var response = await _pipeline.SendAsync(HttpMethod.Get, _pipeline.BlobUri(key, "comp=blocklist&blocklisttype=uncommitted"), null, null, HttpCompletionOption.ResponseHeadersRead, key.Value, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound && AzureErrors.Code(response) != "ContainerNotFound")
+        BlockList list;
+        try
         {
-            return null;
+            list = (await Blob(key).GetBlockListAsync(BlockListTypes.Uncommitted, snapshot: null, conditions: null, cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (Exception ex) when (AzureErrors.IsTranslatable(ex, cancellationToken))
+        {
+            return AzureErrors.IsBlobMissing(ex) ? null : throw AzureErrors.Map(ex, "Listing the uncommitted blocks", key.Value);
         }
 
-        if (!response.IsSuccessStatusCode)
+        var blocks = new List<(string Id, long Size)>();
+        foreach (var block in list.UncommittedBlocks ?? [])
         {
-            throw await AzureErrors.MapAsync(response, "Listing the uncommitted blocks", key.Value, cancellationToken).ConfigureAwait(false);
+            if (AzureUpload.DecodeBlockId(block.Name) is { } id)
+            {
+                blocks.Add((id, block.SizeLong));
+            }
         }
 
-        var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        return await AzureXml.ReadUncommittedBlocksAsync(body, cancellationToken).ConfigureAwait(false);
+        return blocks;
     }
 
     private async Task<SortedDictionary<int, (string Id, long Size)>> FindLiveAsync(MultipartUpload upload, AzureUpload state, CancellationToken cancellationToken)
     {
-        var blocks = await GetUncommittedBlocksAsync(upload.Key, cancellationToken).ConfigureAwait(false);
-        if (blocks is null)
-        {
-            throw ProviderErrors.UploadNotFound(upload);
-        }
-
+        var blocks = await UncommittedBlocksAsync(upload.Key, cancellationToken).ConfigureAwait(false) ?? throw ProviderErrors.UploadNotFound(upload);
         var (live, parts) = state.Find(blocks);
         return live ? parts : throw ProviderErrors.UploadNotFound(upload);
     }
@@ -430,89 +657,82 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
     private static AzureUpload Decode(MultipartUpload upload) =>
         AzureUpload.TryDecode(upload.UploadId, out var state) ? state : throw ProviderErrors.UploadNotFound(upload);
 
-    private static async Task<BlobStoreException> WriteErrorAsync(HttpResponseMessage response, string operation, BlobKey key, BlobRequestConditions? conditions, CancellationToken cancellationToken)
+    private static BlobStoreException WriteError(Exception ex, string operation, BlobKey key, BlobRequestConditions? conditions)
     {
-        var mapped = await AzureErrors.MapAsync(response, operation, key.Value, cancellationToken).ConfigureAwait(false);
-        return mapped is BlobConditionFailedException ? ProviderErrors.ConditionFailed(key, conditions, mapped) : mapped;
+        var mapped = AzureErrors.Map(ex, operation, key.Value);
+        return mapped is BlobConditionFailedException ? ProviderErrors.ConditionFailed(key, conditions, ex) : mapped;
     }
 
-    /// <summary>A request body over a part, opened afresh for each try.</summary>
-    private static StreamContent Content(PartBody body)
+    private static AzureConditions? ToAzure(BlobRequestConditions? conditions) => conditions switch
     {
-        var content = new StreamContent(body.Open());
-        content.Headers.ContentLength = body.Length;
-        return content;
+        { IfMatch: { } e } => new AzureConditions { IfMatch = new AzureETag(e.Value) },
+        { IfNoneMatchAny: true } => new AzureConditions { IfNoneMatch = AzureETag.All },
+        _ => null,
+    };
+
+    /// <summary>The ETag in its header form (quoted), the same whether the SDK read it from a header or a listing.</summary>
+    private static ETag ToOurs(AzureETag etag, BlobKey key) =>
+        etag.ToString("H") is { Length: > 0 } value
+            ? new ETag(value)
+            : throw new BlobStoreException(BlobErrorCode.Unknown, $"The Azure Blob response for '{key}' has no ETag.", key.Value);
+
+    /// <summary>Azure metadata names are C# identifiers (no '-'); contract names never hold '_', so '-' travels as '_'.</summary>
+    private static Dictionary<string, string>? WriteMetadata(Dictionary<string, string>? metadata)
+    {
+        if (metadata is null)
+        {
+            return null;
+        }
+
+        var result = new Dictionary<string, string>(metadata.Count, StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in metadata)
+        {
+            result[name.Replace('-', '_')] = value;
+        }
+
+        return result;
     }
 
-    private static void AddConditions(HttpRequestMessage request, BlobRequestConditions? conditions)
+    private static Dictionary<string, string> ReadMetadata(IDictionary<string, string>? metadata)
     {
-        if (conditions?.IfMatch is { } e)
-        {
-            request.Headers.TryAddWithoutValidation("If-Match", e.Value);
-        }
-        else if (conditions?.IfNoneMatchAny == true)
-        {
-            request.Headers.TryAddWithoutValidation("If-None-Match", "*");
-        }
-    }
-
-    private static void AddBlobHeaders(HttpRequestMessage request, string? contentType, Dictionary<string, string>? metadata)
-    {
-        if (contentType is not null)
-        {
-            request.Headers.TryAddWithoutValidation("x-ms-blob-content-type", contentType);
-        }
-
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
         if (metadata is not null)
         {
             foreach (var (name, value) in metadata)
             {
-                // Azure metadata names are C# identifiers: no '-'. Contract names never hold '_', so '-' travels as '_'.
-                request.Headers.TryAddWithoutValidation("x-ms-meta-" + name.Replace('-', '_'), value);
+                result[name.ToLowerInvariant().Replace('_', '-')] = value;
             }
         }
+
+        return result;
     }
 
-    private static BlobProperties Written(BlobKey key, HttpResponseMessage response, long length, string? contentType, Dictionary<string, string>? metadata) =>
-        new(key, length, ETagOf(response, key), response.Content.Headers.LastModified ?? LastModifiedHeader(response), contentType, metadata);
-
-    private static BlobProperties Properties(BlobKey key, HttpResponseMessage response, long length)
+    private static List<BlobItem> Items(IReadOnlyList<AzureBlobItem> blobs)
     {
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        const string Prefix = "x-ms-meta-";
-        foreach (var header in response.Headers)
+        var items = new List<BlobItem>(blobs.Count);
+        foreach (var blob in blobs)
         {
-            if (header.Key.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+            // Blobs written by other tools may have names no BlobKey can hold; they are not this store's blobs.
+            if (blob.Name is not null && BlobKey.TryParse(blob.Name, out var key, out _) && blob.Properties.ETag is { } etag)
             {
-                metadata[header.Key[Prefix.Length..].ToLowerInvariant().Replace('_', '-')] = string.Join(',', header.Value);
+                items.Add(new BlobItem(key, blob.Properties.ContentLength ?? 0, ToOurs(etag, key), blob.Properties.LastModified ?? DateTimeOffset.UnixEpoch));
             }
         }
 
-        return new BlobProperties(key, length, ETagOf(response, key), response.Content.Headers.LastModified ?? LastModifiedHeader(response), response.Content.Headers.ContentType?.ToString(), metadata);
+        // The service lists in UTF-8 byte order; the sort only confirms a page is (an emulator may differ).
+        items.Sort(static (a, b) => a.Key.CompareTo(b.Key));
+        return items;
     }
-
-    private static ETag ETagOf(HttpResponseMessage response, BlobKey key) =>
-        response.Headers.ETag?.ToString() is { Length: > 0 } etag
-            ? new ETag(etag)
-            : throw new BlobStoreException(BlobErrorCode.Unknown, $"The Azure Blob response for '{key}' has no ETag.", key.Value);
-
-    private static DateTimeOffset LastModifiedHeader(HttpResponseMessage response) =>
-        Header(response, "Last-Modified") is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value)
-            ? value
-            : DateTimeOffset.UnixEpoch;
-
-    private static string? Header(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values) ? values.FirstOrDefault() : null;
 
     /// <summary>OpenReadAsync's HEAD and GET.</summary>
     private sealed class ReadTarget(AzureBlobStore store) : IRangedReadTarget
     {
-        public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken) => store.GetPropertiesAsync(key, cancellationToken);
+        public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken) => store.HeadAsync(key, cancellationToken);
 
         public Task<BlobDownload> GetAsync(RangedGetRequest request, CancellationToken cancellationToken) => store.GetAsync(request, cancellationToken);
     }
 
-    /// <summary>PutAsync's chunks: one Put Blob, or blocks in parallel and a Put Block List.</summary>
+    /// <summary>PutAsync's chunks: one Put Blob, or blocks in parallel and a Commit Block List.</summary>
     private sealed class PutTarget(AzureBlobStore store, BlobKey key, PutBlobOptions? options) : IChunkedUploadTarget<AzureUpload, (string Id, long Length), BlobProperties>
     {
         public Task<BlobProperties> PutSingleAsync(PartBody content, CancellationToken cancellationToken) =>
@@ -522,8 +742,8 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
 
         public async Task<(string Id, long Length)> PutPartAsync(AzureUpload session, int partNumber, PartBody content, CancellationToken cancellationToken)
         {
-            string id = session.BlockId(AzureUpload.PartKind(partNumber), store._options.TimeProvider);
-            await store.PutBlockAsync(key, id, () => Content(content), cancellationToken).ConfigureAwait(false);
+            string id = session.BlockId(AzureUpload.PartKind(partNumber), store._settings.TimeProvider);
+            await store.StageBlockAsync(key, id, content, cancellationToken).ConfigureAwait(false);
             return (id, content.Length);
         }
 
@@ -537,7 +757,7 @@ public sealed class AzureBlobStore : IBlobStore, IDisposable
                 length += partLength;
             }
 
-            return store.PutBlockListAsync(key, ids, length, session.ContentType, session.Metadata, options?.Conditions, cancellationToken);
+            return store.CommitAsync(key, ids, length, session.ContentType, session.Metadata, options?.Conditions, cancellationToken);
         }
 
         // Uncommitted blocks cannot be deleted; the service drops them within a week, or at the blob's next commit.

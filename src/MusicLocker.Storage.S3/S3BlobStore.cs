@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
@@ -24,77 +25,215 @@ namespace MusicLocker.Storage.S3;
 /// </remarks>
 public sealed class S3BlobStore : IBlobStore, IDisposable
 {
+    /// <summary>The store's name in telemetry (<c>musiclocker.store</c>).</summary>
+    public const string StoreName = "s3";
+
     private const string ConditionSeparator = "|";
-    private const string CopySourceHeader = "x-amz-copy-source";
-    private readonly AmazonS3Client _client;
-    private readonly S3BlobStoreOptions _options;
-    private readonly bool _unsignedPayload;
+    private readonly IAmazonS3 _client;
+    private readonly AmazonS3Client? _ownClient;
+    private readonly RetryCountingHandler? _ownHandler;
+    private readonly S3StoreSettings _settings;
     private readonly ReadTarget _reads;
 
-    /// <summary>Creates a store over the bucket the options name.</summary>
+    /// <summary>Creates a store whose client is built from <paramref name="options"/> (endpoint, region, credentials, retries).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">The bucket, region, endpoint or credential settings are missing or malformed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size, count or timeout is out of range (the parameter names the option).</exception>
     public S3BlobStore(S3BlobStoreOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _options = options;
+        (_settings, _ownClient, var handler) = S3StoreSettings.ForOwnClient(options);
+        _client = _ownClient;
+        _ownHandler = handler.OwnsInner ? handler : null;
         _reads = new ReadTarget(this);
+    }
 
-        // Over TLS the body needs no SigV4 hash (TLS protects it; S3 accepts UNSIGNED-PAYLOAD there), which saves a SHA-256
-        // pass over every byte; over plain HTTP the payload is signed (never aws-chunked, see ChecksumsWhenRequiredOnly).
-        _unsignedPayload = options.ServiceUrl is null || options.ServiceUrl.Scheme == Uri.UriSchemeHttps;
-        var config = new AmazonS3Config
-        {
-            ForcePathStyle = options.ForcePathStyle,
-            MaxErrorRetry = options.MaxRetries,
-            Timeout = options.RequestTimeout,
-            AuthenticationRegion = options.Region,
-        };
-        if (options.ServiceUrl is { } url)
-        {
-            config.ServiceURL = url.ToString();
-        }
-        else
-        {
-            config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
-        }
-
-        if (options.HttpHandler is { } handler)
-        {
-            config.HttpClientFactory = new FixedHandlerHttpClientFactory(handler);
-        }
-
-        if (options.ChecksumsWhenRequiredOnly)
-        {
-            config.RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED;
-            config.ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED;
-        }
-
-        _client = options.AccessKeyId is null
-            ? new AmazonS3Client(config)
-            : new AmazonS3Client(
-                options.SessionToken is null
-                    ? new BasicAWSCredentials(options.AccessKeyId, options.SecretAccessKey)
-                    : new SessionAWSCredentials(options.AccessKeyId, options.SecretAccessKey, options.SessionToken),
-                config);
-
-        // The SDK escapes '/' in x-amz-copy-source as %2F; S3 accepts both, some S3-compatible servers (s3rver) only
-        // the literal slash. The header is rewritten after marshalling and before signing, so the signature covers it.
-        _client.BeforeRequestEvent += static (_, e) =>
-        {
-            if (e is WebServiceRequestEventArgs { Headers: { } headers } && headers.TryGetValue(CopySourceHeader, out var source) && source.Contains("%2F", StringComparison.OrdinalIgnoreCase))
-            {
-                headers[CopySourceHeader] = source.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
-            }
-        };
+    /// <summary>
+    /// Creates a store over a client the app made (as the KMS key provider takes an <c>IAmazonKeyManagementService</c>):
+    /// its configuration — endpoint, credentials, retries, checksum settings — applies, and the store does not dispose it.
+    /// <paramref name="options"/> gives the bucket and the transfer settings.
+    /// </summary>
+    /// <remarks>
+    /// Retries are counted in <c>musiclocker.storage.retries</c> only on the store's own client. Against s3rver, copies of
+    /// keys holding '/' need the store's own client (it sends <c>x-amz-copy-source</c> with literal slashes).
+    /// </remarks>
+    public S3BlobStore(IAmazonS3 client, S3BlobStoreOptions options)
+    {
+        _settings = S3StoreSettings.ForAppClient(client, options);
+        _client = client;
+        _reads = new ReadTarget(this);
     }
 
     /// <summary>The bucket.</summary>
-    public string BucketName => _options.BucketName;
+    public string BucketName => _settings.BucketName;
 
     /// <inheritdoc />
-    public async Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default)
+    public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default)
     {
         BlobStoreValidation.Key(key);
+        return TraceAsync("get_properties", key, _ => GetPropertiesCoreAsync(key, cancellationToken), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        BlobStoreValidation.Key(key);
+        return TraceAsync("read", key, async scope =>
+        {
+            var download = await RangedRead.OpenAsync(key, options, _reads, cancellationToken).ConfigureAwait(false);
+            scope.SetRange(download.Offset, download.Length);
+            scope.SetBytes(download.Length, written: false);
+            return download;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<BlobProperties> PutAsync(BlobKey key, Stream content, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        BlobStoreValidation.Options(key, options);
+        return TraceAsync("put", key, async scope =>
+        {
+            var written = await ChunkedUpload.RunAsync(content, _settings.PartSize, _settings.MaxConcurrency, new PutTarget(this, key, options), cancellationToken).ConfigureAwait(false);
+            scope.SetBytes(written.Length, written: true);
+            return written;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Sources longer than <see cref="S3BlobStoreOptions.MultipartCopyThreshold"/> (5 GiB, CopyObject's limit, by default)
+    /// are copied as a multipart upload of UploadPartCopy ranges pinned to the source's version; a failed copy is aborted.
+    /// </remarks>
+    public Task<BlobProperties> CopyAsync(BlobKey source, BlobKey destination, BlobRequestConditions? destinationConditions = null, CancellationToken cancellationToken = default)
+    {
+        BlobStoreValidation.Key(source, nameof(source));
+        BlobStoreValidation.Key(destination, nameof(destination));
+        BlobStoreValidation.RequestConditions(destinationConditions);
+        return TraceAsync("copy", destination, async scope =>
+        {
+            scope.Activity?.SetTag("musiclocker.blob.source_key", source.Value);
+            var copied = await CopyCoreAsync(source, destination, destinationConditions, cancellationToken).ConfigureAwait(false);
+            scope.SetBytes(copied.Length, written: true);
+            return copied;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A HEAD first reports whether the blob existed (S3 answers 204 either way) and checks <c>If-Match</c> early; the
+    /// DeleteObject itself carries <c>If-Match</c>, which S3 checks atomically. Only on an endpoint that ignores the header
+    /// (s3rver) is the check not atomic: a write between the HEAD and the delete is lost.
+    /// </remarks>
+    public Task<bool> DeleteAsync(BlobKey key, BlobRequestConditions? conditions = null, CancellationToken cancellationToken = default)
+    {
+        BlobStoreValidation.Key(key);
+        BlobStoreValidation.RequestConditions(conditions);
+        return TraceAsync("delete", key, _ => DeleteCoreAsync(key, conditions, cancellationToken), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<MultipartUpload> StartMultipartUploadAsync(BlobKey key, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        BlobStoreValidation.Options(key, options);
+        return TraceAsync("multipart.start", key, _ => StartMultipartUploadCoreAsync(key, options, cancellationToken), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default)
+    {
+        BlobStoreValidation.Upload(upload);
+        BlobStoreValidation.PartNumber(partNumber);
+        ArgumentNullException.ThrowIfNull(content);
+        return TraceAsync("multipart.upload_part", upload.Key, scope => UploadOnePartAsync(upload, partNumber, content, scope, cancellationToken), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
+    {
+        BlobStoreValidation.Upload(upload);
+        return TraceAsync("multipart.list_parts", upload.Key, _ => ListPartsCoreAsync(upload, cancellationToken), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default)
+    {
+        BlobStoreValidation.Upload(upload);
+        BlobStoreValidation.CompletionParts(upload, parts);
+        return TraceAsync("multipart.complete", upload.Key, _ => CompleteMultipartUploadCoreAsync(upload, parts, cancellationToken), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
+    {
+        BlobStoreValidation.Upload(upload);
+        return TraceAsync("multipart.abort", upload.Key, _ => AbortMultipartUploadCoreAsync(upload, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// A presigned GET URL of <paramref name="key"/>, valid for <paramref name="validity"/> (for direct-from-storage
+    /// playback of unencrypted blobs). Signed locally with the store's credentials (no request is sent); the blob need not
+    /// exist yet. Anyone holding the URL can read the blob until it expires.
+    /// </summary>
+    /// <param name="key">The blob.</param>
+    /// <param name="validity">How long the URL works, from now (at most 7 days, SigV4's limit).</param>
+    /// <param name="cancellationToken">Cancels resolving credentials.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="validity"/> is not positive or exceeds 7 days.</exception>
+    /// <exception cref="BlobStoreException"><see cref="BlobErrorCode.AccessDenied"/>: no credentials to sign with.</exception>
+    public Task<Uri> GetReadUrlAsync(BlobKey key, TimeSpan validity, CancellationToken cancellationToken = default)
+    {
+        BlobStoreValidation.Key(key);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(validity, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(validity, TimeSpan.FromDays(7));
+        return TraceAsync("read_url", key, async _ =>
+        {
+            var request = new GetPreSignedUrlRequest
+            {
+                BucketName = _settings.BucketName,
+                Key = key.Value,
+                Verb = HttpVerb.GET,
+                Expires = (_settings.TimeProvider.GetUtcNow() + validity).UtcDateTime,
+                Protocol = _settings.UnsignedPayload ? Protocol.HTTPS : Protocol.HTTP,
+            };
+            try
+            {
+                return new Uri(await _client.GetPreSignedURLAsync(request).ConfigureAwait(false));
+            }
+            catch (AmazonClientException ex)
+            {
+                throw new BlobStoreException(BlobErrorCode.AccessDenied, $"A read URL for '{key}' could not be signed: {ex.Message}", key.Value, ex);
+            }
+        }, cancellationToken);
+    }
+
+    /// <summary>Runs one store call as one span: tags, failure status, and translation of anything the SDK threw.</summary>
+    private async Task<T> TraceAsync<T>(string operation, BlobKey key, Func<StorageOperationScope, Task<T>> call, CancellationToken cancellationToken)
+    {
+        RetryCountingHandler.CurrentOperation.Value = operation;
+        using var scope = StorageInstrumentation.StartOperation(StoreName, operation, key.IsDefault ? null : key, ActivityKind.Client);
+        try
+        {
+            return await call(scope).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            var thrown = S3Errors.IsTranslatable(ex, cancellationToken) && ex is not BlobStoreException ? S3Errors.Map(ex, operation, key) : ex;
+            scope.Fail(thrown);
+            if (thrown is BlobStoreException blob)
+            {
+                S3Log.OperationFailed(_settings.Logger, operation, blob.Key ?? string.Empty, blob.ErrorCode, ex);
+            }
+
+            if (ReferenceEquals(thrown, ex))
+            {
+                throw;
+            }
+
+            throw thrown;
+        }
+    }
+
+    private async Task<BlobProperties> GetPropertiesCoreAsync(BlobKey key, CancellationToken cancellationToken)
+    {
         try
         {
             return await HeadAsync(key, cancellationToken).ConfigureAwait(false);
@@ -105,29 +244,33 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         }
     }
 
-    /// <inheritdoc />
-    public Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default) =>
-        RangedRead.OpenAsync(key, options, _reads, cancellationToken);
 
-    /// <inheritdoc />
-    public Task<BlobProperties> PutAsync(BlobKey key, Stream content, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
+    private async Task<BlobProperties> CopyCoreAsync(BlobKey source, BlobKey destination, BlobRequestConditions? destinationConditions, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(content);
-        BlobStoreValidation.Options(key, options);
-        return ChunkedUpload.RunAsync(content, _options.PartSize, _options.MaxConcurrency, new PutTarget(this, key, options), cancellationToken);
-    }
+        if (_settings.MultipartCopyThreshold < S3BlobStoreOptions.MaxSingleCopySize || _settings.CopyPartSize < S3BlobStoreOptions.MaxSingleCopySize)
+        {
+            // The source's length decides between one CopyObject and a multipart copy (S3 refuses CopyObject over 5 GiB).
+            BlobProperties origin;
+            try
+            {
+                origin = await HeadAsync(source, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (S3Errors.IsTranslatable(ex, cancellationToken))
+            {
+                throw S3Errors.Map(ex, "Reading the copy source", source) is BlobNotFoundException { ErrorCode: BlobErrorCode.BlobNotFound } ? SourceMissing(source, destination, ex) : S3Errors.Map(ex, "Reading the copy source", source);
+            }
 
-    /// <inheritdoc />
-    public async Task<BlobProperties> CopyAsync(BlobKey source, BlobKey destination, BlobRequestConditions? destinationConditions = null, CancellationToken cancellationToken = default)
-    {
-        BlobStoreValidation.Key(source, nameof(source));
-        BlobStoreValidation.Key(destination, nameof(destination));
-        BlobStoreValidation.RequestConditions(destinationConditions);
+            if (origin.Length > _settings.MultipartCopyThreshold)
+            {
+                return await MultipartCopy.RunAsync(_client, _settings, origin, destination, destinationConditions, this, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         var request = new CopyObjectRequest
         {
-            SourceBucket = _options.BucketName,
+            SourceBucket = _settings.BucketName,
             SourceKey = source.Value,
-            DestinationBucket = _options.BucketName,
+            DestinationBucket = _settings.BucketName,
             DestinationKey = destination.Value,
             MetadataDirective = S3MetadataDirective.COPY,
         };
@@ -139,27 +282,24 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         }
         catch (Exception ex) when (S3Errors.IsTranslatable(ex, cancellationToken))
         {
-            if (S3Errors.HasCode(ex, "NoSuchKey") || S3Errors.Is(ex, HttpStatusCode.NotFound))
+            if (S3Errors.HasCode(ex, "NoSuchKey") || (S3Errors.Is(ex, HttpStatusCode.NotFound) && !S3Errors.HasCode(ex, "NoSuchBucket")))
             {
-                throw new BlobNotFoundException(source.Value, $"No blob has the key '{source}' (the source of a copy to '{destination}').", BlobErrorCode.BlobNotFound, ex);
+                throw SourceMissing(source, destination, ex);
             }
 
             throw WriteError(ex, "Copying", destination, destinationConditions);
         }
     }
 
-    /// <inheritdoc />
-    public async Task<bool> DeleteAsync(BlobKey key, BlobRequestConditions? conditions = null, CancellationToken cancellationToken = default)
+    private async Task<bool> DeleteCoreAsync(BlobKey key, BlobRequestConditions? conditions, CancellationToken cancellationToken)
     {
-        BlobStoreValidation.Key(key);
-        BlobStoreValidation.RequestConditions(conditions);
 
         // S3 answers 204 whether or not the key existed; the HEAD tells which, and checks If-Match early on servers that
         // ignore it on DeleteObject (S3 itself checks it again, atomically).
         BlobProperties current;
         try
         {
-            current = await GetPropertiesAsync(key, cancellationToken).ConfigureAwait(false);
+            current = await GetPropertiesCoreAsync(key, cancellationToken).ConfigureAwait(false);
         }
         catch (BlobNotFoundException)
         {
@@ -176,7 +316,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             throw ProviderErrors.VersionChanged(key, expected, current.ETag);
         }
 
-        var request = new DeleteObjectRequest { BucketName = _options.BucketName, Key = key.Value };
+        var request = new DeleteObjectRequest { BucketName = _settings.BucketName, Key = key.Value };
         if (conditions?.IfMatch is { } ifMatch)
         {
             request.IfMatch = ifMatch.Value;
@@ -202,7 +342,13 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     public async IAsyncEnumerable<BlobItem> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prefix);
-        var request = new ListObjectsV2Request { BucketName = _options.BucketName, Prefix = prefix, MaxKeys = _options.ListPageSize };
+        var request = new ListObjectsV2Request { BucketName = _settings.BucketName, Prefix = prefix, MaxKeys = _settings.ListPageSize };
+
+        // One span from the first item asked for to the end of the listing (or its failure), tagged with the count.
+        RetryCountingHandler.CurrentOperation.Value = "list";
+        using var scope = StorageInstrumentation.StartOperation(StoreName, "list", null, ActivityKind.Client);
+        scope.Activity?.SetTag("musiclocker.blob.prefix", prefix);
+        long count = 0;
         while (true)
         {
             ListObjectsV2Response page;
@@ -212,7 +358,14 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             }
             catch (Exception ex) when (S3Errors.IsTranslatable(ex, cancellationToken))
             {
-                throw S3Errors.Map(ex, $"Listing prefix '{prefix}'", default);
+                var mapped = S3Errors.Map(ex, $"Listing prefix '{prefix}'", default);
+                scope.Fail(mapped);
+                throw mapped;
+            }
+            catch (Exception ex)
+            {
+                scope.Fail(ex);
+                throw;
             }
 
             if (page.S3Objects is { } objects)
@@ -232,12 +385,14 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
                 items.Sort(static (a, b) => a.Key.CompareTo(b.Key));
                 foreach (var item in items)
                 {
+                    count++;
                     yield return item;
                 }
             }
 
             if (page.IsTruncated != true || string.IsNullOrEmpty(page.NextContinuationToken))
             {
+                scope.Activity?.SetTag("musiclocker.list.count", count);
                 yield break;
             }
 
@@ -245,10 +400,8 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         }
     }
 
-    /// <inheritdoc />
-    public async Task<MultipartUpload> StartMultipartUploadAsync(BlobKey key, PutBlobOptions? options = null, CancellationToken cancellationToken = default)
+    private async Task<MultipartUpload> StartMultipartUploadCoreAsync(BlobKey key, PutBlobOptions? options, CancellationToken cancellationToken)
     {
-        BlobStoreValidation.Options(key, options);
         string id = await InitiateAsync(key, options, cancellationToken).ConfigureAwait(false);
         string conditions = options?.Conditions switch
         {
@@ -259,12 +412,8 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         return new MultipartUpload(key, id + conditions);
     }
 
-    /// <inheritdoc />
-    public async Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default)
+    private async Task<UploadedPart> UploadOnePartAsync(MultipartUpload upload, int partNumber, Stream content, StorageOperationScope scope, CancellationToken cancellationToken)
     {
-        BlobStoreValidation.Upload(upload);
-        BlobStoreValidation.PartNumber(partNumber);
-        ArgumentNullException.ThrowIfNull(content);
         var (id, _) = ParseUploadId(upload);
 
         // The SDK needs a length and (signing the payload over HTTP) a second pass: a stream that cannot seek is spooled
@@ -275,6 +424,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             part = await PartBody.FromStreamAsync(content, cancellationToken).ConfigureAwait(false);
             using var body = part.Open();
             var etag = await UploadPartCoreAsync(upload.Key, id, partNumber, body, part.Length, cancellationToken).ConfigureAwait(false);
+            scope.SetBytes(part.Length, written: true);
             return new UploadedPart(partNumber, new ETag(etag), part.Length);
         }
         catch (Exception ex) when (S3Errors.IsTranslatable(ex, cancellationToken))
@@ -287,13 +437,11 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         }
     }
 
-    /// <inheritdoc />
-    public async Task<IReadOnlyList<UploadedPart>> ListPartsAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
+    private async Task<IReadOnlyList<UploadedPart>> ListPartsCoreAsync(MultipartUpload upload, CancellationToken cancellationToken)
     {
-        BlobStoreValidation.Upload(upload);
         var (id, _) = ParseUploadId(upload);
         var parts = new List<UploadedPart>();
-        var request = new ListPartsRequest { BucketName = _options.BucketName, Key = upload.Key.Value, UploadId = id };
+        var request = new ListPartsRequest { BucketName = _settings.BucketName, Key = upload.Key.Value, UploadId = id };
         while (true)
         {
             ListPartsResponse page;
@@ -326,11 +474,8 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         return parts;
     }
 
-    /// <inheritdoc />
-    public async Task<BlobProperties> CompleteMultipartUploadAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken = default)
+    private async Task<BlobProperties> CompleteMultipartUploadCoreAsync(MultipartUpload upload, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken)
     {
-        BlobStoreValidation.Upload(upload);
-        BlobStoreValidation.CompletionParts(upload, parts);
         var (id, conditions) = ParseUploadId(upload);
         var etags = new List<PartETag>(parts.Count);
         foreach (var p in parts)
@@ -349,33 +494,37 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         }
     }
 
-    /// <inheritdoc />
-    public async Task AbortMultipartUploadAsync(MultipartUpload upload, CancellationToken cancellationToken = default)
+    private async Task<bool> AbortMultipartUploadCoreAsync(MultipartUpload upload, CancellationToken cancellationToken)
     {
-        BlobStoreValidation.Upload(upload);
         var (id, _) = ParseUploadId(upload);
         try
         {
-            await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _options.BucketName, Key = upload.Key.Value, UploadId = id }, cancellationToken).ConfigureAwait(false);
+            await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _settings.BucketName, Key = upload.Key.Value, UploadId = id }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (S3Errors.IsTranslatable(ex, cancellationToken))
         {
             if (S3Errors.Is(ex, HttpStatusCode.NotFound))
             {
-                return; // already completed, aborted or swept
+                return false; // already completed, aborted or swept
             }
 
             throw S3Errors.MapUpload(ex, "Aborting the multipart upload", upload);
         }
+
+        return true;
     }
 
     /// <inheritdoc />
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        _ownClient?.Dispose();
+        _ownHandler?.Dispose();
+    }
 
     private async Task<BlobDownload> GetAsync(RangedGetRequest read, CancellationToken cancellationToken)
     {
         var key = read.Key;
-        var request = new GetObjectRequest { BucketName = _options.BucketName, Key = key.Value };
+        var request = new GetObjectRequest { BucketName = _settings.BucketName, Key = key.Value };
         if (read.RangeHeader is { } rangeHeader)
         {
             request.ByteRange = new Amazon.S3.Model.ByteRange(rangeHeader);
@@ -395,7 +544,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         {
             if (S3Errors.Is(ex, HttpStatusCode.RequestedRangeNotSatisfiable))
             {
-                var head = await GetPropertiesAsync(key, cancellationToken).ConfigureAwait(false);
+                var head = await GetPropertiesCoreAsync(key, cancellationToken).ConfigureAwait(false);
                 throw new RangeNotSatisfiableException(key.Value, read.Requested, head.Length);
             }
 
@@ -424,12 +573,12 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
     private async Task<BlobProperties> HeadAsync(BlobKey key, CancellationToken cancellationToken)
     {
-        var head = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _options.BucketName, Key = key.Value }, cancellationToken).ConfigureAwait(false);
+        var head = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _settings.BucketName, Key = key.Value }, cancellationToken).ConfigureAwait(false);
         return new BlobProperties(key, head.Headers.ContentLength, new ETag(head.ETag), ToOffset(head.LastModified), head.Headers.ContentType, ReadMetadata(head.Metadata));
     }
 
     /// <summary>The properties of the version just written: read back (S3 returns no time on writes), or, if another writer came first, what the write itself knows.</summary>
-    private async Task<BlobProperties> PropertiesAfterWriteAsync(BlobKey key, string etag, CancellationToken cancellationToken)
+    internal async Task<BlobProperties> PropertiesAfterWriteAsync(BlobKey key, string etag, CancellationToken cancellationToken)
     {
         try
         {
@@ -449,7 +598,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
     private async Task<string> InitiateAsync(BlobKey key, PutBlobOptions? options, CancellationToken cancellationToken)
     {
-        var request = new InitiateMultipartUploadRequest { BucketName = _options.BucketName, Key = key.Value, ContentType = options?.ContentType };
+        var request = new InitiateMultipartUploadRequest { BucketName = _settings.BucketName, Key = key.Value, ContentType = options?.ContentType };
         AddMetadata(request.Metadata, options?.Metadata);
         try
         {
@@ -466,22 +615,22 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     {
         var request = new UploadPartRequest
         {
-            BucketName = _options.BucketName,
+            BucketName = _settings.BucketName,
             Key = key.Value,
             UploadId = uploadId,
             PartNumber = partNumber,
             InputStream = body,
             PartSize = length,
-            UseChunkEncoding = !_options.ChecksumsWhenRequiredOnly,
-            DisablePayloadSigning = _unsignedPayload,
+            UseChunkEncoding = !_settings.ChecksumsWhenRequiredOnly,
+            DisablePayloadSigning = _settings.UnsignedPayload,
         };
         var response = await _client.UploadPartAsync(request, cancellationToken).ConfigureAwait(false);
         return response.ETag;
     }
 
-    private async Task<string> CompleteCoreAsync(BlobKey key, string uploadId, List<PartETag> parts, BlobRequestConditions? conditions, CancellationToken cancellationToken)
+    internal async Task<string> CompleteCoreAsync(BlobKey key, string uploadId, List<PartETag> parts, BlobRequestConditions? conditions, CancellationToken cancellationToken)
     {
-        var request = new CompleteMultipartUploadRequest { BucketName = _options.BucketName, Key = key.Value, UploadId = uploadId, PartETags = parts };
+        var request = new CompleteMultipartUploadRequest { BucketName = _settings.BucketName, Key = key.Value, UploadId = uploadId, PartETags = parts };
         ApplyConditions(conditions, v => request.IfMatch = v, v => request.IfNoneMatch = v);
         var response = await _client.CompleteMultipartUploadAsync(request, cancellationToken).ConfigureAwait(false);
         return response.ETag;
@@ -492,13 +641,13 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         using var body = content.Open();
         var request = new PutObjectRequest
         {
-            BucketName = _options.BucketName,
+            BucketName = _settings.BucketName,
             Key = key.Value,
             InputStream = body,
             AutoCloseStream = false,
             ContentType = options?.ContentType,
-            UseChunkEncoding = !_options.ChecksumsWhenRequiredOnly,
-            DisablePayloadSigning = _unsignedPayload,
+            UseChunkEncoding = !_settings.ChecksumsWhenRequiredOnly,
+            DisablePayloadSigning = _settings.UnsignedPayload,
         };
         AddMetadata(request.Metadata, options?.Metadata);
         ApplyConditions(options?.Conditions, v => request.IfMatch = v, v => request.IfNoneMatch = v);
@@ -515,7 +664,10 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         return await PropertiesAfterWriteAsync(key, etag, cancellationToken).ConfigureAwait(false);
     }
 
-    private static BlobStoreException WriteError(Exception ex, string operation, BlobKey key, BlobRequestConditions? conditions)
+    private static BlobNotFoundException SourceMissing(BlobKey source, BlobKey destination, Exception ex) =>
+        new(source.Value, $"No blob has the key '{source}' (the source of a copy to '{destination}').", BlobErrorCode.BlobNotFound, ex);
+
+    internal static BlobStoreException WriteError(Exception ex, string operation, BlobKey key, BlobRequestConditions? conditions)
     {
         var mapped = S3Errors.Map(ex, operation, key);
         return mapped is BlobConditionFailedException ? ProviderErrors.ConditionFailed(key, conditions, ex) : mapped;
@@ -558,7 +710,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         throw ProviderErrors.UploadNotFound(upload);
     }
 
-    private static void AddMetadata(MetadataCollection target, IReadOnlyDictionary<string, string>? metadata)
+    internal static void AddMetadata(MetadataCollection target, IReadOnlyDictionary<string, string>? metadata)
     {
         if (metadata is null)
         {
@@ -591,7 +743,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     /// <summary>OpenReadAsync's HEAD and GET.</summary>
     private sealed class ReadTarget(S3BlobStore store) : IRangedReadTarget
     {
-        public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken) => store.GetPropertiesAsync(key, cancellationToken);
+        public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken) => store.GetPropertiesCoreAsync(key, cancellationToken);
 
         public Task<BlobDownload> GetAsync(RangedGetRequest request, CancellationToken cancellationToken) => store.GetAsync(request, cancellationToken);
     }
@@ -635,7 +787,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         {
             try
             {
-                await store._client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = store._options.BucketName, Key = key.Value, UploadId = session }, cancellationToken).ConfigureAwait(false);
+                await store._client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = store._settings.BucketName, Key = key.Value, UploadId = session }, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (S3Errors.IsTranslatable(ex, cancellationToken))
             {

@@ -41,13 +41,13 @@ public sealed class BlobUserKeyStoreTests
         var store = new BlobUserKeyStore(new InMemoryBlobStore());
         var owner = new KeyOwner("t", "u");
         var missing = await Assert.ThrowsAsync<EncryptionException>(() => store.ReadAsync(owner, Ct));
-        Assert.Equal(EncryptionErrorCode.KeyNotFound, missing.Reason);
+        Assert.Equal(EncryptionErrorCode.KeyNotFound, missing.ErrorCode);
 
         var record = new UserKeyRecord(1, [new WrappedUserKey(1, new byte[45], DateTimeOffset.UnixEpoch)]);
         var first = await store.CreateAsync(owner, record, Ct);
         await store.ReplaceAsync(owner, UserKeyRecord.Tombstone(DateTimeOffset.UnixEpoch), first, Ct);
         var stale = await Assert.ThrowsAsync<EncryptionException>(() => store.ReplaceAsync(owner, record, first, Ct));
-        Assert.Equal(EncryptionErrorCode.ConcurrentUpdate, stale.Reason);
+        Assert.Equal(EncryptionErrorCode.ConcurrentUpdate, stale.ErrorCode);
         Assert.True((await store.ReadAsync(owner, Ct)).Record.IsDestroyed);
     }
 }

@@ -98,8 +98,8 @@ public sealed class KeyHierarchyTests
             foreach (var key in Objects.Where(k => k.StartsWith("ann/", StringComparison.Ordinal)))
             {
                 var ex = await Assert.ThrowsAsync<KeyDestroyedException>(() => store.OpenReadAsync(BlobKey.Parse(key), null, Ct));
-                Assert.Equal(EncryptionErrorCode.KeyDestroyed, ex.Reason);
-                Assert.Equal(BlobErrorCode.AccessDenied, ex.ErrorCode);
+                Assert.Equal(EncryptionErrorCode.KeyDestroyed, ex.ErrorCode);
+                Assert.Equal(BlobErrorCode.KeyDestroyed, ((BlobStoreException)ex).ErrorCode);
                 Assert.Equal(ann, ex.Owner);
             }
 
@@ -122,9 +122,9 @@ public sealed class KeyHierarchyTests
 
         // A writer that read the record before the destruction, and one that thinks the user is new, both lose.
         var replace = await Assert.ThrowsAsync<EncryptionException>(() => f.UserKeyStore.ReplaceAsync(ann, before.Record, before.ETag, Ct));
-        Assert.Equal(EncryptionErrorCode.ConcurrentUpdate, replace.Reason);
+        Assert.Equal(EncryptionErrorCode.ConcurrentUpdate, replace.ErrorCode);
         var create = await Assert.ThrowsAsync<EncryptionException>(() => f.UserKeyStore.CreateAsync(ann, before.Record, Ct));
-        Assert.Equal(EncryptionErrorCode.ConcurrentUpdate, create.Reason);
+        Assert.Equal(EncryptionErrorCode.ConcurrentUpdate, create.ErrorCode);
         Assert.True((await f.UserKeyStore.ReadAsync(ann, Ct)).Record.IsDestroyed);
 
         // Destroying a user who never had a key leaves a tombstone too.

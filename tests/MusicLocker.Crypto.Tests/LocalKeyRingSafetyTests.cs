@@ -68,7 +68,7 @@ public sealed class LocalKeyRingSafetyTests : IDisposable
                         {
                             Assert.Equal(generated.Plaintext, await ring.UnwrapKeyAsync(generated.WrappedKey, context, Ct));
                         }
-                        catch (EncryptionException ex) when (ex.Reason == EncryptionErrorCode.KeyNotFound && end == "remove")
+                        catch (EncryptionException ex) when (ex.ErrorCode == EncryptionErrorCode.KeyNotFound && end == "remove")
                         {
                             return;
                         }
@@ -98,7 +98,7 @@ public sealed class LocalKeyRingSafetyTests : IDisposable
     public async Task A_missing_ring_is_a_typed_error()
     {
         var ex = await Assert.ThrowsAsync<EncryptionException>(() => LocalKeyRing.OpenAsync(Path.Combine(_folder, "missing.json"), cancellationToken: Ct));
-        Assert.Equal(EncryptionErrorCode.KeyRingUnavailable, ex.Reason);
+        Assert.Equal(EncryptionErrorCode.KeyRingUnavailable, ex.ErrorCode);
         Assert.Contains("missing.json", ex.Message, StringComparison.Ordinal);
     }
 
@@ -113,7 +113,7 @@ public sealed class LocalKeyRingSafetyTests : IDisposable
         }
 
         var ex = await Assert.ThrowsAsync<EncryptionException>(() => LocalKeyRing.OpenAsync(RingPath, cancellationToken: Ct));
-        Assert.Equal(EncryptionErrorCode.KeyRingUnavailable, ex.Reason);
+        Assert.Equal(EncryptionErrorCode.KeyRingUnavailable, ex.ErrorCode);
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class LocalKeyRingSafetyTests : IDisposable
         (await LocalKeyRing.CreateAsync(real, cancellationToken: Ct)).Dispose();
         File.CreateSymbolicLink(RingPath, real);
         var ex = await Assert.ThrowsAsync<EncryptionException>(() => LocalKeyRing.OpenAsync(RingPath, cancellationToken: Ct));
-        Assert.Equal(EncryptionErrorCode.KeyRingInvalid, ex.Reason);
+        Assert.Equal(EncryptionErrorCode.KeyRingInvalid, ex.ErrorCode);
         Assert.Contains("symlink", ex.Message, StringComparison.Ordinal);
     }
 
@@ -145,7 +145,7 @@ public sealed class LocalKeyRingSafetyTests : IDisposable
         (await LocalKeyRing.CreateAsync(RingPath, cancellationToken: Ct)).Dispose();
         File.SetUnixFileMode(_folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.GroupRead);
         var ex = await Assert.ThrowsAsync<EncryptionException>(() => LocalKeyRing.OpenAsync(RingPath, cancellationToken: Ct));
-        Assert.Equal(EncryptionErrorCode.KeyRingInvalid, ex.Reason);
+        Assert.Equal(EncryptionErrorCode.KeyRingInvalid, ex.ErrorCode);
         Assert.Contains("folder", ex.Message, StringComparison.Ordinal);
     }
 
@@ -161,7 +161,7 @@ public sealed class LocalKeyRingSafetyTests : IDisposable
 
         using var ring = await LocalKeyRing.OpenAsync(RingPath, cancellationToken: Ct);
         var ex = await Assert.ThrowsAsync<EncryptionException>(() => ring.RotateAsync(Ct));
-        Assert.Equal(EncryptionErrorCode.KeyVersionExhausted, ex.Reason);
+        Assert.Equal(EncryptionErrorCode.KeyVersionExhausted, ex.ErrorCode);
         Assert.Equal([int.MaxValue], ring.Versions);
         Assert.Equal([int.MaxValue], (await LocalKeyRing.OpenAsync(RingPath, cancellationToken: Ct)).Versions);
     }

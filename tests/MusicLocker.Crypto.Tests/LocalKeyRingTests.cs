@@ -74,7 +74,7 @@ public sealed class LocalKeyRingTests : IDisposable
         (await LocalKeyRing.CreateAsync(RingPath, cancellationToken: Ct)).Dispose();
         File.SetUnixFileMode(RingPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
         var ex = await Assert.ThrowsAsync<EncryptionException>(() => LocalKeyRing.OpenAsync(RingPath, cancellationToken: Ct));
-        Assert.Equal(EncryptionErrorCode.KeyRingInvalid, ex.Reason);
+        Assert.Equal(EncryptionErrorCode.KeyRingInvalid, ex.ErrorCode);
         Assert.Contains("chmod 600", ex.Message, StringComparison.Ordinal);
     }
 
@@ -83,7 +83,7 @@ public sealed class LocalKeyRingTests : IDisposable
     {
         (await LocalKeyRing.CreateAsync(RingPath, cancellationToken: Ct)).Dispose();
         var ex = await Assert.ThrowsAsync<EncryptionException>(() => LocalKeyRing.CreateAsync(RingPath, cancellationToken: Ct));
-        Assert.Equal(EncryptionErrorCode.KeyRingUnavailable, ex.Reason);
+        Assert.Equal(EncryptionErrorCode.KeyRingUnavailable, ex.ErrorCode);
         Assert.Contains("exists", ex.Message, StringComparison.Ordinal);
     }
 
@@ -93,7 +93,7 @@ public sealed class LocalKeyRingTests : IDisposable
         var clock = new ManualTimeProvider();
         var context = new KeyContext("", "ann", "user-key/1");
         GeneratedKey key;
-        using (var ring = await LocalKeyRing.CreateAsync(RingPath, clock, Ct))
+        using (var ring = await LocalKeyRing.CreateAsync(new LocalKeyRingOptions { Path = RingPath, TimeProvider = clock }, Ct))
         {
             key = await ring.GenerateKeyAsync(context, Ct);
             Assert.Equal(2, await ring.RotateAsync(Ct));
@@ -130,7 +130,7 @@ public sealed class LocalKeyRingTests : IDisposable
         await Assert.ThrowsAsync<InvalidOperationException>(() => ring.RemoveVersionAsync(2, Ct));
         await ring.RemoveVersionAsync(1, Ct);
         var ex = await Assert.ThrowsAsync<EncryptionException>(() => ring.UnwrapKeyAsync(key.WrappedKey, context, Ct));
-        Assert.Equal(EncryptionErrorCode.KeyNotFound, ex.Reason);
+        Assert.Equal(EncryptionErrorCode.KeyNotFound, ex.ErrorCode);
         Assert.Contains("version 1", ex.Message, StringComparison.Ordinal);
     }
 
@@ -153,6 +153,6 @@ public sealed class LocalKeyRingTests : IDisposable
         }
 
         var ex = await Assert.ThrowsAsync<EncryptionException>(() => LocalKeyRing.OpenAsync(RingPath, cancellationToken: Ct));
-        Assert.Equal(EncryptionErrorCode.KeyRingInvalid, ex.Reason);
+        Assert.Equal(EncryptionErrorCode.KeyRingInvalid, ex.ErrorCode);
     }
 }

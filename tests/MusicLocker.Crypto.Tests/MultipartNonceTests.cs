@@ -27,8 +27,8 @@ public sealed class MultipartNonceTests
         var part = await f.Store.UploadPartAsync(upload, 1, new MemoryStream(first), Ct);
 
         var ex = await Assert.ThrowsAsync<EncryptionException>(() => f.Store.UploadPartAsync(upload, 1, new MemoryStream(other), Ct));
-        Assert.Equal(EncryptionErrorCode.PartConflict, ex.Reason);
-        Assert.Equal(BlobErrorCode.InvalidPart, ex.ErrorCode);
+        Assert.Equal(EncryptionErrorCode.PartConflict, ex.ErrorCode);
+        Assert.Equal(BlobErrorCode.InvalidPart, ((BlobStoreException)ex).ErrorCode);
         AssertNoKeystreamReuse(f.Inner, 1, [first, other]);
 
         // The first body still completes.
@@ -65,7 +65,7 @@ public sealed class MultipartNonceTests
         Assert.Contains(f.Inner.PartBodies, p => p.PartNumber == 3);
 
         var ex = await Assert.ThrowsAsync<EncryptionException>(() => f.Store.UploadPartAsync(upload, 3, new MemoryStream(TestData.Bytes(500, 3)), Ct));
-        Assert.Equal(EncryptionErrorCode.PartConflict, ex.Reason);
+        Assert.Equal(EncryptionErrorCode.PartConflict, ex.ErrorCode);
         Assert.All(f.Inner.PartBodies.Where(p => p.PartNumber == 3), p => Assert.Equal(CiphertextLayout.TagSize, p.Body.Length));
 
         // Completing again still works.
@@ -83,7 +83,7 @@ public sealed class MultipartNonceTests
 
         // Completing with part 1 only would put the empty final chunk under part 2's first nonce.
         var ex = await Assert.ThrowsAsync<EncryptionException>(() => f.Store.CompleteMultipartUploadAsync(upload, [p1], Ct));
-        Assert.Equal(EncryptionErrorCode.PartConflict, ex.Reason);
+        Assert.Equal(EncryptionErrorCode.PartConflict, ex.ErrorCode);
         Assert.DoesNotContain(f.Inner.PartBodies, p => p.PartNumber == 3 || (p.PartNumber == 2 && p.Body.Length == CiphertextLayout.TagSize));
         Assert.False(await f.Store.ExistsAsync(upload.Key, Ct));
     }
@@ -102,7 +102,7 @@ public sealed class MultipartNonceTests
             {
                 return (Body: body, Part: (UploadedPart?)await f.Store.UploadPartAsync(upload, 1, new MemoryStream(body), Ct));
             }
-            catch (EncryptionException ex) when (ex.Reason == EncryptionErrorCode.PartConflict)
+            catch (EncryptionException ex) when (ex.ErrorCode == EncryptionErrorCode.PartConflict)
             {
                 return (Body: body, Part: null);
             }
@@ -140,13 +140,15 @@ public sealed class MultipartNonceTests
         int sent = f.Inner.PartBodies.Count;
 
         var ex = await Assert.ThrowsAsync<EncryptionException>(() => f.Store.UploadPartAsync(forged, 1, new MemoryStream(TestData.Bytes(16 * 1024)), Ct));
-        Assert.Equal(EncryptionErrorCode.UploadIdInvalid, ex.Reason);
-        Assert.Equal(BlobErrorCode.InvalidArgument, ex.ErrorCode);
+        Assert.Equal(EncryptionErrorCode.UploadIdInvalid, ex.ErrorCode);
+        Assert.Equal(BlobErrorCode.InvalidArgument, ((BlobStoreException)ex).ErrorCode);
         Assert.Equal(sent, f.Inner.PartBodies.Count);
-        Assert.Equal(EncryptionErrorCode.UploadIdInvalid, (await Assert.ThrowsAsync<EncryptionException>(() => f.Store.CompleteMultipartUploadAsync(forged, [new UploadedPart(1, new ETag("x"), 1)], Ct))).Reason);
+        Assert.Equal(EncryptionErrorCode.UploadIdInvalid, (await Assert.ThrowsAsync<EncryptionException>(() => f.Store.CompleteMultipartUploadAsync(forged, [new UploadedPart(1, new ETag("x"), 1)], Ct))).ErrorCode);
+        var abort = await Assert.ThrowsAsync<BlobNotFoundException>(() => f.Store.AbortMultipartUploadAsync(forged, Ct));
+        Assert.Equal(BlobErrorCode.UploadNotFound, abort.ErrorCode);
+        Assert.Equal(EncryptionErrorCode.UploadIdInvalid, Assert.IsType<EncryptionException>(abort.InnerException).ErrorCode);
 
-        // Abort follows the IBlobStore contract: an id that does not authenticate names no upload, and aborts nothing.
-        Assert.Equal(BlobErrorCode.UploadNotFound, (await Assert.ThrowsAsync<BlobNotFoundException>(() => f.Store.AbortMultipartUploadAsync(forged, Ct))).ErrorCode);
+        // Nothing was aborted: the real upload still completes.
         var part = await f.Store.UploadPartAsync(a, 1, new MemoryStream(TestData.Bytes(1000)), Ct);
         await f.Store.CompleteMultipartUploadAsync(a, [part], Ct);
         Assert.Equal(TestData.Bytes(1000), await f.Store.ReadAllBytesAsync(a.Key, null, 1 << 20, Ct));
@@ -161,8 +163,8 @@ public sealed class MultipartNonceTests
         var part = await f.Store.UploadPartAsync(upload, 1, new MemoryStream(TestData.Bytes(10)), Ct);
         clock.Advance(TimeSpan.FromDays(7) + TimeSpan.FromSeconds(1));
 
-        Assert.Equal(EncryptionErrorCode.UploadIdInvalid, (await Assert.ThrowsAsync<EncryptionException>(() => f.Store.UploadPartAsync(upload, 2, new MemoryStream(TestData.Bytes(10)), Ct))).Reason);
-        Assert.Equal(EncryptionErrorCode.UploadIdInvalid, (await Assert.ThrowsAsync<EncryptionException>(() => f.Store.CompleteMultipartUploadAsync(upload, [part], Ct))).Reason);
+        Assert.Equal(EncryptionErrorCode.UploadIdInvalid, (await Assert.ThrowsAsync<EncryptionException>(() => f.Store.UploadPartAsync(upload, 2, new MemoryStream(TestData.Bytes(10)), Ct))).ErrorCode);
+        Assert.Equal(EncryptionErrorCode.UploadIdInvalid, (await Assert.ThrowsAsync<EncryptionException>(() => f.Store.CompleteMultipartUploadAsync(upload, [part], Ct))).ErrorCode);
         await f.Store.AbortMultipartUploadAsync(upload, Ct);
     }
 

@@ -95,13 +95,16 @@ public sealed class MultipartTests
     {
         using var f = await CryptoFixture.CreateAsync(partSize: PartSize);
         var upload = await f.Store.StartMultipartUploadAsync(BlobKey.Parse("ann/long.mp3"), null, Ct);
-        await Assert.ThrowsAnyAsync<EncryptionException>(() => f.Store.UploadPartAsync(upload, 1, new MemoryStream(TestData.Bytes(PartSize + 1)), Ct));
+        // A caller's mistake, not tampering: InvalidPart, not an integrity error.
+        var ex = await Assert.ThrowsAsync<BlobStoreException>(() => f.Store.UploadPartAsync(upload, 1, new MemoryStream(TestData.Bytes(PartSize + 1)), Ct));
+        Assert.Equal(BlobErrorCode.InvalidPart, ex.ErrorCode);
     }
 
     [Fact]
     public async Task A_part_size_that_is_not_a_multiple_of_16_KiB_is_refused()
     {
         using var f = await CryptoFixture.CreateAsync();
-        Assert.Throws<ArgumentException>(() => CryptoFixture.NewStore(f.Inner, f.Keys, 5_000_000));
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => CryptoFixture.NewStore(f.Inner, f.Keys, 5_000_000));
+        Assert.Equal("options.PartSize", ex.ParamName);
     }
 }

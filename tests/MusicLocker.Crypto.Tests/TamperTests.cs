@@ -87,7 +87,7 @@ public sealed class TamperTests : IDisposable
         await PutAsync();
         await F.TamperAsync("ann/a.mp3", b => b[..(Header + (chunks * Enc))]);
         var ex = await Assert.ThrowsAnyAsync<EncryptionException>(() => F.Store.GetPropertiesAsync(BlobKey.Parse("ann/a.mp3"), Ct));
-        Assert.Equal(EncryptionErrorCode.CiphertextInvalid, ex.Reason);
+        Assert.Equal(EncryptionErrorCode.CiphertextInvalid, ex.ErrorCode);
         await AssertFailsAsync("ann/a.mp3", releasedAtMost: 0);
     }
 
@@ -205,7 +205,7 @@ public sealed class TamperTests : IDisposable
             return m;
         });
         var ex = await AssertFailsBeforeAnyChunkReadAsync("ann/a.mp3");
-        Assert.Equal(EncryptionErrorCode.KeyUnwrapFailed, ex.Reason);
+        Assert.Equal(EncryptionErrorCode.KeyUnwrapFailed, ex.ErrorCode);
     }
 
     [Fact]
@@ -217,7 +217,7 @@ public sealed class TamperTests : IDisposable
         var wrongKey = TestData.Bytes(32, 2);
         var source = new RecordingStream(message);
         var ex = await Assert.ThrowsAsync<EncryptionException>(() => ChunkedMessage.OpenStreamAsync(source, wrongKey, context, Ct));
-        Assert.Equal(EncryptionErrorCode.KeyCommitmentMismatch, ex.Reason);
+        Assert.Equal(EncryptionErrorCode.KeyCommitmentMismatch, ex.ErrorCode);
         Assert.Equal(CiphertextLayout.C2spHeaderSize, source.HighestPositionRead);
 
         // And through the store: a data key wrapped under another user's key for this object does not unwrap.

@@ -92,7 +92,7 @@ public sealed class UserKeyRotationTests
         Assert.Equal(["ann/a.mp3", "ann/z.mp3"], listed.Select(i => i.Key.Value));
         Assert.Equal([10L, 20L], listed.Select(i => i.Length));
         var ex = await Assert.ThrowsAsync<EncryptionException>(() => f.Store.ReadAllBytesAsync(BlobKey.Parse("ann/foreign.bin"), cancellationToken: Ct));
-        Assert.Equal(EncryptionErrorCode.UnsupportedFormat, ex.Reason);
+        Assert.Equal(EncryptionErrorCode.UnsupportedFormat, ex.ErrorCode);
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class UserKeyRotationTests
         await f.Store.PutBytesAsync(key, TestData.Bytes(100), null, Ct);
 
         var ex = await Assert.ThrowsAsync<EncryptionException>(() => f.Store.RotateUserKeyAsync(Ann, "ann/", Ct));
-        Assert.Equal(EncryptionErrorCode.KeyVersionExhausted, ex.Reason);
+        Assert.Equal(EncryptionErrorCode.KeyVersionExhausted, ex.ErrorCode);
         Assert.Equal([int.MaxValue], (await f.UserKeyStore.ReadAsync(Ann, Ct)).Record.Versions.Select(v => v.Version));
         Assert.Equal(TestData.Bytes(100), await ReadFreshAsync(f, key, TimeProvider.System));
     }
@@ -128,7 +128,7 @@ public sealed class UserKeyRotationTests
 
         // The live upload's claim still holds part 1 to its body.
         var ex = await Assert.ThrowsAsync<EncryptionException>(() => f.Store.UploadPartAsync(live, 1, new MemoryStream(TestData.Bytes(100, 2)), Ct));
-        Assert.Equal(EncryptionErrorCode.PartConflict, ex.Reason);
+        Assert.Equal(EncryptionErrorCode.PartConflict, ex.ErrorCode);
     }
 
     private static async Task PurgeAsync(CryptoFixture f, ManualTimeProvider clock, int expectRemoved)

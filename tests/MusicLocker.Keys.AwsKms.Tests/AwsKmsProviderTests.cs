@@ -1,7 +1,10 @@
+using System.Net;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
 using MusicLocker.Crypto;
 using MusicLocker.Crypto.Tests.Conformance;
+using MusicLocker.Storage;
 
 namespace MusicLocker.Keys.AwsKms.Tests;
 
@@ -87,7 +90,64 @@ public sealed class AwsKmsProviderTests
         using var key = await provider.GenerateKeyAsync(context, Ct);
         service.DeleteKey("key-1");
         var ex = await Assert.ThrowsAsync<EncryptionException>(() => provider.UnwrapKeyAsync(key.WrappedKey, context, Ct));
-        Assert.Equal(EncryptionErrorCode.KeyNotFound, ex.Reason);
+        Assert.Equal(EncryptionErrorCode.KeyNotFound, ex.ErrorCode);
         Assert.IsType<NotFoundException>(ex.InnerException);
+    }
+
+    [Fact]
+    public async Task Kms_refusing_the_call_for_good_is_not_transient_and_throttling_is()
+    {
+        var (client, service) = InProcessKms.Create("key-1");
+        var provider = new AwsKmsMasterKeyProvider(client, new AwsKmsMasterKeyProviderOptions { KeyId = "key-1" });
+        var context = new KeyContext("acme", "ann", "user-key/1");
+        using var key = await provider.GenerateKeyAsync(context, Ct);
+
+        // AccessDeniedException (HTTP 400): retrying the same call cannot help, so the caller must not be told to.
+        service.Fault = new AmazonKeyManagementServiceException("User is not authorized to perform kms:Decrypt", ErrorType.Sender, "AccessDeniedException", "req-1", HttpStatusCode.BadRequest);
+        var denied = await Assert.ThrowsAsync<EncryptionException>(() => provider.UnwrapKeyAsync(key.WrappedKey, context, Ct));
+        Assert.Equal(EncryptionErrorCode.KeyServiceRefused, denied.ErrorCode);
+        Assert.Equal(BlobErrorCode.AccessDenied, ((BlobStoreException)denied).ErrorCode);
+        Assert.False(denied.IsTransient);
+
+        // Throttling (429) and KMS's own failures are transient.
+        service.Fault = new AmazonKeyManagementServiceException("Rate exceeded", ErrorType.Sender, "ThrottlingException", "req-2", (HttpStatusCode)429);
+        var throttled = await Assert.ThrowsAsync<EncryptionException>(() => provider.UnwrapKeyAsync(key.WrappedKey, context, Ct));
+        Assert.Equal(EncryptionErrorCode.KeyServiceFailed, throttled.ErrorCode);
+        Assert.True(throttled.IsTransient);
+        service.Fault = new KMSInternalException("internal");
+        Assert.True((await Assert.ThrowsAsync<EncryptionException>(() => provider.UnwrapKeyAsync(key.WrappedKey, context, Ct))).IsTransient);
+    }
+
+    [Fact]
+    public async Task Changing_the_options_after_construction_has_no_effect()
+    {
+        var (client, service) = InProcessKms.Create("key-1");
+        service.AddKey("key-2");
+        var options = new AwsKmsMasterKeyProviderOptions { KeyId = "key-1" };
+        var provider = new AwsKmsMasterKeyProvider(client, options);
+        options.KeyId = "key-2";
+        using var key = await provider.GenerateKeyAsync(new KeyContext("", "ann", "user-key/1"), Ct);
+        Assert.Equal("key-1", Assert.IsType<GenerateDataKeyRequest>(Assert.Single(service.Requests)).KeyId);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void A_blank_key_id_names_the_option(string keyId)
+    {
+        var (client, _) = InProcessKms.Create("key-1");
+        var ex = Assert.Throws<ArgumentException>(() => new AwsKmsMasterKeyProvider(client, new AwsKmsMasterKeyProviderOptions { KeyId = keyId }));
+        Assert.Equal("options.KeyId", ex.ParamName);
+    }
+
+    [Fact]
+    public async Task Errors_quote_a_long_context_in_bounded_form()
+    {
+        var (client, service) = InProcessKms.Create("key-1");
+        var provider = new AwsKmsMasterKeyProvider(client, new AwsKmsMasterKeyProviderOptions { KeyId = "key-1" });
+        string big = new('x', 60_000);
+        service.Fault = new KMSInternalException("internal");
+        var ex = await Assert.ThrowsAsync<EncryptionException>(() => provider.GenerateKeyAsync(new KeyContext(big, big, big), Ct));
+        Assert.True(ex.Message.Length < 2_000, $"The message is {ex.Message.Length} characters.");
     }
 }

@@ -37,6 +37,9 @@ public class InProcessKms : DispatchProxy
 
     public IReadOnlyCollection<string> KeyIds => _keys.Keys.ToArray();
 
+    /// <summary>When set, every call fails with this exception (as KMS would: throttling, access denied, …).</summary>
+    public Exception? Fault { get; set; }
+
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
         ArgumentNullException.ThrowIfNull(targetMethod);
@@ -51,11 +54,16 @@ public class InProcessKms : DispatchProxy
         };
     }
 
-    private static Task<T> Run<T>(CancellationToken token, Func<T> call)
+    private Task<T> Run<T>(CancellationToken token, Func<T> call)
     {
         if (token.IsCancellationRequested)
         {
             return Task.FromCanceled<T>(token);
+        }
+
+        if (Fault is { } fault)
+        {
+            return Task.FromException<T>(fault);
         }
 
         try

@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Net;
-using MusicLocker.Storage.Azure.Internal;
 using MusicLocker.Testing;
 using MusicLocker.Testing.Servers;
 
 namespace MusicLocker.Storage.Azure.Tests;
 
-/// <summary>Retries of transient failures, proven by a fault-injecting handler in front of a real Azurite.</summary>
+/// <summary>
+/// Retries of transient failures by the Azure SDK's retry policy (configured from the store's options), proven by a
+/// fault-injecting handler under the SDK's <c>HttpClientTransport</c> in front of a real Azurite.
+/// </summary>
 public sealed class AzureRetryTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -145,22 +147,38 @@ public sealed class AzureRetryTests
     }
 
     [Fact]
-    public void Backoff_doubles_per_try_with_jitter_and_stays_under_the_cap()
+    public async Task Retries_are_logged_through_the_options_logger_factory_with_the_operation()
     {
-        var options = new AzureBlobStoreOptions { ServiceUri = new Uri("http://127.0.0.1:1/devstoreaccount1"), ContainerName = "c", AccountKey = AzuriteServer.AccountKey, RetryDelay = TimeSpan.FromMilliseconds(100), MaxRetryDelay = TimeSpan.FromSeconds(1) };
-        using var pipeline = new AzurePipeline(options);
-        var seen = new HashSet<double>();
-        for (int attempt = 0; attempt < 6; attempt++)
+        var logs = new CapturingLoggerFactory();
+        var (store, _) = await StoreAsync((_, i, _) => Task.FromResult(i == 0 ? FaultInjectingHandler.Status(HttpStatusCode.ServiceUnavailable) : null), o => o.LoggerFactory = logs);
+        using var _ = store;
+        await store.PutBytesAsync(BlobKey.Parse("logged"), new byte[] { 1 }, cancellationToken: Ct);
+        var retry = Assert.Single(logs.Entries, e => e.EventId == 1750);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, retry.Level);
+        Assert.Contains("put", retry.Message, StringComparison.Ordinal);
+        Assert.Contains("try 2", retry.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class CapturingLoggerFactory : Microsoft.Extensions.Logging.ILoggerFactory, Microsoft.Extensions.Logging.ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<(int EventId, Microsoft.Extensions.Logging.LogLevel Level, string Message)> Entries { get; } = new();
+
+        public void AddProvider(Microsoft.Extensions.Logging.ILoggerProvider provider)
         {
-            double ceiling = Math.Min(1000, 100 * Math.Pow(2, attempt));
-            for (int i = 0; i < 50; i++)
-            {
-                double ms = pipeline.RetryDelay(attempt, null).TotalMilliseconds;
-                Assert.InRange(ms, ceiling * 0.5, ceiling);
-                seen.Add(ms);
-            }
         }
 
-        Assert.True(seen.Count > 100, "the delays are jittered, not fixed");
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => this;
+
+        public void Dispose()
+        {
+        }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Enqueue((eventId.Id, logLevel, formatter(state, exception)));
     }
 }

@@ -39,7 +39,7 @@ public sealed class S3ProviderTests
         using var store = new S3BlobStore(new S3BlobStoreOptions
         {
             BucketName = "b",
-            ServiceUrl = new Uri($"http://127.0.0.1:{port}"),
+            ServiceUri = new Uri($"http://127.0.0.1:{port}"),
             ForcePathStyle = true,
             AccessKeyId = "a",
             SecretAccessKey = "s",
@@ -111,11 +111,15 @@ public sealed class S3ProviderTests
     }
 
     [Fact]
-    public void Options_are_validated_when_the_store_is_made()
+    public void Options_are_validated_when_the_store_is_made_and_name_the_option()
     {
-        Assert.Throws<ArgumentException>(() => new S3BlobStore(new S3BlobStoreOptions()));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new S3BlobStore(new S3BlobStoreOptions { BucketName = "b", PartSize = 1024 }));
-        Assert.Throws<ArgumentException>(() => new S3BlobStore(new S3BlobStoreOptions { BucketName = "b", AccessKeyId = "a" }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new S3BlobStore(new S3BlobStoreOptions { BucketName = "b", MaxConcurrency = 0 }));
+        Assert.Equal("options.BucketName", Assert.Throws<ArgumentException>(() => new S3BlobStore(new S3BlobStoreOptions())).ParamName);
+        Assert.Equal("options.PartSize", Assert.Throws<ArgumentOutOfRangeException>(() => new S3BlobStore(new S3BlobStoreOptions { BucketName = "b", PartSize = 1024 })).ParamName);
+        Assert.Equal("options.AccessKeyId", Assert.Throws<ArgumentException>(() => new S3BlobStore(new S3BlobStoreOptions { BucketName = "b", AccessKeyId = "a" })).ParamName);
+        Assert.Equal("options.MaxConcurrency", Assert.Throws<ArgumentOutOfRangeException>(() => new S3BlobStore(new S3BlobStoreOptions { BucketName = "b", MaxConcurrency = 0 })).ParamName);
+        Assert.Equal("options.NetworkTimeout", Assert.Throws<ArgumentOutOfRangeException>(() => new S3BlobStore(new S3BlobStoreOptions { BucketName = "b", NetworkTimeout = TimeSpan.Zero })).ParamName);
+        Assert.Equal("options.CopyPartSize", Assert.Throws<ArgumentOutOfRangeException>(() => new S3BlobStore(new S3BlobStoreOptions { BucketName = "b", CopyPartSize = 1024 })).ParamName);
+        Assert.Equal("options.MultipartCopyThreshold", Assert.Throws<ArgumentOutOfRangeException>(() => new S3BlobStore(new S3BlobStoreOptions { BucketName = "b", MultipartCopyThreshold = 6L << 30 })).ParamName);
+        Assert.Equal("options.ServiceUri", Assert.Throws<ArgumentException>(() => new S3BlobStore(new S3BlobStoreOptions { BucketName = "b", ServiceUri = new Uri("ftp://x") })).ParamName);
     }
 }

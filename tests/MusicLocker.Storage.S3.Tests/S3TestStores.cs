@@ -14,7 +14,7 @@ internal static class S3TestStores
     {
         MaxRetries = maxRetries,
         BucketName = bucket,
-        ServiceUrl = server.ServiceUrl,
+        ServiceUri = server.ServiceUrl,
         ForcePathStyle = true,
         AccessKeyId = S3rverServer.AccessKey,
         SecretAccessKey = S3rverServer.SecretKey,
@@ -23,7 +23,9 @@ internal static class S3TestStores
 
     public static async Task<string> CreateBucketAsync(S3rverServer server)
     {
-        string bucket = $"t{Environment.ProcessId}-{Interlocked.Increment(ref _counter)}-{Guid.NewGuid():N}"[..40].ToLowerInvariant().TrimEnd('-');
+        // A bucket name is at most 63 characters; 40 keep it short. A short process id makes the name shorter than that.
+        string name = $"t{Environment.ProcessId}-{Interlocked.Increment(ref _counter)}-{Guid.NewGuid():N}";
+        string bucket = name[..Math.Min(40, name.Length)].ToLowerInvariant().TrimEnd('-');
         using var client = AdminClient(server);
         await client.PutBucketAsync(bucket);
         return bucket;
@@ -35,14 +37,29 @@ internal static class S3TestStores
         return new S3BlobStore(Options(server, bucket));
     }
 
-    public static AmazonS3Client AdminClient(S3rverServer server) => new(
-        new BasicAWSCredentials(S3rverServer.AccessKey, S3rverServer.SecretKey),
-        new AmazonS3Config
+    /// <summary>
+    /// A client of the test's own, as an app would make it; like the store's own client it sends x-amz-copy-source with
+    /// literal slashes, which s3rver needs (it refuses the SDK's %2F with NoSuchBucket).
+    /// </summary>
+    public static AmazonS3Client AdminClient(S3rverServer server)
+    {
+        var client = new AmazonS3Client(
+            new BasicAWSCredentials(S3rverServer.AccessKey, S3rverServer.SecretKey),
+            new AmazonS3Config
+            {
+                ServiceURL = server.ServiceUrl.ToString(),
+                ForcePathStyle = true,
+                AuthenticationRegion = "us-east-1",
+                RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+                ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            });
+        client.BeforeRequestEvent += static (_, e) =>
         {
-            ServiceURL = server.ServiceUrl.ToString(),
-            ForcePathStyle = true,
-            AuthenticationRegion = "us-east-1",
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        });
+            if (e is WebServiceRequestEventArgs { Headers: { } headers } && headers.TryGetValue("x-amz-copy-source", out var source))
+            {
+                headers["x-amz-copy-source"] = source.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+            }
+        };
+        return client;
+    }
 }

@@ -46,7 +46,7 @@ public sealed class S3TlsTests
             var options = S3TestStores.Options(server, bucket);
             options.HttpHandler = handler;
             using var store = new S3BlobStore(options);
-            using (var admin = new Amazon.S3.AmazonS3Client(new Amazon.Runtime.BasicAWSCredentials(S3rverServer.AccessKey, S3rverServer.SecretKey), new Amazon.S3.AmazonS3Config { ServiceURL = server.ServiceUrl.ToString(), ForcePathStyle = true, AuthenticationRegion = "us-east-1", HttpClientFactory = new Internal.FixedHandlerHttpClientFactory(handler) }))
+            using (var admin = new Amazon.S3.AmazonS3Client(new Amazon.Runtime.BasicAWSCredentials(S3rverServer.AccessKey, S3rverServer.SecretKey), new Amazon.S3.AmazonS3Config { ServiceURL = server.ServiceUrl.ToString(), ForcePathStyle = true, AuthenticationRegion = "us-east-1", HttpClientFactory = new HandlerClientFactory(handler) }))
             {
                 await admin.PutBucketAsync(bucket, Ct);
             }
@@ -77,5 +77,13 @@ public sealed class S3TlsTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    /// <summary>The admin client's HttpClients over the test's certificate-pinning handler.</summary>
+    private sealed class HandlerClientFactory(HttpMessageHandler handler) : Amazon.Runtime.HttpClientFactory
+    {
+        public override HttpClient CreateHttpClient(Amazon.Runtime.IClientConfig clientConfig) => new(handler, disposeHandler: false);
+
+        public override bool DisposeHttpClientsAfterUse(Amazon.Runtime.IClientConfig clientConfig) => false;
     }
 }

@@ -5,19 +5,22 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Transfer;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using MusicLocker.Storage;
 using MusicLocker.Storage.S3;
-using MusicLocker.Storage.S3.Internal;
 
 namespace MusicLocker.Benchmarks.Cloud;
 
 /// <summary>
 /// A 64 MiB upload in 8 MiB parts, 4 at a time, to s3rver over TLS: <see cref="S3BlobStore.PutAsync"/> (reads the stream
-/// once into part buffers) against the AWS SDK's own <see cref="TransferUtility"/> with the same part size and concurrency.
-/// Both go through the same HTTPS handler (s3rver with a self-signed certificate made here, pinned by thumbprint).
-/// Target: Ratio ≤ 1.0.
+/// once into part buffers) against the AWS SDK's own <see cref="TransferUtility"/> with the same part size and concurrency
+/// (target: Ratio ≤ 1.0); and the time to the first byte of a 1 MiB ranged read, <see cref="S3BlobStore.OpenReadAsync"/>
+/// against a plain <see cref="HttpClient"/> GET of the store's presigned read URL. Everything goes through the same HTTPS
+/// handler (s3rver with a self-signed certificate made here, pinned by thumbprint).
 /// </summary>
 [MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
 public class S3UploadBenchmarks
 {
     private const int Size = 64 * 1024 * 1024;
@@ -32,6 +35,9 @@ public class S3UploadBenchmarks
     private TransferUtility _transfer = null!;
     private byte[] _bytes = [];
     private string _tlsFolder = string.Empty;
+    private HttpClient _http = null!;
+    private Uri _readUrl = null!;
+    private readonly ByteRange _range = new(16L * 1024 * 1024, 1024 * 1024);
 
     [GlobalSetup]
     public void Setup()
@@ -69,7 +75,7 @@ public class S3UploadBenchmarks
                 ServiceURL = url.ToString(),
                 ForcePathStyle = true,
                 AuthenticationRegion = "us-east-1",
-                HttpClientFactory = new FixedHandlerHttpClientFactory(_handler),
+                HttpClientFactory = new HandlerClientFactory(_handler),
                 RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
                 ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
             });
@@ -78,7 +84,7 @@ public class S3UploadBenchmarks
             _store = new S3BlobStore(new S3BlobStoreOptions
             {
                 BucketName = Bucket,
-                ServiceUrl = url,
+                ServiceUri = url,
                 ForcePathStyle = true,
                 AccessKeyId = "S3RVER",
                 SecretAccessKey = "S3RVER",
@@ -98,6 +104,14 @@ public class S3UploadBenchmarks
             {
                 throw new InvalidOperationException($"Uploads stored {a.Length} and {b.Length} bytes, not {Size}.");
             }
+
+            _http = new HttpClient(_handler, disposeHandler: false);
+            _readUrl = _store.GetReadUrlAsync(BlobKey.Parse("bench/musiclocker.bin"), TimeSpan.FromHours(6)).GetAwaiter().GetResult();
+            int expected = _bytes[16 * 1024 * 1024];
+            if (HttpClient_FirstByte().GetAwaiter().GetResult() != expected || Store_FirstByte().GetAwaiter().GetResult() != expected)
+            {
+                throw new InvalidOperationException("The first byte of the range differs between the two read paths.");
+            }
         }
         catch
         {
@@ -110,6 +124,7 @@ public class S3UploadBenchmarks
     public void Cleanup()
     {
         _store.Dispose();
+        _http.Dispose();
         _transfer.Dispose();
         _client.Dispose();
         _handler.Dispose();
@@ -117,7 +132,7 @@ public class S3UploadBenchmarks
         Directory.Delete(_tlsFolder, recursive: true);
     }
 
-    [Benchmark(Baseline = true, Description = "TransferUtility 64 MiB (8 MiB × 4, TLS)")]
+    [BenchmarkCategory("Upload 64 MiB"), Benchmark(Baseline = true, Description = "TransferUtility 64 MiB (8 MiB × 4, TLS)")]
     public Task Baseline_TransferUtility() => _transfer.UploadAsync(new TransferUtilityUploadRequest
     {
         BucketName = Bucket,
@@ -130,6 +145,34 @@ public class S3UploadBenchmarks
         DisablePayloadSigning = true,
     });
 
-    [Benchmark(Description = "S3BlobStore.PutAsync 64 MiB (8 MiB × 4, TLS)")]
+    [BenchmarkCategory("Upload 64 MiB"), Benchmark(Description = "S3BlobStore.PutAsync 64 MiB (8 MiB × 4, TLS)")]
     public Task MusicLocker_PutAsync() => _store.PutAsync(BlobKey.Parse("bench/musiclocker.bin"), new MemoryStream(_bytes, writable: false));
+
+    [BenchmarkCategory("First byte of 1 MiB range"), Benchmark(Baseline = true, Description = "HttpClient GET (presigned URL, Range)")]
+    public async Task<int> HttpClient_FirstByte()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, _readUrl);
+        request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(_range.Offset, _range.Offset + _range.Length - 1);
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync();
+        return body.ReadByte();
+    }
+
+    [BenchmarkCategory("First byte of 1 MiB range"), Benchmark(Description = "S3BlobStore.OpenReadAsync(range)")]
+    public async Task<int> Store_FirstByte()
+    {
+        await using var download = await _store.OpenReadAsync(BlobKey.Parse("bench/musiclocker.bin"), new ReadBlobOptions { Range = _range });
+        return download.Content.ReadByte();
+    }
+
+    /// <summary>The SDK's HttpClients over the benchmark's certificate-pinning handler (both sides use the same one).</summary>
+    private sealed class HandlerClientFactory(HttpMessageHandler handler) : HttpClientFactory
+    {
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(handler, disposeHandler: false);
+
+        public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => true;
+
+        public override bool DisposeHttpClientsAfterUse(IClientConfig clientConfig) => false;
+    }
 }

@@ -1,15 +1,21 @@
 namespace MusicLocker.Crypto;
 
-/// <summary>What went wrong in an encryption or key operation (the storage-level code is on <see cref="Storage.BlobStoreException.ErrorCode"/>).</summary>
+/// <summary>
+/// What went wrong in an encryption or key operation. Through the <see cref="Storage.IBlobStore"/> contract each code
+/// surfaces as one <see cref="Storage.BlobErrorCode"/> (the table is in docs/errors.md, section Crypto).
+/// </summary>
 public enum EncryptionErrorCode
 {
+    /// <summary>An error with no more specific code; see the message and inner exception.</summary>
+    Unknown = 0,
+
     /// <summary>The ciphertext was modified, truncated, extended, reordered or moved: a chunk's tag did not verify, or its length is impossible.</summary>
     CiphertextInvalid = 1,
 
     /// <summary>The key commitment did not match: the wrong key, or a ciphertext moved to another object or user.</summary>
     KeyCommitmentMismatch,
 
-    /// <summary>The ciphertext starts with a prefix this version does not know (magic, format version or suite).</summary>
+    /// <summary>The ciphertext starts with a prefix this version does not know (magic, format version or suite), or the blob has no encryption metadata.</summary>
     UnsupportedFormat,
 
     /// <summary>A wrapped key did not unwrap: it was modified, wrapped for another object or user, or under another key.</summary>
@@ -24,13 +30,13 @@ public enum EncryptionErrorCode
     /// <summary>A key record changed under a concurrent writer more often than the operation retries.</summary>
     ConcurrentUpdate,
 
-    /// <summary>A key ring file is malformed or readable by others than its owner.</summary>
+    /// <summary>A key ring file is malformed, a symlink, or accessible to others than its owner.</summary>
     KeyRingInvalid,
 
-    /// <summary>The master key service refused or could not be reached.</summary>
+    /// <summary>The master key service could not be reached or failed for now (throttling, 5xx, network); retrying may succeed.</summary>
     KeyServiceFailed,
 
-    /// <summary>A key ring file is missing or cannot be read (the path, its permissions, or the disk).</summary>
+    /// <summary>A key ring file is missing or cannot be read or written (the path, its permissions, or the disk).</summary>
     KeyRingUnavailable,
 
     /// <summary>A key (master key or user key) is at version <see cref="int.MaxValue"/> and cannot rotate again.</summary>
@@ -41,4 +47,16 @@ public enum EncryptionErrorCode
 
     /// <summary>A multipart part number was already sent with other bytes; encrypting a second body under its nonces is refused.</summary>
     PartConflict,
+
+    /// <summary>
+    /// The tenant, user or object a key is bound to is not valid: an id is empty, too long, holds '/', a control character
+    /// or an unpaired surrogate, or the store's owner mapping could not map a blob key to an owner.
+    /// </summary>
+    KeyContextInvalid,
+
+    /// <summary>The master key service refused the call for good (access denied, a key not usable for this, a bad request); retrying will not help.</summary>
+    KeyServiceRefused,
+
+    /// <summary>A stored key record (a user's wrapped keys, or a blob's rewrapped data key) is malformed or oversized.</summary>
+    KeyRecordInvalid,
 }

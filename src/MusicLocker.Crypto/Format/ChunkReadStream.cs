@@ -10,6 +10,9 @@ internal abstract class ChunkReadStream : Stream
 {
     public override bool CanRead => true;
 
+    /// <summary>Told how many bytes each read handed to the caller (the store counts delivered plaintext with it).</summary>
+    public Action<int>? Delivered { get; set; }
+
     public override bool CanSeek => false;
 
     public override bool CanWrite => false;
@@ -40,10 +43,23 @@ internal abstract class ChunkReadStream : Stream
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadCoreAsync(buffer.AsMemory(offset, count), useAsync: true, cancellationToken).AsTask();
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        ReadCoreAsync(buffer, useAsync: true, cancellationToken);
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var pending = ReadCoreAsync(buffer, useAsync: true, cancellationToken);
+        if (Delivered is null)
+        {
+            return pending;
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            return ValueTask.FromResult(Count(pending.Result));
+        }
+
+        return CountAsync(pending);
+    }
 
     public override void Flush()
     {
@@ -62,6 +78,18 @@ internal abstract class ChunkReadStream : Stream
     {
         // With useAsync false nothing awaits, so the ValueTask has completed when it returns.
         var pending = ReadCoreAsync(destination, useAsync: false, CancellationToken.None);
-        return pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+        return Count(pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult());
+    }
+
+    private async ValueTask<int> CountAsync(ValueTask<int> pending) => Count(await pending.ConfigureAwait(false));
+
+    private int Count(int read)
+    {
+        if (read > 0)
+        {
+            Delivered?.Invoke(read);
+        }
+
+        return read;
     }
 }

@@ -21,6 +21,9 @@ internal sealed class UploadState
 
     private const byte Format = 2;
     private const int MacSize = 32;
+
+    /// <summary>The longest upload id decoded: the inner store's id (S3's and Azure's are a few hundred characters) and our ~500-character state.</summary>
+    private const int MaxIdLength = 8 * 1024;
     private const int FixedSize = 1 + 4 + 4 + 8 + CiphertextLayout.HeaderSize + 1;
 
     private static ReadOnlySpan<byte> StateLabel => "musiclocker.org/upload-state@v1\0"u8;
@@ -75,6 +78,11 @@ internal sealed class UploadState
         int dot = id.LastIndexOf('.');
         try
         {
+            if (id.Length > MaxIdLength)
+            {
+                throw new FormatException($"{id.Length} characters; an id this store issues has at most {MaxIdLength}");
+            }
+
             if (dot <= 0)
             {
                 throw new FormatException("no '.'");
@@ -95,7 +103,7 @@ internal sealed class UploadState
     }
 
     public static EncryptionException Invalid(MultipartUpload upload, string what, Exception? inner = null) =>
-        new(EncryptionErrorCode.UploadIdInvalid, $"Upload id '{upload.UploadId}' of blob '{upload.Key}' was not issued by EncryptedBlobStore for this blob, or was modified ({what}).", upload.Key.Value, inner);
+        new(EncryptionErrorCode.UploadIdInvalid, $"Upload id '{EncryptionErrors.Quote(upload.UploadId)}' of blob '{upload.Key}' was not issued by EncryptedBlobStore for this blob, or was modified ({what}).", upload.Key.Value, inner);
 
     /// <summary>Whether the state was issued under <paramref name="uploadKey"/> for this blob and inner upload (constant time).</summary>
     public bool Verify(ReadOnlySpan<byte> uploadKey, BlobKey key) =>

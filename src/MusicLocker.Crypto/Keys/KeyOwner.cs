@@ -6,14 +6,26 @@ namespace MusicLocker.Crypto;
 /// </summary>
 public readonly record struct KeyOwner
 {
+    /// <summary>The longest id, in characters.</summary>
+    public const int MaxIdLength = 255;
+
     /// <summary>Creates an owner.</summary>
-    /// <exception cref="ArgumentException">An id is longer than 255 characters, contains a control character or '/', or the user id is empty.</exception>
+    /// <exception cref="ArgumentNullException">An id is <see langword="null"/>.</exception>
+    /// <exception cref="EncryptionException">
+    /// <see cref="EncryptionErrorCode.KeyContextInvalid"/>: the user id is empty, or an id is longer than
+    /// <see cref="MaxIdLength"/> characters or contains '/', a control character or an unpaired surrogate.
+    /// </exception>
     public KeyOwner(string tenantId, string userId)
     {
         ArgumentNullException.ThrowIfNull(tenantId);
-        ArgumentException.ThrowIfNullOrEmpty(userId);
-        Check(tenantId, nameof(tenantId));
-        Check(userId, nameof(userId));
+        ArgumentNullException.ThrowIfNull(userId);
+        if (userId.Length == 0)
+        {
+            throw new EncryptionException(EncryptionErrorCode.KeyContextInvalid, "A key owner's user id must not be empty.");
+        }
+
+        Check(tenantId, "tenant");
+        Check(userId, "user");
         TenantId = tenantId;
         UserId = userId;
     }
@@ -24,22 +36,47 @@ public readonly record struct KeyOwner
     /// <summary>The user id.</summary>
     public string UserId { get; }
 
-    /// <inheritdoc />
-    public override string ToString() => TenantId.Length == 0 ? UserId : TenantId + "/" + UserId;
+    /// <summary>Whether this is <c>default(KeyOwner)</c>, which names no user.</summary>
+    internal bool IsDefault => UserId is null;
 
-    private static void Check(string id, string paramName)
+    /// <inheritdoc />
+    public override string ToString() => string.IsNullOrEmpty(TenantId) ? UserId ?? string.Empty : TenantId + "/" + UserId;
+
+    /// <summary>Whether <paramref name="id"/> may be a tenant or user id (the empty string passes; the user id checks that apart).</summary>
+    internal static string? Problem(string id)
     {
-        if (id.Length > 255)
+        if (id.Length > MaxIdLength)
         {
-            throw new ArgumentException($"An id is at most 255 characters; this one has {id.Length}.", paramName);
+            return $"is {id.Length} characters; at most {MaxIdLength} are allowed";
         }
 
-        foreach (char c in id)
+        for (int i = 0; i < id.Length; i++)
         {
+            char c = id[i];
             if (char.IsControl(c) || c == '/')
             {
-                throw new ArgumentException($"An id must not contain '/' or control characters: '{id}'.", paramName);
+                return $"contains '/' or a control character (at index {i})";
             }
+
+            if (char.IsHighSurrogate(c) && i + 1 < id.Length && char.IsLowSurrogate(id[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                // Encoded to UTF-8 it would become U+FFFD, so two different ids would share one key context.
+                return $"contains an unpaired surrogate (at index {i})";
+            }
+        }
+
+        return null;
+    }
+
+    private static void Check(string id, string which)
+    {
+        if (Problem(id) is { } problem)
+        {
+            throw new EncryptionException(EncryptionErrorCode.KeyContextInvalid, $"A key owner's {which} id '{EncryptionErrors.Quote(id)}' {problem}.");
         }
     }
 }

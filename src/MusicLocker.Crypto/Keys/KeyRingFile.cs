@@ -17,6 +17,32 @@ internal static class KeyRingFile
 
     private const UnixFileMode GroupOrOthers = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
+    /// <summary>
+    /// The full form of a configured ring path. An empty path, or one the platform refuses (a NUL, too long), is
+    /// <see cref="EncryptionErrorCode.KeyRingUnavailable"/> rather than a raw <see cref="ArgumentException"/>.
+    /// </summary>
+    public static string FullPath(string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new EncryptionException(EncryptionErrorCode.KeyRingUnavailable, "The key ring path is empty; set LocalKeyRingOptions.Path to the key ring file.");
+        }
+
+        try
+        {
+            if (path.Contains('\0', StringComparison.Ordinal))
+            {
+                throw new ArgumentException("the path contains a NUL character");
+            }
+
+            return Path.GetFullPath(path);
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or NotSupportedException or System.Security.SecurityException)
+        {
+            throw new EncryptionException(EncryptionErrorCode.KeyRingUnavailable, $"The key ring path '{EncryptionErrors.Quote(path)}' is not a valid path: {ex.Message}", null, ex);
+        }
+    }
+
     public static async Task<byte[]> ReadAsync(string path, CancellationToken cancellationToken)
     {
         try

@@ -1,8 +1,11 @@
 using System.Buffers.Binary;
 using System.Collections.Immutable;
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MusicLocker.Crypto.Diagnostics;
+using MusicLocker.Crypto.Internal;
 using MusicLocker.Crypto.Keys;
 
 namespace MusicLocker.Crypto;
@@ -24,14 +27,16 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
 
     private readonly string _path;
     private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private volatile KeyRingState _state;
     private volatile bool _disposed;
 
-    private LocalKeyRing(string path, TimeProvider timeProvider, KeyRingState state)
+    private LocalKeyRing(Settings settings, KeyRingState state)
     {
-        _path = path;
-        _timeProvider = timeProvider;
+        _path = settings.Path;
+        _timeProvider = settings.Time;
+        _logger = settings.Logger;
         _state = state;
     }
 
@@ -50,17 +55,20 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
         }
     }
 
-    /// <summary>Creates a key ring file holding one new master key (version 1).</summary>
-    /// <exception cref="EncryptionException"><see cref="EncryptionErrorCode.KeyRingUnavailable"/>: the file exists or cannot be written.</exception>
-    public static async Task<LocalKeyRing> CreateAsync(string path, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+    /// <summary>Creates a key ring file at <paramref name="path"/> holding one new master key (version 1).</summary>
+    /// <exception cref="EncryptionException"><see cref="EncryptionErrorCode.KeyRingUnavailable"/>: the path is empty or not a valid path, the file exists, or it cannot be written.</exception>
+    public static Task<LocalKeyRing> CreateAsync(string path, CancellationToken cancellationToken = default) =>
+        CreateAsync(new LocalKeyRingOptions { Path = path }, cancellationToken);
+
+    /// <summary>Creates the key ring file <see cref="LocalKeyRingOptions.Path"/> holding one new master key (version 1).</summary>
+    /// <exception cref="EncryptionException"><see cref="EncryptionErrorCode.KeyRingUnavailable"/>: the path is empty or not a valid path, the file exists, or it cannot be written.</exception>
+    public static async Task<LocalKeyRing> CreateAsync(LocalKeyRingOptions options, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        timeProvider ??= TimeProvider.System;
-        var state = new KeyRingState(1, ImmutableDictionary<int, MasterKey>.Empty.Add(1, new MasterKey(RandomNumberGenerator.GetBytes(32), timeProvider.GetUtcNow())));
-        var full = Path.GetFullPath(path);
+        var settings = Settings.From(options);
+        var state = new KeyRingState(1, ImmutableDictionary<int, MasterKey>.Empty.Add(1, new MasterKey(RandomNumberGenerator.GetBytes(32), settings.Time.GetUtcNow())));
         try
         {
-            await WriteFileAsync(full, state, createNew: true, cancellationToken).ConfigureAwait(false);
+            await WriteFileAsync(settings.Path, state, createNew: true, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -68,8 +76,18 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
             throw;
         }
 
-        return new LocalKeyRing(full, timeProvider, state);
+        CryptoLog.MasterKeyVersionAdded(settings.Logger, 1, settings.Path);
+        return new LocalKeyRing(settings, state);
     }
+
+    /// <summary>Opens the existing key ring file at <paramref name="path"/>; see <see cref="OpenAsync(LocalKeyRingOptions, CancellationToken)"/>.</summary>
+    /// <exception cref="EncryptionException">
+    /// <see cref="EncryptionErrorCode.KeyRingInvalid"/>: the file is malformed, a symlink, accessible to group or others,
+    /// or in a folder they can write to; <see cref="EncryptionErrorCode.KeyRingUnavailable"/>: the path is empty or
+    /// invalid, or the file is missing or unreadable.
+    /// </exception>
+    public static Task<LocalKeyRing> OpenAsync(string path, CancellationToken cancellationToken = default) =>
+        OpenAsync(new LocalKeyRingOptions { Path = path }, cancellationToken);
 
     /// <summary>
     /// Opens an existing key ring file. The file is opened once and everything is checked on the open handle: it must
@@ -77,16 +95,16 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
     /// </summary>
     /// <exception cref="EncryptionException">
     /// <see cref="EncryptionErrorCode.KeyRingInvalid"/>: the file is malformed, a symlink, accessible to group or others,
-    /// or in a folder they can write to; <see cref="EncryptionErrorCode.KeyRingUnavailable"/>: it is missing or unreadable.
+    /// or in a folder they can write to; <see cref="EncryptionErrorCode.KeyRingUnavailable"/>: the path is empty or
+    /// invalid, or the file is missing or unreadable.
     /// </exception>
-    public static async Task<LocalKeyRing> OpenAsync(string path, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+    public static async Task<LocalKeyRing> OpenAsync(LocalKeyRingOptions options, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var full = Path.GetFullPath(path);
-        byte[] json = await KeyRingFile.ReadAsync(full, cancellationToken).ConfigureAwait(false);
+        var settings = Settings.From(options);
+        byte[] json = await KeyRingFile.ReadAsync(settings.Path, cancellationToken).ConfigureAwait(false);
         try
         {
-            return new LocalKeyRing(full, timeProvider ?? TimeProvider.System, Parse(json, full));
+            return new LocalKeyRing(settings, Parse(json, settings.Path));
         }
         finally
         {
@@ -124,6 +142,7 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
             }
 
             _state = next;
+            CryptoLog.MasterKeyVersionAdded(_logger, version, _path);
             return version;
         }
         finally
@@ -156,6 +175,7 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
 
             // Zeroed once the last operation that leased it (an unwrap in flight) lets go.
             removed.Retire();
+            CryptoLog.MasterKeyVersionRemoved(_logger, version, _path);
         }
         finally
         {
@@ -261,43 +281,44 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
         var parsed = new List<byte[]>();
         try
         {
-            using var doc = JsonDocument.Parse(json);
-            var root = doc.RootElement;
-            if (root.GetProperty("format").GetString() != FormatName || root.GetProperty("formatVersion").GetInt32() != FormatVersion)
+            KeyRingDocument? document;
+            using (SecretBytesConverter.Collect(parsed))
+            {
+                document = JsonSerializer.Deserialize(json, CryptoJsonContext.Default.KeyRingDocument);
+            }
+
+            if (document is null || document.Format != FormatName || document.FormatVersion != FormatVersion)
             {
                 throw new EncryptionException(EncryptionErrorCode.KeyRingInvalid, $"'{path}' is not a version-{FormatVersion} {FormatName} file.");
             }
 
             var keys = ImmutableDictionary.CreateBuilder<int, MasterKey>();
-            foreach (var item in root.GetProperty("keys").EnumerateArray())
+            foreach (var item in document.Keys)
             {
-                var material = item.GetProperty("key").GetBytesFromBase64();
-                parsed.Add(material);
-                if (material.Length != 32)
+                if (item.Key.Length != 32)
                 {
-                    throw new EncryptionException(EncryptionErrorCode.KeyRingInvalid, $"Key ring '{path}': key {item.GetProperty("version").GetInt32()} is {material.Length} bytes, not 32.");
+                    throw new EncryptionException(EncryptionErrorCode.KeyRingInvalid, $"Key ring '{path}': key {item.Version} is {item.Key.Length} bytes, not 32.");
                 }
 
-                keys.Add(item.GetProperty("version").GetInt32(), new MasterKey(material, item.GetProperty("created").GetDateTimeOffset()));
+                keys.Add(item.Version, new MasterKey(item.Key, item.Created));
             }
 
-            int current = root.GetProperty("current").GetInt32();
-            if (!keys.ContainsKey(current))
+            if (!keys.ContainsKey(document.Current))
             {
-                throw new EncryptionException(EncryptionErrorCode.KeyRingInvalid, $"Key ring '{path}': the current version {current} is not among its keys.");
+                throw new EncryptionException(EncryptionErrorCode.KeyRingInvalid, $"Key ring '{path}': the current version {document.Current} is not among its keys.");
             }
 
-            var state = new KeyRingState(current, keys.ToImmutable());
+            var state = new KeyRingState(document.Current, keys.ToImmutable());
             parsed.Clear();
             return state;
         }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException)
         {
             throw new EncryptionException(EncryptionErrorCode.KeyRingInvalid, $"Key ring '{path}' is malformed: {ex.Message}", null, ex);
         }
         finally
         {
-            // Keys parsed before an error must not stay behind in memory.
+            // Keys parsed before an error (also those of a half-built document) must not stay behind in memory.
             foreach (var material in parsed)
             {
                 CryptographicOperations.ZeroMemory(material);
@@ -308,30 +329,33 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
     private static async Task WriteFileAsync(string path, KeyRingState state, bool createNew, CancellationToken cancellationToken)
     {
         // Serialized into one buffer sized up front, so no grown-and-abandoned copy of the keys is left for the GC; the
-        // buffer is zeroed when written.
-        using var buffer = new KeyRingFile.SecretBuffer(16 * 1024 + (256 * state.Keys.Count));
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        // buffer is zeroed when written. The document only points at the leased key arrays; it copies none.
+        var leases = new List<MasterKey.LeaseScope>(state.Keys.Count);
+        try
         {
-            writer.WriteStartObject();
-            writer.WriteString("format", FormatName);
-            writer.WriteNumber("formatVersion", FormatVersion);
-            writer.WriteNumber("current", state.Current);
-            writer.WriteStartArray("keys");
+            var document = new KeyRingDocument { Format = FormatName, FormatVersion = FormatVersion, Current = state.Current, Keys = new List<KeyRingKeyDocument>(state.Keys.Count) };
             foreach (var (version, key) in state.Keys.OrderBy(k => k.Key))
             {
-                using var material = key.TryAcquire() ? new MasterKey.LeaseScope(key) : throw new ObjectDisposedException(nameof(LocalKeyRing));
-                writer.WriteStartObject();
-                writer.WriteNumber("version", version);
-                writer.WriteString("created", key.Created.ToString("O", CultureInfo.InvariantCulture));
-                writer.WriteBase64String("key", material.Material);
-                writer.WriteEndObject();
+                var lease = key.TryAcquire() ? new MasterKey.LeaseScope(key) : throw new ObjectDisposedException(nameof(LocalKeyRing));
+                leases.Add(lease);
+                document.Keys.Add(new KeyRingKeyDocument { Version = version, Created = key.Created, Key = lease.Array });
             }
 
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
+            using var buffer = new KeyRingFile.SecretBuffer(16 * 1024 + (256 * state.Keys.Count));
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+            {
+                JsonSerializer.Serialize(writer, document, CryptoJsonContext.Default.KeyRingDocument);
+            }
 
-        await KeyRingFile.WriteAsync(path, buffer.Written, createNew, cancellationToken).ConfigureAwait(false);
+            await KeyRingFile.WriteAsync(path, buffer.Written, createNew, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var lease in leases)
+            {
+                lease.Dispose();
+            }
+        }
     }
 
     /// <summary>A master key, zeroed when it is retired (removed, or the ring disposed) and no operation holds it.</summary>
@@ -385,11 +409,29 @@ public sealed class LocalKeyRing : IMasterKeyProvider, IDisposable
         {
             public ReadOnlySpan<byte> Material => key.MaterialUnsafe;
 
+            /// <summary>The key's own array (for the serializer; never copied, never handed out).</summary>
+            public byte[] Array => key.ArrayUnsafe;
+
             public void Dispose() => key.Release();
         }
 
         private ReadOnlySpan<byte> MaterialUnsafe => material;
+
+        private byte[] ArrayUnsafe => material;
     }
 
     private sealed record KeyRingState(int Current, ImmutableDictionary<int, MasterKey> Keys);
+
+    /// <summary>The options as copied and checked: a full path, a clock, a logger.</summary>
+    private sealed record Settings(string Path, TimeProvider Time, ILogger Logger)
+    {
+        public static Settings From(LocalKeyRingOptions options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            return new Settings(
+                KeyRingFile.FullPath(options.Path),
+                options.TimeProvider ?? TimeProvider.System,
+                (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<LocalKeyRing>());
+        }
+    }
 }

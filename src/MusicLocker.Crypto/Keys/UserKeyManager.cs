@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MusicLocker.Crypto.Diagnostics;
 
 namespace MusicLocker.Crypto;
 
@@ -16,20 +19,31 @@ public sealed class UserKeyManager
     private readonly IUserKeyStore _store;
     private readonly TimeProvider _time;
     private readonly TimeSpan _cacheDuration;
+    private readonly ILogger _logger;
     private readonly ConcurrentDictionary<KeyOwner, CachedUser> _cache = new();
 
-    /// <summary>Creates the manager.</summary>
+    /// <summary>Creates the manager; <paramref name="options"/> are copied (later changes to them have no effect).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="UserKeyManagerOptions.CacheDuration"/> is negative.</exception>
     public UserKeyManager(IMasterKeyProvider masterKeys, IUserKeyStore store, UserKeyManagerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(masterKeys);
         ArgumentNullException.ThrowIfNull(store);
         options ??= new UserKeyManagerOptions();
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.CacheDuration, TimeSpan.Zero);
+        var cacheDuration = options.CacheDuration;
+        if (cacheDuration < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException("options.CacheDuration", cacheDuration, "The cache duration must not be negative (zero disables the cache).");
+        }
+
         _master = masterKeys;
         _store = store;
         _time = options.TimeProvider ?? TimeProvider.System;
-        _cacheDuration = options.CacheDuration;
+        _cacheDuration = cacheDuration;
+        _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<UserKeyManager>();
     }
+
+    /// <summary>The manager's logger (the encrypted store logs its key operations beside the manager's when it has none of its own).</summary>
+    internal ILogger Logger => _logger;
 
     /// <summary>
     /// Destroys <paramref name="owner"/>'s key: the record becomes a tombstone (create-only or If-Match, so no racing writer
@@ -38,6 +52,23 @@ public sealed class UserKeyManager
     /// same store notice within their cache duration.
     /// </summary>
     public async Task DestroyUserKeyAsync(KeyOwner owner, CancellationToken cancellationToken = default)
+    {
+        CheckOwner(owner);
+        using var activity = CryptoTelemetry.Start("user_key.destroy", owner);
+        try
+        {
+            await DestroyCoreAsync(owner, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            CryptoTelemetry.Fail(activity, ex);
+            throw;
+        }
+
+        CryptoLog.UserKeyDestroyed(_logger, owner);
+    }
+
+    private async Task DestroyCoreAsync(KeyOwner owner, CancellationToken cancellationToken)
     {
         Purge(owner);
         var tombstone = UserKeyRecord.Tombstone(_time.GetUtcNow());
@@ -50,7 +81,7 @@ public sealed class UserKeyManager
                 {
                     current = await _store.ReadAsync(owner, cancellationToken).ConfigureAwait(false);
                 }
-                catch (EncryptionException ex) when (ex.Reason == EncryptionErrorCode.KeyNotFound)
+                catch (EncryptionException ex) when (ex.ErrorCode == EncryptionErrorCode.KeyNotFound)
                 {
                     await _store.CreateAsync(owner, tombstone, cancellationToken).ConfigureAwait(false);
                     break;
@@ -64,7 +95,7 @@ public sealed class UserKeyManager
                 await _store.ReplaceAsync(owner, tombstone, current.ETag, cancellationToken).ConfigureAwait(false);
                 break;
             }
-            catch (EncryptionException ex) when (ex.Reason == EncryptionErrorCode.ConcurrentUpdate && attempt < MaxAttempts)
+            catch (EncryptionException ex) when (ex.ErrorCode == EncryptionErrorCode.ConcurrentUpdate && attempt < MaxAttempts)
             {
                 // A writer changed the record between our read and write; read again and destroy what is there now.
             }
@@ -78,6 +109,24 @@ public sealed class UserKeyManager
     /// record replaced If-Match. No data key and no stored object is read or written.
     /// </summary>
     public async Task<MasterKeyRotationResult> RotateMasterKeyAsync(CancellationToken cancellationToken = default)
+    {
+        using var activity = CryptoTelemetry.Start("master_key.rotate");
+        try
+        {
+            var result = await RotateMasterCoreAsync(cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("musiclocker.crypto.users", result.Users);
+            activity?.SetTag("musiclocker.crypto.keys_rewrapped", result.KeysRewrapped);
+            CryptoLog.MasterKeyRotated(_logger, result.Users, result.KeysRewrapped);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            CryptoTelemetry.Fail(activity, ex);
+            throw;
+        }
+    }
+
+    private async Task<MasterKeyRotationResult> RotateMasterCoreAsync(CancellationToken cancellationToken)
     {
         int users = 0;
         int keys = 0;
@@ -120,9 +169,19 @@ public sealed class UserKeyManager
     /// </summary>
     internal async Task<UserKey> GetCurrentKeyAsync(KeyOwner owner, CancellationToken cancellationToken)
     {
-        var user = await GetUserAsync(owner, create: true, cancellationToken).ConfigureAwait(false);
-        var material = await user.UnwrapAsync(this, owner, user.Record.CurrentVersion, cancellationToken).ConfigureAwait(false);
-        return new UserKey(user.Record.CurrentVersion, material!);
+        using var activity = CryptoTelemetry.Start("user_key.get", owner);
+        try
+        {
+            var user = await GetUserAsync(owner, create: true, cancellationToken).ConfigureAwait(false);
+            var material = await user.UnwrapAsync(this, owner, user.Record.CurrentVersion, cancellationToken).ConfigureAwait(false);
+            CryptoTelemetry.SetKeyVersion(activity, user.Record.CurrentVersion);
+            return new UserKey(user.Record.CurrentVersion, material!);
+        }
+        catch (Exception ex)
+        {
+            CryptoTelemetry.Fail(activity, ex);
+            throw;
+        }
     }
 
     /// <summary>
@@ -130,6 +189,21 @@ public sealed class UserKeyManager
     /// was removed after a rotation.
     /// </summary>
     internal async Task<byte[]?> GetKeyVersionAsync(KeyOwner owner, int version, CancellationToken cancellationToken)
+    {
+        using var activity = CryptoTelemetry.Start("user_key.get", owner);
+        CryptoTelemetry.SetKeyVersion(activity, version);
+        try
+        {
+            return await GetKeyVersionCoreAsync(owner, version, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            CryptoTelemetry.Fail(activity, ex);
+            throw;
+        }
+    }
+
+    private async Task<byte[]?> GetKeyVersionCoreAsync(KeyOwner owner, int version, CancellationToken cancellationToken)
     {
         var user = await GetUserAsync(owner, create: false, cancellationToken).ConfigureAwait(false);
         var material = await user.UnwrapAsync(this, owner, version, cancellationToken).ConfigureAwait(false);
@@ -212,6 +286,15 @@ public sealed class UserKeyManager
         }
     }
 
+    /// <summary>Refuses <c>default(KeyOwner)</c>, which names no user.</summary>
+    internal static void CheckOwner(KeyOwner owner)
+    {
+        if (owner.IsDefault)
+        {
+            throw new EncryptionException(EncryptionErrorCode.KeyContextInvalid, "The owner is default(KeyOwner), which names no user; create owners with new KeyOwner(tenantId, userId).");
+        }
+    }
+
     private async Task<int> UpdateAsync(KeyOwner owner, Func<UserKeyRecord, CancellationToken, Task<(UserKeyRecord? Next, int Count)>> change, CancellationToken cancellationToken)
     {
         for (int attempt = 0; ; attempt++)
@@ -229,7 +312,7 @@ public sealed class UserKeyManager
                 Purge(owner);
                 return count;
             }
-            catch (EncryptionException ex) when (ex.Reason == EncryptionErrorCode.ConcurrentUpdate && attempt < MaxAttempts)
+            catch (EncryptionException ex) when (ex.ErrorCode == EncryptionErrorCode.ConcurrentUpdate && attempt < MaxAttempts)
             {
                 // Lost a race with another writer: apply the change again to what it wrote.
             }
@@ -241,7 +324,7 @@ public sealed class UserKeyManager
         var now = _time.GetUtcNow();
         if (_cache.TryGetValue(owner, out var cached) && now - cached.CachedAt < _cacheDuration)
         {
-            return cached.Record.IsDestroyed ? throw new KeyDestroyedException(owner) : cached;
+            return cached.Record.IsDestroyed ? throw DestroyedKey(owner) : cached;
         }
 
         for (int attempt = 0; ; attempt++)
@@ -251,14 +334,14 @@ public sealed class UserKeyManager
             {
                 stored = await _store.ReadAsync(owner, cancellationToken).ConfigureAwait(false);
             }
-            catch (EncryptionException ex) when (ex.Reason == EncryptionErrorCode.KeyNotFound && create && attempt < MaxAttempts)
+            catch (EncryptionException ex) when (ex.ErrorCode == EncryptionErrorCode.KeyNotFound && create && attempt < MaxAttempts)
             {
                 using var generated = await _master.GenerateKeyAsync(KeyContext.ForUserKey(owner, 1), cancellationToken).ConfigureAwait(false);
                 try
                 {
                     await _store.CreateAsync(owner, new UserKeyRecord(1, [new WrappedUserKey(1, generated.WrappedKey, now)]), cancellationToken).ConfigureAwait(false);
                 }
-                catch (EncryptionException race) when (race.Reason == EncryptionErrorCode.ConcurrentUpdate)
+                catch (EncryptionException race) when (race.ErrorCode == EncryptionErrorCode.ConcurrentUpdate)
                 {
                     // Another writer created the user's key first (or destroyed it); use theirs.
                 }
@@ -270,7 +353,7 @@ public sealed class UserKeyManager
             if (user.Record.IsDestroyed)
             {
                 Cache(owner, user);
-                throw new KeyDestroyedException(owner);
+                throw DestroyedKey(owner);
             }
 
             if (_cacheDuration > TimeSpan.Zero)
@@ -280,6 +363,12 @@ public sealed class UserKeyManager
 
             return user;
         }
+    }
+
+    private KeyDestroyedException DestroyedKey(KeyOwner owner)
+    {
+        CryptoLog.DestroyedKeyRequested(_logger, owner);
+        return new KeyDestroyedException(owner);
     }
 
     private void Cache(KeyOwner owner, CachedUser user)
@@ -338,7 +427,18 @@ public sealed class UserKeyManager
             }
 
             // Unwrapped afresh (also after a Clear: the record is immutable, so this copy is as good as the cached one was).
-            var key = await manager._master.UnwrapKeyAsync(wrapped.WrappedKey, KeyContext.ForUserKey(owner, version), cancellationToken).ConfigureAwait(false);
+            byte[] key;
+            try
+            {
+                key = await manager._master.UnwrapKeyAsync(wrapped.WrappedKey, KeyContext.ForUserKey(owner, version), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                CryptoTelemetry.CountUnwrap("user_key", ok: false);
+                throw;
+            }
+
+            CryptoTelemetry.CountUnwrap("user_key", ok: true);
             if (keepKeys)
             {
                 lock (_lock)
@@ -368,25 +468,4 @@ public sealed class UserKeyManager
             }
         }
     }
-}
-
-/// <summary>Options of a <see cref="UserKeyManager"/>.</summary>
-public sealed class UserKeyManagerOptions
-{
-    /// <summary>How long unwrapped user keys stay cached (5 minutes by default; zero disables the cache). A key destroyed by another instance is noticed within this time.</summary>
-    public TimeSpan CacheDuration { get; init; } = TimeSpan.FromMinutes(5);
-
-    /// <summary>The clock of the cache (the system clock by default).</summary>
-    public TimeProvider? TimeProvider { get; init; }
-}
-
-/// <summary>What a master-key rotation did.</summary>
-/// <param name="Users">User key records visited.</param>
-/// <param name="KeysRewrapped">User key versions rewrapped.</param>
-public readonly record struct MasterKeyRotationResult(int Users, int KeysRewrapped);
-
-/// <summary>An unwrapped user key version: the holder's own copy, zeroed by <see cref="Dispose"/>.</summary>
-internal readonly record struct UserKey(int Version, byte[] Material) : IDisposable
-{
-    public void Dispose() => CryptographicOperations.ZeroMemory(Material);
 }

@@ -1,4 +1,6 @@
+using System.Buffers.Text;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 namespace MusicLocker.Storage.Azure.Internal;
@@ -20,6 +22,16 @@ internal sealed record AzureUpload(string Id, string? ContentType, Dictionary<st
     public const string AbortKind = "abort";
     public const int BlockIdLength = 32 + 5 + 16;
     private static long _lastStamp;
+
+    /// <summary>A block id as the service takes it: the base64 of its ASCII text.</summary>
+    public static string EncodeBlockId(string id) => Convert.ToBase64String(Encoding.ASCII.GetBytes(id));
+
+    /// <summary>The text of a base64 block id, or <see langword="null"/> for one another client wrote that is not base64 of text.</summary>
+    public static string? DecodeBlockId(string base64)
+    {
+        Span<byte> bytes = stackalloc byte[96];
+        return Convert.TryFromBase64String(base64, bytes, out int written) ? Encoding.ASCII.GetString(bytes[..written]) : null;
+    }
 
     public static AzureUpload New(PutBlobOptions? options) => new(
         Guid.NewGuid().ToString("N"),
@@ -68,7 +80,7 @@ internal sealed record AzureUpload(string Id, string? ContentType, Dictionary<st
             json.WriteEndObject();
         }
 
-        return Id + "." + Convert.ToBase64String(buffer.GetBuffer(), 0, (int)buffer.Length).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return Id + "." + Base64Url.EncodeToString(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
     public static bool TryDecode(string uploadId, out AzureUpload upload)
@@ -89,9 +101,7 @@ internal sealed record AzureUpload(string Id, string? ContentType, Dictionary<st
 
         try
         {
-            string base64 = uploadId[(dot + 1)..].Replace('-', '+').Replace('_', '/');
-            base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
-            using var doc = JsonDocument.Parse(Convert.FromBase64String(base64));
+            using var doc = JsonDocument.Parse(Base64Url.DecodeFromChars(uploadId.AsSpan(dot + 1)));
             var root = doc.RootElement;
             string? contentType = root.TryGetProperty("ct", out var ct) ? ct.GetString() : null;
             Dictionary<string, string>? metadata = null;

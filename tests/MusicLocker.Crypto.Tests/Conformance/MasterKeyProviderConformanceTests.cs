@@ -62,7 +62,7 @@ public abstract class MasterKeyProviderConformanceTests : IAsyncLifetime
     {
         using var key = await Provider.GenerateKeyAsync(Context, Ct);
         var ex = await Assert.ThrowsAnyAsync<EncryptionException>(() => Provider.UnwrapKeyAsync(key.WrappedKey, new KeyContext(tenant, user, obj), Ct));
-        Assert.Equal(EncryptionErrorCode.KeyUnwrapFailed, ex.Reason);
+        Assert.Equal(EncryptionErrorCode.KeyUnwrapFailed, ex.ErrorCode);
     }
 
     [Fact]
