@@ -94,21 +94,22 @@ public static class Locker
     internal static async Task<LocalKeyRing> OpenKeyRingAsync(string path, MusicLockerOptions settings, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var ringOptions = new LocalKeyRingOptions { Path = path, TimeProvider = settings.TimeProvider };
         return await LockerErrors.Guard(async () =>
         {
             if (File.Exists(path))
             {
-                return await LocalKeyRing.OpenAsync(path, settings.TimeProvider, cancellationToken).ConfigureAwait(false);
+                return await LocalKeyRing.OpenAsync(ringOptions, cancellationToken).ConfigureAwait(false);
             }
 
             try
             {
-                return await LocalKeyRing.CreateAsync(path, settings.TimeProvider, cancellationToken).ConfigureAwait(false);
+                return await LocalKeyRing.CreateAsync(ringOptions, cancellationToken).ConfigureAwait(false);
             }
             catch (EncryptionException) when (File.Exists(path))
             {
                 // Another process created it between our check and our create: open theirs.
-                return await LocalKeyRing.OpenAsync(path, settings.TimeProvider, cancellationToken).ConfigureAwait(false);
+                return await LocalKeyRing.OpenAsync(ringOptions, cancellationToken).ConfigureAwait(false);
             }
         }).ConfigureAwait(false);
     }

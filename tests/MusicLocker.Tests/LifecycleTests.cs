@@ -45,7 +45,7 @@ public sealed class LifecycleTests : IAsyncLifetime
 
         // The restored backup does not decrypt: the key is gone.
         await _test.Storage.PutBytesAsync(BlobKey.Parse(objectKeys[0]), backup, new PutBlobOptions { Metadata = backupProperties.Metadata, ContentType = backupProperties.ContentType }, ct);
-        var ring = await LocalKeyRing.OpenAsync(Path.Combine(_folder.Path, "keyring.json"), _test.Clock, ct);
+        var ring = await LocalKeyRing.OpenAsync(new LocalKeyRingOptions { Path = Path.Combine(_folder.Path, "keyring.json"), TimeProvider = _test.Clock }, ct);
         var store = new EncryptedBlobStore(_test.Storage, new UserKeyManager(ring, new BlobUserKeyStore(_test.Storage)), new EncryptedBlobStoreOptions { Owner = new KeyOwner("", "alice"), PartSize = 16 * 1024 });
         await Assert.ThrowsAsync<KeyDestroyedException>(() => store.ReadAllBytesAsync(BlobKey.Parse(objectKeys[0]), cancellationToken: ct));
         ring.Dispose();

@@ -83,7 +83,8 @@ internal sealed class LockerUnderTest : IAsyncDisposable
         test.Metadata = await SqliteMetadataStore.OpenAsync(new SqliteMetadataStoreOptions { DatabasePath = Path.Combine(folder, "locker.db"), TimeProvider = clock });
         test._owned.Add(test.Metadata);
         string ringPath = Path.Combine(folder, "keyring.json");
-        var ring = File.Exists(ringPath) ? await LocalKeyRing.OpenAsync(ringPath, clock) : await LocalKeyRing.CreateAsync(ringPath, clock);
+        var ringOptions = new LocalKeyRingOptions { Path = ringPath, TimeProvider = clock };
+        var ring = File.Exists(ringPath) ? await LocalKeyRing.OpenAsync(ringOptions) : await LocalKeyRing.CreateAsync(ringOptions);
         test._owned.Add(ring);
         test.Locker = global::MusicLocker.Locker.Create(wrap is null ? storage : wrap(storage), test.Metadata, ring, options);
         return test;
@@ -100,6 +101,9 @@ internal sealed class LockerUnderTest : IAsyncDisposable
             AccountKey = AzuriteServer.AccountKey,
             ContainerName = "l" + Guid.NewGuid().ToString("N"),
             RetryDelay = TimeSpan.FromMilliseconds(50),
+
+            // Azurite 3.37.0 refuses the SDK's default service version; pin the newest it accepts (as the Azure tests do).
+            ServiceVersion = Azure.Storage.Blobs.BlobClientOptions.ServiceVersion.V2025_01_05,
         });
         await store.CreateContainerIfNotExistsAsync(TestContext.Current.CancellationToken);
         return store;

@@ -47,9 +47,6 @@ internal static class LockerErrors
         MetadataNotFoundException notFound => new LockerException(FromEntity(notFound.Entity), NotFoundMessage(notFound.Entity), notFound),
         LockerMetadataException metadata => new LockerException(FromMetadata(metadata.ErrorCode), metadata.Message, metadata),
         KeyDestroyedException destroyed => new LockerException(LockerErrorCode.KeyDestroyed, "The user's key was destroyed (the account was deleted): the object cannot be read.", destroyed),
-
-        // Until every crypto error carries a storage code, an encryption error without one is a failed integrity check.
-        EncryptionException { ErrorCode: BlobErrorCode.Unknown } encryption => new LockerException(LockerErrorCode.IntegrityCheckFailed, encryption.Message, encryption),
         BlobNotFoundException missing => new LockerException(LockerErrorCode.Inconsistent, "A catalogued object is missing from storage; run reconcile.", missing),
         BlobStoreException blob => new LockerException(FromBlob(blob.ErrorCode), blob.Message, blob),
         _ => new LockerException(LockerErrorCode.Unknown, ex.Message, ex),
