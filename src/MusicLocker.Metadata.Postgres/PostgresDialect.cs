@@ -1,6 +1,6 @@
 using System.Data.Common;
 using System.Text;
-using MusicLocker.Library.Sql;
+using MusicLocker.Metadata.Sql;
 using Npgsql;
 
 namespace MusicLocker.Metadata.Postgres;
@@ -14,13 +14,26 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string ForUpdate => " FOR UPDATE";
 
+    /// <summary>Host and database only: the connection string's password never reaches a message.</summary>
+    public override string DisplayName
+    {
+        get
+        {
+            var builder = new NpgsqlConnectionStringBuilder(_dataSource.ConnectionString);
+            return $"the PostgreSQL metadata store '{builder.Host}/{builder.Database}'";
+        }
+    }
+
+    public override async Task<SqlSchemaMigration> MigrateAsync(CancellationToken cancellationToken) =>
+        new(await PostgresSchema.MigrateAsync(this, PostgresSchema.LatestVersion, cancellationToken).ConfigureAwait(false), PostgresSchema.LatestVersion);
+
     public override string SearchSource => "tracks t";
 
     public override string SearchPredicate => "t.search_vector @@ to_tsquery('simple', @q)";
 
     public override string SearchOrderColumn => "t.seq";
 
-    public override string ForShareOf(string alias) => " FOR SHARE OF " + alias;
+    public override string ForShareOf(string tableAlias) => " FOR SHARE OF " + tableAlias;
 
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,4 @@
-using MusicLocker.Library;
-using MusicLocker.Library.Sql;
+using MusicLocker.Metadata.Sql;
 using Npgsql;
 
 namespace MusicLocker.Metadata.Postgres;
@@ -14,29 +13,14 @@ public static class PostgresMetadataStore
     public static int SchemaVersion => PostgresSchema.LatestVersion;
 
     /// <summary>Opens the store, creating or upgrading the schema (instances starting together migrate one at a time).</summary>
-    /// <exception cref="ArgumentException">An option is missing or out of range.</exception>
+    /// <exception cref="ArgumentNullException">The options or a required option is null.</exception>
+    /// <exception cref="ArgumentException">An option is missing or out of range (the parameter name is <c>options.{Option}</c>), or the connection string is malformed.</exception>
     /// <exception cref="MetadataSchemaException">The database holds a newer schema than this code knows.</exception>
     /// <exception cref="LockerMetadataException">With <see cref="MetadataErrorCode.Unavailable"/>: the database could not be reached or migrated.</exception>
-    public static async Task<ILockerMetadataStore> OpenAsync(PostgresMetadataStoreOptions options, CancellationToken cancellationToken = default)
+    public static Task<SqlMetadataStore> OpenAsync(PostgresMetadataStoreOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var dialect = new PostgresDialect(NpgsqlDataSource.Create(options.ConnectionString));
-        try
-        {
-            await PostgresSchema.MigrateAsync(dialect, PostgresSchema.LatestVersion, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception)
-        {
-            await dialect.DisposeAsync().ConfigureAwait(false);
-            if (exception is NpgsqlException database)
-            {
-                throw new LockerMetadataException(MetadataErrorCode.Unavailable, $"Could not open the PostgreSQL metadata store: {database.Message}", database);
-            }
-
-            throw;
-        }
-
-        return new SqlMetadataStore(dialect, options);
+        return SqlMetadataStore.OpenAsync(new PostgresDialect(NpgsqlDataSource.Create(options.ConnectionString)), options, cancellationToken);
     }
 }

@@ -1,5 +1,3 @@
-using MusicLocker.Library;
-
 namespace MusicLocker.Metadata.Postgres;
 
 /// <summary>Options of the PostgreSQL metadata store.</summary>
@@ -14,7 +12,7 @@ public sealed class PostgresMetadataStoreOptions : LockerMetadataOptions
         base.Validate();
         if (string.IsNullOrWhiteSpace(ConnectionString))
         {
-            throw new ArgumentException("ConnectionString must be set.", nameof(ConnectionString));
+            throw new ArgumentException("ConnectionString must be set.", "options.ConnectionString");
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.Data.Common;
-using MusicLocker.Library;
-using MusicLocker.Library.Sql;
+using MusicLocker.Metadata.Sql;
 
 namespace MusicLocker.Metadata.Postgres;
 
@@ -17,13 +16,15 @@ internal static class PostgresSchema
     [
         (c, t, ct) => c.Sql(t, V1).ExecAsync(ct),
         (c, t, ct) => c.Sql(t, V2).ExecAsync(ct),
-        LegacyChargeRepair.RunAsync, // version 3: a file is its hash and size; charge uploaded files that rode free
+        SqlMigrations.RepairLegacyChargesAsync, // version 3: a file is its hash and size; charge uploaded files that rode free
+        (c, t, ct) => c.Sql(t, V4).ExecAsync(ct),
     ];
 
     public static int LatestVersion => Migrations.Length;
 
     /// <summary>Brings the database to <paramref name="targetVersion"/> (tests use older targets to build an old database).</summary>
-    public static async Task MigrateAsync(PostgresDialect dialect, int targetVersion, CancellationToken cancellationToken)
+    /// <returns>The version the database had.</returns>
+    public static async Task<int> MigrateAsync(PostgresDialect dialect, int targetVersion, CancellationToken cancellationToken)
     {
         var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -40,6 +41,7 @@ internal static class PostgresSchema
                         $"The database '{connection.Database}' has MusicLocker schema version {version}; this code knows up to {LatestVersion}. Upgrade MusicLocker.Metadata.Postgres.", version);
                 }
 
+                int found = version;
                 for (; version < targetVersion; version++)
                 {
                     await Migrations[version](connection, transaction, cancellationToken).ConfigureAwait(false);
@@ -48,9 +50,25 @@ internal static class PostgresSchema
                 }
 
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return found;
             }
         }
     }
+
+    // Version 4: the crypto layer's user key records (MusicLocker.Crypto.IUserKeyStore). Not tied to locker_users, so a
+    // destroyed key's tombstone outlives the account. Ids compare as bytes ("C"), as on SQLite, for keyset listing. The
+    // v1 table user_keys (the old, unused key contract) is left as it is: nothing reads it.
+    private const string V4 = """
+        CREATE TABLE user_key_records (
+            tenant_id text COLLATE "C" NOT NULL, user_id text COLLATE "C" NOT NULL,
+            current_version integer NOT NULL, destroyed_at text NULL, etag text NOT NULL,
+            PRIMARY KEY (tenant_id, user_id));
+        CREATE TABLE user_key_versions (
+            tenant_id text COLLATE "C" NOT NULL, user_id text COLLATE "C" NOT NULL, version integer NOT NULL, position integer NOT NULL,
+            wrapped_key bytea NOT NULL, created_at text NOT NULL, retired_at text NULL,
+            PRIMARY KEY (tenant_id, user_id, version),
+            FOREIGN KEY (tenant_id, user_id) REFERENCES user_key_records (tenant_id, user_id) ON DELETE CASCADE);
+        """;
 
     // Version 2: the last two normalised tags the media layer reads.
     private const string V2 = """

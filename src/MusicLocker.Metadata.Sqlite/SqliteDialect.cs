@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
-using MusicLocker.Library.Sql;
+using MusicLocker.Metadata.Sql;
 
 namespace MusicLocker.Metadata.Sqlite;
 
@@ -26,9 +26,11 @@ internal sealed class SqliteDialect : SqlDialect
 
     private readonly string _connectionString;
     private readonly string _connectionSetup;
+    private readonly string _databasePath;
 
     public SqliteDialect(string databasePath, TimeSpan busyTimeout)
     {
+        _databasePath = databasePath;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = databasePath,
@@ -46,13 +48,18 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string ForUpdate => string.Empty;
 
+    public override string DisplayName => $"the SQLite metadata store '{_databasePath}'";
+
+    public override async Task<SqlSchemaMigration> MigrateAsync(CancellationToken cancellationToken) =>
+        new(await SqliteSchema.MigrateAsync(this, SqliteSchema.LatestVersion, cancellationToken).ConfigureAwait(false), SqliteSchema.LatestVersion);
+
     public override string SearchSource => "track_search JOIN tracks t ON t.seq = track_search.rowid";
 
     public override string SearchPredicate => "track_search MATCH @q";
 
     public override string SearchOrderColumn => "track_search.rowid";
 
-    public override string ForShareOf(string alias) => string.Empty;
+    public override string ForShareOf(string tableAlias) => string.Empty;
 
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {

@@ -1,6 +1,4 @@
-using Microsoft.Data.Sqlite;
-using MusicLocker.Library;
-using MusicLocker.Library.Sql;
+using MusicLocker.Metadata.Sql;
 
 namespace MusicLocker.Metadata.Sqlite;
 
@@ -15,10 +13,11 @@ public static class SqliteMetadataStore
     public static int SchemaVersion => SqliteSchema.LatestVersion;
 
     /// <summary>Opens (creating or upgrading) the database and returns the store.</summary>
-    /// <exception cref="ArgumentException">An option is missing or out of range.</exception>
+    /// <exception cref="ArgumentNullException">The options or a required option is null.</exception>
+    /// <exception cref="ArgumentException">An option is missing or out of range (the parameter name is <c>options.{Option}</c>).</exception>
     /// <exception cref="MetadataSchemaException">The file holds a newer schema than this code knows.</exception>
     /// <exception cref="LockerMetadataException">With <see cref="MetadataErrorCode.Unavailable"/>: the file could not be opened or migrated.</exception>
-    public static async Task<ILockerMetadataStore> OpenAsync(SqliteMetadataStoreOptions options, CancellationToken cancellationToken = default)
+    public static Task<SqlMetadataStore> OpenAsync(SqliteMetadataStoreOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -28,17 +27,6 @@ public static class SqliteMetadataStore
             Directory.CreateDirectory(folder);
         }
 
-        var dialect = new SqliteDialect(options.DatabasePath, options.BusyTimeout);
-        try
-        {
-            await SqliteSchema.MigrateAsync(dialect, SqliteSchema.LatestVersion, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SqliteException exception)
-        {
-            await dialect.DisposeAsync().ConfigureAwait(false);
-            throw new LockerMetadataException(MetadataErrorCode.Unavailable, $"Could not open the SQLite metadata store '{options.DatabasePath}': {exception.Message}", exception);
-        }
-
-        return new SqlMetadataStore(dialect, options);
+        return SqlMetadataStore.OpenAsync(new SqliteDialect(options.DatabasePath, options.BusyTimeout), options, cancellationToken);
     }
 }

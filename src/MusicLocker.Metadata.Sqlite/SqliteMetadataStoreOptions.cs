@@ -1,5 +1,3 @@
-using MusicLocker.Library;
-
 namespace MusicLocker.Metadata.Sqlite;
 
 /// <summary>Options of the embedded SQLite metadata store.</summary>
@@ -17,12 +15,12 @@ public sealed class SqliteMetadataStoreOptions : LockerMetadataOptions
         base.Validate();
         if (string.IsNullOrWhiteSpace(DatabasePath))
         {
-            throw new ArgumentException("DatabasePath must name the database file.", nameof(DatabasePath));
+            throw new ArgumentException("DatabasePath must name the database file.", "options.DatabasePath");
         }
 
         if (BusyTimeout <= TimeSpan.Zero)
         {
-            throw new ArgumentException($"BusyTimeout must be positive (got {BusyTimeout}).", nameof(BusyTimeout));
+            throw new ArgumentOutOfRangeException("options.BusyTimeout", BusyTimeout, "BusyTimeout must be positive.");
         }
     }
 }

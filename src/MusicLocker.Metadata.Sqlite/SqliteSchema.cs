@@ -1,6 +1,5 @@
 using System.Data.Common;
-using MusicLocker.Library;
-using MusicLocker.Library.Sql;
+using MusicLocker.Metadata.Sql;
 
 namespace MusicLocker.Metadata.Sqlite;
 
@@ -16,13 +15,15 @@ internal static class SqliteSchema
         AddSearchAsync,
         (c, t, ct) => ExecAsync(c, t, V3UploadsAndKeys, ct),
         (c, t, ct) => ExecAsync(c, t, V4CommentAndCompilation, ct),
-        LegacyChargeRepair.RunAsync, // version 5: a file is its hash and size; charge uploaded files that rode free
+        SqlMigrations.RepairLegacyChargesAsync, // version 5: a file is its hash and size; charge uploaded files that rode free
+        (c, t, ct) => ExecAsync(c, t, V6UserKeyRecords, ct),
     ];
 
     public static int LatestVersion => Migrations.Length;
 
     /// <summary>Brings the database to <paramref name="targetVersion"/> (tests use older targets to build an old database).</summary>
-    public static async Task MigrateAsync(SqliteDialect dialect, int targetVersion, CancellationToken cancellationToken)
+    /// <returns>The version the database had.</returns>
+    public static async Task<int> MigrateAsync(SqliteDialect dialect, int targetVersion, CancellationToken cancellationToken)
     {
         var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -34,6 +35,7 @@ internal static class SqliteSchema
                 throw new MetadataSchemaException($"SQLite refused WAL mode for '{connection.DataSource}' (journal mode is '{mode}'); the file system may not support shared memory.");
             }
 
+            int? found = null;
             while (true)
             {
                 var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -41,6 +43,7 @@ internal static class SqliteSchema
                 {
                     // Read inside the write transaction: a second process migrating at the same moment waits, then sees the new version.
                     int version = (int)await connection.Sql(transaction, "PRAGMA user_version").Int64Async(cancellationToken).ConfigureAwait(false);
+                    found ??= version;
                     if (version > LatestVersion)
                     {
                         throw new MetadataSchemaException(
@@ -49,7 +52,7 @@ internal static class SqliteSchema
 
                     if (version >= targetVersion)
                     {
-                        return;
+                        return found.Value;
                     }
 
                     await Migrations[version](connection, transaction, cancellationToken).ConfigureAwait(false);
@@ -79,7 +82,7 @@ internal static class SqliteSchema
         foreach (var (seq, tags) in rows)
         {
             await connection.Sql(transaction, "UPDATE tracks SET search_text = @s WHERE seq = @seq")
-                .With("s", TrackRows.SearchText(tags)).With("seq", seq).ExecAsync(cancellationToken).ConfigureAwait(false);
+                .With("s", SqlMigrations.SearchText(tags)).With("seq", seq).ExecAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await ExecAsync(connection, transaction, V2Search, cancellationToken).ConfigureAwait(false);
@@ -175,5 +178,20 @@ internal static class SqliteSchema
             key_id TEXT NOT NULL, wrapped_key BLOB NOT NULL, master_key_id TEXT NOT NULL, created_at INTEGER NOT NULL,
             PRIMARY KEY (user_id, key_id));
         CREATE INDEX ix_user_keys_master ON user_keys (master_key_id, user_id, key_id);
+        """;
+
+    // Version 6: the crypto layer's user key records (MusicLocker.Crypto.IUserKeyStore). Not tied to locker_users, so a
+    // destroyed key's tombstone outlives the account. The v3 table user_keys (the old, unused key contract) is left as it
+    // is: nothing reads it, and dropping it could lose what an app stored there.
+    private const string V6UserKeyRecords = """
+        CREATE TABLE user_key_records (
+            tenant_id TEXT NOT NULL, user_id TEXT NOT NULL,
+            current_version INTEGER NOT NULL, destroyed_at TEXT NULL, etag TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, user_id));
+        CREATE TABLE user_key_versions (
+            tenant_id TEXT NOT NULL, user_id TEXT NOT NULL, version INTEGER NOT NULL, position INTEGER NOT NULL,
+            wrapped_key BLOB NOT NULL, created_at TEXT NOT NULL, retired_at TEXT NULL,
+            PRIMARY KEY (tenant_id, user_id, version),
+            FOREIGN KEY (tenant_id, user_id) REFERENCES user_key_records (tenant_id, user_id) ON DELETE CASCADE);
         """;
 }

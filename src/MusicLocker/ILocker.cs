@@ -1,5 +1,5 @@
-using MusicLocker.Library;
-using MusicLocker.Quota;
+using MusicLocker.Metadata;
+using MusicLocker.Metadata.Quota;
 
 namespace MusicLocker;
 
@@ -149,7 +149,7 @@ public interface ILockerPlaylists
     Task<Playlist> CreateAsync(string name, CancellationToken cancellationToken = default);
 
     /// <summary>The user's playlists.</summary>
-    Task<IReadOnlyList<Playlist>> ListAsync(CancellationToken cancellationToken = default);
+    IAsyncEnumerable<Playlist> ListAsync(CancellationToken cancellationToken = default);
 
     /// <summary>A playlist.</summary>
     Task<Playlist> GetAsync(Guid playlistId, CancellationToken cancellationToken = default);

@@ -1,6 +1,6 @@
 using MusicLocker.Crypto;
 using MusicLocker.Internal;
-using MusicLocker.Library;
+using MusicLocker.Metadata;
 using MusicLocker.Metadata.Sqlite;
 using MusicLocker.Storage;
 using MusicLocker.Storage.FileSystem;
@@ -55,13 +55,14 @@ public static class Locker
 
     /// <summary>
     /// Creates a locker over parts the app opened itself (any object store, any metadata store, any master key provider).
-    /// The locker does not dispose them.
+    /// User key records go to <paramref name="userKeys"/>, else to the metadata store's own (the SQL stores have one),
+    /// else beside the blobs. The locker does not dispose the parts.
     /// </summary>
-    public static ILocker Create(IBlobStore storage, ILockerMetadataStore metadata, IMasterKeyProvider? masterKeys, MusicLockerOptions? options = null)
+    public static ILocker Create(IBlobStore storage, ILockerMetadataStore metadata, IMasterKeyProvider? masterKeys, MusicLockerOptions? options = null, IUserKeyStore? userKeys = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(metadata);
-        return new LockerService(new LockerCore(storage, metadata, masterKeys, Validated(options)), []);
+        return new LockerService(new LockerCore(storage, metadata, masterKeys, Validated(options), userKeys), []);
     }
 
     internal static MusicLockerOptions Validated(MusicLockerOptions? options)

@@ -6,12 +6,6 @@ namespace MusicLocker.Architecture.Tests;
 /// </summary>
 internal static class Layers
 {
-    /// <summary>
-    /// The metadata layer (contracts and the SQL engine). It becomes MusicLocker.Metadata plus MusicLocker.Metadata.Sql
-    /// when Library is split (issue 10): rename here, and give Metadata.Sql its own row (→ Metadata).
-    /// </summary>
-    public const string Metadata = "MusicLocker.Library";
-
     /// <summary>Assembly → the MusicLocker assemblies it may reference (directly; nothing else of ours).</summary>
     public static readonly IReadOnlyDictionary<string, string[]> MayReference = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
@@ -29,27 +23,26 @@ internal static class Layers
         ["MusicLocker.Storage.S3"] = ["MusicLocker.Storage"],
         ["MusicLocker.Storage.Azure"] = ["MusicLocker.Storage"],
 
-        // Metadata, and its database providers (never each other).
-        [Metadata] = [],
-        ["MusicLocker.Metadata.Sqlite"] = [Metadata],
-        ["MusicLocker.Metadata.Postgres"] = [Metadata],
+        // Metadata: the contracts (framework and Extensions abstractions only), the SQL engine with its public dialect
+        // surface (it keeps user key records, so it may see the crypto contracts), and the database providers, which
+        // build on the engine (never on each other).
+        ["MusicLocker.Metadata"] = [],
+        ["MusicLocker.Metadata.Sql"] = ["MusicLocker.Metadata", "MusicLocker.Crypto", "MusicLocker.Storage"],
+        ["MusicLocker.Metadata.Sqlite"] = ["MusicLocker.Metadata.Sql", "MusicLocker.Metadata"],
+        ["MusicLocker.Metadata.Postgres"] = ["MusicLocker.Metadata.Sql", "MusicLocker.Metadata"],
 
         // Key providers: the crypto contracts (and the storage types they carry).
         ["MusicLocker.Keys.AwsKms"] = ["MusicLocker.Crypto", "MusicLocker.Storage"],
 
         // The facade: every layer's contracts, plus the SQLite provider of the embedded default (OpenEmbeddedAsync,
-        // UseSqlite). The server providers add their Use… extensions from their own packages, never from here.
-        ["MusicLocker"] = ["MusicLocker.Media", "MusicLocker.Storage", "MusicLocker.Crypto", Metadata, "MusicLocker.Metadata.Sqlite"],
+        // UseSqlite) and its engine (whose store holds the user key records). The server providers add their Use…
+        // extensions from their own packages, never from here.
+        ["MusicLocker"] = ["MusicLocker.Media", "MusicLocker.Storage", "MusicLocker.Crypto", "MusicLocker.Metadata", "MusicLocker.Metadata.Sql", "MusicLocker.Metadata.Sqlite"],
     };
 
     /// <summary>
-    /// Internal API granted from one shipped assembly to another: the SQL engine in Library is reached by both metadata
-    /// providers through InternalsVisibleTo. KNOWN VIOLATION, removed by the Library split (issue 10): the engine becomes
-    /// the public MusicLocker.Metadata.Sql. When the grants are gone, the test fails until these entries are deleted.
+    /// Internal API granted from one shipped assembly to another, tolerated for now. Empty: the metadata providers reach
+    /// the SQL engine through MusicLocker.Metadata.Sql's public dialect surface (issue 10), not InternalsVisibleTo.
     /// </summary>
-    public static readonly IReadOnlyList<(string From, string To)> KnownInternalsGrants =
-    [
-        (Metadata, "MusicLocker.Metadata.Sqlite"),
-        (Metadata, "MusicLocker.Metadata.Postgres"),
-    ];
+    public static readonly IReadOnlyList<(string From, string To)> KnownInternalsGrants = [];
 }

@@ -1,4 +1,5 @@
-using MusicLocker.Library;
+using MusicLocker.Metadata;
+using MusicLocker.Metadata.Sql;
 
 namespace MusicLocker.Metadata.Tests;
 

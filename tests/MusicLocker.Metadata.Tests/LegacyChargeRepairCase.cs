@@ -1,6 +1,6 @@
 using System.Data.Common;
-using MusicLocker.Library;
-using MusicLocker.Quota;
+using MusicLocker.Metadata;
+using MusicLocker.Metadata.Quota;
 
 namespace MusicLocker.Metadata.Tests;
 
@@ -57,7 +57,7 @@ internal static class LegacyChargeRepairCase
 
     public static async Task AssertRepairedAsync(ILockerMetadataStore store, string userId, CancellationToken cancellationToken)
     {
-        var tracks = await store.Tracks.BrowseAsync(userId, new TrackQuery { PageSize = 50 }, cancellationToken);
+        var tracks = await store.Tracks.BrowsePageAsync(userId, new TrackQuery { PageSize = 50 }, cancellationToken);
         var charged = tracks.Items.ToDictionary(t => t.Tags.Title, t => t.ChargedBytes);
         Assert.Equal(1, charged["Tiny"]);
         Assert.Equal(Terabyte, charged["Huge, free under the old rule"]);

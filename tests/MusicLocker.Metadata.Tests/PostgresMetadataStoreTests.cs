@@ -1,4 +1,4 @@
-using MusicLocker.Library;
+using MusicLocker.Metadata;
 using MusicLocker.Metadata.Postgres;
 using MusicLocker.Metadata.Tests.Conformance;
 using MusicLocker.Metadata.Tests.Servers;
@@ -15,13 +15,14 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
 
     protected override async Task CreateDatabaseAsync() => _connectionString = await server.CreateDatabaseAsync("conformance");
 
-    protected override Task<ILockerMetadataStore> OpenStoreAsync(LockerMetadataOptions settings) =>
-        PostgresMetadataStore.OpenAsync(new PostgresMetadataStoreOptions
+    protected override async Task<ILockerMetadataStore> OpenStoreAsync(LockerMetadataOptions settings) =>
+        await PostgresMetadataStore.OpenAsync(new PostgresMetadataStoreOptions
         {
             ConnectionString = _connectionString!,
             Plans = settings.Plans,
             ReservationLifetime = settings.ReservationLifetime,
             TimeProvider = settings.TimeProvider,
+            LoggerFactory = settings.LoggerFactory,
         }, Ct);
 
     protected override async ValueTask DeleteDatabaseAsync()
@@ -31,12 +32,20 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
             return;
         }
 
-        NpgsqlConnection.ClearAllPools();
-        var database = new NpgsqlConnectionStringBuilder(_connectionString).Database;
-        await using var admin = new NpgsqlConnection(server.ConnectionString("postgres", pooling: false));
-        await admin.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", admin);
-        await drop.ExecuteNonQueryAsync();
+        await server.DropDatabaseAsync(_connectionString);
+    }
+
+    [Fact]
+    public async Task An_unreachable_database_is_unavailable_and_the_message_names_it_without_the_password()
+    {
+        var error = await Assert.ThrowsAsync<LockerMetadataException>(() => PostgresMetadataStore.OpenAsync(new PostgresMetadataStoreOptions
+        {
+            ConnectionString = "Host=127.0.0.1;Port=1;Database=lockerdb;Username=locker;Password=hunter2-secret;Timeout=3",
+        }, Ct));
+        Assert.Equal(MetadataErrorCode.Unavailable, error.ErrorCode);
+        Assert.True(error.IsTransient);
+        Assert.Contains("127.0.0.1/lockerdb", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -88,7 +97,7 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
         Assert.Null(track.Tags.Comment);
         var edited = await store.Tracks.UpdateTagsAsync("old", id, track.Tags with { Comment = "kept" }, Ct);
         Assert.Equal("kept", edited.Tags.Comment);
-        Assert.Equal([id], (await store.Tracks.SearchAsync("old", "beyonce", cancellationToken: Ct)).Items.Select(t => t.Id));
+        Assert.Equal([id], (await store.Tracks.SearchPageAsync("old", "beyonce", cancellationToken: Ct)).Items.Select(t => t.Id));
         Assert.Equal(4_000, (await store.Quota.GetStatusAsync("old", Ct)).UsedBytes);
     }
 

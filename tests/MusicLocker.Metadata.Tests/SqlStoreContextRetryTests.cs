@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
-using MusicLocker.Library;
-using MusicLocker.Library.Sql;
+using MusicLocker.Metadata;
+using MusicLocker.Metadata.Sql;
 using MusicLocker.Metadata.Sqlite;
+using MusicLocker.Testing.Logging;
 
 namespace MusicLocker.Metadata.Tests;
 
@@ -14,13 +15,14 @@ public sealed class SqlStoreContextRetryTests : IAsyncDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("musiclocker-retry-").FullName;
     private readonly DelayRecordingTimeProvider _time = new();
+    private readonly RecordingLoggerFactory _logs = new();
     private readonly FlakyDialect _dialect;
     private readonly SqlStoreContext _context;
 
     public SqlStoreContextRetryTests()
     {
         _dialect = new FlakyDialect(new SqliteDialect(Path.Combine(_folder, "retry.db"), TimeSpan.FromSeconds(5)));
-        _context = new SqlStoreContext(_dialect, new LockerMetadataOptions { TimeProvider = _time });
+        _context = new SqlStoreContext(_dialect, new LockerMetadataOptions { TimeProvider = _time, LoggerFactory = _logs });
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -32,6 +34,7 @@ public sealed class SqlStoreContextRetryTests : IAsyncDisposable
         int result = await _context.WriteAsync((_, _) => ++attempts < 4 ? throw new VictimException() : Task.FromResult(attempts), Ct);
 
         Assert.Equal(4, result);
+        Assert.Equal(3, _logs.Count(4010)); // one warning per retry
         var delays = _time.Delays.ToArray();
         Assert.Equal(3, delays.Length);
         for (int i = 0; i < delays.Length; i++)
@@ -105,7 +108,9 @@ public sealed class SqlStoreContextRetryTests : IAsyncDisposable
 
         public override ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) => inner.OpenAsync(cancellationToken);
 
-        public override string ForShareOf(string alias) => inner.ForShareOf(alias);
+        public override Task<SqlSchemaMigration> MigrateAsync(CancellationToken cancellationToken) => inner.MigrateAsync(cancellationToken);
+
+        public override string ForShareOf(string tableAlias) => inner.ForShareOf(tableAlias);
 
         public override string BuildSearchQuery(string userId, IReadOnlyList<string> words) => inner.BuildSearchQuery(userId, words);
 

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
-using MusicLocker.Library;
+using MusicLocker.Metadata;
+using MusicLocker.Metadata.Quota;
 using MusicLocker.Metadata.Sqlite;
 using MusicLocker.Metadata.Tests.Conformance;
 
@@ -14,13 +15,14 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformance
 
     protected override Task CreateDatabaseAsync() => Task.CompletedTask;
 
-    protected override Task<ILockerMetadataStore> OpenStoreAsync(LockerMetadataOptions settings) =>
-        SqliteMetadataStore.OpenAsync(new SqliteMetadataStoreOptions
+    protected override async Task<ILockerMetadataStore> OpenStoreAsync(LockerMetadataOptions settings) =>
+        await SqliteMetadataStore.OpenAsync(new SqliteMetadataStoreOptions
         {
             DatabasePath = DatabasePath,
             Plans = settings.Plans,
             ReservationLifetime = settings.ReservationLifetime,
             TimeProvider = settings.TimeProvider,
+            LoggerFactory = settings.LoggerFactory,
         }, Ct);
 
     protected override ValueTask DeleteDatabaseAsync()
@@ -38,7 +40,7 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformance
         await connection.OpenAsync(Ct);
         Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode"));
         Assert.Equal((long)SqliteMetadataStore.SchemaVersion, await ScalarAsync(connection, "PRAGMA user_version"));
-        Assert.Equal(5, SqliteMetadataStore.SchemaVersion);
+        Assert.Equal(6, SqliteMetadataStore.SchemaVersion);
     }
 
     [Fact]
@@ -93,13 +95,12 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformance
 
         await dialect.DisposeAsync();
         await using var store = await SqliteMetadataStore.OpenAsync(new SqliteMetadataStoreOptions { DatabasePath = oldPath, TimeProvider = Time }, Ct);
-        var found = await store.Tracks.SearchAsync("old", "deja beyonce", cancellationToken: Ct);
+        var found = await store.Tracks.SearchPageAsync("old", "deja beyonce", cancellationToken: Ct);
         Assert.Equal("Déjà Vu", Assert.Single(found.Items).Tags.Title);
         Assert.Equal(4_000, (await store.Quota.GetStatusAsync("old", Ct)).UsedBytes);
-        await store.UserKeys.AddAsync("old", "k", new byte[] { 1 }, "m", Ct);
         var added = await store.Tracks.AddTrackAsync("old", Owned("old", Track("New after upgrade", "Beyoncé")), null, Ct);
-        Assert.Equal(2, (await store.Tracks.SearchAsync("old", "BEYONCE", cancellationToken: Ct)).Items.Count);
-        Assert.Contains(added.Id, (await store.Tracks.SearchAsync("old", "upgrade", cancellationToken: Ct)).Items.Select(t => t.Id));
+        Assert.Equal(2, (await store.Tracks.SearchPageAsync("old", "BEYONCE", cancellationToken: Ct)).Items.Count);
+        Assert.Contains(added.Id, (await store.Tracks.SearchPageAsync("old", "upgrade", cancellationToken: Ct)).Items.Select(t => t.Id));
     }
 
     [Fact]
@@ -135,11 +136,49 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformance
     }
 
     [Fact]
-    public async Task Options_are_validated()
+    public async Task Options_are_validated_naming_the_option()
     {
-        await Assert.ThrowsAsync<ArgumentException>(() => SqliteMetadataStore.OpenAsync(new SqliteMetadataStoreOptions(), Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => SqliteMetadataStore.OpenAsync(
+        var noPath = await Assert.ThrowsAsync<ArgumentException>(() => SqliteMetadataStore.OpenAsync(new SqliteMetadataStoreOptions(), Ct));
+        Assert.Equal("options.DatabasePath", noPath.ParamName);
+        var lifetime = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => SqliteMetadataStore.OpenAsync(
             new SqliteMetadataStoreOptions { DatabasePath = DatabasePath, ReservationLifetime = TimeSpan.Zero }, Ct));
+        Assert.Equal("options.ReservationLifetime", lifetime.ParamName);
+        var busy = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => SqliteMetadataStore.OpenAsync(
+            new SqliteMetadataStoreOptions { DatabasePath = DatabasePath, BusyTimeout = TimeSpan.FromSeconds(-1) }, Ct));
+        Assert.Equal("options.BusyTimeout", busy.ParamName);
+        var clock = await Assert.ThrowsAsync<ArgumentNullException>(() => SqliteMetadataStore.OpenAsync(
+            new SqliteMetadataStoreOptions { DatabasePath = DatabasePath, TimeProvider = null! }, Ct));
+        Assert.Equal("options.TimeProvider", clock.ParamName);
+    }
+
+    [Fact]
+    public async Task Later_changes_to_the_options_object_have_no_effect_on_an_open_store()
+    {
+        var options = new SqliteMetadataStoreOptions
+        {
+            DatabasePath = Path.Combine(_folder, "copied.db"),
+            Plans = new QuotaPlanCatalog([new QuotaPlan("small", "Small", 1_000)], "small"),
+            ReservationLifetime = TimeSpan.FromMinutes(5),
+            TimeProvider = Time,
+            StorageKeyPrefix = user => $"first/{user}/",
+        };
+        await using var store = await SqliteMetadataStore.OpenAsync(options, Ct);
+
+        options.DatabasePath = Path.Combine(_folder, "elsewhere.db");
+        options.Plans = QuotaPlanCatalog.Default;
+        options.ReservationLifetime = TimeSpan.FromDays(9);
+        options.TimeProvider = TimeProvider.System;
+        options.StorageKeyPrefix = user => $"second/{user}/";
+
+        await store.Users.EnsureAsync("u", null, Ct);
+        var status = await store.Quota.GetStatusAsync("u", Ct);
+        Assert.Equal(("small", 1_000L), (status.Plan.Id, status.LimitBytes));
+        var reservation = await store.Quota.ReserveAsync("u", 10, Ct);
+        Assert.Equal(Time.GetUtcNow() + TimeSpan.FromMinutes(5), reservation.ExpiresAt);
+        await store.Tracks.AddTrackAsync("u", Track("Kept rule", size: 10) with { StorageKey = "first/u/a" }, null, Ct);
+        var refused = await Assert.ThrowsAsync<MetadataArgumentException>(() => store.Tracks.AddTrackAsync("u", Track("New rule", size: 10) with { StorageKey = "second/u/a" }, null, Ct));
+        Assert.Equal("track.StorageKey", refused.ParameterName);
+        Assert.False(File.Exists(options.DatabasePath));
     }
 
     [Fact]

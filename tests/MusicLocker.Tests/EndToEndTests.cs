@@ -1,6 +1,6 @@
-using MusicLocker.Library;
+using MusicLocker.Metadata;
 using MusicLocker.Media;
-using MusicLocker.Quota;
+using MusicLocker.Metadata.Quota;
 using MusicLocker.Testing;
 
 namespace MusicLocker.Tests;

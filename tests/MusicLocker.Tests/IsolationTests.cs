@@ -1,4 +1,4 @@
-using MusicLocker.Library;
+using MusicLocker.Metadata;
 using MusicLocker.Testing;
 
 namespace MusicLocker.Tests;
@@ -76,7 +76,7 @@ public sealed class IsolationTests : IAsyncLifetime
         Assert.DoesNotContain(tracks, t => t.Id == _track.Id);
         Assert.Empty(await EndToEndTests.ToListAsync(_bob.Tracks.SearchAsync("Big Cover", ct)));
         Assert.DoesNotContain(await EndToEndTests.ToListAsync(_bob.Tracks.ListArtistsAsync(ct)), a => a.Name == "Test Artist");
-        Assert.Empty(await _bob.Playlists.ListAsync(ct));
+        Assert.Empty(await EndToEndTests.ToListAsync(_bob.Playlists.ListAsync(ct)));
         Assert.Empty(await _bob.History.GetRecentlyPlayedAsync(cancellationToken: ct));
         Assert.Empty(await _bob.History.GetMostPlayedAsync(cancellationToken: ct));
     }

@@ -1,4 +1,5 @@
 using MusicLocker.Crypto;
+using MusicLocker.Metadata.Sql;
 using MusicLocker.Storage;
 using MusicLocker.Testing;
 
@@ -31,6 +32,10 @@ public sealed class LifecycleTests : IAsyncLifetime
         var objectKeys = await _test.UserObjectsAsync();
         Assert.NotEmpty(objectKeys);
 
+        // The user's key record is in the metadata database, not beside the blobs: a blob backup holds no key to restore.
+        Assert.Empty(await _test.UserObjectsAsync(".mlcrypto/user-keys/"));
+        Assert.False((await ((SqlMetadataStore)_test.Metadata).UserKeys.ReadAsync(new KeyOwner("", "alice"), ct)).Record.IsDestroyed);
+
         // A copy of one stored object, as a backup would hold it.
         var backup = await _test.Storage.ReadAllBytesAsync(BlobKey.Parse(objectKeys[0]), cancellationToken: ct);
         var backupProperties = await _test.Storage.GetPropertiesAsync(BlobKey.Parse(objectKeys[0]), ct);
@@ -46,7 +51,7 @@ public sealed class LifecycleTests : IAsyncLifetime
         // The restored backup does not decrypt: the key is gone.
         await _test.Storage.PutBytesAsync(BlobKey.Parse(objectKeys[0]), backup, new PutBlobOptions { Metadata = backupProperties.Metadata, ContentType = backupProperties.ContentType }, ct);
         var ring = await LocalKeyRing.OpenAsync(new LocalKeyRingOptions { Path = Path.Combine(_folder.Path, "keyring.json"), TimeProvider = _test.Clock }, ct);
-        var store = new EncryptedBlobStore(_test.Storage, new UserKeyManager(ring, new BlobUserKeyStore(_test.Storage)), new EncryptedBlobStoreOptions { Owner = new KeyOwner("", "alice"), PartSize = 16 * 1024 });
+        var store = new EncryptedBlobStore(_test.Storage, new UserKeyManager(ring, ((SqlMetadataStore)_test.Metadata).UserKeys), new EncryptedBlobStoreOptions { Owner = new KeyOwner("", "alice"), PartSize = 16 * 1024 });
         await Assert.ThrowsAsync<KeyDestroyedException>(() => store.ReadAllBytesAsync(BlobKey.Parse(objectKeys[0]), cancellationToken: ct));
         ring.Dispose();
 

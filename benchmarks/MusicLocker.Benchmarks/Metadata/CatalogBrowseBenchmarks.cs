@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using MusicLocker.Library;
-using MusicLocker.Library.Sql;
+using MusicLocker.Metadata;
+using MusicLocker.Metadata.Sql;
 
 namespace MusicLocker.Benchmarks.Metadata;
 
@@ -29,7 +29,7 @@ public class CatalogBrowseBenchmarks
         string? cursor = null;
         for (int page = 0; page < 160; page++)
         {
-            cursor = (await _database.Store.Tracks.BrowseAsync(CatalogSeed.User, new TrackQuery { Sort = TrackSort.Artist, PageSize = 500, Cursor = cursor })).NextCursor;
+            cursor = (await _database.Store.Tracks.BrowsePageAsync(CatalogSeed.User, new TrackQuery { Sort = TrackSort.Artist, PageSize = 500, Cursor = cursor })).NextCursor;
         }
 
         _deepArtistCursor = cursor;
@@ -44,11 +44,11 @@ public class CatalogBrowseBenchmarks
 
     [Benchmark]
     public async Task<int> Store_BrowseTitleFirstPage() =>
-        (await _database.Store.Tracks.BrowseAsync(CatalogSeed.User, new TrackQuery())).Items.Count;
+        (await _database.Store.Tracks.BrowsePageAsync(CatalogSeed.User, new TrackQuery())).Items.Count;
 
     [Benchmark]
     public async Task<int> Store_BrowseArtistDeepPage() =>
-        (await _database.Store.Tracks.BrowseAsync(CatalogSeed.User, new TrackQuery { Sort = TrackSort.Artist, Cursor = _deepArtistCursor })).Items.Count;
+        (await _database.Store.Tracks.BrowsePageAsync(CatalogSeed.User, new TrackQuery { Sort = TrackSort.Artist, Cursor = _deepArtistCursor })).Items.Count;
 
     [Benchmark]
     public async Task<int> Store_LatestUploads() =>
@@ -56,5 +56,5 @@ public class CatalogBrowseBenchmarks
 
     [Benchmark]
     public async Task<int> Store_AlbumsFirstPage() =>
-        (await _database.Store.Tracks.ListAlbumsAsync(CatalogSeed.User, 50)).Items.Count;
+        (await _database.Store.Tracks.ListAlbumsPageAsync(CatalogSeed.User, 50)).Items.Count;
 }

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using MusicLocker.Library;
-using MusicLocker.Library.Sql;
+using MusicLocker.Metadata;
+using MusicLocker.Metadata.Sql;
 
 namespace MusicLocker.Benchmarks.Metadata;
 
@@ -30,9 +30,9 @@ public class CatalogSearchBenchmarks
         _rawQuery = dialect.BuildSearchQuery(CatalogSeed.User, CatalogText.Words(CatalogSeed.CommonWord));
         _rawSql = $"SELECT {TrackRows.Columns}, {dialect.SearchOrderColumn} FROM {dialect.SearchSource} WHERE {dialect.SearchPredicate} AND t.user_id = @u " +
             $"ORDER BY {dialect.SearchOrderColumn} DESC LIMIT 51";
-        var first = await _database.Store.Tracks.SearchAsync(CatalogSeed.User, CatalogSeed.CommonWord, 50);
+        var first = await _database.Store.Tracks.SearchPageAsync(CatalogSeed.User, CatalogSeed.CommonWord, 50);
         _secondPageCursor = first.NextCursor ?? throw new InvalidOperationException("the common word should match more than one page");
-        int artistMatches = (await _database.Store.Tracks.SearchAsync(CatalogSeed.User, CatalogSeed.ArtistQuery, 100)).Items.Count;
+        int artistMatches = (await _database.Store.Tracks.SearchPageAsync(CatalogSeed.User, CatalogSeed.ArtistQuery, 100)).Items.Count;
         if (artistMatches != 50)
         {
             throw new InvalidOperationException($"'{CatalogSeed.ArtistQuery}' should match one artist's 50 tracks, not {artistMatches}.");
@@ -47,13 +47,13 @@ public class CatalogSearchBenchmarks
 
     [Benchmark]
     public async Task<int> Store_SearchCommonWord_FirstPage() =>
-        (await _database.Store.Tracks.SearchAsync(CatalogSeed.User, CatalogSeed.CommonWord, 50)).Items.Count;
+        (await _database.Store.Tracks.SearchPageAsync(CatalogSeed.User, CatalogSeed.CommonWord, 50)).Items.Count;
 
     [Benchmark]
     public async Task<int> Store_SearchCommonWord_SecondPage() =>
-        (await _database.Store.Tracks.SearchAsync(CatalogSeed.User, CatalogSeed.CommonWord, 50, _secondPageCursor)).Items.Count;
+        (await _database.Store.Tracks.SearchPageAsync(CatalogSeed.User, CatalogSeed.CommonWord, 50, _secondPageCursor)).Items.Count;
 
     [Benchmark]
     public async Task<int> Store_SearchArtistWithoutAccent() =>
-        (await _database.Store.Tracks.SearchAsync(CatalogSeed.User, CatalogSeed.ArtistQuery, 50)).Items.Count;
+        (await _database.Store.Tracks.SearchPageAsync(CatalogSeed.User, CatalogSeed.ArtistQuery, 50)).Items.Count;
 }

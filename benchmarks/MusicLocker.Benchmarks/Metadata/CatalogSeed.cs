@@ -1,5 +1,5 @@
-using MusicLocker.Library;
-using MusicLocker.Library.Sql;
+using MusicLocker.Metadata;
+using MusicLocker.Metadata.Sql;
 
 namespace MusicLocker.Benchmarks.Metadata;
 

@@ -1,6 +1,6 @@
 using System.Data.Common;
 using BenchmarkDotNet.Attributes;
-using MusicLocker.Library;
+using MusicLocker.Metadata;
 
 namespace MusicLocker.Benchmarks.Metadata;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using MusicLocker.Crypto;
-using MusicLocker.Library;
+using MusicLocker.Metadata;
 using MusicLocker.Storage;
 using MusicLocker.Storage.InMemory;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MusicLocker.Crypto;
-using MusicLocker.Library;
+using MusicLocker.Metadata;
 using MusicLocker.Storage;
 
 namespace MusicLocker.DependencyInjection;

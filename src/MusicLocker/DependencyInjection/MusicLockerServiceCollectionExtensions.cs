@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using MusicLocker.Crypto;
 using MusicLocker.DependencyInjection;
 using MusicLocker.Internal;
-using MusicLocker.Library;
+using MusicLocker.Metadata;
 using MusicLocker.Storage;
 
 namespace Microsoft.Extensions.DependencyInjection;

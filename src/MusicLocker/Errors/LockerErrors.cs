@@ -1,8 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using MusicLocker.Crypto;
-using MusicLocker.Library;
+using MusicLocker.Metadata;
 using MusicLocker.Media;
-using MusicLocker.Quota;
+using MusicLocker.Metadata.Quota;
 using MusicLocker.Storage;
 
 namespace MusicLocker;
@@ -38,6 +39,46 @@ internal static class LockerErrors
         {
             throw Translate(ex);
         }
+    }
+
+    /// <summary>Enumerates a layer's listing, translating its errors.</summary>
+    public static async IAsyncEnumerable<T> Guard<T>(IAsyncEnumerable<T> source, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var items = source.GetAsyncEnumerator(cancellationToken);
+        await using (items.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await items.MoveNextAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex) when (IsLayerError(ex))
+                {
+                    throw Translate(ex);
+                }
+
+                if (!more)
+                {
+                    yield break;
+                }
+
+                yield return items.Current;
+            }
+        }
+    }
+
+    /// <summary>A layer's listing collected into a list (small listings: a user's open uploads).</summary>
+    public static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> source, CancellationToken cancellationToken)
+    {
+        var list = new List<T>();
+        await foreach (var item in source.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(item);
+        }
+
+        return list;
     }
 
     public static LockerException Translate(Exception ex) => ex switch

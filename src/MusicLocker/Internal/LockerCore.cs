@@ -1,6 +1,7 @@
 using MusicLocker.Crypto;
-using MusicLocker.Library;
+using MusicLocker.Metadata;
 using MusicLocker.Media;
+using MusicLocker.Metadata.Sql;
 using MusicLocker.Storage;
 
 namespace MusicLocker.Internal;
@@ -8,7 +9,7 @@ namespace MusicLocker.Internal;
 /// <summary>The opened parts of a locker, shared by every user's view of it. Immutable after construction.</summary>
 internal sealed class LockerCore
 {
-    public LockerCore(IBlobStore storage, ILockerMetadataStore metadata, IMasterKeyProvider? masterKeys, MusicLockerOptions options)
+    public LockerCore(IBlobStore storage, ILockerMetadataStore metadata, IMasterKeyProvider? masterKeys, MusicLockerOptions options, IUserKeyStore? userKeys = null)
     {
         Options = options;
         Time = options.TimeProvider ?? TimeProvider.System;
@@ -21,9 +22,9 @@ internal sealed class LockerCore
                 throw new LockerException(LockerErrorCode.InvalidArgument, "MusicLocker:Encrypt is on but no master key provider is configured (UseLocalKeyRing, or turn Encrypt off).");
             }
 
-            // Interim: wrapped user keys live beside the blobs (.mlcrypto/user-keys/) until the metadata store implements
-            // the crypto layer's IUserKeyStore (issue 10 split); then they move to the database.
-            KeyStore = new BlobUserKeyStore(storage);
+            // User key records live in the metadata database (the SQL stores keep them), so a restored blob backup cannot
+            // bring a destroyed key back. Only a metadata store without one falls back to records beside the blobs.
+            KeyStore = userKeys ?? (metadata as SqlMetadataStore)?.UserKeys ?? new BlobUserKeyStore(storage);
             Keys = new UserKeyManager(masterKeys, KeyStore, new UserKeyManagerOptions { TimeProvider = Time });
             Objects = new EncryptedBlobStore(storage, Keys, new EncryptedBlobStoreOptions
             {
@@ -52,7 +53,7 @@ internal sealed class LockerCore
 
     public UserKeyManager? Keys { get; }
 
-    public Crypto.IUserKeyStore? KeyStore { get; }
+    public IUserKeyStore? KeyStore { get; }
 
     public MediaProber Prober { get; } = new();
 

@@ -1,5 +1,5 @@
 using MusicLocker.Crypto;
-using MusicLocker.Library;
+using MusicLocker.Metadata;
 using MusicLocker.Storage;
 
 namespace MusicLocker.Internal;

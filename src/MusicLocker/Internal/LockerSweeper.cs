@@ -1,4 +1,4 @@
-using MusicLocker.Library;
+using MusicLocker.Metadata;
 using MusicLocker.Storage;
 
 namespace MusicLocker.Internal;
@@ -91,27 +91,18 @@ internal sealed class LockerSweeper(LockerCore core)
         var keys = new References();
         try
         {
-            foreach (var session in await core.Metadata.UploadSessions.ListOpenAsync(userId, cancellationToken).ConfigureAwait(false))
+            await foreach (var session in core.Metadata.UploadSessions.ListOpenAsync(userId, cancellationToken).ConfigureAwait(false))
             {
                 keys.Sessions.Add(session.StorageKey);
             }
 
             var query = new TrackQuery { Sort = TrackSort.RecentlyAdded, PageSize = TrackQuery.MaxPageSize };
-            while (true)
+            await foreach (var track in core.Metadata.Tracks.BrowseAsync(userId, query, cancellationToken).ConfigureAwait(false))
             {
-                var page = await core.Metadata.Tracks.BrowseAsync(userId, query, cancellationToken).ConfigureAwait(false);
-                foreach (var track in page.Items)
-                {
-                    keys.Tracks.Add(track.StorageKey);
-                }
-
-                if (page.NextCursor is null)
-                {
-                    return keys;
-                }
-
-                query = query with { Cursor = page.NextCursor };
+                keys.Tracks.Add(track.StorageKey);
             }
+
+            return keys;
         }
         catch (MetadataNotFoundException)
         {

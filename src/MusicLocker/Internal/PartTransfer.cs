@@ -1,5 +1,5 @@
 using System.Buffers;
-using MusicLocker.Library;
+using MusicLocker.Metadata;
 using MusicLocker.Media;
 using MusicLocker.Storage;
 

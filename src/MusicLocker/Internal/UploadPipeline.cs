@@ -1,7 +1,7 @@
 using System.Buffers;
-using MusicLocker.Library;
+using MusicLocker.Metadata;
 using MusicLocker.Media;
-using MusicLocker.Quota;
+using MusicLocker.Metadata.Quota;
 using MusicLocker.Storage;
 
 namespace MusicLocker.Internal;
@@ -187,26 +187,17 @@ internal sealed class UploadPipeline(LockerCore core, string userId)
             }
         }
 
-        // The catalog has no audio-hash index yet: page through the user's tracks (keyset-paged, newest first).
+        // The catalog has no audio-hash index yet: stream through the user's tracks (keyset-paged, newest first).
         var query = new TrackQuery { Sort = TrackSort.RecentlyAdded, PageSize = TrackQuery.MaxPageSize };
-        while (true)
+        await foreach (var track in Metadata.Tracks.BrowseAsync(userId, query, cancellationToken).ConfigureAwait(false))
         {
-            var page = await Metadata.Tracks.BrowseAsync(userId, query, cancellationToken).ConfigureAwait(false);
-            foreach (var track in page.Items)
+            if (string.Equals(track.AudioHash, audioHash, StringComparison.Ordinal))
             {
-                if (string.Equals(track.AudioHash, audioHash, StringComparison.Ordinal))
-                {
-                    return new ExistingAudio(track);
-                }
+                return new ExistingAudio(track);
             }
-
-            if (page.NextCursor is null)
-            {
-                return null;
-            }
-
-            query = query with { Cursor = page.NextCursor };
         }
+
+        return null;
     }
 
     /// <summary>Gives up a session: aborts its parts, releases its reservation, removes its manifest, object and record.</summary>

@@ -1,6 +1,6 @@
 using MusicLocker.Crypto;
-using MusicLocker.Library;
-using MusicLocker.Quota;
+using MusicLocker.Metadata;
+using MusicLocker.Metadata.Quota;
 using MusicLocker.Storage;
 
 namespace MusicLocker.Internal;
@@ -69,7 +69,7 @@ internal sealed class UserAccount(LockerCore core, string userId) : ILockerAccou
     {
         try
         {
-            return await core.Metadata.UploadSessions.ListOpenAsync(userId, cancellationToken).ConfigureAwait(false);
+            return await LockerErrors.ToListAsync(core.Metadata.UploadSessions.ListOpenAsync(userId, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (MetadataNotFoundException)
         {

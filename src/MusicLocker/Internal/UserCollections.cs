@@ -1,5 +1,5 @@
-using MusicLocker.Library;
-using MusicLocker.Quota;
+using MusicLocker.Metadata;
+using MusicLocker.Metadata.Quota;
 
 namespace MusicLocker.Internal;
 
@@ -14,8 +14,8 @@ internal sealed class UserPlaylists(LockerCore core, string userId) : ILockerPla
             return await Store.CreateAsync(userId, name, cancellationToken).ConfigureAwait(false);
         });
 
-    public Task<IReadOnlyList<Playlist>> ListAsync(CancellationToken cancellationToken = default) =>
-        LockerErrors.Guard(() => Store.ListAsync(userId, cancellationToken));
+    public IAsyncEnumerable<Playlist> ListAsync(CancellationToken cancellationToken = default) =>
+        LockerErrors.Guard(Store.ListAsync(userId, cancellationToken), cancellationToken);
 
     public Task<Playlist> GetAsync(Guid playlistId, CancellationToken cancellationToken = default) =>
         LockerErrors.Guard(() => Store.GetAsync(userId, playlistId, cancellationToken));

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using MusicLocker.Library;
+using MusicLocker.Metadata;
 using MusicLocker.Storage;
 
 namespace MusicLocker.Internal;
@@ -35,7 +35,7 @@ internal sealed class UserTracks(LockerCore core, string userId) : ILockerTracks
         string listing = TrackListing + "/" + query.Sort;
         return Paged(listing, query.Cursor, async inner =>
         {
-            var page = await core.Metadata.Tracks.BrowseAsync(userId, query with { Cursor = inner }, cancellationToken).ConfigureAwait(false);
+            var page = await core.Metadata.Tracks.BrowsePageAsync(userId, query with { Cursor = inner }, cancellationToken).ConfigureAwait(false);
             return new LockerPage<LockerTrack>(page.Items.Select(LockerTrack.From).ToArray(), LockerCursor.Wrap(userId, listing, page.NextCursor));
         });
     }
@@ -49,28 +49,28 @@ internal sealed class UserTracks(LockerCore core, string userId) : ILockerTracks
     public IAsyncEnumerable<LockerTrack> SearchAsync(string text, CancellationToken cancellationToken = default) =>
         Enumerate("search", async cursor =>
         {
-            var page = await core.Metadata.Tracks.SearchAsync(userId, text, DefaultPage, cursor, cancellationToken).ConfigureAwait(false);
+            var page = await core.Metadata.Tracks.SearchPageAsync(userId, text, DefaultPage, cursor, cancellationToken).ConfigureAwait(false);
             return ((IReadOnlyList<LockerTrack>)page.Items.Select(LockerTrack.From).ToArray(), page.NextCursor);
         }, cancellationToken);
 
     public IAsyncEnumerable<AlbumSummary> ListAlbumsAsync(CancellationToken cancellationToken = default) =>
         Enumerate("albums", async cursor =>
         {
-            var page = await core.Metadata.Tracks.ListAlbumsAsync(userId, DefaultPage, cursor, cancellationToken).ConfigureAwait(false);
+            var page = await core.Metadata.Tracks.ListAlbumsPageAsync(userId, DefaultPage, cursor, cancellationToken).ConfigureAwait(false);
             return ((IReadOnlyList<AlbumSummary>)page.Items, page.NextCursor);
         }, cancellationToken);
 
     public IAsyncEnumerable<ArtistSummary> ListArtistsAsync(CancellationToken cancellationToken = default) =>
         Enumerate("artists", async cursor =>
         {
-            var page = await core.Metadata.Tracks.ListArtistsAsync(userId, DefaultPage, cursor, cancellationToken).ConfigureAwait(false);
+            var page = await core.Metadata.Tracks.ListArtistsPageAsync(userId, DefaultPage, cursor, cancellationToken).ConfigureAwait(false);
             return ((IReadOnlyList<ArtistSummary>)page.Items, page.NextCursor);
         }, cancellationToken);
 
     public IAsyncEnumerable<GenreSummary> ListGenresAsync(CancellationToken cancellationToken = default) =>
         Enumerate("genres", async cursor =>
         {
-            var page = await core.Metadata.Tracks.ListGenresAsync(userId, DefaultPage, cursor, cancellationToken).ConfigureAwait(false);
+            var page = await core.Metadata.Tracks.ListGenresPageAsync(userId, DefaultPage, cursor, cancellationToken).ConfigureAwait(false);
             return ((IReadOnlyList<GenreSummary>)page.Items, page.NextCursor);
         }, cancellationToken);
 

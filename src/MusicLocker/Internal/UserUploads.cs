@@ -1,6 +1,6 @@
-using MusicLocker.Library;
+using MusicLocker.Metadata;
 using MusicLocker.Media;
-using MusicLocker.Quota;
+using MusicLocker.Metadata.Quota;
 
 namespace MusicLocker.Internal;
 
@@ -59,7 +59,7 @@ internal sealed class UserUploads(LockerCore core, string userId) : ILockerUploa
     public Task<IReadOnlyList<PendingUpload>> ListPendingAsync(CancellationToken cancellationToken = default) =>
         LockerErrors.Guard(async () =>
         {
-            var sessions = await core.Metadata.UploadSessions.ListOpenAsync(userId, cancellationToken).ConfigureAwait(false);
+            var sessions = await LockerErrors.ToListAsync(core.Metadata.UploadSessions.ListOpenAsync(userId, cancellationToken), cancellationToken).ConfigureAwait(false);
             return (IReadOnlyList<PendingUpload>)sessions
                 .Select(s => new PendingUpload(s.Id, s.FileName, s.DeclaredBytes, s.ReceivedBytes, s.CreatedAt, s.UpdatedAt))
                 .ToArray();

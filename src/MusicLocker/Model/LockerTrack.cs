@@ -1,4 +1,4 @@
-using MusicLocker.Library;
+using MusicLocker.Metadata;
 
 namespace MusicLocker;
 

@@ -1,4 +1,4 @@
-using MusicLocker.Quota;
+using MusicLocker.Metadata.Quota;
 
 namespace MusicLocker;
 

@@ -1,4 +1,5 @@
-using MusicLocker.Library;
+using MusicLocker.Metadata;
+using MusicLocker.Metadata.Sql;
 
 namespace MusicLocker.Metadata.Tests.Conformance;
 
@@ -57,7 +58,7 @@ public abstract partial class MetadataStoreConformance
 
         await AddAsync(await NewUserAsync("bob"), Track("Apple of bob"));
 
-        var all = await AllPagesAsync(cursor => Store.Tracks.BrowseAsync(user, new TrackQuery { PageSize = 5, Cursor = cursor }, Ct));
+        var all = await AllPagesAsync(cursor => Store.Tracks.BrowsePageAsync(user, new TrackQuery { PageSize = 5, Cursor = cursor }, Ct));
         Assert.Equal(42, all.Count);
         Assert.Equal(42, all.Select(t => t.Id).Distinct().Count());
         var keys = all.Select(t => CatalogText.Fold(t.Tags.Title)).ToList();
@@ -78,18 +79,18 @@ public abstract partial class MetadataStoreConformance
         await AddAsync(user, Track("Enter Sandman", "Metallica", "Metallica", trackNumber: 1));
         await AddAsync(user, Track("Guest spot", "Featured Singer", "Ace of Spades", albumArtist: "Motörhead", disc: 1, trackNumber: 3));
 
-        var byArtist = await Store.Tracks.BrowseAsync(user, new TrackQuery { Sort = TrackSort.Artist }, Ct);
+        var byArtist = await Store.Tracks.BrowsePageAsync(user, new TrackQuery { Sort = TrackSort.Artist }, Ct);
         Assert.Equal(["Guest spot", "Enter Sandman", "Ace of Spades", "Love Me Like a Reptile", "Side B opener", "Overkill"], Titles(byArtist.Items));
         Assert.Null(byArtist.NextCursor);
 
-        var byAlbum = await AllPagesAsync(c => Store.Tracks.BrowseAsync(user, new TrackQuery { Sort = TrackSort.Album, PageSize = 2, Cursor = c }, Ct));
+        var byAlbum = await AllPagesAsync(c => Store.Tracks.BrowsePageAsync(user, new TrackQuery { Sort = TrackSort.Album, PageSize = 2, Cursor = c }, Ct));
         Assert.Equal(["Enter Sandman", "Ace of Spades", "Love Me Like a Reptile", "Guest spot", "Side B opener", "Overkill"], Titles(byAlbum));
 
-        var motorhead = await Store.Tracks.BrowseAsync(user, new TrackQuery { Sort = TrackSort.Album, Artist = "MOTORHEAD" }, Ct);
+        var motorhead = await Store.Tracks.BrowsePageAsync(user, new TrackQuery { Sort = TrackSort.Album, Artist = "MOTORHEAD" }, Ct);
         Assert.Equal(["Ace of Spades", "Love Me Like a Reptile", "Side B opener", "Overkill"], Titles(motorhead.Items));
-        var album = await Store.Tracks.BrowseAsync(user, new TrackQuery { Sort = TrackSort.Album, AlbumArtist = "motörhead", Album = "ace of spades" }, Ct);
+        var album = await Store.Tracks.BrowsePageAsync(user, new TrackQuery { Sort = TrackSort.Album, AlbumArtist = "motörhead", Album = "ace of spades" }, Ct);
         Assert.Equal(["Ace of Spades", "Love Me Like a Reptile", "Guest spot", "Side B opener"], Titles(album.Items));
-        var genre = await Store.Tracks.BrowseAsync(user, new TrackQuery { Genre = "jazz" }, Ct);
+        var genre = await Store.Tracks.BrowsePageAsync(user, new TrackQuery { Genre = "jazz" }, Ct);
         Assert.Empty(genre.Items);
     }
 
@@ -110,7 +111,7 @@ public abstract partial class MetadataStoreConformance
         var latest = await Store.Tracks.GetLatestAsync(user, 4, Ct);
         Assert.Equal(["Upload 11", "Upload 10"], Titles(latest.Take(2)));
         Assert.Equal(["Upload 08", "Upload 09"], Titles(latest.Skip(2)).Order());
-        var all = await AllPagesAsync(c => Store.Tracks.BrowseAsync(user, new TrackQuery { Sort = TrackSort.RecentlyAdded, PageSize = 5, Cursor = c }, Ct));
+        var all = await AllPagesAsync(c => Store.Tracks.BrowsePageAsync(user, new TrackQuery { Sort = TrackSort.RecentlyAdded, PageSize = 5, Cursor = c }, Ct));
         Assert.Equal(12, all.Select(t => t.Id).Distinct().Count());
         for (int i = 1; i < all.Count; i++)
         {
@@ -130,27 +131,27 @@ public abstract partial class MetadataStoreConformance
         await AddAsync(user, Track("L’Amour toujours", "Gigi D'Agostino"));
         await AddAsync(await NewUserAsync("bob"), Track("Crazy in Love (bob)", "Beyoncé"));
 
-        Assert.Equal(["Crazy in Love"], Titles((await Store.Tracks.SearchAsync(user, "beyonce", cancellationToken: Ct)).Items));
-        Assert.Equal(["Crazy in Love"], Titles((await Store.Tracks.SearchAsync(user, "BEYONCÉ", cancellationToken: Ct)).Items));
-        Assert.Equal(["Ace of Spades"], Titles((await Store.Tracks.SearchAsync(user, "MOTORHEAD", cancellationToken: Ct)).Items));
-        Assert.Equal(["Straße"], Titles((await Store.Tracks.SearchAsync(user, "strasse", cancellationToken: Ct)).Items));
-        Assert.Equal(["Enter Sandman"], Titles((await Store.Tracks.SearchAsync(user, "metal", cancellationToken: Ct)).Items));
-        Assert.Equal(["Love Buzz", "Crazy in Love"], Titles((await Store.Tracks.SearchAsync(user, "love", cancellationToken: Ct)).Items));
-        Assert.Equal(["Love Buzz"], Titles((await Store.Tracks.SearchAsync(user, "love nirv", cancellationToken: Ct)).Items));
-        Assert.Equal(["Love Buzz"], Titles((await Store.Tracks.SearchAsync(user, "bleach", cancellationToken: Ct)).Items));
+        Assert.Equal(["Crazy in Love"], Titles((await Store.Tracks.SearchPageAsync(user, "beyonce", cancellationToken: Ct)).Items));
+        Assert.Equal(["Crazy in Love"], Titles((await Store.Tracks.SearchPageAsync(user, "BEYONCÉ", cancellationToken: Ct)).Items));
+        Assert.Equal(["Ace of Spades"], Titles((await Store.Tracks.SearchPageAsync(user, "MOTORHEAD", cancellationToken: Ct)).Items));
+        Assert.Equal(["Straße"], Titles((await Store.Tracks.SearchPageAsync(user, "strasse", cancellationToken: Ct)).Items));
+        Assert.Equal(["Enter Sandman"], Titles((await Store.Tracks.SearchPageAsync(user, "metal", cancellationToken: Ct)).Items));
+        Assert.Equal(["Love Buzz", "Crazy in Love"], Titles((await Store.Tracks.SearchPageAsync(user, "love", cancellationToken: Ct)).Items));
+        Assert.Equal(["Love Buzz"], Titles((await Store.Tracks.SearchPageAsync(user, "love nirv", cancellationToken: Ct)).Items));
+        Assert.Equal(["Love Buzz"], Titles((await Store.Tracks.SearchPageAsync(user, "bleach", cancellationToken: Ct)).Items));
         foreach (var query in new[] { "l'amour", "lamour", "AMOUR", "dagostino", "gigi d'agost" })
         {
-            Assert.Equal(["L’Amour toujours"], Titles((await Store.Tracks.SearchAsync(user, query, cancellationToken: Ct)).Items));
+            Assert.Equal(["L’Amour toujours"], Titles((await Store.Tracks.SearchPageAsync(user, query, cancellationToken: Ct)).Items));
         }
 
-        Assert.Empty((await Store.Tracks.SearchAsync(user, "love metallica", cancellationToken: Ct)).Items);
-        Assert.Empty((await Store.Tracks.SearchAsync(user, "  ?!  ", cancellationToken: Ct)).Items);
-        Assert.Empty((await Store.Tracks.SearchAsync(user, "\"* OR NEAR( :* & |", cancellationToken: Ct)).Items);
+        Assert.Empty((await Store.Tracks.SearchPageAsync(user, "love metallica", cancellationToken: Ct)).Items);
+        Assert.Empty((await Store.Tracks.SearchPageAsync(user, "  ?!  ", cancellationToken: Ct)).Items);
+        Assert.Empty((await Store.Tracks.SearchPageAsync(user, "\"* OR NEAR( :* & |", cancellationToken: Ct)).Items);
 
         // Any user id works, whatever characters it has.
         var odd = await NewUserAsync("ユーザー \"x\" OR * @example.com");
         var oddTrack = await AddAsync(odd, Track("Crazy in Love", "Beyoncé"));
-        Assert.Equal([oddTrack.Id], (await Store.Tracks.SearchAsync(odd, "beyonce crazy", cancellationToken: Ct)).Items.Select(t => t.Id));
+        Assert.Equal([oddTrack.Id], (await Store.Tracks.SearchPageAsync(odd, "beyonce crazy", cancellationToken: Ct)).Items.Select(t => t.Id));
     }
 
     [Fact]
@@ -163,12 +164,12 @@ public abstract partial class MetadataStoreConformance
         }
 
         await AddAsync(user, Track("Unrelated", "Someone"));
-        var all = await AllPagesAsync(c => Store.Tracks.SearchAsync(user, "common", 4, c, Ct));
+        var all = await AllPagesAsync(c => Store.Tracks.SearchPageAsync(user, "common", 4, c, Ct));
         Assert.Equal(Enumerable.Range(0, 23).Reverse().Select(i => $"Song {i:D2}"), Titles(all));
-        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Tracks.SearchAsync(user, "common", 4, "not-a-cursor", Ct));
-        var browseCursor = (await Store.Tracks.BrowseAsync(user, new TrackQuery { PageSize = 1, Sort = TrackSort.Artist }, Ct)).NextCursor;
-        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Tracks.SearchAsync(user, "common", 4, browseCursor, Ct));
-        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Tracks.BrowseAsync(user, new TrackQuery { Sort = TrackSort.Title, Cursor = browseCursor }, Ct));
+        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Tracks.SearchPageAsync(user, "common", 4, "not-a-cursor", Ct));
+        var browseCursor = (await Store.Tracks.BrowsePageAsync(user, new TrackQuery { PageSize = 1, Sort = TrackSort.Artist }, Ct)).NextCursor;
+        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Tracks.SearchPageAsync(user, "common", 4, browseCursor, Ct));
+        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Tracks.BrowsePageAsync(user, new TrackQuery { Sort = TrackSort.Title, Cursor = browseCursor }, Ct));
     }
 
     [Fact]
@@ -184,10 +185,10 @@ public abstract partial class MetadataStoreConformance
         Assert.True(edited.Tags.Compilation);
         Assert.Equal(edited, await Store.Tracks.GetTrackAsync(user, track.Id, Ct));
         Assert.Equal(track.SizeBytes, edited.SizeBytes);
-        Assert.Equal(["Teardrop"], Titles((await Store.Tracks.SearchAsync(user, "massive tear", cancellationToken: Ct)).Items));
-        Assert.Empty((await Store.Tracks.SearchAsync(user, "untitled", cancellationToken: Ct)).Items);
-        Assert.Equal("Massive Attack", Assert.Single((await Store.Tracks.ListArtistsAsync(user, cancellationToken: Ct)).Items).Name);
-        Assert.Equal("Trip-Hop", Assert.Single((await Store.Tracks.ListGenresAsync(user, cancellationToken: Ct)).Items).Name);
+        Assert.Equal(["Teardrop"], Titles((await Store.Tracks.SearchPageAsync(user, "massive tear", cancellationToken: Ct)).Items));
+        Assert.Empty((await Store.Tracks.SearchPageAsync(user, "untitled", cancellationToken: Ct)).Items);
+        Assert.Equal("Massive Attack", Assert.Single((await Store.Tracks.ListArtistsPageAsync(user, cancellationToken: Ct)).Items).Name);
+        Assert.Equal("Trip-Hop", Assert.Single((await Store.Tracks.ListGenresPageAsync(user, cancellationToken: Ct)).Items).Name);
         await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.Tracks.UpdateTagsAsync(user, Guid.NewGuid(), track.Tags, Ct));
         await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Tracks.UpdateTagsAsync(user, track.Id, track.Tags with { Title = " " }, Ct));
     }
@@ -203,16 +204,16 @@ public abstract partial class MetadataStoreConformance
         await AddAsync(user, Track("C1", "Air", "Moon Safari"));
         await AddAsync(user, Track("D1", "Various", "Discovery"));
 
-        var albums = await AllPagesAsync(c => Store.Tracks.ListAlbumsAsync(user, 2, c, Ct));
+        var albums = await AllPagesAsync(c => Store.Tracks.ListAlbumsPageAsync(user, 2, c, Ct));
         Assert.Equal(["Air/Moon Safari/1", "Daft Punk/Discovery/3", "Daft Punk/Homework/1", "Various/Discovery/1"],
             albums.Select(a => $"{a.AlbumArtist}/{a.Title}/{a.TrackCount}"));
         Assert.Equal(TimeSpan.FromSeconds(180.5 * 3), albums[1].Duration);
         Assert.Equal(2001, albums[1].Year);
 
-        var artists = await AllPagesAsync(c => Store.Tracks.ListArtistsAsync(user, 1, c, Ct));
+        var artists = await AllPagesAsync(c => Store.Tracks.ListArtistsPageAsync(user, 1, c, Ct));
         Assert.Equal(["Air:1:1", "Daft Punk:3:2", "Romanthony:1:1", "Various:1:1"], artists.Select(a => $"{a.Name}:{a.TrackCount}:{a.AlbumCount}"));
 
-        var genres = await AllPagesAsync(c => Store.Tracks.ListGenresAsync(user, 50, c, Ct));
+        var genres = await AllPagesAsync(c => Store.Tracks.ListGenresPageAsync(user, 50, c, Ct));
         Assert.Equal(["(none):2", "Electronic:2", "House:2"], genres.Select(g => $"{g.Name ?? "(none)"}:{g.TrackCount}"));
     }
 
@@ -247,8 +248,8 @@ public abstract partial class MetadataStoreConformance
         await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Quota.ReserveAsync(user, -1, Ct));
         await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Tracks.AddTrackAsync(user, Owned(user, Track("Negative", size: -5)), null, Ct));
         await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Tracks.AddTrackAsync(user, Owned(user, Track("Bad number", trackNumber: 0)), null, Ct));
-        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Tracks.BrowseAsync(user, new TrackQuery { PageSize = 0 }, Ct));
-        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Tracks.BrowseAsync(user, new TrackQuery { PageSize = TrackQuery.MaxPageSize + 1 }, Ct));
+        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Tracks.BrowsePageAsync(user, new TrackQuery { PageSize = 0 }, Ct));
+        await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Tracks.BrowsePageAsync(user, new TrackQuery { PageSize = TrackQuery.MaxPageSize + 1 }, Ct));
         var missing = await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.Quota.ReserveAsync("nobody", 1, Ct));
         Assert.Equal(MetadataEntity.User, missing.Entity);
         Assert.Equal("nobody", missing.Id);

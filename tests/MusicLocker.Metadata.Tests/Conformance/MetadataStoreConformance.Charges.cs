@@ -1,5 +1,5 @@
-using MusicLocker.Library;
-using MusicLocker.Quota;
+using MusicLocker.Metadata;
+using MusicLocker.Metadata.Quota;
 
 namespace MusicLocker.Metadata.Tests.Conformance;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using MusicLocker.Library;
-using MusicLocker.Library.Sql;
-using MusicLocker.Quota;
+using MusicLocker.Metadata;
+using MusicLocker.Metadata.Sql;
+using MusicLocker.Metadata.Quota;
 
 namespace MusicLocker.Metadata.Tests.Conformance;
 
@@ -27,12 +27,11 @@ public abstract partial class MetadataStoreConformance
             calls.Add(new($"Quota.ReserveAsync({label})", "userId", () => Store.Quota.ReserveAsync(id, 1, Ct)));
             calls.Add(new($"Quota.CommitAsync({label})", "userId", () => Store.Quota.CommitAsync(id, Guid.NewGuid(), 1, Ct)));
             calls.Add(new($"Quota.ReleaseAsync({label})", "userId", () => Store.Quota.ReleaseAsync(id, Guid.NewGuid(), Ct)));
-            calls.Add(new($"Tracks.SearchAsync({label})", "userId", () => Store.Tracks.SearchAsync(id, "x", cancellationToken: Ct)));
-            calls.Add(new($"Tracks.ListAlbumsAsync({label})", "userId", () => Store.Tracks.ListAlbumsAsync(id, cancellationToken: Ct)));
-            calls.Add(new($"Playlists.ListAsync({label})", "userId", () => Store.Playlists.ListAsync(id, Ct)));
+            calls.Add(new($"Tracks.SearchPageAsync({label})", "userId", () => Store.Tracks.SearchPageAsync(id, "x", cancellationToken: Ct)));
+            calls.Add(new($"Tracks.ListAlbumsPageAsync({label})", "userId", () => Store.Tracks.ListAlbumsPageAsync(id, cancellationToken: Ct)));
+            calls.Add(new($"Playlists.ListAsync({label})", "userId", () => Store.Playlists.ListAsync(id, Ct).ToListAsync(Ct).AsTask()));
             calls.Add(new($"History.SetEnabledAsync({label})", "userId", () => Store.History.SetEnabledAsync(id, false, Ct)));
-            calls.Add(new($"UserKeys.ListAsync({label})", "userId", () => Store.UserKeys.ListAsync(id, Ct)));
-            calls.Add(new($"UploadSessions.ListOpenAsync({label})", "userId", () => Store.UploadSessions.ListOpenAsync(id, Ct)));
+            calls.Add(new($"UploadSessions.ListOpenAsync({label})", "userId", () => Store.UploadSessions.ListOpenAsync(id, Ct).ToListAsync(Ct).AsTask()));
         }
 
         await AssertAllRefusedAsync(calls);
@@ -69,24 +68,20 @@ public abstract partial class MetadataStoreConformance
             calls.Add(new($"UpdateTags Title {l}", "tags.Title", () => Store.Tracks.UpdateTagsAsync(user, good.Id, good.Tags with { Title = text }, Ct)));
             calls.Add(new($"UpdateTags Comment {l}", "tags.Comment", () => Store.Tracks.UpdateTagsAsync(user, good.Id, good.Tags with { Comment = text }, Ct)));
             calls.Add(new($"FindByContentHash {l}", "contentHash", () => Store.Tracks.FindByContentHashAsync(user, text, Ct)));
-            calls.Add(new($"Search {l}", "text", () => Store.Tracks.SearchAsync(user, text, cancellationToken: Ct)));
-            calls.Add(new($"Browse Artist {l}", "query.Artist", () => Store.Tracks.BrowseAsync(user, new TrackQuery { Artist = text }, Ct)));
-            calls.Add(new($"Browse Genre {l}", "query.Genre", () => Store.Tracks.BrowseAsync(user, new TrackQuery { Genre = text }, Ct)));
+            calls.Add(new($"Search {l}", "text", () => Store.Tracks.SearchPageAsync(user, text, cancellationToken: Ct)));
+            calls.Add(new($"Browse Artist {l}", "query.Artist", () => Store.Tracks.BrowsePageAsync(user, new TrackQuery { Artist = text }, Ct)));
+            calls.Add(new($"Browse Genre {l}", "query.Genre", () => Store.Tracks.BrowsePageAsync(user, new TrackQuery { Genre = text }, Ct)));
             calls.Add(new($"Playlist create {l}", "name", () => Store.Playlists.CreateAsync(user, text, Ct)));
             calls.Add(new($"Playlist rename {l}", "name", () => Store.Playlists.RenameAsync(user, playlist.Id, text, Ct)));
             calls.Add(new($"Upload FileName {l}", "session.FileName", () => Store.UploadSessions.CreateAsync(user, new NewUploadSession(KeyOf(user, "u"), text, 10), Ct)));
             calls.Add(new($"Upload StorageKey {l}", "session.StorageKey", () => Store.UploadSessions.CreateAsync(user, new NewUploadSession(KeyOf(user, text), "f", 10), Ct)));
             calls.Add(new($"Upload MultipartUploadId {l}", "session.MultipartUploadId", () => Store.UploadSessions.CreateAsync(user, new NewUploadSession(KeyOf(user, "u"), "f", 10, null, text), Ct)));
             calls.Add(new($"Upload update MultipartUploadId {l}", "update.MultipartUploadId", () => Store.UploadSessions.UpdateAsync(user, session.Id, new UploadSessionUpdate(MultipartUploadId: text), session.Version, Ct)));
-            calls.Add(new($"Key id {l}", "keyId", () => Store.UserKeys.AddAsync(user, text, new byte[] { 1 }, "m", Ct)));
-            calls.Add(new($"Master key id {l}", "masterKeyId", () => Store.UserKeys.AddAsync(user, "k", new byte[] { 1 }, text, Ct)));
-            calls.Add(new($"Key get {l}", "keyId", () => Store.UserKeys.GetAsync(user, text, Ct)));
-            calls.Add(new($"Wrapped by {l}", "masterKeyId", () => Store.UserKeys.ListWrappedByAsync(text, 10, Ct)));
             calls.Add(new($"Plan id {l}", "planId", () => Store.Quota.SetPlanAsync(user, text, null, Ct)));
             calls.Add(new($"Ensure plan id {l}", "planId", () => Store.Users.EnsureAsync("someone", text, Ct)));
             calls.Add(new($"Preview name {l}", "files[0].Name", () => Store.Quota.PreviewAsync(user, [new PlannedUpload(text, 1)], Ct)));
             calls.Add(new($"Preview hash {l}", "files[0].ContentHash", () => Store.Quota.PreviewAsync(user, [new PlannedUpload("f", 1, text)], Ct)));
-            calls.Add(new($"Reconcile key {l}", "storedObjects[0].StorageKey", () => Store.Quota.ReconcileAsync(user, [new StoredObject(KeyOf(user, text), 1)], true, Ct)));
+            calls.Add(new($"Reconcile key {l}", "storedObjects[0].StorageKey", () => Store.Quota.ReconcileAsync(user, new[] { new StoredObject(KeyOf(user, text), 1) }.ToAsyncEnumerable(), true, Ct)));
         }
 
         var blank = Owned(user, Track("T"));
@@ -94,20 +89,18 @@ public abstract partial class MetadataStoreConformance
         calls.Add(new("blank Codec", "track.Codec", () => Store.Tracks.AddTrackAsync(user, blank with { Codec = "" }, null, Ct)));
         calls.Add(new("null Tags", "track.Tags", () => Store.Tracks.AddTrackAsync(user, blank with { Tags = null! }, null, Ct)));
         calls.Add(new("null track", "track", () => Store.Tracks.AddTrackAsync(user, null!, null, Ct)));
-        calls.Add(new("null search", "text", () => Store.Tracks.SearchAsync(user, null!, cancellationToken: Ct)));
+        calls.Add(new("null search", "text", () => Store.Tracks.SearchPageAsync(user, null!, cancellationToken: Ct)));
         calls.Add(new("blank playlist name", "name", () => Store.Playlists.CreateAsync(user, "  ", Ct)));
         calls.Add(new("501-char playlist name", "name", () => Store.Playlists.CreateAsync(user, new string('n', MetadataLimits.MaxNameLength + 1), Ct)));
         calls.Add(new("1,001-char title", "track.Tags.Title", () => Store.Tracks.AddTrackAsync(user, blank with { Tags = blank.Tags with { Title = new string('t', MetadataLimits.MaxTagLength + 1) } }, null, Ct)));
-        calls.Add(new("huge wrapped key", "wrappedKey", () => Store.UserKeys.AddAsync(user, "k", new byte[MetadataLimits.MaxWrappedKeyBytes + 1], "m", Ct)));
         await AssertAllRefusedAsync(calls);
 
         // Nothing of the refused calls was stored, and what was there is intact.
-        Assert.Equal([good.Id], (await Store.Tracks.BrowseAsync(user, new TrackQuery(), Ct)).Items.Select(t => t.Id));
+        Assert.Equal([good.Id], (await Store.Tracks.BrowsePageAsync(user, new TrackQuery(), Ct)).Items.Select(t => t.Id));
         Assert.Equal(good, await Store.Tracks.GetTrackAsync(user, good.Id, Ct));
         Assert.Equal(100, (await Store.Quota.GetStatusAsync(user, Ct)).UsedBytes);
-        Assert.Equal(["Mix"], (await Store.Playlists.ListAsync(user, Ct)).Select(p => p.Name));
-        Assert.Equal([session], await Store.UploadSessions.ListOpenAsync(user, Ct));
-        Assert.Empty(await Store.UserKeys.ListAsync(user, Ct));
+        Assert.Equal(["Mix"], (await Store.Playlists.ListAsync(user, Ct).ToListAsync(Ct)).Select(p => p.Name));
+        Assert.Equal([session], await Store.UploadSessions.ListOpenAsync(user, Ct).ToListAsync(Ct));
         await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.Users.GetAsync("someone", Ct));
 
         // Text at the caps, with tabs and newlines in a comment, is stored as given.
@@ -136,7 +129,7 @@ public abstract partial class MetadataStoreConformance
             calls.Add(new($"Commit {size}", "actualBytes", () => Store.Quota.CommitAsync(user, reservation.Id, size, Ct)));
             calls.Add(new($"AddTrack {size}", "track.SizeBytes", () => AddAsync(user, Track("Big", size: size))));
             calls.Add(new($"Preview {size}", "files[0].SizeBytes", () => Store.Quota.PreviewAsync(user, [new PlannedUpload("f", size)], Ct)));
-            calls.Add(new($"Reconcile {size}", "storedObjects[0].SizeBytes", () => Store.Quota.ReconcileAsync(user, [new StoredObject(track.StorageKey, size)], true, Ct)));
+            calls.Add(new($"Reconcile {size}", "storedObjects[0].SizeBytes", () => Store.Quota.ReconcileAsync(user, new[] { new StoredObject(track.StorageKey, size) }.ToAsyncEnumerable(), true, Ct)));
             calls.Add(new($"Upload declared {size}", "session.DeclaredBytes", () => Store.UploadSessions.CreateAsync(user, new NewUploadSession(KeyOf(user, "u"), "f", size), Ct)));
             calls.Add(new($"Upload received {size}", "update.ReceivedBytes", () => Store.UploadSessions.UpdateAsync(user, session.Id, new UploadSessionUpdate(size), session.Version, Ct)));
         }
@@ -148,9 +141,9 @@ public abstract partial class MetadataStoreConformance
 
         foreach (int pageSize in new[] { 0, -1, int.MinValue, TrackQuery.MaxPageSize + 1, int.MaxValue })
         {
-            calls.Add(new($"Browse page {pageSize}", "query.PageSize", () => Store.Tracks.BrowseAsync(user, new TrackQuery { PageSize = pageSize }, Ct)));
-            calls.Add(new($"Search page {pageSize}", "pageSize", () => Store.Tracks.SearchAsync(user, "one", pageSize, null, Ct)));
-            calls.Add(new($"Albums page {pageSize}", "pageSize", () => Store.Tracks.ListAlbumsAsync(user, pageSize, null, Ct)));
+            calls.Add(new($"Browse page {pageSize}", "query.PageSize", () => Store.Tracks.BrowsePageAsync(user, new TrackQuery { PageSize = pageSize }, Ct)));
+            calls.Add(new($"Search page {pageSize}", "pageSize", () => Store.Tracks.SearchPageAsync(user, "one", pageSize, null, Ct)));
+            calls.Add(new($"Albums page {pageSize}", "pageSize", () => Store.Tracks.ListAlbumsPageAsync(user, pageSize, null, Ct)));
             calls.Add(new($"Latest {pageSize}", "count", () => Store.Tracks.GetLatestAsync(user, pageSize, Ct)));
             calls.Add(new($"Recently played {pageSize}", "count", () => Store.History.GetRecentlyPlayedAsync(user, pageSize, Ct)));
             calls.Add(new($"Stale sessions {pageSize}", "limit", () => Store.UploadSessions.ListStaleAsync(Time.GetUtcNow(), pageSize, Ct)));
@@ -165,19 +158,19 @@ public abstract partial class MetadataStoreConformance
         calls.Add(new("Bitrate -1", "track.BitrateKbps", () => AddAsync(user, Track("B") with { BitrateKbps = -1 })));
         calls.Add(new("Duration -1 ms", "track.Duration", () => AddAsync(user, Track("D") with { Duration = TimeSpan.FromMilliseconds(-1) })));
         calls.Add(new("Track number 0", "track.Tags", () => AddAsync(user, Track("N", trackNumber: 0))));
-        calls.Add(new("Sort 99", "query.Sort", () => Store.Tracks.BrowseAsync(user, new TrackQuery { Sort = (TrackSort)99 }, Ct)));
+        calls.Add(new("Sort 99", "query.Sort", () => Store.Tracks.BrowsePageAsync(user, new TrackQuery { Sort = (TrackSort)99 }, Ct)));
         calls.Add(new("Session state 42", "update.State", () => Store.UploadSessions.UpdateAsync(user, session.Id, new UploadSessionUpdate(State: (UploadSessionState)42), session.Version, Ct)));
         calls.Add(new("Preview null list", "files", () => Store.Quota.PreviewAsync(user, null!, Ct)));
         calls.Add(new("Preview null file", "files[0]", () => Store.Quota.PreviewAsync(user, [null!], Ct)));
         calls.Add(new("Reconcile null list", "storedObjects", () => Store.Quota.ReconcileAsync(user, null!, true, Ct)));
-        calls.Add(new("Reconcile null object", "storedObjects[0]", () => Store.Quota.ReconcileAsync(user, [null!], true, Ct)));
+        calls.Add(new("Reconcile null object", "storedObjects[0]", () => Store.Quota.ReconcileAsync(user, new StoredObject[] { null! }.ToAsyncEnumerable(), true, Ct)));
         await AssertAllRefusedAsync(calls);
 
         var status = await Store.Quota.GetStatusAsync(user, Ct);
         Assert.Equal(10, status.UsedBytes);
         Assert.Equal(1_000, status.ReservedBytes);
         Assert.Equal(1_000_000_000_000, status.LimitBytes);
-        Assert.Equal([session], await Store.UploadSessions.ListOpenAsync(user, Ct));
+        Assert.Equal([session], await Store.UploadSessions.ListOpenAsync(user, Ct).ToListAsync(Ct));
         Assert.Equal([entry.EntryId], (await Store.Playlists.GetEntriesAsync(user, playlist.Id, Ct)).Select(e => e.EntryId));
         Assert.Equal(990, (await Store.Quota.CommitAsync(user, reservation.Id, 980, Ct)).UsedBytes);
     }
@@ -208,9 +201,9 @@ public abstract partial class MetadataStoreConformance
             Time.Advance(TimeSpan.FromSeconds(1));
         }
 
-        string search = (await Store.Tracks.SearchAsync(user, "t", 1, null, Ct)).NextCursor!;
-        string title = (await Store.Tracks.BrowseAsync(user, new TrackQuery { PageSize = 1 }, Ct)).NextCursor!;
-        string albums = (await Store.Tracks.ListAlbumsAsync(user, 1, null, Ct)).NextCursor!;
+        string search = (await Store.Tracks.SearchPageAsync(user, "t", 1, null, Ct)).NextCursor!;
+        string title = (await Store.Tracks.BrowsePageAsync(user, new TrackQuery { PageSize = 1 }, Ct)).NextCursor!;
+        string albums = (await Store.Tracks.ListAlbumsPageAsync(user, 1, null, Ct)).NextCursor!;
         Assert.NotNull(search);
         string[] forged =
         [
@@ -232,25 +225,25 @@ public abstract partial class MetadataStoreConformance
         foreach (var cursor in forged)
         {
             string l = Label(cursor);
-            calls.Add(new($"Browse title {l}", "query.Cursor", () => Store.Tracks.BrowseAsync(user, new TrackQuery { Cursor = cursor }, Ct)));
-            calls.Add(new($"Browse added {l}", "query.Cursor", () => Store.Tracks.BrowseAsync(user, new TrackQuery { Sort = TrackSort.RecentlyAdded, Cursor = cursor }, Ct)));
-            calls.Add(new($"Browse artist {l}", "query.Cursor", () => Store.Tracks.BrowseAsync(user, new TrackQuery { Sort = TrackSort.Artist, Cursor = cursor }, Ct)));
-            calls.Add(new($"Search {l}", "cursor", () => Store.Tracks.SearchAsync(user, "t", 10, cursor, Ct)));
-            calls.Add(new($"Albums {l}", "cursor", () => Store.Tracks.ListAlbumsAsync(user, 10, cursor, Ct)));
-            calls.Add(new($"Artists {l}", "cursor", () => Store.Tracks.ListArtistsAsync(user, 10, cursor, Ct)));
-            calls.Add(new($"Genres {l}", "cursor", () => Store.Tracks.ListGenresAsync(user, 10, cursor, Ct)));
+            calls.Add(new($"Browse title {l}", "query.Cursor", () => Store.Tracks.BrowsePageAsync(user, new TrackQuery { Cursor = cursor }, Ct)));
+            calls.Add(new($"Browse added {l}", "query.Cursor", () => Store.Tracks.BrowsePageAsync(user, new TrackQuery { Sort = TrackSort.RecentlyAdded, Cursor = cursor }, Ct)));
+            calls.Add(new($"Browse artist {l}", "query.Cursor", () => Store.Tracks.BrowsePageAsync(user, new TrackQuery { Sort = TrackSort.Artist, Cursor = cursor }, Ct)));
+            calls.Add(new($"Search {l}", "cursor", () => Store.Tracks.SearchPageAsync(user, "t", 10, cursor, Ct)));
+            calls.Add(new($"Albums {l}", "cursor", () => Store.Tracks.ListAlbumsPageAsync(user, 10, cursor, Ct)));
+            calls.Add(new($"Artists {l}", "cursor", () => Store.Tracks.ListArtistsPageAsync(user, 10, cursor, Ct)));
+            calls.Add(new($"Genres {l}", "cursor", () => Store.Tracks.ListGenresPageAsync(user, 10, cursor, Ct)));
         }
 
         // A real cursor handed to another listing is a forgery too.
-        calls.Add(new("search cursor to browse", "query.Cursor", () => Store.Tracks.BrowseAsync(user, new TrackQuery { Cursor = search }, Ct)));
-        calls.Add(new("title cursor to albums", "cursor", () => Store.Tracks.ListAlbumsAsync(user, 10, title, Ct)));
-        calls.Add(new("albums cursor to search", "cursor", () => Store.Tracks.SearchAsync(user, "t", 10, albums, Ct)));
-        calls.Add(new("title cursor to artist order", "query.Cursor", () => Store.Tracks.BrowseAsync(user, new TrackQuery { Sort = TrackSort.Artist, Cursor = title }, Ct)));
+        calls.Add(new("search cursor to browse", "query.Cursor", () => Store.Tracks.BrowsePageAsync(user, new TrackQuery { Cursor = search }, Ct)));
+        calls.Add(new("title cursor to albums", "cursor", () => Store.Tracks.ListAlbumsPageAsync(user, 10, title, Ct)));
+        calls.Add(new("albums cursor to search", "cursor", () => Store.Tracks.SearchPageAsync(user, "t", 10, albums, Ct)));
+        calls.Add(new("title cursor to artist order", "query.Cursor", () => Store.Tracks.BrowsePageAsync(user, new TrackQuery { Sort = TrackSort.Artist, Cursor = title }, Ct)));
         await AssertAllRefusedAsync(calls);
 
         // The genuine cursors still page.
-        Assert.Equal(3, (await AllPagesAsync(c => Store.Tracks.SearchAsync(user, "t", 1, c ?? search, Ct))).Count);
-        Assert.Single((await Store.Tracks.BrowseAsync(user, new TrackQuery { PageSize = 1, Cursor = title }, Ct)).Items);
+        Assert.Equal(3, (await AllPagesAsync(c => Store.Tracks.SearchPageAsync(user, "t", 1, c ?? search, Ct))).Count);
+        Assert.Single((await Store.Tracks.BrowsePageAsync(user, new TrackQuery { PageSize = 1, Cursor = title }, Ct)).Items);
     }
 
     [Fact]
@@ -265,7 +258,7 @@ public abstract partial class MetadataStoreConformance
         var clock = Stopwatch.StartNew();
         foreach (var text in new[] { kilobytes98, words10000, words17, punctuation })
         {
-            var error = await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Tracks.SearchAsync(user, text, cancellationToken: Ct));
+            var error = await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Tracks.SearchPageAsync(user, text, cancellationToken: Ct));
             Assert.Equal("text", error.ParameterName);
             Assert.False(error.IsTransient);
             Assert.Equal(MetadataErrorCode.InvalidArgument, error.ErrorCode);
@@ -275,9 +268,9 @@ public abstract partial class MetadataStoreConformance
 
         // At the caps a search runs, and finds.
         string words16 = string.Join(' ', Enumerable.Repeat("alp", MetadataLimits.MaxSearchWords - 1).Append("del"));
-        Assert.Equal(["Alpha beta gamma"], Titles((await Store.Tracks.SearchAsync(user, words16, cancellationToken: Ct)).Items));
+        Assert.Equal(["Alpha beta gamma"], Titles((await Store.Tracks.SearchPageAsync(user, words16, cancellationToken: Ct)).Items));
         string longest = "gamma" + new string(' ', MetadataLimits.MaxSearchLength - 5);
-        Assert.Equal(["Alpha beta gamma"], Titles((await Store.Tracks.SearchAsync(user, longest, cancellationToken: Ct)).Items));
-        Assert.Empty((await Store.Tracks.SearchAsync(user, new string('z', MetadataLimits.MaxSearchLength), cancellationToken: Ct)).Items);
+        Assert.Equal(["Alpha beta gamma"], Titles((await Store.Tracks.SearchPageAsync(user, longest, cancellationToken: Ct)).Items));
+        Assert.Empty((await Store.Tracks.SearchPageAsync(user, new string('z', MetadataLimits.MaxSearchLength), cancellationToken: Ct)).Items);
     }
 }

@@ -1,5 +1,5 @@
-using MusicLocker.Library;
-using MusicLocker.Quota;
+using MusicLocker.Metadata;
+using MusicLocker.Metadata.Quota;
 
 namespace MusicLocker.Metadata.Tests.Conformance;
 
@@ -32,7 +32,7 @@ public abstract partial class MetadataStoreConformance
 
         // Nothing moved: alice was charged nothing, bob's hold is whole and still his to spend.
         Assert.Equal(0, (await Store.Quota.GetStatusAsync(alice, Ct)).UsedBytes);
-        Assert.Empty(await Store.UploadSessions.ListOpenAsync(alice, Ct));
+        Assert.Empty(await Store.UploadSessions.ListOpenAsync(alice, Ct).ToListAsync(Ct));
         var bobStatus = await Store.Quota.GetStatusAsync(bob, Ct);
         Assert.Equal(700, bobStatus.ReservedBytes);
         Assert.Equal(0, bobStatus.UsedBytes);
@@ -54,7 +54,6 @@ public abstract partial class MetadataStoreConformance
         var entry = (await Store.Playlists.GetEntriesAsync(bob, playlist.Id, Ct))[0];
         var myList = await Store.Playlists.CreateAsync(alice, "Mine", Ct);
         var session = await Store.UploadSessions.CreateAsync(bob, new NewUploadSession(KeyOf(bob, "s"), "s.mp3", 10), Ct);
-        await Store.UserKeys.AddAsync(bob, "k1", new byte[] { 1 }, "m1", Ct);
         await Store.History.RecordPlayAsync(bob, track.Id, Ct);
 
         var probes = new List<(string Name, Func<Guid, Task> Call, Guid Foreign)>
@@ -88,15 +87,12 @@ public abstract partial class MetadataStoreConformance
         Assert.False(await Store.UploadSessions.DeleteAsync(alice, session.Id, Ct));
         Assert.Equal(0, await Store.History.GetPlayCountAsync(alice, track.Id, Ct));
         Assert.Empty(await Store.Tracks.FindByContentHashAsync(alice, track.ContentHash, Ct));
-        await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.UserKeys.GetAsync(alice, "k1", Ct));
-        await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.UserKeys.RewrapAsync(alice, "k1", new byte[] { 2 }, "m2", "m1", Ct));
 
         // Bob's records are exactly as they were.
         Assert.Equal(track, await Store.Tracks.GetTrackAsync(bob, track.Id, Ct));
         Assert.Equal("Bob's mix", (await Store.Playlists.GetAsync(bob, playlist.Id, Ct)).Name);
         Assert.Equal(2, (await Store.Playlists.GetEntriesAsync(bob, playlist.Id, Ct)).Count);
         Assert.Equal(session, await Store.UploadSessions.GetAsync(bob, session.Id, Ct));
-        Assert.Equal("m1", (await Store.UserKeys.GetAsync(bob, "k1", Ct)).MasterKeyId);
         Assert.Equal(1, await Store.History.GetPlayCountAsync(bob, track.Id, Ct));
         Assert.Equal(10, (await Store.Quota.GetStatusAsync(bob, Ct)).UsedBytes);
     }
@@ -120,7 +116,7 @@ public abstract partial class MetadataStoreConformance
         {
             calls.Add(new($"track key {key}", "track.StorageKey", () => Store.Tracks.AddTrackAsync(mallory, Track("Mine", size: 1, storageKey: key), null, Ct)));
             calls.Add(new($"upload key {key}", "session.StorageKey", () => Store.UploadSessions.CreateAsync(mallory, new NewUploadSession(key, "f", 1), Ct)));
-            calls.Add(new($"reconcile key {key}", "storedObjects[0].StorageKey", () => Store.Quota.ReconcileAsync(mallory, [new StoredObject(key, 1)], true, Ct)));
+            calls.Add(new($"reconcile key {key}", "storedObjects[0].StorageKey", () => Store.Quota.ReconcileAsync(mallory, new[] { new StoredObject(key, 1) }.ToAsyncEnumerable(), true, Ct)));
         }
 
         await AssertAllRefusedAsync(calls);
@@ -179,8 +175,8 @@ public abstract partial class MetadataStoreConformance
         Assert.Equal(0, aliceWins);
         var aliceStatus = await Store.Quota.GetStatusAsync(alice, Ct);
         Assert.Equal(0, aliceStatus.UsedBytes + aliceStatus.ReservedBytes);
-        Assert.Empty(await Store.UploadSessions.ListOpenAsync(alice, Ct));
-        Assert.Empty((await Store.Tracks.BrowseAsync(alice, new TrackQuery(), Ct)).Items);
+        Assert.Empty(await Store.UploadSessions.ListOpenAsync(alice, Ct).ToListAsync(Ct));
+        Assert.Empty((await Store.Tracks.BrowsePageAsync(alice, new TrackQuery(), Ct)).Items);
         var bobStatus = await Store.Quota.GetStatusAsync(bob, Ct);
         Assert.Equal(reservations.Sum(r => r.Bytes), bobStatus.UsedBytes);
         Assert.Equal(0, bobStatus.ReservedBytes);

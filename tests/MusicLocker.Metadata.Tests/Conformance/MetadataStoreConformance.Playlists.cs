@@ -1,4 +1,4 @@
-using MusicLocker.Library;
+using MusicLocker.Metadata;
 
 namespace MusicLocker.Metadata.Tests.Conformance;
 
@@ -13,7 +13,7 @@ public abstract partial class MetadataStoreConformance
         await Store.Playlists.CreateAsync(user, "Focus", Ct);
         await Store.Playlists.CreateAsync(user, "éte", Ct);
         await Store.Playlists.CreateAsync(user, "Zen", Ct);
-        Assert.Equal(["éte", "Focus", "Road trip", "Zen"], (await Store.Playlists.ListAsync(user, Ct)).Select(p => p.Name));
+        Assert.Equal(["éte", "Focus", "Road trip", "Zen"], (await Store.Playlists.ListAsync(user, Ct).ToListAsync(Ct)).Select(p => p.Name));
 
         var renamed = await Store.Playlists.RenameAsync(user, road.Id, "Summer road trip", Ct);
         Assert.Equal("Summer road trip", renamed.Name);
@@ -27,7 +27,7 @@ public abstract partial class MetadataStoreConformance
 
         Assert.True(await Store.Playlists.DeleteAsync(user, road.Id, Ct));
         Assert.False(await Store.Playlists.DeleteAsync(user, road.Id, Ct));
-        Assert.Equal(["éte", "Focus", "Zen"], (await Store.Playlists.ListAsync(user, Ct)).Select(p => p.Name));
+        Assert.Equal(["éte", "Focus", "Zen"], (await Store.Playlists.ListAsync(user, Ct).ToListAsync(Ct)).Select(p => p.Name));
         await Assert.ThrowsAsync<MetadataNotFoundException>(() => Store.Playlists.CreateAsync("nobody", "x", Ct));
         await Assert.ThrowsAsync<MetadataArgumentException>(() => Store.Playlists.CreateAsync(user, "  ", Ct));
     }

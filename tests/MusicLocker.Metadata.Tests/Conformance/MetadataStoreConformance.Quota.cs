@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using MusicLocker.Library;
-using MusicLocker.Quota;
+using MusicLocker.Metadata;
+using MusicLocker.Metadata.Quota;
 
 namespace MusicLocker.Metadata.Tests.Conformance;
 
@@ -162,7 +162,7 @@ public abstract partial class MetadataStoreConformance
         var error = await Assert.ThrowsAsync<QuotaExceededException>(() => Store.Tracks.AddTrackAsync(user, Owned(user, Track("Too big", size: 501)), null, Ct));
         Assert.Equal(501, error.NeededBytes);
         Assert.Equal(500, error.AvailableBytes);
-        Assert.Equal(["Fits"], Titles((await Store.Tracks.BrowseAsync(user, new TrackQuery(), Ct)).Items));
+        Assert.Equal(["Fits"], Titles((await Store.Tracks.BrowsePageAsync(user, new TrackQuery(), Ct)).Items));
     }
 
     [Fact]
@@ -227,7 +227,7 @@ public abstract partial class MetadataStoreConformance
         await Store.Quota.CommitAsync(user, reservation.Id, 700, Ct); // bytes with no track behind them: drift
 
         StoredObject[] stored = [new(KeyOf(user, "1"), 1_000), new(KeyOf(user, "bought"), 5_000), new(KeyOf(user, "orphan"), 123)];
-        var report = await Store.Quota.ReconcileAsync(user, stored, apply: false, Ct);
+        var report = await Store.Quota.ReconcileAsync(user, stored.ToAsyncEnumerable(), apply: false, Ct);
         Assert.Equal(3_700, report.RecordedBytes);
         Assert.Equal(1_000, report.ComputedBytes);
         Assert.Equal(-2_700, report.DriftBytes);
@@ -237,10 +237,10 @@ public abstract partial class MetadataStoreConformance
         Assert.False(report.Applied);
         Assert.Equal(3_700, (await Store.Quota.GetStatusAsync(user, Ct)).UsedBytes);
 
-        var applied = await Store.Quota.ReconcileAsync(user, stored, apply: true, Ct);
+        var applied = await Store.Quota.ReconcileAsync(user, stored.ToAsyncEnumerable(), apply: true, Ct);
         Assert.True(applied.Applied);
         Assert.Equal(1_000, (await Store.Quota.GetStatusAsync(user, Ct)).UsedBytes);
-        var clean = await Store.Quota.ReconcileAsync(user, stored, apply: true, Ct);
+        var clean = await Store.Quota.ReconcileAsync(user, stored.ToAsyncEnumerable(), apply: true, Ct);
         Assert.False(clean.HasDrift);
     }
 
@@ -311,5 +311,54 @@ public abstract partial class MetadataStoreConformance
         Assert.Equal(0, final.ReservedBytes);
         Assert.Equal(committed, final.UsedBytes);
         Assert.True(final.UsedBytes <= limit);
+    }
+
+    [Fact]
+    public async Task A_user_on_a_plan_the_app_no_longer_defines_gets_no_new_quota_but_keeps_working()
+    {
+        var user = await NewUserAsync("alice", "gb-20");
+        var track = await AddAsync(user, Track("Kept", size: 1_000));
+        var shrunk = await OpenAnotherAsync(new QuotaPlanCatalog([new QuotaPlan("free", "Free", 5_000)], "free"));
+
+        var status = await shrunk.Quota.GetStatusAsync(user, Ct);
+        Assert.Equal(("gb-20", 0L, 1_000L), (status.Plan.Id, status.LimitBytes, status.UsedBytes));
+        var refused = await Assert.ThrowsAsync<QuotaExceededException>(() => shrunk.Quota.ReserveAsync(user, 1, Ct));
+        Assert.Equal(("gb-20", MetadataErrorCode.QuotaExceeded), (refused.Plan.Id, refused.ErrorCode));
+        await Assert.ThrowsAsync<QuotaExceededException>(() => shrunk.Tracks.AddTrackAsync(user, Owned(user, Track("More", size: 1)), null, Ct));
+
+        Assert.Equal(track.Id, (await shrunk.Tracks.RemoveTrackAsync(user, track.Id, Ct)).Track.Id);
+        var moved = await shrunk.Quota.SetPlanAsync(user, "free", null, Ct);
+        Assert.Equal(("free", 5_000L, 0L), (moved.Plan.Id, moved.LimitBytes, moved.UsedBytes));
+        await shrunk.Quota.ReserveAsync(user, 1, Ct);
+
+        var unknown = Assert.Throws<MetadataNotFoundException>(() => shrunk.Plans.Get("gb-20"));
+        Assert.Equal((MetadataEntity.QuotaPlan, "gb-20", MetadataErrorCode.NotFound), (unknown.Entity, unknown.Id, unknown.ErrorCode));
+        Assert.False(shrunk.Plans.TryGet("gb-20", out _));
+    }
+
+    [Fact]
+    public async Task Reconcile_reads_a_streamed_listing_without_holding_the_users_lock()
+    {
+        var user = await NewUserAsync();
+        await AddAsync(user, Track("One", size: 1_000, hash: "h1", storageKey: "~/1"));
+        var other = await OpenAnotherAsync();
+        int yielded = 0;
+
+        // A slow storage listing: between two objects, another instance changes the same user's quota. Were the user's
+        // row (or SQLite's write lock) held while the listing streams, that reservation would wait for the reconcile.
+        async IAsyncEnumerable<StoredObject> Listing()
+        {
+            yield return new StoredObject(KeyOf(user, "1"), 1_000);
+            yielded++;
+            await other.Quota.ReserveAsync(user, 10, Ct).WaitAsync(TimeSpan.FromSeconds(20), Ct);
+            yield return new StoredObject(KeyOf(user, "orphan"), 5);
+            yielded++;
+        }
+
+        var report = await Store.Quota.ReconcileAsync(user, Listing(), apply: true, Ct);
+        Assert.Equal(2, yielded);
+        Assert.Equal((1_000L, 1_000L, false), (report.RecordedBytes, report.ComputedBytes, report.Applied));
+        Assert.Equal([KeyOf(user, "orphan")], report.OrphanedKeys);
+        Assert.Equal(10, (await Store.Quota.GetStatusAsync(user, Ct)).ReservedBytes);
     }
 }

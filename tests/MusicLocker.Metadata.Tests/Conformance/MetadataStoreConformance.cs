@@ -1,6 +1,6 @@
-using MusicLocker.Library;
+using MusicLocker.Metadata;
 using MusicLocker.Testing;
-using MusicLocker.Quota;
+using MusicLocker.Metadata.Quota;
 
 namespace MusicLocker.Metadata.Tests.Conformance;
 

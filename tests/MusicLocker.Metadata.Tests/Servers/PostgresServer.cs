@@ -103,6 +103,17 @@ public sealed class PostgresServer : IAsyncLifetime
         return ConnectionString(name, pooling: true);
     }
 
+    /// <summary>Drops the database <paramref name="connectionString"/> points at, closing this process's pooled connections to it first.</summary>
+    public async Task DropDatabaseAsync(string connectionString)
+    {
+        NpgsqlConnection.ClearAllPools();
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        await using var admin = new NpgsqlConnection(ConnectionString("postgres", pooling: false));
+        await admin.OpenAsync().ConfigureAwait(false);
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
     public string ConnectionString(string database, bool pooling) => new NpgsqlConnectionStringBuilder
     {
         Host = "127.0.0.1",

@@ -1,0 +1,73 @@
+using System.Data.Common;
+using MusicLocker.Metadata.Sql.Diagnostics;
+
+namespace MusicLocker.Metadata.Sql;
+
+/// <summary>The users table; deleting a user cascades (foreign keys ON DELETE CASCADE) to everything recorded for them.</summary>
+internal sealed class SqlUserDirectory : IUserDirectory
+{
+    private const string Columns = "user_id, plan_id, quota_override_bytes, history_enabled, created_at";
+
+    private readonly SqlStoreContext _context;
+
+    public SqlUserDirectory(SqlStoreContext context) => _context = context;
+
+    public Task<LockerUser> EnsureAsync(string userId, string? planId = null, CancellationToken cancellationToken = default) =>
+        MetadataTelemetry.TraceAsync("user.ensure", userId, () =>
+        {
+            MetadataInput.UserId(userId);
+            string plan = planId ?? _context.Plans.DefaultPlanId;
+            _context.RequireKnownPlan(plan, nameof(planId));
+
+            return _context.WriteAsync(async (connection, transaction) =>
+            {
+                await connection.Sql(transaction,
+                        "INSERT INTO locker_users (user_id, plan_id, used_bytes, reserved_bytes, history_enabled, created_at) VALUES (@u, @p, 0, 0, TRUE, @now) ON CONFLICT (user_id) DO NOTHING")
+                    .With("u", userId).With("p", plan).With("now", _context.NowMs())
+                    .ExecAsync(cancellationToken).ConfigureAwait(false);
+                return await GetAsync(connection, transaction, userId, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken);
+        });
+
+    public Task<LockerUser> GetAsync(string userId, CancellationToken cancellationToken = default) =>
+        MetadataTelemetry.TraceAsync("user.get", userId, () =>
+        {
+            MetadataInput.UserId(userId);
+            return _context.ReadAsync(connection => GetAsync(connection, null, userId, cancellationToken), cancellationToken);
+        });
+
+    public Task<DeletedAccount> DeleteAsync(string userId, CancellationToken cancellationToken = default) =>
+        MetadataTelemetry.TraceAsync("user.delete", userId, () =>
+        {
+            MetadataInput.UserId(userId);
+            return _context.WriteAsync(async (connection, transaction) =>
+            {
+                await connection.Sql(transaction, "SELECT user_id FROM locker_users WHERE user_id = @u" + _context.Dialect.ForUpdate)
+                    .With("u", userId)
+                    .FirstAsync<string?>(static r => r.GetString(0), null, cancellationToken).ConfigureAwait(false);
+                long tracks = await connection.Sql(transaction, "SELECT COUNT(*) FROM tracks WHERE user_id = @u")
+                    .With("u", userId).Int64Async(cancellationToken).ConfigureAwait(false);
+                var keys = await connection.Sql(transaction,
+                        "SELECT storage_key FROM tracks WHERE user_id = @u UNION SELECT storage_key FROM upload_sessions WHERE user_id = @u")
+                    .With("u", userId)
+                    .ListAsync(static r => r.GetString(0), cancellationToken).ConfigureAwait(false);
+                // Only keys under the user's own prefix are the user's to sweep; a key recorded before that rule held (another
+                // user's) is left alone.
+                string prefix = _context.StorageKeyPrefix(userId);
+                keys.RemoveAll(key => !key.StartsWith(prefix, StringComparison.Ordinal));
+                keys.Sort(StringComparer.Ordinal); // in .NET: the database's collation may not be ordinal
+                int deleted = await connection.Sql(transaction, "DELETE FROM locker_users WHERE user_id = @u")
+                    .With("u", userId).ExecAsync(cancellationToken).ConfigureAwait(false);
+                return deleted == 0
+                    ? throw new MetadataNotFoundException(MetadataEntity.User, userId)
+                    : new DeletedAccount(userId, (int)tracks, keys);
+            }, cancellationToken);
+        });
+
+    private static async Task<LockerUser> GetAsync(DbConnection connection, DbTransaction? transaction, string userId, CancellationToken cancellationToken) =>
+        await connection.Sql(transaction, $"SELECT {Columns} FROM locker_users WHERE user_id = @u")
+            .With("u", userId)
+            .FirstAsync<LockerUser?>(static r => new LockerUser(r.GetString(0), r.GetString(1), r.GetNullableInt64(2), r.GetBoolean(3), r.GetTime(4)), null, cancellationToken)
+            .ConfigureAwait(false)
+        ?? throw new MetadataNotFoundException(MetadataEntity.User, userId);
+}
