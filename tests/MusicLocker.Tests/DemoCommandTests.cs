@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MusicLocker.Testing;
 
 namespace MusicLocker.Tests;
@@ -6,33 +5,7 @@ namespace MusicLocker.Tests;
 /// <summary>README command 1: <c>locker demo</c> runs the main job on the embedded default through the facade.</summary>
 public sealed class DemoCommandTests
 {
-    private static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
-    {
-        string? cli = null;
-        foreach (var config in new[] { "Release", "Debug" })
-        {
-            var path = Path.Combine(TestEnvironment.RepositoryRoot, "samples", "Locker.Cli", "bin", config, "net10.0", "locker.dll");
-            if (File.Exists(path))
-            {
-                cli = path;
-                break;
-            }
-        }
-
-        TestEnvironment.RequireServer(cli is not null, "samples/Locker.Cli is not built (dotnet build samples/Locker.Cli -c Release)");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(cli!);
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return (process.ExitCode, await output + await error);
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(params string[] args) => LockerCli.RunAsync(null, args);
 
     [Fact]
     public async Task Demo_with_the_built_in_sample_uploads_lists_reads_a_range_and_downloads_identical_bytes_twice()

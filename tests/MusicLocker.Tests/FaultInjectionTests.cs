@@ -160,9 +160,7 @@ public sealed class FaultInjectionTests
         var test = await LockerUnderTest.OpenAsync(folder.Path, StorageKind.InMemory);
         await using var _ = test;
         var user = test.Locker.ForUser("alice");
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => user.Uploads.UploadFileAsync(AudioFiles.Mp3("big-cover.mp3"), null, new SyncProgress(_ => cts.Cancel()), cts.Token));
-        var pending = Assert.Single(await user.Uploads.ListPendingAsync(ct));
+        var pending = await SyncProgress.InterruptAsync(user, AudioFiles.Mp3("big-cover.mp3"));
 
         var error = await Assert.ThrowsAsync<LockerException>(() => user.Uploads.ResumeAsync(pending.Id, AudioFiles.Mp3("vbr-xing-lame.mp3"), cancellationToken: ct));
 
@@ -180,9 +178,7 @@ public sealed class FaultInjectionTests
         var test = await LockerUnderTest.OpenAsync(folder.Path, StorageKind.FileSystem);
         await using var _ = test;
         var user = test.Locker.ForUser("alice");
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => user.Uploads.UploadFileAsync(AudioFiles.Mp3("big-cover.mp3"), null, new SyncProgress(_ => cts.Cancel()), cts.Token));
-        var pending = Assert.Single(await user.Uploads.ListPendingAsync(ct));
+        var pending = await SyncProgress.InterruptAsync(user, AudioFiles.Mp3("big-cover.mp3"));
 
         Assert.True(await user.Uploads.CancelAsync(pending.Id, ct));
 

@@ -136,17 +136,8 @@ public sealed class IsolationTests : IAsyncLifetime
     public async Task Another_users_upload_session_cannot_be_resumed_listed_or_cancelled()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var progress = new SyncProgress(p =>
-        {
-            if (p.BytesTransferred >= 32 * 1024)
-            {
-                cts.Cancel();
-            }
-        });
         string path = AudioFiles.Mp3("id3v23-unsync.mp3");
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _alice.Uploads.UploadFileAsync(path, null, progress, cts.Token));
-        var pending = Assert.Single(await _alice.Uploads.ListPendingAsync(ct));
+        var pending = await SyncProgress.InterruptAsync(_alice, path, 32 * 1024);
 
         Assert.Empty(await _bob.Uploads.ListPendingAsync(ct));
         var resume = await Assert.ThrowsAsync<LockerException>(() => _bob.Uploads.ResumeAsync(pending.Id, path, cancellationToken: ct));
@@ -185,4 +176,19 @@ public sealed class IsolationTests : IAsyncLifetime
 internal sealed class SyncProgress(Action<UploadProgress> handler) : IProgress<UploadProgress>
 {
     public void Report(UploadProgress value) => handler(value);
+
+    /// <summary>Starts uploading <paramref name="path"/> and cancels once <paramref name="afterBytes"/> are stored; returns the pending upload it left.</summary>
+    public static async Task<PendingUpload> InterruptAsync(IUserLocker user, string path, long afterBytes = 0)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var progress = new SyncProgress(p =>
+        {
+            if (p.BytesTransferred >= afterBytes)
+            {
+                cts.Cancel();
+            }
+        });
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => user.Uploads.UploadFileAsync(path, null, progress, cts.Token));
+        return Assert.Single(await user.Uploads.ListPendingAsync(TestContext.Current.CancellationToken));
+    }
 }
