@@ -13,9 +13,12 @@ public abstract class EndToEndTests : IAsyncLifetime
 
     protected abstract StorageKind Kind { get; }
 
+    /// <summary>The PostgreSQL server for the catalog, or null for SQLite.</summary>
+    protected virtual Metadata.Tests.Servers.PostgresServer? Postgres => null;
+
     private ILocker Locker => _test.Locker;
 
-    public async ValueTask InitializeAsync() => _test = await LockerUnderTest.OpenAsync(_folder.Path, Kind);
+    public async ValueTask InitializeAsync() => _test = await LockerUnderTest.OpenAsync(_folder.Path, Kind, postgres: Postgres);
 
     public async ValueTask DisposeAsync()
     {
@@ -287,4 +290,12 @@ public sealed class InMemoryEndToEndTests : EndToEndTests
 public sealed class AzureEndToEndTests : EndToEndTests
 {
     protected override StorageKind Kind => StorageKind.Azure;
+}
+
+/// <summary>The same suite on the file system with the catalog on PostgreSQL (a fresh database per test).</summary>
+public sealed class PostgresEndToEndTests(Metadata.Tests.Servers.PostgresServer server) : EndToEndTests
+{
+    protected override StorageKind Kind => StorageKind.FileSystem;
+
+    protected override Metadata.Tests.Servers.PostgresServer? Postgres => server;
 }

@@ -4,6 +4,8 @@ using MusicLocker.Metadata.Sqlite;
 using MusicLocker.Storage;
 using MusicLocker.Storage.FileSystem;
 using MusicLocker.Storage.InMemory;
+using MusicLocker.Metadata.Postgres;
+using MusicLocker.Metadata.Tests.Servers;
 using MusicLocker.Storage.Azure;
 using MusicLocker.Testing;
 using MusicLocker.Testing.Servers;
@@ -61,7 +63,7 @@ internal sealed class LockerUnderTest : IAsyncDisposable
     public MusicLockerOptions Options { get; private set; } = null!;
 
     /// <summary>File-system or in-memory storage (optionally wrapped), SQLite in <paramref name="folder"/>, a key ring there.</summary>
-    public static async Task<LockerUnderTest> OpenAsync(string folder, StorageKind kind, ManualTimeProvider? clock = null, Func<IBlobStore, IBlobStore>? wrap = null, Action<MusicLockerOptions>? configure = null, IBlobStore? shared = null)
+    public static async Task<LockerUnderTest> OpenAsync(string folder, StorageKind kind, ManualTimeProvider? clock = null, Func<IBlobStore, IBlobStore>? wrap = null, Action<MusicLockerOptions>? configure = null, IBlobStore? shared = null, PostgresServer? postgres = null)
     {
         clock ??= new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var test = new LockerUnderTest(folder, clock);
@@ -80,7 +82,9 @@ internal sealed class LockerUnderTest : IAsyncDisposable
         }
 
         test.Storage = storage;
-        test.Metadata = await SqliteMetadataStore.OpenAsync(new SqliteMetadataStoreOptions { DatabasePath = Path.Combine(folder, "locker.db"), TimeProvider = clock });
+        test.Metadata = postgres is null
+            ? await SqliteMetadataStore.OpenAsync(new SqliteMetadataStoreOptions { DatabasePath = Path.Combine(folder, "locker.db"), TimeProvider = clock })
+            : await OpenPostgresAsync(postgres, clock);
         test._owned.Add(test.Metadata);
         string ringPath = Path.Combine(folder, "keyring.json");
         var ringOptions = new LocalKeyRingOptions { Path = ringPath, TimeProvider = clock };
@@ -88,6 +92,14 @@ internal sealed class LockerUnderTest : IAsyncDisposable
         test._owned.Add(ring);
         test.Locker = global::MusicLocker.Locker.Create(wrap is null ? storage : wrap(storage), test.Metadata, ring, options);
         return test;
+    }
+
+    /// <summary>A fresh database on the run's PostgreSQL (skips when it is not installed, fails under CI).</summary>
+    private static async Task<ILockerMetadataStore> OpenPostgresAsync(PostgresServer server, TimeProvider clock)
+    {
+        TestEnvironment.RequireServer(server.Available, server.UnavailableReason);
+        string connectionString = await server.CreateDatabaseAsync("locker");
+        return await PostgresMetadataStore.OpenAsync(new PostgresMetadataStoreOptions { ConnectionString = connectionString, TimeProvider = clock }, TestContext.Current.CancellationToken);
     }
 
     /// <summary>A store over a fresh container of the shared Azurite (skips when it cannot start, fails under CI).</summary>
