@@ -192,3 +192,44 @@ internal sealed class SyncProgress(Action<UploadProgress> handler) : IProgress<U
         return Assert.Single(await user.Uploads.ListPendingAsync(TestContext.Current.CancellationToken));
     }
 }
+
+/// <summary>One locker shared by many users at once: each ends with exactly its own tracks, bytes and quota.</summary>
+public sealed class ConcurrentUsersTests
+{
+    [Fact]
+    public async Task Eight_users_uploading_reading_and_deleting_at_once_see_only_their_own()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var folder = new TempFolder();
+        var test = await LockerUnderTest.OpenAsync(folder.Path, StorageKind.FileSystem);
+        await using var _ = test;
+        string[] files = [AudioFiles.Mp3("big-cover.mp3"), AudioFiles.Mp3("vbr-noheader.mp3"), AudioFiles.Aac("lc-44k-stereo.aac"), AudioFiles.M4a("moov-at-end.m4a")];
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        {
+            var user = test.Locker.ForUser("user" + i);
+            var mine = files.Where((_, f) => (f + i) % 2 == 0).ToArray();
+            var results = await user.Uploads.UploadFilesAsync(mine, cancellationToken: ct);
+            var doomed = results[0].Result!.Track;
+            await user.Tracks.DeleteAsync(doomed.Id, ct);
+            foreach (var kept in results.Skip(1))
+            {
+                var download = new MemoryStream();
+                await user.Downloads.DownloadToAsync(kept.Result!.Track.Id, download, ct);
+                Assert.Equal(await File.ReadAllBytesAsync(kept.Path, ct), download.ToArray());
+            }
+        }, ct)));
+
+        for (int i = 0; i < 8; i++)
+        {
+            var user = test.Locker.ForUser("user" + i);
+            var kept = files.Where((_, f) => (f + i) % 2 == 0).Skip(1).ToArray();
+            var tracks = await EndToEndTests.ToListAsync(user.Tracks.ListAsync(cancellationToken: ct));
+            Assert.Equal(kept.Length, tracks.Count);
+            var quota = await user.Quota.GetStatusAsync(ct);
+            Assert.Equal(kept.Sum(f => new FileInfo(f).Length), quota.UsedBytes);
+            Assert.Equal(0, quota.ReservedBytes);
+            Assert.Equal(kept.Length * 2, (await test.UserObjectsAsync($"users/user{i}/")).Count);
+        }
+    }
+}
