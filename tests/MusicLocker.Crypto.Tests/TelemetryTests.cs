@@ -185,8 +185,10 @@ public sealed class TelemetryTests : IDisposable
         var parts = Spans("storage.multipart.upload_part", "encrypted", key).ToArray();
         Assert.Equal([16_384L, 500L], parts.Select(p => (long)p.GetTagItem("musiclocker.bytes")!).Order().Reverse().ToArray());
         Assert.Equal(16_884L, Assert.Single(Spans("storage.multipart.complete", "encrypted", key)).GetTagItem("musiclocker.bytes"));
-        var list = Assert.Single(_spans, s => s.OperationName == "storage.list" && (string?)s.GetTagItem("musiclocker.blob.prefix") == _user + "/");
-        Assert.Equal("encrypted", list.GetTagItem("musiclocker.store"));
+        // The inner store lists the same prefix under its own span, a child of the encrypted one.
+        var list = Assert.Single(_spans, s => s.OperationName == "storage.list" && (string?)s.GetTagItem("musiclocker.store") == "encrypted" && (string?)s.GetTagItem("musiclocker.blob.prefix") == _user + "/");
+        var inner = Assert.Single(_spans, s => s.OperationName == "storage.list" && s.ParentSpanId == list.SpanId);
+        Assert.Equal(_user + "/", inner.GetTagItem("musiclocker.blob.prefix"));
         Assert.Equal(ActivityStatusCode.Unset, list.Status);
     }
 

@@ -121,12 +121,15 @@ public sealed class AzureRetryTests
             }
 
             return null;
-        }, o => o.NetworkTimeout = TimeSpan.FromMilliseconds(300));
+        }, o => o.NetworkTimeout = TimeSpan.FromSeconds(1.5));
         using var _ = store;
         var clock = Stopwatch.StartNew();
         await store.PutBytesAsync(BlobKey.Parse("x"), new byte[] { 1 }, cancellationToken: Ct);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
-        Assert.Equal(2, handler.Count);
+
+        // The silent first try was abandoned and retried. On a loaded machine the emulator itself may miss a 1.5 s
+        // deadline once more, so a further retry is allowed; what matters is that the put did not wait 30 s.
+        Assert.InRange(handler.Count, 2, 4);
     }
 
     [Fact]
