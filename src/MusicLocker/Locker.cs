@@ -17,11 +17,11 @@ public static class Locker
     public const string EmbeddedKeyRingFile = "keyring.json";
 
     /// <summary>The blob folder of the embedded default, inside its folder.</summary>
-    public const string EmbeddedBlobFolder = "blobs";
+    public const string EmbeddedBlobFolder = "objects";
 
     /// <summary>
     /// Opens (creating when missing) the embedded default in <paramref name="folder"/>: file-system object store
-    /// (<c>blobs/</c>), SQLite catalog and quota ledger (<c>locker.db</c>) and a local key ring (<c>keyring.json</c>, mode
+    /// (<c>objects/</c>), SQLite catalog and quota ledger (<c>locker.db</c>) and a local key ring (<c>keyring.json</c>, mode
     /// 0600), encrypted unless <paramref name="options"/> says otherwise. Dispose the locker to close them.
     /// </summary>
     public static async Task<ILocker> OpenEmbeddedAsync(string folder, MusicLockerOptions? options = null, CancellationToken cancellationToken = default)

@@ -9,7 +9,7 @@ namespace MusicLocker;
 public sealed class MusicLockerOptions
 {
     /// <summary>
-    /// The folder of the embedded default: every part no <c>Use…</c> call configures goes there (<c>blobs/</c>,
+    /// The folder of the embedded default: every part no <c>Use…</c> call configures goes there (<c>objects/</c>,
     /// <c>locker.db</c>, <c>keyring.json</c>). Empty when every part is configured.
     /// </summary>
     public string? Folder { get; set; }
