@@ -132,6 +132,7 @@ public sealed class FaultInjectionTests
 
         Assert.All(reports, r => Assert.Equal(original.Length, r.TotalBytes));
         Assert.Equal(reports.Select(r => r.BytesTransferred).Order(), reports.Select(r => r.BytesTransferred));
+        Assert.Contains(reports, r => r.BytesPerSecond > 0 && r.EstimatedRemaining > TimeSpan.Zero);
 
         FaultyBlobStore? second = null;
         await using (var test = await LockerUnderTest.OpenAsync(folder.Path, StorageKind.FileSystem, clock, s => second = new FaultyBlobStore(s)))
