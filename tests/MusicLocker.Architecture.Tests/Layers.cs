@@ -33,6 +33,11 @@ internal static class Layers
 
         // Key providers: the crypto contracts (and the storage types they carry).
         ["MusicLocker.Keys.AwsKms"] = ["MusicLocker.Crypto", "MusicLocker.Storage"],
+
+        // The facade: every layer's contracts, plus the SQLite provider of the embedded default (OpenEmbeddedAsync,
+        // UseSqlite) and its engine (whose store holds the user key records). The server providers add their Use…
+        // extensions from their own packages, never from here.
+        ["MusicLocker"] = ["MusicLocker.Media", "MusicLocker.Storage", "MusicLocker.Crypto", "MusicLocker.Metadata", "MusicLocker.Metadata.Sql", "MusicLocker.Metadata.Sqlite"],
     };
 
     /// <summary>

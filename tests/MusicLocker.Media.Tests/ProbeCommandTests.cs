@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using MusicLocker.Testing;
 
@@ -7,37 +6,7 @@ namespace MusicLocker.Media.Tests;
 /// <summary>The <c>locker probe</c> sample, run as a user would (the built samples/Locker.Cli).</summary>
 public sealed class ProbeCommandTests
 {
-    private static string? FindCli()
-    {
-        foreach (var config in new[] { "Release", "Debug" })
-        {
-            var path = Path.Combine(TestEnvironment.RepositoryRoot, "samples", "Locker.Cli", "bin", config, "net10.0", "locker.dll");
-            if (File.Exists(path))
-            {
-                return path;
-            }
-        }
-
-        return null;
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
-    {
-        var cli = FindCli();
-        TestEnvironment.RequireServer(cli is not null, "samples/Locker.Cli is not built (dotnet build samples/Locker.Cli -c Release)");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Fixtures.Root };
-        start.ArgumentList.Add(cli!);
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return (process.ExitCode, await output + await error);
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(params string[] args) => LockerCli.RunAsync(Fixtures.Root, args);
 
     [Fact]
     public async Task Json_has_one_camelCase_object_per_file()

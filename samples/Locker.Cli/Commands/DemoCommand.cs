@@ -1,75 +1,83 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Security.Cryptography;
-using MusicLocker.Storage;
+using MusicLocker;
 
 namespace Locker.Cli.Commands;
 
 /// <summary>
-/// <c>demo</c>: the smallest end-to-end run on the embedded default — store a file, read it back whole and by range,
-/// and check every byte. Uses FILE when given, otherwise writes a 3 MiB sample first.
+/// <c>demo</c>: the main job on the embedded default (one folder: file-system objects, SQLite catalog, local key ring,
+/// encrypted) through the <c>MusicLocker</c> facade — upload an MP3, list it, read a range from its middle, download it
+/// and check it byte for byte. Uses FILE when given, otherwise generates a sample MP3 (ffmpeg or lame when installed,
+/// else a built-in one).
 /// </summary>
 internal static class DemoCommand
 {
     public static Command Create()
     {
         var root = CliOptions.Root();
-        var file = new Argument<FileInfo?>("file") { Description = "A file to store (default: a generated 3 MiB sample).", DefaultValueFactory = _ => null };
-        var command = new Command("demo", "Store a file in the local locker and read it back, checking every byte.") { root, file };
-        command.SetAction((parse, ct) => StoreCommands.Run(async () =>
-        {
-            var rootDir = parse.GetValue(root)!;
-            using var store = CliOptions.OpenStore(rootDir);
-            var source = parse.GetValue(file) ?? await WriteSampleAsync(rootDir, ct);
-            var key = BlobKey.Parse("demo/" + source.Name);
-            Console.WriteLine($"locker folder : {store.RootPath}");
-
-            var clock = Stopwatch.StartNew();
-            var stored = await store.PutFileAsync(key, source.FullName, new PutBlobOptions { ContentType = "application/octet-stream" }, ct);
-            Console.WriteLine($"stored        : {stored.Key} ({stored.Length:N0} bytes, etag {stored.ETag}) in {clock.ElapsedMilliseconds} ms");
-
-            byte[] expected;
-            await using (var original = source.OpenRead())
-            {
-                expected = await SHA256.HashDataAsync(original, ct);
-            }
-
-            clock.Restart();
-            await using (var download = await store.OpenReadAsync(key, null, ct))
-            {
-                var actual = await SHA256.HashDataAsync(download.Content, ct);
-                Check(actual.AsSpan().SequenceEqual(expected), "the bytes read back differ from the file");
-            }
-
-            Console.WriteLine($"read back     : SHA-256 {Convert.ToHexStringLower(expected)} matches ({clock.ElapsedMilliseconds} ms)");
-
-            if (stored.Length > 0)
-            {
-                long offset = stored.Length / 2;
-                int length = (int)Math.Min(64 * 1024, stored.Length - offset);
-                var slice = new byte[length];
-                int n = await store.ReadAtAsync(key, offset, slice, stored.ETag, ct);
-                var fromFile = new byte[length];
-                await using (var original = source.OpenRead())
-                {
-                    original.Seek(offset, SeekOrigin.Begin);
-                    await original.ReadExactlyAsync(fromFile, ct);
-                }
-
-                Check(n == length && slice.AsSpan().SequenceEqual(fromFile), "the ranged read differs from the file");
-                Console.WriteLine($"ranged read   : bytes {offset:N0}-{offset + length - 1:N0} match");
-            }
-
-            int count = 0;
-            await foreach (var _ in store.ListAsync("demo/", ct))
-            {
-                count++;
-            }
-
-            Console.WriteLine($"listed        : {count} blob(s) under demo/");
-            Console.WriteLine("ok");
-        }));
+        var file = new Argument<FileInfo?>("file") { Description = "An MP3/AAC/M4A file to upload (default: a generated sample MP3).", DefaultValueFactory = _ => null };
+        var sample = new Option<string>("--sample") { Description = "How to make the sample: auto, ffmpeg, lame or builtin.", DefaultValueFactory = _ => "auto" };
+        sample.AcceptOnlyFromAmong("auto", "ffmpeg", "lame", "builtin");
+        var command = new Command("demo", "Upload an MP3 into the local locker, list it, read a range, download it and check every byte.") { root, file, sample };
+        command.SetAction((parse, ct) => StoreCommands.Run(() => RunAsync(parse.GetValue(root)!, parse.GetValue(file), parse.GetValue(sample)!, ct)));
         return command;
+    }
+
+    private static async Task RunAsync(DirectoryInfo rootDir, FileInfo? given, string generator, CancellationToken ct)
+    {
+        FileInfo source;
+        if (given is null)
+        {
+            var (generated, by) = await SampleMp3.WriteAsync(rootDir, generator, ct);
+            source = generated;
+            Console.WriteLine($"sample        : {source.FullName} ({source.Length:N0} bytes, made by {by})");
+        }
+        else
+        {
+            source = given;
+        }
+
+        await using var locker = await MusicLocker.Locker.OpenEmbeddedAsync(rootDir.FullName, cancellationToken: ct);
+        Console.WriteLine($"locker folder : {rootDir.FullName} (objects, SQLite catalog, key ring; encrypted)");
+        var user = locker.ForUser("demo");
+
+        var clock = Stopwatch.StartNew();
+        var upload = await user.Uploads.UploadFileAsync(source.FullName, cancellationToken: ct);
+        var track = upload.Track;
+        Console.WriteLine($"uploaded      : {upload.Outcome}: \"{track.Tags.Title}\" by {track.Tags.Artist ?? "?"}, {track.Duration:m\\:ss\\.fff}, {track.SizeBytes:N0} bytes, {track.Codec} {track.BitrateKbps} kbit/s ({clock.ElapsedMilliseconds} ms)");
+
+        int listed = 0;
+        await foreach (var item in user.Tracks.ListAsync(cancellationToken: ct))
+        {
+            listed++;
+            if (item.Id == track.Id)
+            {
+                Console.WriteLine($"listed        : {item.Id} \"{item.Tags.Title}\" ({listed} in the locker so far)");
+            }
+        }
+
+        Check(listed > 0, "the track is not listed");
+        byte[] original = await File.ReadAllBytesAsync(source.FullName, ct);
+        Check(track.SizeBytes == original.Length, "the catalogued size differs from the file");
+
+        long offset = original.Length / 2;
+        int length = (int)Math.Min(64 * 1024, original.Length - offset);
+        await using (var range = await user.Downloads.OpenReadAsync(track.Id, offset, length, ct))
+        {
+            var slice = new byte[length];
+            await range.Content.ReadExactlyAsync(slice, ct);
+            Check(slice.AsSpan().SequenceEqual(original.AsSpan((int)offset, length)), "the ranged read differs from the file");
+        }
+
+        Console.WriteLine($"ranged read   : bytes {offset:N0}-{offset + length - 1:N0} of the middle match");
+
+        clock.Restart();
+        var downloaded = new MemoryStream();
+        await user.Downloads.DownloadToAsync(track.Id, downloaded, ct);
+        Check(downloaded.ToArray().AsSpan().SequenceEqual(original), "the download differs from the file");
+        Console.WriteLine($"downloaded    : {downloaded.Length:N0} bytes, byte for byte identical, SHA-256 {Convert.ToHexStringLower(SHA256.HashData(original))} ({clock.ElapsedMilliseconds} ms)");
+        Console.WriteLine("ok");
     }
 
     private static void Check(bool condition, string what)
@@ -78,15 +86,5 @@ internal static class DemoCommand
         {
             throw new IOException("demo failed: " + what);
         }
-    }
-
-    private static async Task<FileInfo> WriteSampleAsync(DirectoryInfo root, CancellationToken cancellationToken)
-    {
-        root.Create();
-        var path = Path.Combine(root.FullName, "sample.bin");
-        var bytes = new byte[3 * 1024 * 1024];
-        new Random(2026).NextBytes(bytes);
-        await File.WriteAllBytesAsync(path, bytes, cancellationToken);
-        return new FileInfo(path);
     }
 }

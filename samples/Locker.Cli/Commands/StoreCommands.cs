@@ -99,6 +99,11 @@ internal static class StoreCommands
             await body();
             return 0;
         }
+        catch (MusicLocker.LockerException ex)
+        {
+            await Console.Error.WriteLineAsync($"locker: {ex.ErrorCode}: {ex.Message}");
+            return 1;
+        }
         catch (BlobStoreException ex)
         {
             await Console.Error.WriteLineAsync($"locker: {ex.ErrorCode}: {ex.Message}");

@@ -1,0 +1,71 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
+namespace MusicLocker.Internal;
+
+/// <summary>
+/// The two hashes of an upload, fed in file order. Content hash: SHA-256 of every byte. Audio hash: SHA-256 of the
+/// bytes in the audio payload range the prober reports (<c>MediaInfo.AudioOffset</c>, <c>AudioLength</c>: for MP3/ADTS
+/// the frames between leading ID3v2 and trailing ID3v1/APE tags, Xing/Info frame included; for MP4 the <c>mdat</c>
+/// payload), so editing tags changes the content hash but not the audio hash. Both lower-case hex.
+/// </summary>
+internal sealed class FileHasher : IDisposable
+{
+    private readonly IncrementalHash _content = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly IncrementalHash _audio = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly long _audioStart;
+    private readonly long _audioEnd;
+    private long _position;
+
+    public FileHasher(long audioOffset, long audioLength)
+    {
+        _audioStart = audioOffset;
+        _audioEnd = audioOffset + audioLength;
+    }
+
+    public long Position => _position;
+
+    public void Append(ReadOnlySpan<byte> bytes)
+    {
+        _content.AppendData(bytes);
+        long start = Math.Max(_position, _audioStart);
+        long end = Math.Min(_position + bytes.Length, _audioEnd);
+        if (end > start)
+        {
+            _audio.AppendData(bytes.Slice((int)(start - _position), (int)(end - start)));
+        }
+
+        _position += bytes.Length;
+    }
+
+    public (string Content, string Audio) Finish() =>
+        (Convert.ToHexStringLower(_content.GetHashAndReset()), Convert.ToHexStringLower(_audio.GetHashAndReset()));
+
+    /// <summary>Both hashes of a whole seekable stream (from its position 0), read once.</summary>
+    public static async Task<(string Content, string Audio)> HashAsync(Stream stream, long audioOffset, long audioLength, CancellationToken cancellationToken)
+    {
+        using var hasher = new FileHasher(audioOffset, audioLength);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
+        try
+        {
+            stream.Position = 0;
+            int n;
+            while ((n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                hasher.Append(buffer.AsSpan(0, n));
+            }
+
+            return hasher.Finish();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    public void Dispose()
+    {
+        _content.Dispose();
+        _audio.Dispose();
+    }
+}

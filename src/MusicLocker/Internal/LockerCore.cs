@@ -1,0 +1,64 @@
+using MusicLocker.Crypto;
+using MusicLocker.Metadata;
+using MusicLocker.Media;
+using MusicLocker.Metadata.Sql;
+using MusicLocker.Storage;
+
+namespace MusicLocker.Internal;
+
+/// <summary>The opened parts of a locker, shared by every user's view of it. Immutable after construction.</summary>
+internal sealed class LockerCore
+{
+    public LockerCore(IBlobStore storage, ILockerMetadataStore metadata, IMasterKeyProvider? masterKeys, MusicLockerOptions options, IUserKeyStore? userKeys = null)
+    {
+        Options = options;
+        Time = options.TimeProvider ?? TimeProvider.System;
+        Raw = storage;
+        Metadata = metadata;
+        if (options.Encrypt)
+        {
+            if (masterKeys is null)
+            {
+                throw new LockerException(LockerErrorCode.InvalidArgument, "MusicLocker:Encrypt is on but no master key provider is configured (UseLocalKeyRing, or turn Encrypt off).");
+            }
+
+            // User key records live in the metadata database (the SQL stores keep them), so a restored blob backup cannot
+            // bring a destroyed key back. Only a metadata store without one falls back to records beside the blobs.
+            KeyStore = userKeys ?? (metadata as SqlMetadataStore)?.UserKeys ?? new BlobUserKeyStore(storage);
+            Keys = new UserKeyManager(masterKeys, KeyStore, new UserKeyManagerOptions { TimeProvider = Time });
+            Objects = new EncryptedBlobStore(storage, Keys, new EncryptedBlobStoreOptions
+            {
+                OwnerOf = LockerKeys.OwnerMapping(options.TenantId),
+                PartSize = options.PartSize,
+                TimeProvider = Time,
+            });
+        }
+        else
+        {
+            Objects = storage;
+        }
+    }
+
+    public MusicLockerOptions Options { get; }
+
+    public TimeProvider Time { get; }
+
+    /// <summary>The object store as configured (ciphertext when encrypted): listing and deleting.</summary>
+    public IBlobStore Raw { get; }
+
+    /// <summary>The store every object is written and read through (the encrypting decorator, or <see cref="Raw"/>).</summary>
+    public IBlobStore Objects { get; }
+
+    public ILockerMetadataStore Metadata { get; }
+
+    public UserKeyManager? Keys { get; }
+
+    public IUserKeyStore? KeyStore { get; }
+
+    public MediaProber Prober { get; } = new();
+
+    /// <summary>Serialises same-audio uploads of one user in this process (see <see cref="AudioGate"/>).</summary>
+    public AudioGate UploadGate { get; } = new();
+
+    public KeyOwner OwnerOf(string userId) => new(Options.TenantId, userId);
+}

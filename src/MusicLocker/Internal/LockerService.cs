@@ -1,0 +1,55 @@
+namespace MusicLocker.Internal;
+
+/// <summary>The locker: per-user views over one shared, immutable <see cref="LockerCore"/>.</summary>
+internal sealed class LockerService : ILocker
+{
+    private readonly LockerCore _core;
+    private readonly IReadOnlyList<object> _owned;
+    private int _disposed;
+
+    public LockerService(LockerCore core, IReadOnlyList<object> owned)
+    {
+        _core = core;
+        _owned = owned;
+    }
+
+    public IUserLocker ForUser(string userId)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        LockerKeys.ValidateUserId(userId);
+        return new UserLocker(_core, userId);
+    }
+
+    public Task<LockerSweepResult> SweepAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return LockerErrors.Guard(() => new LockerSweeper(_core).RunAsync(cancellationToken));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await DisposeAllAsync(_owned).ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Disposes what the locker opened, last opened first.</summary>
+    internal static async Task DisposeAllAsync(IReadOnlyList<object> owned)
+    {
+        for (int i = owned.Count - 1; i >= 0; i--)
+        {
+            switch (owned[i])
+            {
+                case IAsyncDisposable asyncDisposable:
+                    await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+            }
+        }
+    }
+}

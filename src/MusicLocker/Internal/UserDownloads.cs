@@ -1,0 +1,56 @@
+using MusicLocker.Media;
+using MusicLocker.Storage;
+
+namespace MusicLocker.Internal;
+
+internal sealed class UserDownloads(LockerCore core, UserTracks tracks) : ILockerDownloads
+{
+    public Task<long> DownloadToAsync(Guid trackId, Stream destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        return LockerErrors.Guard(async () =>
+        {
+            var record = await tracks.GetRecordAsync(trackId, cancellationToken).ConfigureAwait(false);
+            var properties = await core.Objects.DownloadToAsync(BlobKey.Parse(record.StorageKey), destination, null, cancellationToken).ConfigureAwait(false);
+            return properties.Length;
+        });
+    }
+
+    public Task<TrackContent> OpenReadAsync(Guid trackId, long offset = 0, long? length = null, CancellationToken cancellationToken = default)
+    {
+        if (offset < 0 || length is <= 0)
+        {
+            LockerErrors.ThrowInvalidArgument(length is <= 0 ? nameof(length) : nameof(offset), $"A range needs offset >= 0 and length > 0 (got offset {offset}, length {length}).");
+        }
+
+        return LockerErrors.Guard(async () =>
+        {
+            var record = await tracks.GetRecordAsync(trackId, cancellationToken).ConfigureAwait(false);
+            BlobDownload download;
+            try
+            {
+                download = await core.Objects.OpenReadAsync(BlobKey.Parse(record.StorageKey), new ReadBlobOptions { Range = new ByteRange(offset, length) }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RangeNotSatisfiableException ex)
+            {
+                throw new LockerException(LockerErrorCode.InvalidArgument, $"offset: the range starts at {offset:N0}, at or past the end of the {record.SizeBytes:N0}-byte file.", ex);
+            }
+
+            return new TrackContent(new TranslatingReadStream(download.Content), download.Offset, download.Length, download.Properties.Length, download.Properties.ContentType ?? "application/octet-stream");
+        });
+    }
+
+    public Task<CoverArt> OpenCoverArtAsync(Guid trackId, CancellationToken cancellationToken = default) =>
+        LockerErrors.Guard(async () =>
+        {
+            var (record, info) = await tracks.GetInfoAsync(trackId, cancellationToken).ConfigureAwait(false);
+            if (info.Cover is not { } cover)
+            {
+                throw new LockerException(LockerErrorCode.CoverArtNotFound, $"Track {trackId} has no cover picture.");
+            }
+
+            var properties = await core.Objects.GetPropertiesAsync(BlobKey.Parse(record.StorageKey), cancellationToken).ConfigureAwait(false);
+            byte[] picture = await MediaProber.ReadCoverArtAsync(new BlobRandomAccessSource(core.Objects, properties), cover, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new CoverArt(new MemoryStream(picture, writable: false), cover.MimeType, picture.Length);
+        });
+}

@@ -1,0 +1,74 @@
+using MusicLocker.Metadata.Quota;
+
+namespace MusicLocker;
+
+/// <summary>How one file is uploaded.</summary>
+public sealed class UploadOptions
+{
+    /// <summary>The app marks music bought in its store: it is catalogued but does not count against the quota.</summary>
+    public bool IsPurchased { get; init; }
+
+    /// <summary>The file's name as the user knows it (the title falls back to it when the file has no title tag).</summary>
+    public string? FileName { get; init; }
+}
+
+/// <summary>How far an upload is.</summary>
+/// <param name="BytesTransferred">Bytes of the file stored so far (parts stored by an earlier attempt included).</param>
+/// <param name="TotalBytes">The file's size.</param>
+/// <param name="BytesPerSecond">The rate over this attempt so far.</param>
+/// <param name="EstimatedRemaining">The time left at that rate; <see langword="null"/> until a rate is known.</param>
+public readonly record struct UploadProgress(long BytesTransferred, long TotalBytes, double BytesPerSecond, TimeSpan? EstimatedRemaining);
+
+/// <summary>What an upload did.</summary>
+public enum UploadOutcome
+{
+    /// <summary>Nothing happened (never returned; the default value).</summary>
+    Unknown = 0,
+
+    /// <summary>The file was stored and catalogued as a new track.</summary>
+    Stored,
+
+    /// <summary>The same file was in the locker already: nothing was stored or charged.</summary>
+    Duplicate,
+
+    /// <summary>The same audio with other tags was in the locker: its tags were updated, nothing was stored or charged.</summary>
+    Retagged,
+}
+
+/// <summary>The result of an upload.</summary>
+/// <param name="Track">The track (new, or the one already there).</param>
+/// <param name="Outcome">What the upload did.</param>
+public sealed record UploadResult(LockerTrack Track, UploadOutcome Outcome);
+
+/// <summary>An upload that was interrupted and can be resumed with <see cref="ILockerUploads.ResumeAsync(Guid, string, UploadOptions?, IProgress{UploadProgress}?, CancellationToken)"/>.</summary>
+/// <param name="Id">The session id.</param>
+/// <param name="FileName">The file's name.</param>
+/// <param name="TotalBytes">The file's size.</param>
+/// <param name="StoredBytes">Bytes stored so far.</param>
+/// <param name="StartedAt">When it started.</param>
+/// <param name="UpdatedAt">When it last stored a part.</param>
+public sealed record PendingUpload(Guid Id, string FileName, long TotalBytes, long StoredBytes, DateTimeOffset StartedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>One file of a scan.</summary>
+/// <param name="Path">The local file.</param>
+/// <param name="SizeBytes">Its size.</param>
+/// <param name="ContentHash">SHA-256 of its bytes (lower-case hex).</param>
+/// <param name="AudioHash">SHA-256 of its audio payload.</param>
+/// <param name="ExistingTrackId">The track already holding this audio, or <see langword="null"/> when the file is new to the locker.</param>
+/// <param name="Error">Why the file cannot be uploaded (not audio, DRM, unreadable), or <see langword="null"/>.</param>
+public sealed record ScannedFile(string Path, long SizeBytes, string? ContentHash, string? AudioHash, Guid? ExistingTrackId, LockerErrorCode? Error)
+{
+    /// <summary>Whether an upload would store it (new audio, and an uploadable file).</summary>
+    public bool IsNew => ExistingTrackId is null && Error is null;
+}
+
+/// <summary>Which local files are not in the locker yet, and whether they fit.</summary>
+/// <param name="Files">One entry per file, in the order given.</param>
+/// <param name="Quota">The quota preview of the new files.</param>
+public sealed record ScanResult(IReadOnlyList<ScannedFile> Files, QuotaPreview Quota);
+
+/// <summary>The outcome of one file of a batch upload.</summary>
+/// <param name="Path">The file.</param>
+/// <param name="Result">Its upload result, when it succeeded.</param>
+/// <param name="Error">Its error, when it failed.</param>
+public sealed record BatchUploadItem(string Path, UploadResult? Result, LockerException? Error);

@@ -1,0 +1,78 @@
+using MusicLocker.Storage;
+
+namespace MusicLocker;
+
+/// <summary>
+/// Options of a locker. Bound from configuration (section <c>MusicLocker</c> by convention) and validated when the app
+/// starts; a locker copies them when it is created, so later changes to this object have no effect.
+/// </summary>
+public sealed class MusicLockerOptions
+{
+    /// <summary>
+    /// The folder of the embedded default: every part no <c>Use…</c> call configures goes there (<c>objects/</c>,
+    /// <c>locker.db</c>, <c>keyring.json</c>). Empty when every part is configured.
+    /// </summary>
+    public string? Folder { get; set; }
+
+    /// <summary>The size of one upload part (and of the resume step), 5 MiB by default: a multiple of 16 KiB, at least 16 KiB.</summary>
+    public int PartSize { get; set; } = BlobStoreLimits.MinPartSize;
+
+    /// <summary>Files a batch upload sends at once (4 by default, 1 to 64).</summary>
+    public int MaxConcurrency { get; set; } = 4;
+
+    /// <summary>Encrypt every stored object under the user's key (on by default; off only for tests and trusted storage).</summary>
+    public bool Encrypt { get; set; } = true;
+
+    /// <summary>The tenant bound into every key context (empty for a single-tenant app).</summary>
+    public string TenantId { get; set; } = string.Empty;
+
+    /// <summary>
+    /// How long an upload session may stay idle before a sweep gives it up, and how old an unreferenced object must be
+    /// before a sweep removes it (24 hours by default; at least one minute).
+    /// </summary>
+    public TimeSpan StaleUploadAge { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How long an upload's quota reservation holds before it expires (one hour by default).</summary>
+    public TimeSpan ReservationLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Where a stream that cannot seek is spooled during an upload (the system's temp folder when empty).</summary>
+    public string? TempFolder { get; set; }
+
+    /// <summary>The clock (the system clock by default).</summary>
+    public TimeProvider? TimeProvider { get; set; }
+
+    internal const int ChunkSize = 16 * 1024;
+
+    /// <summary>The first broken rule, naming the setting as configuration spells it, or <see langword="null"/>.</summary>
+    internal string? FindError(string section)
+    {
+        if (PartSize < ChunkSize || PartSize % ChunkSize != 0)
+        {
+            return $"{section}:PartSize must be a positive multiple of {ChunkSize} bytes (got {PartSize}).";
+        }
+
+        if (MaxConcurrency is < 1 or > 64)
+        {
+            return $"{section}:MaxConcurrency must be between 1 and 64 (got {MaxConcurrency}).";
+        }
+
+        if (StaleUploadAge < TimeSpan.FromMinutes(1))
+        {
+            return $"{section}:StaleUploadAge must be at least one minute (got {StaleUploadAge}).";
+        }
+
+        if (ReservationLifetime <= TimeSpan.Zero)
+        {
+            return $"{section}:ReservationLifetime must be positive (got {ReservationLifetime}).";
+        }
+
+        if (TenantId is null || TenantId.Contains('/', StringComparison.Ordinal))
+        {
+            return $"{section}:TenantId must be set (empty for one tenant) and cannot contain '/'.";
+        }
+
+        return null;
+    }
+
+    internal MusicLockerOptions Copy() => (MusicLockerOptions)MemberwiseClone();
+}

@@ -1,0 +1,192 @@
+using MusicLocker.Testing;
+
+namespace MusicLocker.Tests;
+
+/// <summary>
+/// The store fails at each step of an upload in turn. Every run ends with a complete, byte-identical track or with
+/// nothing (after the sweep), and the ledger agrees with storage: used bytes = the sizes of the catalogued tracks,
+/// nothing reserved, and under <c>users/</c> exactly each track's object and sidecar.
+/// </summary>
+public sealed class FaultInjectionTests
+{
+    private const string Fixture = "mp3/id3v23-unsync.mp3"; // 36,805 bytes: 3 parts of 16 KiB
+
+    private static string FixturePath => Path.Combine(AudioFiles.Root, Fixture);
+
+    private static async Task<int> CleanRunCallsAsync()
+    {
+        using var folder = new TempFolder();
+        FaultyBlobStore? faulty = null;
+        var test = await LockerUnderTest.OpenAsync(folder.Path, StorageKind.FileSystem, wrap: s => faulty = new FaultyBlobStore(s));
+        await using (test)
+        {
+            await test.Locker.ForUser("alice").Uploads.UploadFileAsync(FixturePath);
+            return faulty!.MutatingCalls;
+        }
+    }
+
+    public static TheoryData<int, bool> FaultPoints()
+    {
+        int calls = CleanRunCallsAsync().GetAwaiter().GetResult();
+        var data = new TheoryData<int, bool>();
+        for (int i = 1; i <= calls; i++)
+        {
+            data.Add(i, true);
+            data.Add(i, false);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(FaultPoints))]
+    public async Task A_fault_at_any_step_ends_in_the_whole_track_or_nothing_and_ledger_equals_storage(int failAt, bool thenResume)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var folder = new TempFolder();
+        FaultyBlobStore? faulty = null;
+        var test = await LockerUnderTest.OpenAsync(folder.Path, StorageKind.FileSystem, wrap: s => faulty = new FaultyBlobStore(s) { FailAt = failAt, StayDown = true });
+        await using var _ = test;
+        var user = test.Locker.ForUser("alice");
+        byte[] original = await File.ReadAllBytesAsync(FixturePath, ct);
+
+        UploadResult? result = null;
+        try
+        {
+            result = await user.Uploads.UploadFileAsync(FixturePath, cancellationToken: ct);
+        }
+        catch (LockerException ex)
+        {
+            Assert.True(ex.ErrorCode == LockerErrorCode.Unavailable, $"fault {failAt}: {ex.ErrorCode} {ex.Message}\n{string.Join('\n', faulty!.Log)}");
+        }
+
+        // The store is back.
+        faulty!.FailAt = 0;
+        if (result is null && thenResume)
+        {
+            var pending = await user.Uploads.ListPendingAsync(ct);
+            result = pending.Count == 1
+                ? await user.Uploads.ResumeAsync(pending[0].Id, FixturePath, cancellationToken: ct)
+                : await user.Uploads.UploadFileAsync(FixturePath, cancellationToken: ct);
+            Assert.Equal(UploadOutcome.Stored, result.Outcome);
+        }
+
+        // Every reservation expires and every stale upload is swept.
+        test.Clock.Advance(test.Options.StaleUploadAge + test.Options.ReservationLifetime + TimeSpan.FromMinutes(1));
+        await test.Locker.SweepAsync(ct);
+
+        var tracks = await EndToEndTests.ToListAsync(user.Tracks.ListAsync(cancellationToken: ct));
+        var quota = await user.Quota.GetStatusAsync(ct);
+        var objects = await test.UserObjectsAsync();
+        Assert.Equal(0, quota.ReservedBytes);
+        Assert.Empty(await user.Uploads.ListPendingAsync(ct));
+        if (tracks.Count == 0)
+        {
+            Assert.False(thenResume, $"fault {failAt}: the resumed upload left no track");
+            Assert.Equal(0, quota.UsedBytes);
+            Assert.Empty(objects);
+            return;
+        }
+
+        var track = Assert.Single(tracks);
+        Assert.Equal(original.Length, quota.UsedBytes);
+        Assert.Equal(2, objects.Count);
+        var download = new MemoryStream();
+        await user.Downloads.DownloadToAsync(track.Id, download, ct);
+        Assert.Equal(original, download.ToArray());
+    }
+
+    [Fact]
+    public async Task Cancelled_mid_upload_then_resumed_by_a_new_process_sends_only_the_missing_parts()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var folder = new TempFolder();
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        string path = AudioFiles.Mp3("big-cover.mp3"); // 124,139 bytes: 8 parts of 16 KiB
+        byte[] original = await File.ReadAllBytesAsync(path, ct);
+        Guid sessionId;
+        long storedBefore;
+        var reports = new List<UploadProgress>();
+
+        FaultyBlobStore? first = null;
+        await using (var test = await LockerUnderTest.OpenAsync(folder.Path, StorageKind.FileSystem, clock, s => first = new FaultyBlobStore(s)))
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var progress = new SyncProgress(p =>
+            {
+                reports.Add(p);
+                if (p.BytesTransferred >= 3 * 16 * 1024)
+                {
+                    cts.Cancel();
+                }
+            });
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => test.Locker.ForUser("alice").Uploads.UploadFileAsync(path, null, progress, cts.Token));
+            Assert.Equal(3, first!.PartsUploaded);
+            var pending = Assert.Single(await test.Locker.ForUser("alice").Uploads.ListPendingAsync(ct));
+            sessionId = pending.Id;
+            storedBefore = pending.StoredBytes;
+            Assert.Equal(3 * 16 * 1024, storedBefore);
+            Assert.Empty(await EndToEndTests.ToListAsync(test.Locker.ForUser("alice").Tracks.ListAsync(cancellationToken: ct)));
+            Assert.Equal(original.Length, (await test.Locker.ForUser("alice").Quota.GetStatusAsync(ct)).ReservedBytes);
+        }
+
+        Assert.All(reports, r => Assert.Equal(original.Length, r.TotalBytes));
+        Assert.Equal(reports.Select(r => r.BytesTransferred).Order(), reports.Select(r => r.BytesTransferred));
+        Assert.Contains(reports, r => r.BytesPerSecond > 0 && r.EstimatedRemaining > TimeSpan.Zero);
+
+        FaultyBlobStore? second = null;
+        await using (var test = await LockerUnderTest.OpenAsync(folder.Path, StorageKind.FileSystem, clock, s => second = new FaultyBlobStore(s)))
+        {
+            var user = test.Locker.ForUser("alice");
+            var result = await user.Uploads.ResumeAsync(sessionId, path, cancellationToken: ct);
+
+            Assert.Equal(UploadOutcome.Stored, result.Outcome);
+            Assert.Equal(8 - 3, second!.PartsUploaded);
+            var download = new MemoryStream();
+            await user.Downloads.DownloadToAsync(result.Track.Id, download, ct);
+            Assert.Equal(original, download.ToArray());
+            var quota = await user.Quota.GetStatusAsync(ct);
+            Assert.Equal(original.Length, quota.UsedBytes);
+            Assert.Equal(0, quota.ReservedBytes);
+            Assert.Empty(await user.Uploads.ListPendingAsync(ct));
+            Assert.Equal(2, (await test.UserObjectsAsync()).Count);
+        }
+    }
+
+    [Fact]
+    public async Task Resuming_with_another_file_is_refused_and_changes_nothing()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var folder = new TempFolder();
+        var test = await LockerUnderTest.OpenAsync(folder.Path, StorageKind.InMemory);
+        await using var _ = test;
+        var user = test.Locker.ForUser("alice");
+        var pending = await SyncProgress.InterruptAsync(user, AudioFiles.Mp3("big-cover.mp3"));
+
+        var error = await Assert.ThrowsAsync<LockerException>(() => user.Uploads.ResumeAsync(pending.Id, AudioFiles.Mp3("vbr-xing-lame.mp3"), cancellationToken: ct));
+
+        Assert.Equal(LockerErrorCode.SourceChanged, error.ErrorCode);
+        Assert.Equal(pending, Assert.Single(await user.Uploads.ListPendingAsync(ct)));
+        var result = await user.Uploads.ResumeAsync(pending.Id, AudioFiles.Mp3("big-cover.mp3"), cancellationToken: ct);
+        Assert.Equal(UploadOutcome.Stored, result.Outcome);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_pending_upload_releases_its_reservation_and_removes_its_parts()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var folder = new TempFolder();
+        var test = await LockerUnderTest.OpenAsync(folder.Path, StorageKind.FileSystem);
+        await using var _ = test;
+        var user = test.Locker.ForUser("alice");
+        var pending = await SyncProgress.InterruptAsync(user, AudioFiles.Mp3("big-cover.mp3"));
+
+        Assert.True(await user.Uploads.CancelAsync(pending.Id, ct));
+
+        Assert.False(await user.Uploads.CancelAsync(pending.Id, ct));
+        Assert.Empty(await user.Uploads.ListPendingAsync(ct));
+        var quota = await user.Quota.GetStatusAsync(ct);
+        Assert.Equal(0, quota.UsedBytes + quota.ReservedBytes);
+        Assert.Empty(await test.UserObjectsAsync());
+    }
+}
