@@ -33,6 +33,10 @@ internal static class Layers
 
         // Key providers: the crypto contracts (and the storage types they carry).
         ["MusicLocker.Keys.AwsKms"] = ["MusicLocker.Crypto", "MusicLocker.Storage"],
+
+        // Streaming: byte ranges and time seeks of stored tracks into a pipe, over storage (plain or encrypted) and the
+        // media seek index. Framework-independent: the ASP.NET Core endpoints build on it, never the other way round.
+        ["MusicLocker.Streaming"] = ["MusicLocker.Media", "MusicLocker.Storage", "MusicLocker.Crypto"],
     };
 
     /// <summary>
