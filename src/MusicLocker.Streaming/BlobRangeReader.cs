@@ -84,7 +84,7 @@ public sealed class BlobRangeReader
             var download = await _store.OpenReadAsync(key, new ReadBlobOptions { Range = new ByteRange(offset, length), IfMatch = ifMatch }, cancellationToken).ConfigureAwait(false);
             await using (download.ConfigureAwait(false))
             {
-                long written = await CopyAsync(download.Content, Math.Min(length, download.Length), destination, started, cancellationToken).ConfigureAwait(false);
+                long written = await CopyAsync(download.Content, Math.Min(length, download.Length), destination, started, activity, cancellationToken).ConfigureAwait(false);
                 activity?.SetTag("musiclocker.bytes", written);
                 StreamingTelemetry.BytesStreamed.Add(written);
                 return written;
@@ -97,7 +97,7 @@ public sealed class BlobRangeReader
         }
     }
 
-    private async Task<long> CopyAsync(Stream content, long length, PipeWriter destination, long started, CancellationToken cancellationToken)
+    private async Task<long> CopyAsync(Stream content, long length, PipeWriter destination, long started, System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
     {
         // A producer reads storage into a ring of ReadAheadChunks + 2 pooled buffers; this method copies each filled chunk
         // into the pipe and flushes it. The bounded channel is the read-ahead: with ReadAheadChunks chunks waiting, the
@@ -120,7 +120,9 @@ public sealed class BlobRangeReader
                     var flush = await destination.FlushAsync(stop.Token).ConfigureAwait(false);
                     if (written == 0)
                     {
-                        StreamingTelemetry.TimeToFirstByte.Record(_time.GetElapsedTime(started).TotalSeconds);
+                        double ttfb = _time.GetElapsedTime(started).TotalSeconds;
+                        StreamingTelemetry.TimeToFirstByte.Record(ttfb);
+                        activity?.SetTag("musiclocker.streaming.time_to_first_byte", ttfb);
                     }
 
                     written += chunk.Count;

@@ -15,7 +15,7 @@ public sealed class RangeReaderTests
     [MemberData(nameof(Stores.Kinds), MemberType = typeof(Stores))]
     public async Task A_thousand_random_ranges_match_the_original_byte_for_byte(string kind)
     {
-        // Encrypted parts of 64 KiB (the smallest allowed is checked by the store) so ranges cross many chunk boundaries.
+        // 700 KB crosses many 16 KiB encryption chunks and many 8 KiB reader chunks: ranges start and end anywhere in them.
         await using var stores = await Stores.CreateAsync(kind);
         byte[] original = TestData.Bytes(700_001, seed: 12);
         await stores.Store.PutBytesAsync(Key, original, cancellationToken: Ct);
