@@ -106,11 +106,19 @@ public sealed class BlobRangeReader
         var buffers = new byte[]?[_readAhead + 2];
         var chunks = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(_readAhead) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        // The channel is waited on without a token (a cancellable wait allocates per wait); cancellation completes it
+        // instead, which wakes both sides.
+        using var wake = stop.Token.UnsafeRegister(static state =>
+        {
+            var (writer, token) = ((ChannelWriter<Chunk>, CancellationToken))state!;
+            writer.TryComplete(new OperationCanceledException(token));
+        }, (chunks.Writer, stop.Token));
         var producer = ProduceAsync(content, length, buffers, chunks.Writer, stop.Token);
         long written = 0;
         try
         {
-            while (await chunks.Reader.WaitToReadAsync(stop.Token).ConfigureAwait(false))
+            while (await chunks.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
                 while (chunks.Reader.TryRead(out var chunk))
                 {
@@ -167,7 +175,7 @@ public sealed class BlobRangeReader
                 }
 
                 remaining -= n;
-                await chunks.WriteAsync(new Chunk(i, n), cancellationToken).ConfigureAwait(false);
+                await chunks.WriteAsync(new Chunk(i, n), CancellationToken.None).ConfigureAwait(false); // woken by the registration on cancellation
             }
         }
 #pragma warning disable CA1031 // every failure is handed to the consumer through the channel, which rethrows it
