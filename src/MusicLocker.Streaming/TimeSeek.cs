@@ -1,0 +1,127 @@
+using System.Buffers;
+using System.Globalization;
+using MusicLocker.Media;
+using MusicLocker.Storage;
+
+namespace MusicLocker.Streaming;
+
+/// <summary>
+/// "Start at 1:23" for MP3 and ADTS without transcoding: the byte offset of the frame that holds a time, from the
+/// track's <see cref="SeekIndex"/> and ONE ranged read of the bytes between the index entry before the time and the
+/// entry after it. Streaming from that offset is the second and last storage read of a seek.
+/// </summary>
+public static class TimeSeek
+{
+    /// <summary>The most bytes read after the last index entry (the last interval of a track plus trailing tags).</summary>
+    public const int MaxTailWindow = 1024 * 1024;
+
+    // A frame header (ADTS: 7 bytes, MP3: 4) must be whole past the next entry's offset for the walk to parse it.
+    private const int HeaderSlack = 16;
+
+    /// <summary>
+    /// Parses the <c>t</c> query value: non-negative seconds, decimal (<c>83</c>, <c>83.5</c>), invariant culture.
+    /// <see langword="false"/> for anything else (negative, NaN, infinity, exponent, over a day — ask the caller to answer 400).
+    /// </summary>
+    public static bool TryParseSeconds(string? value, out TimeSpan time)
+    {
+        time = default;
+        if (string.IsNullOrEmpty(value) || value.Length > 32
+            || !decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal seconds)
+            || seconds > 86_400m)
+        {
+            return false;
+        }
+
+        time = TimeSpan.FromTicks((long)(seconds * TimeSpan.TicksPerSecond));
+        return true;
+    }
+
+    /// <summary>
+    /// Finds the MP3/ADTS frame of <paramref name="key"/> that holds <paramref name="time"/> (the first frame for 0 or a
+    /// negative time, the last frame past the end), reading only the bytes of one index interval.
+    /// </summary>
+    /// <param name="store">The store (plain or encrypted).</param>
+    /// <param name="key">The track.</param>
+    /// <param name="index">The track's seek index (from <see cref="MediaInfo.SeekIndex"/>, kept with its catalog entry).</param>
+    /// <param name="time">The time to start at.</param>
+    /// <param name="ifMatch">The version the index was built from: another version throws <see cref="BlobConditionFailedException"/>.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The frame: its <see cref="SeekPoint.ByteOffset"/> is where to start the stream, its <see cref="SeekPoint.Time"/> when it starts.</returns>
+    /// <exception cref="MediaFormatException">With <see cref="MediaErrorCode.Corrupt"/>: the stored bytes are not MP3/ADTS frames where
+    /// the index points (another file, or an index of another version); with <see cref="MediaErrorCode.Empty"/>: the index is empty.</exception>
+    /// <exception cref="BlobStoreException">The storage read failed.</exception>
+    public static async Task<SeekPoint> FindFrameAsync(IBlobStore store, BlobKey key, SeekIndex index, TimeSpan time, ETag? ifMatch = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(index);
+        if (index.Count == 0)
+        {
+            throw new MediaFormatException(MediaErrorCode.Empty, $"The seek index of '{key}' has no entry: the track has no MP3/ADTS frame to seek to.");
+        }
+
+        var entry = index.Find(time);
+        int i = IndexOf(index, entry.Timestamp);
+        long windowLength = i + 1 < index.Count
+            ? index[i + 1].ByteOffset - entry.ByteOffset + HeaderSlack
+            : MaxTailWindow;
+        if (windowLength <= 0 || windowLength > MaxTailWindow)
+        {
+            windowLength = MaxTailWindow;
+        }
+
+        int want = (int)windowLength;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(want);
+        try
+        {
+            int filled = 0;
+            try
+            {
+                var download = await store.OpenReadAsync(key, new ReadBlobOptions { Range = new ByteRange(entry.ByteOffset, want), IfMatch = ifMatch }, cancellationToken).ConfigureAwait(false);
+                await using (download.ConfigureAwait(false))
+                {
+                    int n;
+                    while (filled < want && (n = await download.Content.ReadAsync(buffer.AsMemory(filled, want - filled), cancellationToken).ConfigureAwait(false)) > 0)
+                    {
+                        filled += n;
+                    }
+                }
+            }
+            catch (RangeNotSatisfiableException ex)
+            {
+                throw new MediaFormatException(MediaErrorCode.Corrupt, $"The seek index of '{key}' points past the end of the stored track.", entry.ByteOffset, ex);
+            }
+
+            try
+            {
+                return index.FindFrame(time, buffer.AsSpan(0, filled));
+            }
+            catch (ArgumentException ex)
+            {
+                throw new MediaFormatException(MediaErrorCode.Corrupt, $"'{key}' ends before the frame that holds {time} (the seek index belongs to another version).", entry.ByteOffset + filled, ex);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static int IndexOf(SeekIndex index, long timestamp)
+    {
+        int lo = 0, hi = index.Count - 1;
+        while (lo < hi)
+        {
+            int mid = lo + ((hi - lo + 1) / 2);
+            if (index[mid].Timestamp <= timestamp)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return lo;
+    }
+}

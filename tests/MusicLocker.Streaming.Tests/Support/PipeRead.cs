@@ -1,0 +1,53 @@
+using System.IO.Pipelines;
+using MusicLocker.Storage;
+
+namespace MusicLocker.Streaming.Tests.Support;
+
+internal static class PipeRead
+{
+    /// <summary>Writes a range into a fresh pipe and reads it out whole: (bytes written as reported, bytes received).</summary>
+    public static async Task<(long Written, byte[] Received)> RangeAsync(BlobRangeReader reader, BlobKey key, long offset, long length, ETag? ifMatch = null, CancellationToken cancellationToken = default)
+    {
+        var pipe = new Pipe();
+        var writing = Task.Run(async () =>
+        {
+            try
+            {
+                long n = await reader.WriteRangeAsync(key, offset, length, pipe.Writer, ifMatch, cancellationToken);
+                await pipe.Writer.CompleteAsync();
+                return n;
+            }
+            catch (Exception ex)
+            {
+                await pipe.Writer.CompleteAsync(ex);
+                throw;
+            }
+        }, cancellationToken);
+
+        var received = new MemoryStream();
+        try
+        {
+            while (true)
+            {
+                var result = await pipe.Reader.ReadAsync(cancellationToken);
+                foreach (var segment in result.Buffer)
+                {
+                    received.Write(segment.Span);
+                }
+
+                pipe.Reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch when (writing.IsFaulted || writing.IsCanceled)
+        {
+        }
+
+        long written = await writing;
+        await pipe.Reader.CompleteAsync();
+        return (written, received.ToArray());
+    }
+}
