@@ -649,19 +649,8 @@ public sealed class EncryptedBlobStore : IBlobStore
         StorageInstrumentation.StartOperation(CryptoTelemetry.StoreName, operation, key);
 
     /// <summary>Runs one <see cref="IBlobStore"/> call inside its storage span (<c>storage.{operation}</c>, store <c>encrypted</c>), marking it failed when the call throws.</summary>
-    private static async Task<T> ObserveAsync<T>(string operation, BlobKey? key, Func<StorageOperationScope, Task<T>> call)
-    {
-        using var op = Start(operation, key);
-        try
-        {
-            return await call(op).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            op.Fail(ex);
-            throw;
-        }
-    }
+    private static Task<T> ObserveAsync<T>(string operation, BlobKey? key, Func<StorageOperationScope, Task<T>> call) =>
+        TracedCall.RunAsync(CryptoTelemetry.StoreName, operation, key ?? default, call);
 
     /// <summary>
     /// The owner of <paramref name="key"/> by the configured mapping. Whatever the mapping throws for a key it cannot map
