@@ -41,6 +41,8 @@ internal static class Layers
         // Streaming: byte ranges and time seeks of stored tracks into a pipe, over storage (plain or encrypted) and the
         // media seek index. Framework-independent: the ASP.NET Core endpoints build on it, never the other way round.
         ["MusicLocker.Streaming"] = ["MusicLocker.Media", "MusicLocker.Storage", "MusicLocker.Crypto"],
+        // ASP.NET Core endpoints (streaming with signed URLs, OpenSubsonic): over the facade and the streaming core.
+        ["MusicLocker.AspNetCore"] = ["MusicLocker", "MusicLocker.Streaming", "MusicLocker.Media", "MusicLocker.Storage", "MusicLocker.Crypto", "MusicLocker.Metadata"],
     };
 
     /// <summary>
