@@ -6,7 +6,11 @@ namespace MusicLocker.Testing;
 public static class LockerCli
 {
     /// <summary>Runs <c>dotnet locker.dll ARGS</c> in <paramref name="workingDirectory"/>; skips when the sample is not built (fails under CI).</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(string? workingDirectory, params string[] args)
+    public static Task<(int ExitCode, string Output)> RunAsync(string? workingDirectory, params string[] args) =>
+        RunAsync(workingDirectory, null, args);
+
+    /// <summary>Runs <c>dotnet locker.dll ARGS</c> with extra environment variables (a null value removes one).</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string? workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
         string? cli = null;
         foreach (var config in new[] { "Release", "Debug" })
@@ -24,6 +28,24 @@ public static class LockerCli
         if (workingDirectory is not null)
         {
             start.WorkingDirectory = workingDirectory;
+        }
+
+        foreach (var name in new[] { "LOCKER_CONFIG", "LOCKER_ROOT", "LOCKER_STORAGE", "LOCKER_METADATA", "LOCKER_USER" })
+        {
+            // The caller's own settings never leak into a test run.
+            start.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         start.ArgumentList.Add(cli!);

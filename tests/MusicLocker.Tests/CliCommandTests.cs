@@ -1,0 +1,217 @@
+using System.Text.Json;
+using MusicLocker.Testing;
+
+namespace MusicLocker.Tests;
+
+/// <summary>The <c>locker</c> sample as a script would drive it: verbs, --json output, exit codes, one-line errors.</summary>
+public sealed class CliCommandTests
+{
+    private static Task<(int ExitCode, string Output)> RunIn(string folder, params string[] args) => LockerCli.RunAsync(folder, args);
+
+    private static string MusicFolder(TempFolder folder)
+    {
+        string music = Path.Combine(folder.Path, "music");
+        Directory.CreateDirectory(Path.Combine(music, "sub"));
+        File.Copy(AudioFiles.Mp3("vbr-xing-lame.mp3"), Path.Combine(music, "a.mp3"));
+        File.Copy(AudioFiles.Mp3("vbri.mp3"), Path.Combine(music, "sub", "b.mp3"));
+        File.Copy(AudioFiles.M4a("faststart-tagged.m4a"), Path.Combine(music, "c.m4a"));
+        File.Copy(AudioFiles.Other("sine.flac"), Path.Combine(music, "d.flac"));
+        File.Copy(AudioFiles.Other("cover.png"), Path.Combine(music, "cover.png"));
+        return music;
+    }
+
+    private static JsonElement Json(string output)
+    {
+        using var doc = JsonDocument.Parse(output);
+        return doc.RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task A_read_command_without_a_locker_fails_with_exit_3_and_creates_nothing()
+    {
+        using var folder = new TempFolder();
+        string typo = Path.Combine(folder.Path, "typo", "deeper");
+
+        foreach (var args in new[] { new[] { "ls", "--root", typo }, ["quota", "--root", typo], ["get", "x", "-o", "y", "--root", typo], ["playlist", "ls", "--root", typo], ["scan", folder.Path, "--root", typo] })
+        {
+            var (exit, output) = await RunIn(folder.Path, args);
+            Assert.True(exit == 3, string.Join(' ', args) + ": " + output);
+            Assert.Contains("there is no locker at", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        }
+
+        Assert.False(Directory.Exists(Path.Combine(folder.Path, "typo")));
+        Assert.False(Directory.Exists(Path.Combine(folder.Path, "locker-data")));
+    }
+
+    [Theory]
+    [InlineData("5-2", "the last byte is before the first")]
+    [InlineData("-0", "a zero-byte suffix selects nothing")]
+    [InlineData("abc", "not a range")]
+    [InlineData("1-2-3", "not a range")]
+    [InlineData("x-5", "the first byte is not a number")]
+    [InlineData("-99999999999999999999", "the suffix is not a byte count")]
+    public async Task A_bad_range_is_a_usage_error_naming_it_not_a_stack_trace(string range, string why)
+    {
+        using var folder = new TempFolder();
+        var (exit, output) = await RunIn(folder.Path, "get", "x", "-o", "out.mp3", "--range", range);
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"--range '{range}': {why}", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(folder.Path, "out.mp3")));
+    }
+
+    [Fact]
+    public async Task Usage_errors_are_one_line_each_with_exit_2()
+    {
+        using var folder = new TempFolder();
+
+        var (unknown, unknownOutput) = await RunIn(folder.Path, "frobnicate");
+        var (missing, missingOutput) = await RunIn(folder.Path, "get");
+        var (none, noneOutput) = await RunIn(folder.Path);
+
+        Assert.Equal(2, unknown);
+        Assert.Contains("Unrecognized command or argument 'frobnicate'", unknownOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("Required command was not provided", unknownOutput, StringComparison.Ordinal);
+        Assert.Equal(2, missing);
+        var lines = missingOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(lines.Length, lines.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(2, none);
+        Assert.Contains("say what to do", noneOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Upload_scan_ls_get_playlist_quota_history_and_delete_account_round_trip_with_json()
+    {
+        using var folder = new TempFolder();
+        string music = MusicFolder(folder);
+
+        var (scanMissing, _) = await RunIn(folder.Path, "scan", music);
+        Assert.Equal(3, scanMissing); // no locker yet: scan is a read command
+
+        var (exit, output) = await RunIn(folder.Path, "upload", music, "--json");
+        Assert.True(exit == 0, output);
+        var upload = Json(output);
+        Assert.Equal(3, upload.GetProperty("uploaded").GetInt32());
+        Assert.Equal(2, upload.GetProperty("skipped").GetInt32());
+        var outcomes = upload.GetProperty("files").EnumerateArray().ToDictionary(f => Path.GetFileName(f.GetProperty("path").GetString()!), f => f);
+        Assert.Equal("skipped", outcomes["d.flac"].GetProperty("outcome").GetString());
+        Assert.Equal("UnsupportedFormat", outcomes["d.flac"].GetProperty("error").GetString());
+        Assert.Equal("skipped", outcomes["cover.png"].GetProperty("outcome").GetString());
+
+        var (again, againOutput) = await RunIn(folder.Path, "upload", music, "--json");
+        Assert.True(again == 0, againOutput);
+        Assert.Equal(0, Json(againOutput).GetProperty("uploaded").GetInt32());
+        Assert.Equal(3, Json(againOutput).GetProperty("alreadyThere").GetInt32());
+
+        var (scan, scanOutput) = await RunIn(folder.Path, "scan", music, "--json");
+        Assert.True(scan == 0, scanOutput);
+        Assert.Equal(0, Json(scanOutput).GetProperty("newFiles").GetInt32());
+        Assert.True(Json(scanOutput).GetProperty("fits").GetBoolean());
+
+        var (ls, lsOutput) = await RunIn(folder.Path, "ls", "--json");
+        Assert.True(ls == 0, lsOutput);
+        var tracks = Json(lsOutput).EnumerateArray().ToList();
+        Assert.Equal(3, tracks.Count);
+        var a = tracks.Single(t => t.GetProperty("contentHash").GetString() == Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(music, "a.mp3")))));
+        string id = a.GetProperty("id").GetString()!;
+
+        var (get, getOutput) = await RunIn(folder.Path, "get", id, "-o", "a-copy.mp3");
+        Assert.True(get == 0, getOutput);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(music, "a.mp3")), File.ReadAllBytes(Path.Combine(folder.Path, "a-copy.mp3")));
+        var (overwrite, overwriteOutput) = await RunIn(folder.Path, "get", id, "-o", "a-copy.mp3");
+        Assert.Equal(2, overwrite);
+        Assert.Contains("--force", overwriteOutput, StringComparison.Ordinal);
+
+        var (range, rangeOutput) = await RunIn(folder.Path, "get", id, "-o", "a-range.bin", "--range", "100-1123");
+        Assert.True(range == 0, rangeOutput);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(music, "a.mp3")).AsSpan(100, 1024).ToArray(), File.ReadAllBytes(Path.Combine(folder.Path, "a-range.bin")));
+        var (suffix, suffixOutput) = await RunIn(folder.Path, "get", id, "-o", "a-suffix.bin", "--range", "-500");
+        Assert.True(suffix == 0, suffixOutput);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(music, "a.mp3"))[^500..], File.ReadAllBytes(Path.Combine(folder.Path, "a-suffix.bin")));
+        var (past, pastOutput) = await RunIn(folder.Path, "get", id, "-o", "a-past.bin", "--range", "99999999-");
+        Assert.Equal(2, past);
+        Assert.False(File.Exists(Path.Combine(folder.Path, "a-past.bin")), pastOutput);
+
+        var (notFound, notFoundOutput) = await RunIn(folder.Path, "get", Guid.NewGuid().ToString(), "-o", "x.mp3");
+        Assert.Equal(3, notFound);
+        Assert.Contains("TrackNotFound", notFoundOutput, StringComparison.Ordinal);
+
+        var (create, createOutput) = await RunIn(folder.Path, "playlist", "create", "Road trip", "--json");
+        Assert.True(create == 0, createOutput);
+        var (add, addOutput) = await RunIn(folder.Path, "playlist", "add", "Road trip", id, id);
+        Assert.True(add == 0, addOutput);
+        var (show, showOutput) = await RunIn(folder.Path, "playlist", "show", "Road trip", "--json");
+        Assert.True(show == 0, showOutput);
+        Assert.Equal(2, Json(showOutput).GetProperty("tracks").GetArrayLength());
+        var (remove, removeOutput) = await RunIn(folder.Path, "playlist", "remove", "Road trip", "3");
+        Assert.Equal(3, remove);
+        Assert.Contains("there is no number 3", removeOutput, StringComparison.Ordinal);
+
+        var (quota, quotaOutput) = await RunIn(folder.Path, "quota", "--json");
+        Assert.True(quota == 0, quotaOutput);
+        long used = Json(quotaOutput).GetProperty("usedBytes").GetInt64();
+        Assert.Equal(tracks.Sum(t => t.GetProperty("chargedBytes").GetInt64()), used);
+
+        var (historyOff, historyOffOutput) = await RunIn(folder.Path, "history", "off", "--json");
+        Assert.True(historyOff == 0, historyOffOutput);
+        Assert.False(Json(historyOffOutput).GetProperty("enabled").GetBoolean());
+
+        var (rm, rmOutput) = await RunIn(folder.Path, "rm", id);
+        Assert.True(rm == 0, rmOutput);
+        var (quotaAfter, quotaAfterOutput) = await RunIn(folder.Path, "quota", "--json");
+        Assert.True(quotaAfter == 0, quotaAfterOutput);
+        Assert.Equal(used - a.GetProperty("chargedBytes").GetInt64(), Json(quotaAfterOutput).GetProperty("usedBytes").GetInt64());
+
+        var (unconfirmed, unconfirmedOutput) = await RunIn(folder.Path, "delete-account");
+        Assert.Equal(2, unconfirmed);
+        Assert.Contains("--yes", unconfirmedOutput, StringComparison.Ordinal);
+        var (delete, deleteOutput) = await RunIn(folder.Path, "delete-account", "--yes", "--json");
+        Assert.True(delete == 0, deleteOutput);
+        Assert.True(Json(deleteOutput).GetProperty("verified").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Users_are_isolated_and_settings_come_from_the_file_then_the_environment_then_the_command_line()
+    {
+        using var folder = new TempFolder();
+        string music = MusicFolder(folder);
+        string configFolder = Path.Combine(folder.Path, "conf");
+        Directory.CreateDirectory(configFolder);
+        File.WriteAllText(Path.Combine(configFolder, "locker.json"), """{ "root": "../data", "user": "alice" }""");
+
+        // The file (found in the working directory) names the root, relative to itself, and the user.
+        var (add, addOutput) = await RunIn(configFolder, "user", "add", "bob", "--json");
+        Assert.True(add == 0, addOutput);
+        var (upload, uploadOutput) = await RunIn(configFolder, "upload", Path.Combine(music, "a.mp3"));
+        Assert.True(upload == 0, uploadOutput);
+        Assert.True(File.Exists(Path.Combine(folder.Path, "data", Locker.EmbeddedDatabaseFile)));
+
+        // The environment overrides the file's user; the command line overrides the environment.
+        var env = new Dictionary<string, string?> { ["LOCKER_USER"] = "bob" };
+        var (bobLs, bobOutput) = await LockerCli.RunAsync(configFolder, env, "ls", "--json");
+        Assert.True(bobLs == 0, bobOutput);
+        Assert.Equal(0, Json(bobOutput).GetArrayLength());
+        var (aliceLs, aliceOutput) = await LockerCli.RunAsync(configFolder, env, "ls", "--json", "--user", "alice");
+        Assert.True(aliceLs == 0, aliceOutput);
+        Assert.Equal(1, Json(aliceOutput).GetArrayLength());
+        string aliceTrack = Json(aliceOutput)[0].GetProperty("id").GetString()!;
+
+        // Bob cannot read, delete or even learn of Alice's track by its id.
+        var (bobGet, bobGetOutput) = await LockerCli.RunAsync(configFolder, env, "get", aliceTrack, "-o", "stolen.mp3");
+        Assert.Equal(3, bobGet);
+        Assert.Contains("TrackNotFound", bobGetOutput, StringComparison.Ordinal);
+        var (bobRm, _) = await LockerCli.RunAsync(configFolder, env, "rm", aliceTrack);
+        Assert.Equal(3, bobRm);
+
+        // A named configuration file that does not exist, or is malformed, is a usage error.
+        var (missing, missingOutput) = await RunIn(folder.Path, "ls", "--config", "nope.json");
+        Assert.Equal(2, missing);
+        Assert.Contains("nope.json", missingOutput, StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(folder.Path, "bad.json"), "{ \"root\": 5 }");
+        var (bad, badOutput) = await RunIn(folder.Path, "ls", "--config", "bad.json");
+        Assert.Equal(2, bad);
+        Assert.Contains("'root' in 'bad.json' must be a string", badOutput, StringComparison.Ordinal);
+    }
+}
