@@ -17,6 +17,7 @@ root.Add(LibraryCommands.Quota());
 root.Add(LibraryCommands.History());
 root.Add(LibraryCommands.DeleteAccount());
 root.Add(UserCommands.Create());
+root.Add(MigrateCommand.Create());
 root.Add(DemoCommand.Create());
 root.SetAction(_ =>
 {

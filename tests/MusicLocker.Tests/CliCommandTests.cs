@@ -214,4 +214,50 @@ public sealed class CliCommandTests
         Assert.Equal(2, bad);
         Assert.Contains("'root' in 'bad.json' must be a string", badOutput, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Migrate_copies_and_verifies_every_object_repairs_a_bad_copy_and_switches_the_configuration()
+    {
+        using var folder = new TempFolder();
+        string music = MusicFolder(folder);
+        File.WriteAllText(Path.Combine(folder.Path, "locker.json"), """{ "root": "data" }""");
+        var (upload, uploadOutput) = await RunIn(folder.Path, "upload", music);
+        Assert.True(upload == 0, uploadOutput);
+        string original = Path.Combine(folder.Path, "data", Locker.EmbeddedBlobFolder);
+        string target = Path.Combine(folder.Path, "new-objects");
+
+        // A first pass copies without switching; then one copy is damaged, as an interrupted or tampered run would leave it.
+        var (first, firstOutput) = await RunIn(folder.Path, "migrate", "--to", "fs:" + target, "--no-switch", "--json");
+        Assert.True(first == 0, firstOutput);
+        int objects = Json(firstOutput).GetProperty("objects").GetInt32();
+        Assert.True(objects >= 3, firstOutput);
+        Assert.Equal(objects, Json(firstOutput).GetProperty("copied").GetInt32());
+        Assert.DoesNotContain("new-objects", File.ReadAllText(Path.Combine(folder.Path, "locker.json")), StringComparison.Ordinal);
+        var damaged = Directory.EnumerateFiles(target, "*", SearchOption.AllDirectories).OrderByDescending(f => new FileInfo(f).Length).First();
+        var bytes = File.ReadAllBytes(damaged);
+        bytes[bytes.Length / 2] ^= 0x40;
+        File.WriteAllBytes(damaged, bytes);
+
+        var (second, secondOutput) = await RunIn(folder.Path, "migrate", "--to", "fs:" + target, "--json");
+        Assert.True(second == 0, secondOutput);
+        Assert.Equal(objects, Json(secondOutput).GetProperty("objects").GetInt32());
+        Assert.Equal(1, Json(secondOutput).GetProperty("copied").GetInt32());
+        Assert.Contains("new-objects", File.ReadAllText(Path.Combine(folder.Path, "locker.json")), StringComparison.Ordinal);
+
+        // The locker now reads from the new backend: move the old objects away and every track still downloads intact.
+        Directory.Move(original, original + "-old");
+        var (ls, lsOutput) = await RunIn(folder.Path, "ls", "--json");
+        Assert.True(ls == 0, lsOutput);
+        foreach (var track in Json(lsOutput).EnumerateArray())
+        {
+            string copy = Path.Combine(folder.Path, track.GetProperty("id").GetString() + ".out");
+            var (get, getOutput) = await RunIn(folder.Path, "get", track.GetProperty("id").GetString()!, "-o", copy);
+            Assert.True(get == 0, getOutput);
+            Assert.Equal(track.GetProperty("contentHash").GetString(), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(copy))));
+        }
+
+        var (same, sameOutput) = await RunIn(folder.Path, "migrate", "--to", "fs:" + target);
+        Assert.Equal(2, same);
+        Assert.Contains("already in use", sameOutput, StringComparison.Ordinal);
+    }
 }
