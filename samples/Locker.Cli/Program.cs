@@ -38,4 +38,5 @@ if (parse.Errors.Count > 0 && !args.Contains("--help") && !args.Contains("-h"))
     return CliExit.Usage;
 }
 
-return await parse.InvokeAsync();
+// Ctrl+C cancels the running command; give an upload time to stop at a part boundary and say how to resume.
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

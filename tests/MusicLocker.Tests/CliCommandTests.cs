@@ -260,4 +260,92 @@ public sealed class CliCommandTests
         Assert.Equal(2, same);
         Assert.Contains("already in use", sameOutput, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Ctrl_C_pauses_an_upload_with_exit_130_and_running_it_again_resumes_to_an_identical_track()
+    {
+        TestEnvironment.RequireServer(TestEnvironment.HasExecutable("ffmpeg"), "ffmpeg is not installed (tests/install-prerequisites.sh installs it)");
+        using var folder = new TempFolder();
+        string music = Path.Combine(folder.Path, "music");
+        Directory.CreateDirectory(music);
+        string big = Path.Combine(music, "long.mp3");
+        await WriteLongMp3Async(folder.Path, big, minimumBytes: 120_000_000);
+
+        string root = Path.Combine(folder.Path, "locker-data");
+        using (var child = LockerCli.Start(folder.Path, "upload", big, "--json"))
+        {
+            var stdout = child.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+            var stderr = child.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+
+            // Signal only once a part is stored (an upload session exists with stored bytes), polling the locker's own view.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            bool paused = false;
+            while (!child.HasExited && clock.Elapsed < TimeSpan.FromMinutes(3))
+            {
+                if (File.Exists(Path.Combine(root, Locker.EmbeddedDatabaseFile)) && File.Exists(Path.Combine(root, Locker.EmbeddedKeyRingFile)))
+                {
+                    await using var probe = await Locker.OpenEmbeddedAsync(root, cancellationToken: TestContext.Current.CancellationToken);
+                    var pending = await probe.ForUser("me").Uploads.ListPendingAsync(TestContext.Current.CancellationToken);
+                    if (pending.Any(p => p.StoredBytes > 0))
+                    {
+                        using var kill = System.Diagnostics.Process.Start("kill", ["-INT", child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                        await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+                        paused = true;
+                        break;
+                    }
+                }
+
+                await Task.Delay(20, TestContext.Current.CancellationToken);
+            }
+
+            await child.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Assert.True(paused, "the upload finished before a part was seen: " + await stdout + await stderr);
+            string output = await stdout + await stderr;
+            Assert.True(child.ExitCode == 130, output);
+            Assert.Contains("run the same command again to resume", output, StringComparison.Ordinal);
+        }
+
+        await using (var locker = await Locker.OpenEmbeddedAsync(root, cancellationToken: TestContext.Current.CancellationToken))
+        {
+            var pending = Assert.Single(await locker.ForUser("me").Uploads.ListPendingAsync(TestContext.Current.CancellationToken));
+            Assert.True(pending.StoredBytes > 0);
+        }
+
+        var (again, againOutput) = await RunIn(folder.Path, "upload", big, "--json");
+        Assert.True(again == 0, againOutput);
+        var track = Json(againOutput).GetProperty("files")[0].GetProperty("track");
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(big))), track.GetProperty("contentHash").GetString());
+        await using (var locker = await Locker.OpenEmbeddedAsync(root, cancellationToken: TestContext.Current.CancellationToken))
+        {
+            Assert.Empty(await locker.ForUser("me").Uploads.ListPendingAsync(TestContext.Current.CancellationToken));
+            var status = await locker.ForUser("me").Quota.GetStatusAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(new FileInfo(big).Length, status.UsedBytes);
+            Assert.Equal(0, status.ReservedBytes);
+        }
+    }
+
+    /// <summary>A long CBR MP3 made fast: a minute from ffmpeg with no header or tag, repeated (frames concatenate).</summary>
+    private static async Task WriteLongMp3Async(string work, string path, long minimumBytes)
+    {
+        string minute = Path.Combine(work, "minute.mp3");
+        var start = new System.Diagnostics.ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { "-nostdin", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=60", "-ac", "2", "-c:a", "libmp3lame", "-b:a", "320k", "-write_xing", "0", "-id3v2_version", "0", minute })
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using (var ffmpeg = System.Diagnostics.Process.Start(start)!)
+        {
+            var err = ffmpeg.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            await ffmpeg.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Assert.True(ffmpeg.ExitCode == 0, await err);
+        }
+
+        byte[] frames = await File.ReadAllBytesAsync(minute, TestContext.Current.CancellationToken);
+        await using var output = File.Create(path);
+        while (output.Length < minimumBytes)
+        {
+            await output.WriteAsync(frames, TestContext.Current.CancellationToken);
+        }
+    }
 }

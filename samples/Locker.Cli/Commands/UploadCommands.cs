@@ -171,7 +171,7 @@ internal static class UploadCommands
             long size = new FileInfo(file).Length;
             string name = Path.GetFileName(file);
             UploadResult? result = null;
-            foreach (var p in pending.Where(p => p.FileName == name && p.TotalBytes == size))
+            foreach (var p in pending.Where(p => Path.GetFileName(p.FileName) == name && p.TotalBytes == size))
             {
                 try
                 {
