@@ -166,7 +166,7 @@ public sealed class TrackResponder
         response.ContentType = stream.ContentType;
         if (options.Download || options.FileName is not null)
         {
-            headers.ContentDisposition = ContentDispositionOf(options);
+            headers.ContentDisposition = ContentDispositionOf(options, stream.ContentType);
         }
 
         if (HttpMethods.IsHead(request.Method) || decision.Length == 0)
@@ -184,12 +184,20 @@ public sealed class TrackResponder
         return decision.StatusCode;
     }
 
-    private static string ContentDispositionOf(TrackResponseOptions options)
+    private static string ContentDispositionOf(TrackResponseOptions options, string contentType)
     {
         var value = new ContentDispositionHeaderValue(options.Download ? "attachment" : "inline");
         if (options.FileName is { Length: > 0 } name)
         {
-            value.SetHttpFileName(SafeFileName(name));
+            string extension = contentType switch
+            {
+                "audio/mpeg" => ".mp3",
+                "audio/aac" => ".aac",
+                "audio/mp4" => ".m4a",
+                _ => string.Empty,
+            };
+            name = SafeFileName(name);
+            value.SetHttpFileName(name.EndsWith(extension, StringComparison.OrdinalIgnoreCase) ? name : name + extension);
         }
 
         return value.ToString();

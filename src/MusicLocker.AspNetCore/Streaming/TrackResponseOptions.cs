@@ -12,7 +12,7 @@ public sealed class TrackResponseOptions
     /// <summary>Send <c>Content-Disposition: attachment</c> (a download) instead of <c>inline</c>.</summary>
     public bool Download { get; init; }
 
-    /// <summary>The file name in <c>Content-Disposition</c> (control characters replaced); none when <see langword="null"/> and not a download.</summary>
+    /// <summary>The file name in <c>Content-Disposition</c> (control characters and path separators replaced; <c>.mp3</c>/<c>.aac</c>/<c>.m4a</c> appended when missing); none when <see langword="null"/>.</summary>
     public string? FileName { get; init; }
 
     /// <summary>

@@ -81,6 +81,11 @@ public sealed class StreamableTrack
     public Task<SeekPoint> FindFrameAsync(TimeSpan time, CancellationToken cancellationToken = default) =>
         LockerErrors.Guard(async () =>
         {
+            if (ContentType is not ("audio/mpeg" or "audio/aac"))
+            {
+                LockerErrors.ThrowInvalidArgument("time", $"track {TrackId} is {ContentType}: players seek it by bytes (through its moov box), not by time.");
+            }
+
             var index = _seekIndex;
             if (index is null)
             {
