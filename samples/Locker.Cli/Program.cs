@@ -18,6 +18,7 @@ root.Add(LibraryCommands.History());
 root.Add(LibraryCommands.DeleteAccount());
 root.Add(UserCommands.Create());
 root.Add(MigrateCommand.Create());
+root.Add(PlayUrlCommand.Create());
 root.Add(DemoCommand.Create());
 root.SetAction(_ =>
 {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Locker.Cli.Cli;
 using MusicLocker;
 using MusicLocker.AspNetCore;
@@ -55,12 +54,12 @@ app.UseDefaultFiles();
 app.UseStaticFiles();
 
 string User(HttpContext _) => settings.User;
-var signingKey = await SigningKeyAsync(settings.Root);
+var signingKey = await WebSigningKey.LoadOrCreateAsync(settings.Root);
 app.MapMusicLocker("/api/locker", o =>
 {
     o.Locker = opened.Locker;
     o.UserIdResolver = User;
-    o.SigningKeys.Add(new UrlSigningKey { Id = "web1", Key = signingKey });
+    o.SigningKeys.Add(new UrlSigningKey { Id = WebSigningKey.KeyId, Key = signingKey });
     o.SignedUrlLifetime = TimeSpan.FromHours(6);
 });
 
@@ -114,33 +113,5 @@ static async Task<IResult> Guard(Func<Task<IResult>> body)
             _ => 500,
         };
         return Results.Json(new { error = ex.ErrorCode.ToString(), message = ex.Message }, statusCode: status);
-    }
-}
-
-// The URL signing key: 32 random bytes kept in the data folder (owner-only), so signed URLs survive a restart.
-static async Task<ReadOnlyMemory<byte>> SigningKeyAsync(string root)
-{
-    string path = Path.Combine(Path.GetFullPath(root), "web-signing.key");
-    if (File.Exists(path))
-    {
-        return await File.ReadAllBytesAsync(path);
-    }
-
-    byte[] key = RandomNumberGenerator.GetBytes(UrlSigningKey.MinKeyBytes);
-    var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-    if (!OperatingSystem.IsWindows())
-    {
-        options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    }
-
-    try
-    {
-        await using var file = new FileStream(path, options);
-        await file.WriteAsync(key);
-        return key;
-    }
-    catch (IOException) when (File.Exists(path))
-    {
-        return await File.ReadAllBytesAsync(path); // another instance wrote it first
     }
 }
