@@ -11,9 +11,29 @@ internal sealed class UserDownloads(LockerCore core, UserTracks tracks) : ILocke
         return LockerErrors.Guard(async () =>
         {
             var record = await tracks.GetRecordAsync(trackId, cancellationToken).ConfigureAwait(false);
-            var properties = await core.Objects.DownloadToAsync(BlobKey.Parse(record.StorageKey), destination, null, cancellationToken).ConfigureAwait(false);
+            var key = BlobKey.Parse(record.StorageKey);
+            if (core.Options.TagCopyWriter is { } writer && await WriteEditedCopyAsync(writer, key, record.Tags, destination, cancellationToken).ConfigureAwait(false) is { } written)
+            {
+                return written;
+            }
+
+            var properties = await core.Objects.DownloadToAsync(key, destination, null, cancellationToken).ConfigureAwait(false);
             return properties.Length;
         });
+    }
+
+    /// <summary>
+    /// Writes the stored original with the catalog's tags, its audio copied by ranged reads of one version; null, having
+    /// written nothing, when the catalog shows the file's own tags or the writer cannot edit the format.
+    /// </summary>
+    private async Task<long?> WriteEditedCopyAsync(ITagCopyWriter writer, BlobKey key, Metadata.TrackTags catalog, Stream destination, CancellationToken cancellationToken)
+    {
+        var properties = await core.Objects.GetPropertiesAsync(key, cancellationToken).ConfigureAwait(false);
+        var source = new BlobRandomAccessSource(core.Objects, properties);
+        var info = await new MediaProber().ProbeAsync(source, cancellationToken).ConfigureAwait(false);
+        return CatalogTagChanges.Between(info.Tags, catalog) is { } changes
+            ? await writer.WriteTaggedCopyAsync(source, info, changes, destination, cancellationToken).ConfigureAwait(false)
+            : null;
     }
 
     public Task<TrackContent> OpenReadAsync(Guid trackId, long offset = 0, long? length = null, CancellationToken cancellationToken = default)

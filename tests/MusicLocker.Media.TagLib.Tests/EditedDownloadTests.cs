@@ -1,0 +1,223 @@
+using System.Security.Cryptography;
+using MusicLocker.Metadata;
+using MusicLocker.Testing;
+
+namespace MusicLocker.Media.TagLib.Tests;
+
+/// <summary>
+/// The locker's side of tag edits: edits stored in the catalog show in every listing, and a download of an edited track
+/// carries them (through <see cref="MusicLockerOptions.TagCopyWriter"/> = <see cref="EditedCopyWriter"/>) with the audio
+/// payload byte-identical to the stored original's, while ranged reads and unedited downloads stay the original.
+/// The locker is the embedded default: encrypted objects, SQLite catalog.
+/// </summary>
+public sealed class EditedDownloadTests
+{
+    private static readonly MediaProber Prober = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<byte[]> DownloadAsync(IUserLocker user, Guid id)
+    {
+        using var copy = new MemoryStream();
+        long written = await user.Downloads.DownloadToAsync(id, copy, Ct);
+        Assert.Equal(copy.Length, written);
+        return copy.ToArray();
+    }
+
+    private static async Task<byte[]> ReadWholeAsync(IUserLocker user, Guid id)
+    {
+        var content = await user.Downloads.OpenReadAsync(id, cancellationToken: Ct);
+        await using var stream = content.Content;
+        using var bytes = new MemoryStream();
+        await stream.CopyToAsync(bytes, Ct);
+        return bytes.ToArray();
+    }
+
+    private static string PayloadHash(byte[] file)
+    {
+        var info = Prober.Probe(file);
+        return Convert.ToHexString(SHA256.HashData(file.AsSpan((int)info.AudioOffset, (int)info.AudioLength)));
+    }
+
+    private static TrackTags Edited(TrackTags tags) => tags with
+    {
+        Title = "Punk To Funk",
+        Artist = "Ünïcødé Artist",
+        Album = "Edited Album",
+        AlbumArtist = "Various",
+        Genre = "Funk",
+        Year = 1987,
+        TrackNumber = 4,
+        TrackCount = 11,
+        DiscNumber = 2,
+        DiscCount = 3,
+        Comment = "edited in the catalog",
+    };
+
+    [Theory]
+    [InlineData("mp3/id3v23-full.mp3", Id3v2Version.Default, TagFormat.Id3v24)]
+    [InlineData("mp3/id3v23-full.mp3", Id3v2Version.V23, TagFormat.Id3v23)]
+    [InlineData("mp3/ape-lyrics-id3v1.mp3", Id3v2Version.V24, TagFormat.Id3v24)]
+    [InlineData("mp3/vbr-noheader.mp3", Id3v2Version.V23, TagFormat.Id3v23)]
+    [InlineData("m4a/faststart-tagged.m4a", Id3v2Version.Default, TagFormat.Mp4Ilst)]
+    [InlineData("m4a/moov-at-end.m4a", Id3v2Version.Default, TagFormat.Mp4Ilst)]
+    public async Task A_download_of_an_edited_track_carries_the_edits_and_the_original_audio_byte_for_byte(string fixture, Id3v2Version version, TagFormat format)
+    {
+        using var folder = new TempFolder();
+        await using var locker = await Locker.OpenEmbeddedAsync(folder.Path, new MusicLockerOptions { TagCopyWriter = new EditedCopyWriter(new EditedCopyOptions { Id3v2Version = version }) }, Ct);
+        var user = locker.ForUser("alice");
+        string path = EditedCopyWriterTests.Fixture(fixture);
+        byte[] original = await File.ReadAllBytesAsync(path, Ct);
+        var track = (await user.Uploads.UploadFileAsync(path, cancellationToken: Ct)).Track;
+
+        // Before any edit, the download is the stored original.
+        Assert.Equal(original, await DownloadAsync(user, track.Id));
+
+        await user.Tracks.UpdateTagsAsync(track.Id, Edited(track.Tags), Ct);
+        byte[] copy = await DownloadAsync(user, track.Id);
+
+        var before = Prober.Probe(original);
+        var after = Prober.Probe(copy);
+        Assert.Equal(before.AudioLength, after.AudioLength);
+        Assert.Equal(PayloadHash(original), PayloadHash(copy));
+        Assert.Equal(before.FrameCount, after.FrameCount);
+        Assert.Equal([format], after.Tags.Formats);
+        var t = after.Tags;
+        Assert.Equal(("Punk To Funk", "Ünïcødé Artist", "Edited Album", "Various", "Funk"), (t.Title, t.Artist, t.Album, t.AlbumArtist, t.Genre));
+        Assert.Equal((1987, 4, 11, 2, 3), (t.Year, t.TrackNumber, t.TrackCount, t.DiscNumber, t.DiscCount));
+        Assert.Equal("edited in the catalog", t.Comment);
+        Assert.Equal(before.Pictures.Count, after.Pictures.Count); // the cover is kept
+
+        // The stored original is untouched: a whole ranged read returns it byte for byte.
+        Assert.Equal(original, await ReadWholeAsync(user, track.Id));
+    }
+
+    [Fact]
+    public async Task Without_a_tag_copy_writer_an_edited_track_downloads_as_the_stored_original()
+    {
+        using var folder = new TempFolder();
+        await using var locker = await Locker.OpenEmbeddedAsync(folder.Path, new MusicLockerOptions(), Ct);
+        var user = locker.ForUser("alice");
+        string path = EditedCopyWriterTests.Fixture("mp3/id3v23-full.mp3");
+        var track = (await user.Uploads.UploadFileAsync(path, cancellationToken: Ct)).Track;
+
+        await user.Tracks.UpdateTagsAsync(track.Id, Edited(track.Tags), Ct);
+
+        Assert.Equal(await File.ReadAllBytesAsync(path, Ct), await DownloadAsync(user, track.Id));
+    }
+
+    [Fact]
+    public async Task A_field_cleared_in_the_catalog_is_removed_from_the_copy_and_the_rest_kept()
+    {
+        using var folder = new TempFolder();
+        await using var locker = await Locker.OpenEmbeddedAsync(folder.Path, new MusicLockerOptions { TagCopyWriter = new EditedCopyWriter() }, Ct);
+        var user = locker.ForUser("alice");
+        string path = EditedCopyWriterTests.Fixture("mp3/id3v23-full.mp3");
+        var before = Prober.Probe(await File.ReadAllBytesAsync(path, Ct));
+        Assert.NotNull(before.Tags.Album);
+        var track = (await user.Uploads.UploadFileAsync(path, cancellationToken: Ct)).Track;
+
+        await user.Tracks.UpdateTagsAsync(track.Id, track.Tags with { Album = null, TrackNumber = null }, Ct);
+
+        var t = Prober.Probe(await DownloadAsync(user, track.Id)).Tags;
+        Assert.Null(t.Album);
+        Assert.Null(t.TrackNumber);
+        Assert.Equal(before.Tags.Title, t.Title);
+        Assert.Equal(before.Tags.Artist, t.Artist);
+        Assert.Equal(before.Tags.Year, t.Year);
+    }
+
+    [Fact]
+    public async Task An_edited_adts_track_downloads_as_the_stored_original()
+    {
+        // ADTS has no tag players read: the writer declines, having written nothing.
+        using var folder = new TempFolder();
+        await using var locker = await Locker.OpenEmbeddedAsync(folder.Path, new MusicLockerOptions { TagCopyWriter = new EditedCopyWriter() }, Ct);
+        var user = locker.ForUser("alice");
+        string path = EditedCopyWriterTests.Fixture("aac/lc-44k-stereo.aac");
+        var track = (await user.Uploads.UploadFileAsync(path, cancellationToken: Ct)).Track;
+
+        await user.Tracks.UpdateTagsAsync(track.Id, Edited(track.Tags), Ct);
+
+        Assert.Equal(await File.ReadAllBytesAsync(path, Ct), await DownloadAsync(user, track.Id));
+    }
+
+    [Fact]
+    public async Task Edited_values_show_in_browse_search_albums_artists_and_genres()
+    {
+        using var folder = new TempFolder();
+        await using var locker = await Locker.OpenEmbeddedAsync(folder.Path, new MusicLockerOptions(), Ct);
+        var user = locker.ForUser("alice");
+        var track = (await user.Uploads.UploadFileAsync(EditedCopyWriterTests.Fixture("mp3/id3v23-full.mp3"), cancellationToken: Ct)).Track;
+
+        await user.Tracks.UpdateTagsAsync(track.Id, Edited(track.Tags), Ct);
+
+        Assert.Equal("Punk To Funk", (await user.Tracks.GetAsync(track.Id, Ct)).Tags.Title);
+        Assert.Equal("Punk To Funk", Assert.Single(await user.Tracks.ListAsync(cancellationToken: Ct).ToListAsync(Ct)).Tags.Title);
+        Assert.Equal(track.Id, Assert.Single(await user.Tracks.SearchAsync("funk unicode", Ct).ToListAsync(Ct)).Id);
+        Assert.Empty(await user.Tracks.SearchAsync(track.Tags.Title, Ct).ToListAsync(Ct));
+        var album = Assert.Single(await user.Tracks.ListAlbumsAsync(Ct).ToListAsync(Ct));
+        Assert.Equal(("Various", "Edited Album", 1987), (album.AlbumArtist, album.Title, album.Year));
+        Assert.Contains(await user.Tracks.ListArtistsAsync(Ct).ToListAsync(Ct), a => a.Name == "Ünïcødé Artist" || a.Name == "Various");
+        Assert.Equal("Funk", Assert.Single(await user.Tracks.ListGenresAsync(Ct).ToListAsync(Ct)).Name);
+    }
+
+    [Fact]
+    public async Task Downloads_racing_edits_each_carry_one_whole_edit()
+    {
+        // Each download reads the catalog once: its copy carries one edit's title and artist together, never a mix.
+        using var folder = new TempFolder();
+        await using var locker = await Locker.OpenEmbeddedAsync(folder.Path, new MusicLockerOptions { TagCopyWriter = new EditedCopyWriter() }, Ct);
+        var user = locker.ForUser("alice");
+        string path = EditedCopyWriterTests.Fixture("mp3/cbr-info-lame.mp3");
+        byte[] original = await File.ReadAllBytesAsync(path, Ct);
+        var track = (await user.Uploads.UploadFileAsync(path, cancellationToken: Ct)).Track;
+        string payload = PayloadHash(original);
+
+        var edits = Task.Run(async () =>
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                await user.Tracks.UpdateTagsAsync(track.Id, track.Tags with { Title = $"Title {i}", Artist = $"Artist {i}" }, Ct);
+            }
+        }, Ct);
+        var downloads = Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
+        {
+            var seen = new List<byte[]>();
+            for (int i = 0; i < 4; i++)
+            {
+                seen.Add(await DownloadAsync(user, track.Id));
+            }
+
+            return seen;
+        }, Ct)).ToArray();
+        await edits;
+
+        foreach (byte[] copy in (await Task.WhenAll(downloads)).SelectMany(c => c))
+        {
+            Assert.Equal(payload, PayloadHash(copy));
+            var t = Prober.Probe(copy).Tags;
+            if (t.Title is { } title && title.StartsWith("Title ", StringComparison.Ordinal))
+            {
+                Assert.Equal("Artist " + title["Title ".Length..], t.Artist);
+            }
+            else
+            {
+                Assert.Equal(original, copy); // downloaded before the first edit
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_download_of_a_missing_track_is_a_typed_error_and_writes_nothing()
+    {
+        using var folder = new TempFolder();
+        await using var locker = await Locker.OpenEmbeddedAsync(folder.Path, new MusicLockerOptions { TagCopyWriter = new EditedCopyWriter() }, Ct);
+        using var copy = new MemoryStream();
+
+        var e = await Assert.ThrowsAsync<LockerException>(() => locker.ForUser("alice").Downloads.DownloadToAsync(Guid.NewGuid(), copy, Ct));
+
+        Assert.Equal(LockerErrorCode.TrackNotFound, e.ErrorCode);
+        Assert.Equal(0, copy.Length);
+    }
+}
