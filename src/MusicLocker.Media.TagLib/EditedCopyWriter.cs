@@ -16,7 +16,8 @@ namespace MusicLocker.Media.TagLib;
 /// (<c>stco</c>/<c>co64</c>) that points past the <c>moov</c> moves by the change in its size.</para>
 /// <para>An MP3 copy carries one tag, the edited ID3v2 (version per <see cref="EditedCopyOptions.Id3v2Version"/>,
 /// TagLibSharp keeping the original first ID3v2 tag's other frames): trailing ID3v1/APE/Lyrics3 tags, stacked ID3v2 tags
-/// after the first and junk before the first frame are left out, as they would contradict the edit.</para>
+/// after the first and junk before the first frame are left out, as they would contradict the edit; the values the edit
+/// keeps and a cover that the prober read from them are carried into the ID3v2.</para>
 /// </remarks>
 public sealed class EditedCopyWriter : ITagCopyWriter
 {

@@ -1,4 +1,7 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using MusicLocker.DependencyInjection;
 using MusicLocker.Metadata;
 using MusicLocker.Testing;
 
@@ -107,6 +110,45 @@ public sealed class EditedDownloadTests
     }
 
     [Fact]
+    public async Task A_writer_set_on_the_options_after_the_locker_opened_has_no_effect()
+    {
+        using var folder = new TempFolder();
+        var options = new MusicLockerOptions();
+        await using var locker = await Locker.OpenEmbeddedAsync(folder.Path, options, Ct);
+        options.TagCopyWriter = new EditedCopyWriter();
+        var user = locker.ForUser("alice");
+        string path = EditedCopyWriterTests.Fixture("mp3/id3v23-full.mp3");
+        var track = (await user.Uploads.UploadFileAsync(path, cancellationToken: Ct)).Track;
+
+        await user.Tracks.UpdateTagsAsync(track.Id, Edited(track.Tags), Ct);
+
+        Assert.Equal(await File.ReadAllBytesAsync(path, Ct), await DownloadAsync(user, track.Id));
+    }
+
+    [Fact]
+    public async Task The_writer_is_given_in_code_beside_options_bound_from_configuration()
+    {
+        using var folder = new TempFolder();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["MusicLocker:Folder"] = folder.Path,
+            ["MusicLocker:PartSize"] = "32768",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddMusicLocker(configuration.GetSection("MusicLocker"));
+        services.AddMusicLocker(o => o.TagCopyWriter = new EditedCopyWriter(new EditedCopyOptions { Id3v2Version = Id3v2Version.V23 }));
+        await using var provider = services.BuildServiceProvider();
+        var user = provider.GetRequiredService<ILocker>().ForUser("alice");
+        var track = (await user.Uploads.UploadFileAsync(EditedCopyWriterTests.Fixture("mp3/id3v23-full.mp3"), cancellationToken: Ct)).Track;
+
+        await user.Tracks.UpdateTagsAsync(track.Id, track.Tags with { Title = "Through DI" }, Ct);
+
+        var copy = Prober.Probe(await DownloadAsync(user, track.Id));
+        Assert.Equal("Through DI", copy.Tags.Title);
+        Assert.Equal([TagFormat.Id3v23], copy.Tags.Formats);
+    }
+
+    [Fact]
     public async Task A_field_cleared_in_the_catalog_is_removed_from_the_copy_and_the_rest_kept()
     {
         using var folder = new TempFolder();
@@ -125,6 +167,26 @@ public sealed class EditedDownloadTests
         Assert.Equal(before.Tags.Title, t.Title);
         Assert.Equal(before.Tags.Artist, t.Artist);
         Assert.Equal(before.Tags.Year, t.Year);
+    }
+
+    [Fact]
+    public async Task A_file_without_a_title_gets_the_catalog_title_once_another_field_is_edited()
+    {
+        // cbr-info-lame.mp3 has no tags: it was catalogued under its file name, which the catalog does not tell apart
+        // from an edited title, so a title alone is not written; with any other edit the copy carries the whole view.
+        using var folder = new TempFolder();
+        await using var locker = await Locker.OpenEmbeddedAsync(folder.Path, new MusicLockerOptions { TagCopyWriter = new EditedCopyWriter() }, Ct);
+        var user = locker.ForUser("alice");
+        string path = EditedCopyWriterTests.Fixture("mp3/cbr-info-lame.mp3");
+        byte[] original = await File.ReadAllBytesAsync(path, Ct);
+        var track = (await user.Uploads.UploadFileAsync(path, cancellationToken: Ct)).Track;
+        Assert.Equal("cbr-info-lame", track.Tags.Title);
+
+        Assert.Equal(original, await DownloadAsync(user, track.Id));
+        await user.Tracks.UpdateTagsAsync(track.Id, track.Tags with { Artist = "Someone" }, Ct);
+
+        var t = Prober.Probe(await DownloadAsync(user, track.Id)).Tags;
+        Assert.Equal(("cbr-info-lame", "Someone"), (t.Title, t.Artist));
     }
 
     [Fact]
