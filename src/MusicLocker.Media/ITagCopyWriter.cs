@@ -18,5 +18,6 @@ public interface ITagCopyWriter
     /// <returns>The bytes written; <see langword="null"/>, having written nothing, when this file's format cannot carry
     /// edited tags (the caller hands out the original).</returns>
     /// <exception cref="MediaFormatException">The original is not what was probed, or its tag region exceeds the writer's limits.</exception>
+    /// <exception cref="ArgumentException">A value no tag can hold (e.g. a number above 65535, a negative year), checked before anything is written.</exception>
     Task<long?> WriteTaggedCopyAsync(IRandomAccessSource original, MediaInfo info, AudioTags tags, Stream destination, CancellationToken cancellationToken = default);
 }

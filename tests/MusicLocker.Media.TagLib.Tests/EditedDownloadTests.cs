@@ -189,6 +189,26 @@ public sealed class EditedDownloadTests
         Assert.Equal(("cbr-info-lame", "Someone"), (t.Title, t.Artist));
     }
 
+    [Theory]
+    [InlineData(70_000, null)]
+    [InlineData(null, -5)]
+    [InlineData(null, 12_345)]
+    public async Task A_catalog_value_no_tag_can_hold_is_a_typed_error_and_writes_nothing(int? trackNumber, int? year)
+    {
+        using var folder = new TempFolder();
+        await using var locker = await Locker.OpenEmbeddedAsync(folder.Path, new MusicLockerOptions { TagCopyWriter = new EditedCopyWriter() }, Ct);
+        var user = locker.ForUser("alice");
+        var track = (await user.Uploads.UploadFileAsync(EditedCopyWriterTests.Fixture("m4a/faststart-tagged.m4a"), cancellationToken: Ct)).Track;
+        await user.Tracks.UpdateTagsAsync(track.Id, track.Tags with { TrackNumber = trackNumber ?? track.Tags.TrackNumber, Year = year ?? track.Tags.Year }, Ct);
+        using var copy = new MemoryStream();
+
+        var e = await Assert.ThrowsAsync<LockerException>(() => user.Downloads.DownloadToAsync(track.Id, copy, Ct));
+
+        Assert.Equal(LockerErrorCode.InvalidArgument, e.ErrorCode);
+        Assert.Contains(trackNumber is null ? "Year" : "TrackNumber", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, copy.Length);
+    }
+
     [Fact]
     public async Task An_edited_adts_track_downloads_as_the_stored_original()
     {

@@ -12,7 +12,7 @@ internal sealed class UserDownloads(LockerCore core, UserTracks tracks) : ILocke
         {
             var record = await tracks.GetRecordAsync(trackId, cancellationToken).ConfigureAwait(false);
             var key = BlobKey.Parse(record.StorageKey);
-            if (core.Options.TagCopyWriter is { } writer && await WriteEditedCopyAsync(writer, key, record.Tags, destination, cancellationToken).ConfigureAwait(false) is { } written)
+            if (core.Options.TagCopyWriter is { } writer && await WriteEditedCopyAsync(writer, record, destination, cancellationToken).ConfigureAwait(false) is { } written)
             {
                 return written;
             }
@@ -26,14 +26,26 @@ internal sealed class UserDownloads(LockerCore core, UserTracks tracks) : ILocke
     /// Writes the stored original with the catalog's tags, its audio copied by ranged reads of one version; null, having
     /// written nothing, when the catalog shows the file's own tags or the writer cannot edit the format.
     /// </summary>
-    private async Task<long?> WriteEditedCopyAsync(ITagCopyWriter writer, BlobKey key, Metadata.TrackTags catalog, Stream destination, CancellationToken cancellationToken)
+    private async Task<long?> WriteEditedCopyAsync(ITagCopyWriter writer, Metadata.TrackRecord record, Stream destination, CancellationToken cancellationToken)
     {
-        var properties = await core.Objects.GetPropertiesAsync(key, cancellationToken).ConfigureAwait(false);
+        var properties = await core.Objects.GetPropertiesAsync(BlobKey.Parse(record.StorageKey), cancellationToken).ConfigureAwait(false);
         var source = new BlobRandomAccessSource(core.Objects, properties);
         var info = await new MediaProber().ProbeAsync(source, cancellationToken).ConfigureAwait(false);
-        return CatalogTagChanges.Between(info.Tags, catalog) is { } changes
-            ? await writer.WriteTaggedCopyAsync(source, info, changes, destination, cancellationToken).ConfigureAwait(false)
-            : null;
+        if (CatalogTagChanges.Between(info.Tags, record.Tags) is not { } changes)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await writer.WriteTaggedCopyAsync(source, info, changes, destination, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            // The writer checks the values before it writes a byte: a catalog value no tag can hold (a track number
+            // above 65535, a negative year) is the caller's to fix.
+            throw new LockerException(LockerErrorCode.InvalidArgument, $"Track {record.Id}'s tags cannot be written into its file: {ex.Message} Edit the track's tags.", ex);
+        }
     }
 
     public Task<TrackContent> OpenReadAsync(Guid trackId, long offset = 0, long? length = null, CancellationToken cancellationToken = default)
