@@ -19,6 +19,44 @@ public sealed class EditedDownloadTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    private static MusicLockerOptions WithWriter(EditedCopyOptions? options = null) => new() { TagCopyWriter = new EditedCopyWriter(options) };
+
+    /// <summary>An embedded locker in a temp folder, and alice's locker in it.</summary>
+    private sealed class Session : IAsyncDisposable
+    {
+        private readonly TempFolder _folder;
+        private readonly ILocker _locker;
+
+        private Session(TempFolder folder, ILocker locker)
+        {
+            _folder = folder;
+            _locker = locker;
+            User = locker.ForUser("alice");
+        }
+
+        public IUserLocker User { get; }
+
+        public static async Task<Session> OpenAsync(MusicLockerOptions options)
+        {
+            var folder = new TempFolder();
+            return new Session(folder, await Locker.OpenEmbeddedAsync(folder.Path, options, Ct));
+        }
+
+        /// <summary>Uploads a fixture: the track and the file's bytes.</summary>
+        public async Task<(LockerTrack Track, byte[] Original)> UploadAsync(string fixture)
+        {
+            string path = EditedCopyWriterTests.Fixture(fixture);
+            var track = (await User.Uploads.UploadFileAsync(path, cancellationToken: Ct)).Track;
+            return (track, await File.ReadAllBytesAsync(path, Ct));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _locker.DisposeAsync();
+            _folder.Dispose();
+        }
+    }
+
     private static async Task<byte[]> DownloadAsync(IUserLocker user, Guid id)
     {
         using var copy = new MemoryStream();
@@ -66,12 +104,9 @@ public sealed class EditedDownloadTests
     [InlineData("m4a/moov-at-end.m4a", Id3v2Version.Default, TagFormat.Mp4Ilst)]
     public async Task A_download_of_an_edited_track_carries_the_edits_and_the_original_audio_byte_for_byte(string fixture, Id3v2Version version, TagFormat format)
     {
-        using var folder = new TempFolder();
-        await using var locker = await Locker.OpenEmbeddedAsync(folder.Path, new MusicLockerOptions { TagCopyWriter = new EditedCopyWriter(new EditedCopyOptions { Id3v2Version = version }) }, Ct);
-        var user = locker.ForUser("alice");
-        string path = EditedCopyWriterTests.Fixture(fixture);
-        byte[] original = await File.ReadAllBytesAsync(path, Ct);
-        var track = (await user.Uploads.UploadFileAsync(path, cancellationToken: Ct)).Track;
+        await using var session = await Session.OpenAsync(WithWriter(new EditedCopyOptions { Id3v2Version = version }));
+        var user = session.User;
+        var (track, original) = await session.UploadAsync(fixture);
 
         // Before any edit, the download is the stored original.
         Assert.Equal(original, await DownloadAsync(user, track.Id));
@@ -98,31 +133,27 @@ public sealed class EditedDownloadTests
     [Fact]
     public async Task Without_a_tag_copy_writer_an_edited_track_downloads_as_the_stored_original()
     {
-        using var folder = new TempFolder();
-        await using var locker = await Locker.OpenEmbeddedAsync(folder.Path, new MusicLockerOptions(), Ct);
-        var user = locker.ForUser("alice");
-        string path = EditedCopyWriterTests.Fixture("mp3/id3v23-full.mp3");
-        var track = (await user.Uploads.UploadFileAsync(path, cancellationToken: Ct)).Track;
+        await using var session = await Session.OpenAsync(new MusicLockerOptions());
+        var user = session.User;
+        var (track, original) = await session.UploadAsync("mp3/id3v23-full.mp3");
 
         await user.Tracks.UpdateTagsAsync(track.Id, Edited(track.Tags), Ct);
 
-        Assert.Equal(await File.ReadAllBytesAsync(path, Ct), await DownloadAsync(user, track.Id));
+        Assert.Equal(original, await DownloadAsync(user, track.Id));
     }
 
     [Fact]
     public async Task A_writer_set_on_the_options_after_the_locker_opened_has_no_effect()
     {
-        using var folder = new TempFolder();
         var options = new MusicLockerOptions();
-        await using var locker = await Locker.OpenEmbeddedAsync(folder.Path, options, Ct);
+        await using var session = await Session.OpenAsync(options);
         options.TagCopyWriter = new EditedCopyWriter();
-        var user = locker.ForUser("alice");
-        string path = EditedCopyWriterTests.Fixture("mp3/id3v23-full.mp3");
-        var track = (await user.Uploads.UploadFileAsync(path, cancellationToken: Ct)).Track;
+        var user = session.User;
+        var (track, original) = await session.UploadAsync("mp3/id3v23-full.mp3");
 
         await user.Tracks.UpdateTagsAsync(track.Id, Edited(track.Tags), Ct);
 
-        Assert.Equal(await File.ReadAllBytesAsync(path, Ct), await DownloadAsync(user, track.Id));
+        Assert.Equal(original, await DownloadAsync(user, track.Id));
     }
 
     [Fact]
@@ -151,13 +182,11 @@ public sealed class EditedDownloadTests
     [Fact]
     public async Task A_field_cleared_in_the_catalog_is_removed_from_the_copy_and_the_rest_kept()
     {
-        using var folder = new TempFolder();
-        await using var locker = await Locker.OpenEmbeddedAsync(folder.Path, new MusicLockerOptions { TagCopyWriter = new EditedCopyWriter() }, Ct);
-        var user = locker.ForUser("alice");
-        string path = EditedCopyWriterTests.Fixture("mp3/id3v23-full.mp3");
-        var before = Prober.Probe(await File.ReadAllBytesAsync(path, Ct));
+        await using var session = await Session.OpenAsync(WithWriter());
+        var user = session.User;
+        var (track, original) = await session.UploadAsync("mp3/id3v23-full.mp3");
+        var before = Prober.Probe(original);
         Assert.NotNull(before.Tags.Album);
-        var track = (await user.Uploads.UploadFileAsync(path, cancellationToken: Ct)).Track;
 
         await user.Tracks.UpdateTagsAsync(track.Id, track.Tags with { Album = null, TrackNumber = null }, Ct);
 
@@ -174,12 +203,9 @@ public sealed class EditedDownloadTests
     {
         // cbr-info-lame.mp3 has no tags: it was catalogued under its file name, which the catalog does not tell apart
         // from an edited title, so a title alone is not written; with any other edit the copy carries the whole view.
-        using var folder = new TempFolder();
-        await using var locker = await Locker.OpenEmbeddedAsync(folder.Path, new MusicLockerOptions { TagCopyWriter = new EditedCopyWriter() }, Ct);
-        var user = locker.ForUser("alice");
-        string path = EditedCopyWriterTests.Fixture("mp3/cbr-info-lame.mp3");
-        byte[] original = await File.ReadAllBytesAsync(path, Ct);
-        var track = (await user.Uploads.UploadFileAsync(path, cancellationToken: Ct)).Track;
+        await using var session = await Session.OpenAsync(WithWriter());
+        var user = session.User;
+        var (track, original) = await session.UploadAsync("mp3/cbr-info-lame.mp3");
         Assert.Equal("cbr-info-lame", track.Tags.Title);
 
         Assert.Equal(original, await DownloadAsync(user, track.Id));
@@ -195,10 +221,9 @@ public sealed class EditedDownloadTests
     [InlineData(null, 12_345)]
     public async Task A_catalog_value_no_tag_can_hold_is_a_typed_error_and_writes_nothing(int? trackNumber, int? year)
     {
-        using var folder = new TempFolder();
-        await using var locker = await Locker.OpenEmbeddedAsync(folder.Path, new MusicLockerOptions { TagCopyWriter = new EditedCopyWriter() }, Ct);
-        var user = locker.ForUser("alice");
-        var track = (await user.Uploads.UploadFileAsync(EditedCopyWriterTests.Fixture("m4a/faststart-tagged.m4a"), cancellationToken: Ct)).Track;
+        await using var session = await Session.OpenAsync(WithWriter());
+        var user = session.User;
+        var (track, _) = await session.UploadAsync("m4a/faststart-tagged.m4a");
         await user.Tracks.UpdateTagsAsync(track.Id, track.Tags with { TrackNumber = trackNumber ?? track.Tags.TrackNumber, Year = year ?? track.Tags.Year }, Ct);
         using var copy = new MemoryStream();
 
@@ -213,24 +238,21 @@ public sealed class EditedDownloadTests
     public async Task An_edited_adts_track_downloads_as_the_stored_original()
     {
         // ADTS has no tag players read: the writer declines, having written nothing.
-        using var folder = new TempFolder();
-        await using var locker = await Locker.OpenEmbeddedAsync(folder.Path, new MusicLockerOptions { TagCopyWriter = new EditedCopyWriter() }, Ct);
-        var user = locker.ForUser("alice");
-        string path = EditedCopyWriterTests.Fixture("aac/lc-44k-stereo.aac");
-        var track = (await user.Uploads.UploadFileAsync(path, cancellationToken: Ct)).Track;
+        await using var session = await Session.OpenAsync(WithWriter());
+        var user = session.User;
+        var (track, original) = await session.UploadAsync("aac/lc-44k-stereo.aac");
 
         await user.Tracks.UpdateTagsAsync(track.Id, Edited(track.Tags), Ct);
 
-        Assert.Equal(await File.ReadAllBytesAsync(path, Ct), await DownloadAsync(user, track.Id));
+        Assert.Equal(original, await DownloadAsync(user, track.Id));
     }
 
     [Fact]
     public async Task Edited_values_show_in_browse_search_albums_artists_and_genres()
     {
-        using var folder = new TempFolder();
-        await using var locker = await Locker.OpenEmbeddedAsync(folder.Path, new MusicLockerOptions(), Ct);
-        var user = locker.ForUser("alice");
-        var track = (await user.Uploads.UploadFileAsync(EditedCopyWriterTests.Fixture("mp3/id3v23-full.mp3"), cancellationToken: Ct)).Track;
+        await using var session = await Session.OpenAsync(new MusicLockerOptions());
+        var user = session.User;
+        var (track, _) = await session.UploadAsync("mp3/id3v23-full.mp3");
 
         await user.Tracks.UpdateTagsAsync(track.Id, Edited(track.Tags), Ct);
 
@@ -248,12 +270,9 @@ public sealed class EditedDownloadTests
     public async Task Downloads_racing_edits_each_carry_one_whole_edit()
     {
         // Each download reads the catalog once: its copy carries one edit's title and artist together, never a mix.
-        using var folder = new TempFolder();
-        await using var locker = await Locker.OpenEmbeddedAsync(folder.Path, new MusicLockerOptions { TagCopyWriter = new EditedCopyWriter() }, Ct);
-        var user = locker.ForUser("alice");
-        string path = EditedCopyWriterTests.Fixture("mp3/cbr-info-lame.mp3");
-        byte[] original = await File.ReadAllBytesAsync(path, Ct);
-        var track = (await user.Uploads.UploadFileAsync(path, cancellationToken: Ct)).Track;
+        await using var session = await Session.OpenAsync(WithWriter());
+        var user = session.User;
+        var (track, original) = await session.UploadAsync("mp3/cbr-info-lame.mp3");
         string payload = PayloadHash(original);
 
         var edits = Task.Run(async () =>
@@ -293,11 +312,10 @@ public sealed class EditedDownloadTests
     [Fact]
     public async Task A_download_of_a_missing_track_is_a_typed_error_and_writes_nothing()
     {
-        using var folder = new TempFolder();
-        await using var locker = await Locker.OpenEmbeddedAsync(folder.Path, new MusicLockerOptions { TagCopyWriter = new EditedCopyWriter() }, Ct);
+        await using var session = await Session.OpenAsync(WithWriter());
         using var copy = new MemoryStream();
 
-        var e = await Assert.ThrowsAsync<LockerException>(() => locker.ForUser("alice").Downloads.DownloadToAsync(Guid.NewGuid(), copy, Ct));
+        var e = await Assert.ThrowsAsync<LockerException>(() => session.User.Downloads.DownloadToAsync(Guid.NewGuid(), copy, Ct));
 
         Assert.Equal(LockerErrorCode.TrackNotFound, e.ErrorCode);
         Assert.Equal(0, copy.Length);
