@@ -121,6 +121,22 @@ public sealed class FreeFormatTests
     }
 
     [Fact]
+    public async Task A_cut_file_whose_info_frame_counts_more_frames_is_walked_by_every_probe()
+    {
+        // LAME's Info frame counts 40 frames; the file keeps the Info frame and 25 of them (the range probe, which would
+        // trust the count, sees the bytes cannot hold 40 frames of the measured length and walks them).
+        var data = Regression("free-format.mp3");
+        var starts = FrameStarts(data, 0, 1306);
+        var cut = data.AsSpan(0, (int)starts[26]).ToArray();
+
+        var info = await MediaGapTests.ProbeAllWays(cut);
+
+        Assert.Equal(25, info.FrameCount);
+        Assert.Equal(DurationSource.FrameWalk, info.DurationSource);
+        Assert.Contains(info.Warnings, w => w.Message.Contains("counts 40 frames", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Header_like_bytes_inside_the_first_frames_do_not_set_the_frame_length()
     {
         // Copies of the stream's own header inside the audio of the first frame, 400 and 800 bytes in: a measurement
