@@ -841,6 +841,8 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     /// </summary>
     private async ValueTask<SafeFileHandle> OpenSharedAsync(string path, CancellationToken cancellationToken)
     {
+        // The open and the header read after it are synchronous, so a cancelled token is honoured here, before either.
+        cancellationToken.ThrowIfCancellationRequested();
         for (int attempt = 1; ; attempt++)
         {
             try
