@@ -117,25 +117,13 @@ public sealed class DecryptBatchingTests
     }
 
     /// <summary>A forward-only source over bytes that counts its reads.</summary>
-    private sealed class CountingReadStream(ReadOnlyMemory<byte> bytes) : Stream
+    private sealed class CountingReadStream(ReadOnlyMemory<byte> bytes) : ForwardOnlyReadStream
     {
         private int _position;
 
         public int Reads { get; private set; }
 
         public long BytesRead => _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -145,17 +133,5 @@ public sealed class DecryptBatchingTests
             _position += n;
             return n;
         }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => new(Read(buffer.Span));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -87,23 +87,11 @@ public sealed class FileSystemWriteAlignmentTests : IDisposable
     }
 
     /// <summary>A source that hands out a fixed number of bytes per read and notes the length of the temp file beside the blob each time.</summary>
-    private sealed class WatchingStream(byte[] bytes, int perRead, string folder) : Stream
+    private sealed class WatchingStream(byte[] bytes, int perRead, string folder) : ForwardOnlyReadStream
     {
         private int _position;
 
         public List<long> FileLengths { get; } = [];
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -117,17 +105,5 @@ public sealed class FileSystemWriteAlignmentTests : IDisposable
             _position += n;
             return n;
         }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => new(Read(buffer.Span));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

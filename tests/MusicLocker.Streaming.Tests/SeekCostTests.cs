@@ -46,7 +46,7 @@ public sealed class SeekCostTests
     }
 
     /// <summary>A synthetic track of any length (nothing held in memory): byte i is a function of i.</summary>
-    private sealed class PatternStream(long length) : Stream
+    private sealed class PatternStream(long length) : ForwardOnlyReadStream
     {
         private long _position;
 
@@ -63,17 +63,7 @@ public sealed class SeekCostTests
             return bytes;
         }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
         public override long Length => length;
-
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -86,17 +76,5 @@ public sealed class SeekCostTests
             _position += n;
             return n;
         }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => new(Read(buffer.Span));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

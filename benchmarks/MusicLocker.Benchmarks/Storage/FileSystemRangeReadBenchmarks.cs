@@ -24,10 +24,9 @@ namespace MusicLocker.Benchmarks.Storage;
 [MemoryDiagnoser]
 public class FileSystemRangeReadBenchmarks
 {
-    private const int BlobSize = 64 * 1024 * 1024;
-    private const long Offset = 8 * 1024 * 1024 + 12_345; // not aligned to anything
+    private const long Offset = FileSystemBenchmarkFiles.Offset;
 
-    private string _root = string.Empty;
+    private FileSystemBenchmarkFiles _files = null!;
     private string _rawPath = string.Empty;
     private FileSystemBlobStore _store = null!;
     private BlobKey _key;
@@ -39,24 +38,13 @@ public class FileSystemRangeReadBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _root = Path.Combine(Path.GetTempPath(), "musiclocker-bench", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_root);
-        var bytes = new byte[BlobSize];
-        new Random(1).NextBytes(bytes);
-        _rawPath = Path.Combine(_root, "raw.bin");
-        File.WriteAllBytes(_rawPath, bytes);
-        _store = new FileSystemBlobStore(Path.Combine(_root, "store"));
-        _key = BlobKey.Parse("users/bench/track.mp3");
-        _store.PutBytesAsync(_key, bytes).GetAwaiter().GetResult();
+        _files = new FileSystemBenchmarkFiles();
+        (_rawPath, _store, _key) = (_files.RawPath, _files.Store, _files.Key);
         _buffer = new byte[RangeLength];
     }
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _store.Dispose();
-        Directory.Delete(_root, recursive: true);
-    }
+    public void Cleanup() => _files.Dispose();
 
     [Benchmark(Baseline = true)]
     public async Task<int> RawRandomAccess()

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using MusicLocker.Benchmarks.Crypto;
 using MusicLocker.Crypto;
-using MusicLocker.Crypto.Format;
 using MusicLocker.Storage;
 using MusicLocker.Streaming;
 
@@ -55,12 +54,7 @@ public class RangeReaderEncryptedBenchmarks
     }
 
     [Benchmark(Baseline = true, Description = "raw AesGcm: decrypt a random 1 MiB of 100 MB")]
-    public int RawAesGcm()
-    {
-        const int chunks = RangeLength / CiphertextLayout.ChunkSize;
-        int first = _rawRandom.Next((CryptoBenchmarkData.Size / CiphertextLayout.ChunkSize) - chunks);
-        return CryptoBenchmarkData.RawDecrypt(_raw!, _rawWhole.AsSpan(first * CiphertextLayout.EncryptedChunkSize, chunks * CiphertextLayout.EncryptedChunkSize), _output, first);
-    }
+    public int RawAesGcm() => CryptoBenchmarkData.RawDecryptRandomRange(_raw!, _rawWhole, _output, _rawRandom);
 
     [Benchmark(Description = "BlobRangeReader over EncryptedBlobStore (in-memory): random 1 MiB -> pipe")]
     public async Task<long> Ours()

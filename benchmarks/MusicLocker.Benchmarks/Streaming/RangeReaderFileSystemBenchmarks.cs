@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using MusicLocker.Storage;
+using MusicLocker.Benchmarks.Storage;
 using MusicLocker.Storage.FileSystem;
 using MusicLocker.Streaming;
 
@@ -21,15 +21,11 @@ namespace MusicLocker.Benchmarks.Streaming;
 [MemoryDiagnoser]
 public class RangeReaderFileSystemBenchmarks
 {
-    private const int BlobSize = 64 * 1024 * 1024;
-    private const long Offset = 8 * 1024 * 1024 + 12_345; // not aligned to anything
+    private const long Offset = FileSystemBenchmarkFiles.Offset;
     private const int Chunk = 64 * 1024;
 
-    private string _root = string.Empty;
-    private string _rawPath = string.Empty;
-    private FileSystemBlobStore _store = null!;
+    private FileSystemBenchmarkFiles _files = null!;
     private BlobRangeReader _reader = null!;
-    private BlobKey _key;
 
     [Params(1024 * 1024, 16 * 1024 * 1024)]
     public int RangeLength { get; set; }
@@ -37,16 +33,8 @@ public class RangeReaderFileSystemBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _root = Path.Combine(Path.GetTempPath(), "musiclocker-bench", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_root);
-        var bytes = new byte[BlobSize];
-        new Random(1).NextBytes(bytes);
-        _rawPath = Path.Combine(_root, "raw.bin");
-        File.WriteAllBytes(_rawPath, bytes);
-        _store = new FileSystemBlobStore(Path.Combine(_root, "store"));
-        _key = BlobKey.Parse("users/bench/track.mp3");
-        _store.PutBytesAsync(_key, bytes).GetAwaiter().GetResult();
-        _reader = new BlobRangeReader(_store, new BlobRangeReaderOptions { ChunkSize = Chunk });
+        _files = new FileSystemBenchmarkFiles();
+        _reader = new BlobRangeReader(_files.Store, new BlobRangeReaderOptions { ChunkSize = Chunk });
         if (Ours().GetAwaiter().GetResult() != RangeLength || FileStreamToPipe().GetAwaiter().GetResult() != RangeLength)
         {
             throw new InvalidOperationException("A method did not deliver the whole range.");
@@ -54,17 +42,13 @@ public class RangeReaderFileSystemBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _store.Dispose();
-        Directory.Delete(_root, recursive: true);
-    }
+    public void Cleanup() => _files.Dispose();
 
     [Benchmark(Baseline = true, Description = "FileStream -> PipeWriter (64 KiB into pipe memory)")]
     public async Task<long> FileStreamToPipe()
     {
         var (pipe, drained) = PipeDrain.Start();
-        await using (var file = new FileStream(_rawPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0))
+        await using (var file = new FileStream(_files.RawPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0))
         {
             file.Position = Offset;
             long left = RangeLength;
@@ -86,7 +70,7 @@ public class RangeReaderFileSystemBenchmarks
     public async Task<long> Ours()
     {
         var (pipe, drained) = PipeDrain.Start();
-        await _reader.WriteRangeAsync(_key, Offset, RangeLength, pipe.Writer);
+        await _reader.WriteRangeAsync(_files.Key, Offset, RangeLength, pipe.Writer);
         await pipe.Writer.CompleteAsync();
         return await drained;
     }
