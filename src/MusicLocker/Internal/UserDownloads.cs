@@ -1,3 +1,4 @@
+using MusicLocker.Diagnostics;
 using MusicLocker.Media;
 using MusicLocker.Storage;
 
@@ -8,12 +9,14 @@ internal sealed class UserDownloads(LockerCore core, UserTracks tracks) : ILocke
     public Task<long> DownloadToAsync(Guid trackId, Stream destination, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        return LockerErrors.Guard(async () =>
+        return LockerTelemetry.TraceAsync("download", tracks.UserId, activity => LockerErrors.Guard(async () =>
         {
             var record = await tracks.GetRecordAsync(trackId, cancellationToken).ConfigureAwait(false);
+            await core.Activity.TouchAsync(tracks.UserId, cancellationToken).ConfigureAwait(false);
             var properties = await core.Objects.DownloadToAsync(BlobKey.Parse(record.StorageKey), destination, null, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("musiclocker.bytes", properties.Length);
             return properties.Length;
-        });
+        }));
     }
 
     public Task<TrackContent> OpenReadAsync(Guid trackId, long offset = 0, long? length = null, CancellationToken cancellationToken = default)
@@ -23,9 +26,11 @@ internal sealed class UserDownloads(LockerCore core, UserTracks tracks) : ILocke
             LockerErrors.ThrowInvalidArgument(length is <= 0 ? nameof(length) : nameof(offset), $"A range needs offset >= 0 and length > 0 (got offset {offset}, length {length}).");
         }
 
-        return LockerErrors.Guard(async () =>
+        return LockerTelemetry.TraceAsync("download", tracks.UserId, activity => LockerErrors.Guard(async () =>
         {
             var record = await tracks.GetRecordAsync(trackId, cancellationToken).ConfigureAwait(false);
+            await core.Activity.TouchAsync(tracks.UserId, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("musiclocker.range.offset", offset);
             BlobDownload download;
             try
             {
@@ -37,7 +42,7 @@ internal sealed class UserDownloads(LockerCore core, UserTracks tracks) : ILocke
             }
 
             return new TrackContent(new TranslatingReadStream(download.Content), download.Offset, download.Length, download.Properties.Length, download.Properties.ContentType ?? "application/octet-stream");
-        });
+        }));
     }
 
     public Task<CoverArt> OpenCoverArtAsync(Guid trackId, CancellationToken cancellationToken = default) =>
