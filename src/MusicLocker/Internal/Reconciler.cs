@@ -49,6 +49,7 @@ internal sealed class Reconciler(LockerCore core, string userId, ReconcileOption
     {
         try
         {
+            await core.Metadata.Users.GetAsync(userId, cancellationToken).ConfigureAwait(false);
             await foreach (var session in core.Metadata.UploadSessions.ListOpenAsync(userId, cancellationToken).ConfigureAwait(false))
             {
                 _sessionKeys.Add(session.StorageKey);

@@ -36,6 +36,22 @@ internal sealed class ExportNames
         return name;
     }
 
+    private static string TrimDotsAndSpaces(string text)
+    {
+        int start = 0, end = text.Length;
+        while (start < end && (text[start] == '.' || char.IsWhiteSpace(text[start])))
+        {
+            start++;
+        }
+
+        while (end > start && (text[end - 1] == '.' || char.IsWhiteSpace(text[end - 1])))
+        {
+            end--;
+        }
+
+        return text[start..end];
+    }
+
     /// <summary>One safe path segment (without extension) from untrusted text.</summary>
     public static string Sanitize(string? text, string fallback)
     {
@@ -64,7 +80,7 @@ internal sealed class ExportNames
         }
 
         // Leading dots would hide the file or make "..", trailing dots and spaces vanish on Windows.
-        string name = builder.ToString().Trim().Trim('.').Trim();
+        string name = TrimDotsAndSpaces(builder.ToString());
         if (name.Length == 0)
         {
             return fallback;

@@ -24,16 +24,24 @@ internal sealed class ZipExportSink : IExportSink
     {
         var entry = _archive.CreateEntry(path, compress ? CompressionLevel.Optimal : CompressionLevel.NoCompression);
         entry.LastWriteTime = _stamp;
-        var stream = await entry.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
+        await Guarded(async () =>
         {
-            await Guarded(() => write(stream)).ConfigureAwait(false);
-        }
+            var stream = await entry.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                await write(stream).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
     }
 
+    /// <summary>Writes the central directory: only a complete export becomes a readable archive.</summary>
     public Task CompleteAsync(CancellationToken cancellationToken) => Guarded(async () => await _archive.DisposeAsync().ConfigureAwait(false));
 
-    public ValueTask DisposeAsync() => _archive.DisposeAsync();
+    /// <summary>
+    /// Nothing to release (the caller's stream stays open). A failed or cancelled export never gets a central directory,
+    /// so what was written is not mistaken for a whole archive.
+    /// </summary>
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private static async Task Guarded(Func<Task> write)
     {
