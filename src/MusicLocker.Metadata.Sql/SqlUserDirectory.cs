@@ -65,16 +65,10 @@ internal sealed class SqlUserDirectory : IUserDirectory
         });
 
     public Task<bool> RecordActivityAsync(string userId, TimeSpan minimumInterval, CancellationToken cancellationToken = default) =>
-        MetadataTelemetry.TraceAsync("user.record_activity", userId, () =>
-        {
-            MetadataInput.UserId(userId);
-            long now = _context.NowMs();
-            return _context.WriteAsync(async (connection, transaction) => await connection.Sql(transaction,
-                    "UPDATE locker_users SET last_active_at = @now, retention_warned_at = NULL " +
-                    "WHERE user_id = @u AND last_active_at <= @since AND retention_claimed_at IS NULL")
-                .With("u", userId).With("now", now).With("since", now - Milliseconds(minimumInterval))
-                .ExecAsync(cancellationToken).ConfigureAwait(false) > 0, cancellationToken);
-        });
+        ConditionalUpdateAsync("user.record_activity", userId,
+            "UPDATE locker_users SET last_active_at = @now, retention_warned_at = NULL " +
+            "WHERE user_id = @u AND last_active_at <= @since AND retention_claimed_at IS NULL",
+            (command, now) => command.With("since", now - Milliseconds(minimumInterval)), cancellationToken);
 
     public Task<IReadOnlyList<InactiveUser>> ListInactiveAsync(TimeSpan inactiveFor, string? afterUserId, int limit, CancellationToken cancellationToken = default) =>
         MetadataTelemetry.TraceAsync("user.list_inactive", null, () =>
@@ -97,28 +91,31 @@ internal sealed class SqlUserDirectory : IUserDirectory
         });
 
     public Task<bool> TryMarkRetentionWarnedAsync(string userId, TimeSpan inactiveFor, CancellationToken cancellationToken = default) =>
-        MetadataTelemetry.TraceAsync("user.retention_warn", userId, () =>
-        {
-            MetadataInput.UserId(userId);
-            long now = _context.NowMs();
-            return _context.WriteAsync(async (connection, transaction) => await connection.Sql(transaction,
-                    "UPDATE locker_users SET retention_warned_at = @now WHERE user_id = @u AND last_active_at <= @before AND retention_warned_at IS NULL")
-                .With("u", userId).With("now", now).With("before", now - Milliseconds(inactiveFor))
-                .ExecAsync(cancellationToken).ConfigureAwait(false) > 0, cancellationToken);
-        });
+        ConditionalUpdateAsync("user.retention_warn", userId,
+            "UPDATE locker_users SET retention_warned_at = @now WHERE user_id = @u AND last_active_at <= @before AND retention_warned_at IS NULL",
+            (command, now) => command.With("before", now - Milliseconds(inactiveFor)), cancellationToken);
 
     public Task<bool> TryClaimRetentionDeletionAsync(string userId, TimeSpan inactiveFor, TimeSpan warnedFor, TimeSpan lease, CancellationToken cancellationToken = default) =>
-        MetadataTelemetry.TraceAsync("user.retention_claim", userId, () =>
+        ConditionalUpdateAsync("user.retention_claim", userId,
+            "UPDATE locker_users SET retention_claimed_at = @now WHERE user_id = @u AND last_active_at <= @before " +
+            "AND retention_warned_at IS NOT NULL AND retention_warned_at <= @warned " +
+            "AND (retention_claimed_at IS NULL OR retention_claimed_at <= @expired)",
+            (command, now) => command.With("before", now - Milliseconds(inactiveFor))
+                .With("warned", now - Milliseconds(warnedFor)).With("expired", now - Milliseconds(lease)),
+            cancellationToken);
+
+    /// <summary>
+    /// One conditional <c>UPDATE</c> of a user row (parameters <c>@u</c>, <c>@now</c> and what <paramref name="bind"/> adds):
+    /// the database decides, so of several instances trying at once exactly one sees <see langword="true"/>.
+    /// </summary>
+    private Task<bool> ConditionalUpdateAsync(string operation, string userId, string sql, Func<DbCommand, long, DbCommand> bind, CancellationToken cancellationToken) =>
+        MetadataTelemetry.TraceAsync(operation, userId, () =>
         {
             MetadataInput.UserId(userId);
             long now = _context.NowMs();
-            return _context.WriteAsync(async (connection, transaction) => await connection.Sql(transaction,
-                    "UPDATE locker_users SET retention_claimed_at = @now WHERE user_id = @u AND last_active_at <= @before " +
-                    "AND retention_warned_at IS NOT NULL AND retention_warned_at <= @warned " +
-                    "AND (retention_claimed_at IS NULL OR retention_claimed_at <= @expired)")
-                .With("u", userId).With("now", now).With("before", now - Milliseconds(inactiveFor))
-                .With("warned", now - Milliseconds(warnedFor)).With("expired", now - Milliseconds(lease))
-                .ExecAsync(cancellationToken).ConfigureAwait(false) > 0, cancellationToken);
+            return _context.WriteAsync(async (connection, transaction) =>
+                await bind(connection.Sql(transaction, sql).With("u", userId).With("now", now), now)
+                    .ExecAsync(cancellationToken).ConfigureAwait(false) > 0, cancellationToken, operation);
         });
 
     private static long Milliseconds(TimeSpan span) =>

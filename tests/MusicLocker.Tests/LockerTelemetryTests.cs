@@ -71,19 +71,22 @@ public sealed class LockerTelemetryTests : IAsyncLifetime
         var stored = await alice.Uploads.UploadFileAsync(file, cancellationToken: ct);
         var again = await alice.Uploads.UploadFileAsync(file, cancellationToken: ct);
         await Assert.ThrowsAsync<LockerException>(() => alice.Uploads.UploadFileAsync(AudioFiles.Other("sine.wav"), cancellationToken: ct));
+        var batch = await alice.Uploads.UploadFilesAsync([file, AudioFiles.Other("sine.wav")], cancellationToken: ct);
 
         Assert.Equal(UploadOutcome.Duplicate, again.Outcome);
+        Assert.Equal(UploadOutcome.Duplicate, batch[0].Result!.Outcome);
         var uploads = Spans("locker.upload");
-        Assert.Equal(3, uploads.Count);
+        Assert.Equal(4, uploads.Count);
+        Assert.Equal(2, uploads[3].GetTagItem("musiclocker.upload.files"));
         Assert.All(uploads, s => Assert.Equal("alice", s.GetTagItem("musiclocker.user")));
         Assert.Equal(["stored", "duplicate"], uploads.Take(2).Select(s => (string?)s.GetTagItem("musiclocker.upload.outcome")));
         Assert.Equal(ActivityStatusCode.Error, uploads[2].Status);
         Assert.NotNull(uploads[2].GetTagItem("error.type"));
         Assert.Equal(1, Sum("musiclocker.locker.uploads", "stored"));
-        Assert.Equal(1, Sum("musiclocker.locker.uploads", "duplicate"));
-        Assert.Equal(1, Sum("musiclocker.locker.uploads", "error"));
+        Assert.Equal(2, Sum("musiclocker.locker.uploads", "duplicate"));
+        Assert.Equal(2, Sum("musiclocker.locker.uploads", "error"));
         Assert.Equal(stored.Track.SizeBytes, Sum("musiclocker.locker.bytes_uploaded"));
-        Assert.Equal(1, Sum("musiclocker.locker.dedup_hits"));
+        Assert.Equal(2, Sum("musiclocker.locker.dedup_hits"));
     }
 
     [Fact]

@@ -25,26 +25,24 @@ internal sealed class TracedUploads(LockerCore core, string userId, ILockerUploa
 
     public Task<bool> CancelAsync(Guid sessionId, CancellationToken cancellationToken = default) => inner.CancelAsync(sessionId, cancellationToken);
 
-    public async Task<IReadOnlyList<BatchUploadItem>> UploadFilesAsync(IReadOnlyList<string> paths, UploadOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(paths);
-        var results = new BatchUploadItem[paths.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, paths.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = core.Options.MaxConcurrency, CancellationToken = cancellationToken },
-            async (i, ct) =>
+    /// <summary>The batch runs in the inner uploads; its span covers the whole batch and each file's outcome is counted.</summary>
+    public Task<IReadOnlyList<BatchUploadItem>> UploadFilesAsync(IReadOnlyList<string> paths, UploadOptions? options = null, CancellationToken cancellationToken = default) =>
+        LockerTelemetry.TraceAsync("upload", userId, async activity =>
+        {
+            var items = await inner.UploadFilesAsync(paths, options, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("musiclocker.upload.files", items.Count);
+            foreach (var item in items)
             {
-                try
-                {
-                    results[i] = new BatchUploadItem(paths[i], await UploadFileAsync(paths[i], options, null, ct).ConfigureAwait(false), null);
-                }
-                catch (LockerException ex)
-                {
-                    results[i] = new BatchUploadItem(paths[i], null, ex);
-                }
-            }).ConfigureAwait(false);
-        return results;
-    }
+                Record(item.Result, item.Error);
+            }
+
+            if (items.Any(i => i.Result is not null))
+            {
+                await LockerErrors.Guard(() => core.Activity.TouchAsync(userId, cancellationToken)).ConfigureAwait(false);
+            }
+
+            return items;
+        });
 
     public Task<ScanResult> ScanAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken = default) => inner.ScanAsync(paths, cancellationToken);
 
@@ -58,18 +56,30 @@ internal sealed class TracedUploads(LockerCore core, string userId, ILockerUploa
             }
             catch (LockerException ex)
             {
-                LockerTelemetry.RecordUploadFailure();
-                LockerLog.UploadFailed(core.Logger, userId, ex.ErrorCode);
+                Record(null, ex);
                 throw;
             }
 
-            LockerTelemetry.RecordUpload(result);
+            Record(result, null);
             activity?.SetTag("musiclocker.upload.outcome", result.Outcome.ToString().ToLowerInvariant());
             activity?.SetTag("musiclocker.bytes", result.Track.SizeBytes);
-            LockerLog.Uploaded(core.Logger, userId, result.Outcome, result.Track.SizeBytes);
 
             // After the upload, which created the user: the first use of the day records activity.
             await LockerErrors.Guard(() => core.Activity.TouchAsync(userId, cancellationToken)).ConfigureAwait(false);
             return result;
         });
+
+    private void Record(UploadResult? result, LockerException? error)
+    {
+        if (result is not null)
+        {
+            LockerTelemetry.RecordUpload(result);
+            LockerLog.Uploaded(core.Logger, userId, result.Outcome, result.Track.SizeBytes);
+        }
+        else if (error is not null)
+        {
+            LockerTelemetry.RecordUploadFailure();
+            LockerLog.UploadFailed(core.Logger, userId, error.ErrorCode);
+        }
+    }
 }
