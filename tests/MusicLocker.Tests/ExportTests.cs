@@ -194,8 +194,11 @@ public sealed class ExportTests : IAsyncLifetime
             reports++;
             cts.Cancel();
         });
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => alice.Account.ExportToZipAsync(new MemoryStream(), progress, cts.Token));
+        var partial = new MemoryStream();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => alice.Account.ExportToZipAsync(partial, progress, cts.Token));
         Assert.Equal(1, reports);
+        Assert.True(partial.Length > 0);
+        Assert.Throws<InvalidDataException>(() => new ZipArchive(new MemoryStream(partial.ToArray()), ZipArchiveMode.Read)); // no central directory: never mistaken for a whole export
 
         string target = Path.Combine(_folder.Path, "full");
         Directory.CreateDirectory(target);
