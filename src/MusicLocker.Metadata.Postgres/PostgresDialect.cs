@@ -12,6 +12,9 @@ internal sealed class PostgresDialect : SqlDialect
 
     public PostgresDialect(NpgsqlDataSource dataSource) => _dataSource = dataSource;
 
+    /// <inheritdoc />
+    public override string OrdinalCollation => " COLLATE \"C\"";
+
     public override string ForUpdate => " FOR UPDATE";
 
     /// <summary>Host and database only: the connection string's password never reaches a message.</summary>

@@ -18,6 +18,7 @@ internal static class PostgresSchema
         (c, t, ct) => c.Sql(t, V2).ExecAsync(ct),
         SqlMigrations.RepairLegacyChargesAsync, // version 3: a file is its hash and size; charge uploaded files that rode free
         (c, t, ct) => c.Sql(t, V4).ExecAsync(ct),
+        (c, t, ct) => c.Sql(t, AccountActivity).ExecAsync(ct),
     ];
 
     public static int LatestVersion => Migrations.Length;
@@ -145,5 +146,14 @@ internal static class PostgresSchema
             key_id text NOT NULL, wrapped_key bytea NOT NULL, master_key_id text NOT NULL, created_at bigint NOT NULL,
             PRIMARY KEY (user_id, key_id));
         CREATE INDEX ix_user_keys_master ON user_keys (master_key_id, user_id, key_id);
+        """;
+
+    // Account activity for retention (last use, inactivity warning, deletion claim). An upgraded database starts every
+    // existing account's inactivity at the upgrade, on the wall clock: nobody is deleted for time the locker did not see.
+    private const string AccountActivity = """
+        ALTER TABLE locker_users ADD COLUMN last_active_at bigint NOT NULL DEFAULT 0,
+            ADD COLUMN retention_warned_at bigint NULL, ADD COLUMN retention_claimed_at bigint NULL;
+        UPDATE locker_users SET last_active_at = GREATEST(created_at, (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint);
+        CREATE INDEX ix_users_last_active ON locker_users (last_active_at);
         """;
 }

@@ -61,6 +61,12 @@ public abstract class SqlDialect : IAsyncDisposable
     /// </summary>
     public abstract string BuildSearchQuery(string userId, IReadOnlyList<string> words);
 
+    /// <summary>
+    /// A <c>COLLATE</c> clause (with its leading space) that makes text compare as bytes, ordinal like a storage listing;
+    /// empty where text already compares so (SQLite's default BINARY collation).
+    /// </summary>
+    public virtual string OrdinalCollation => string.Empty;
+
     /// <summary>Whether the error is a unique or primary-key violation.</summary>
     public abstract bool IsUniqueViolation(DbException exception);
 

@@ -51,6 +51,34 @@ internal sealed class SqlListeningHistory : IListeningHistory
                     .ListAsync(static r => new PlayRecord(TrackRows.Read(r), r.GetTime(TrackRows.ColumnCount)), cancellationToken).ConfigureAwait(false), cancellationToken);
         });
 
+    public async IAsyncEnumerable<PlayRecord> ListPlaysAsync(string userId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        MetadataInput.UserId(userId);
+        const int Batch = 500;
+        long afterSeq = long.MinValue;
+        while (true)
+        {
+            // Keyset on the play's insertion order (seq): stable while plays are recorded during the listing.
+            var page = await MetadataTelemetry.TraceAsync("history.list", userId, () => _context.ReadAsync(connection =>
+                connection.Sql(null,
+                        $"SELECT {TrackRows.Columns}, p.played_at, p.seq FROM plays p JOIN tracks t ON t.id = p.track_id WHERE p.user_id = @u AND p.seq > @after ORDER BY p.seq LIMIT {Batch}")
+                    .With("u", userId).With("after", afterSeq)
+                    .ListAsync(static r => (Play: new PlayRecord(TrackRows.Read(r), r.GetTime(TrackRows.ColumnCount)), Seq: r.GetInt64(TrackRows.ColumnCount + 1)), cancellationToken),
+                cancellationToken)).ConfigureAwait(false);
+            foreach (var (play, _) in page)
+            {
+                yield return play;
+            }
+
+            if (page.Count < Batch)
+            {
+                yield break;
+            }
+
+            afterSeq = page[^1].Seq;
+        }
+    }
+
     public Task<IReadOnlyList<TrackPlayCount>> GetMostPlayedAsync(string userId, int count = 50, CancellationToken cancellationToken = default) =>
         MetadataTelemetry.TraceAsync("history.most_played", userId, () =>
         {

@@ -71,6 +71,50 @@ internal sealed class SqlQuotaLedger : IQuotaLedger
         return reservation;
     }
 
+    public Task<IReadOnlyList<QuotaReservation>> ListReservationsAsync(string userId, CancellationToken cancellationToken = default) =>
+        MetadataTelemetry.TraceAsync("quota.reservations", userId, () =>
+        {
+            MetadataInput.UserId(userId);
+            return _context.ReadAsync<IReadOnlyList<QuotaReservation>>(async connection =>
+            {
+                long known = await connection.Sql(null, "SELECT COUNT(*) FROM locker_users WHERE user_id = @u").With("u", userId).Int64Async(cancellationToken).ConfigureAwait(false);
+                if (known == 0)
+                {
+                    throw new MetadataNotFoundException(MetadataEntity.User, userId);
+                }
+
+                return await connection.Sql(null, "SELECT id, bytes, created_at, expires_at FROM quota_reservations WHERE user_id = @u AND expires_at > @now ORDER BY created_at, id")
+                    .With("u", userId).With("now", _context.NowMs())
+                    .ListAsync(r => new QuotaReservation(r.GetGuid(0), userId, r.GetInt64(1), r.GetTime(2), r.GetTime(3)), cancellationToken).ConfigureAwait(false);
+            }, cancellationToken);
+        });
+
+    public Task<QuotaUsageCheck> CheckUsageAsync(string userId, bool repair = false, CancellationToken cancellationToken = default) =>
+        MetadataTelemetry.TraceAsync("quota.check_usage", userId, () =>
+        {
+            MetadataInput.UserId(userId);
+            return _context.WriteAsync(async (connection, transaction) =>
+            {
+                var check = await connection.Sql(transaction,
+                        "SELECT used_bytes, reserved_bytes, " +
+                        "(SELECT CAST(COALESCE(SUM(t.charged_bytes), 0) AS BIGINT) FROM tracks t WHERE t.user_id = u.user_id), " +
+                        "(SELECT CAST(COALESCE(SUM(r.bytes), 0) AS BIGINT) FROM quota_reservations r WHERE r.user_id = u.user_id) " +
+                        "FROM locker_users u WHERE u.user_id = @u" + _context.Dialect.ForUpdate)
+                    .With("u", userId)
+                    .FirstAsync<QuotaUsageCheck?>(r => new QuotaUsageCheck(userId, r.GetInt64(0), r.GetInt64(2), r.GetInt64(1), r.GetInt64(3), false), null, cancellationToken).ConfigureAwait(false)
+                    ?? throw new MetadataNotFoundException(MetadataEntity.User, userId);
+                if (!repair || !check.HasDrift)
+                {
+                    return check;
+                }
+
+                await connection.Sql(transaction, "UPDATE locker_users SET used_bytes = @used, reserved_bytes = @reserved WHERE user_id = @u")
+                    .With("u", userId).With("used", check.ChargedBytes).With("reserved", check.ReservationBytes)
+                    .ExecAsync(cancellationToken).ConfigureAwait(false);
+                return check with { Repaired = true };
+            }, cancellationToken);
+        });
+
     public Task<QuotaStatus> CommitAsync(string userId, Guid reservationId, long actualBytes, CancellationToken cancellationToken = default) =>
         MetadataTelemetry.TraceAsync("quota.commit", userId, () =>
         {

@@ -204,6 +204,42 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
         return AllPagesAsync(cursor => BrowsePageAsync(userId, query with { Cursor = cursor }, cancellationToken), query.Cursor, cancellationToken);
     }
 
+    public async IAsyncEnumerable<TrackRecord> ListByStorageKeyAsync(string userId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        MetadataInput.UserId(userId);
+        string? afterKey = null;
+        Guid afterId = Guid.Empty;
+        while (true)
+        {
+            var page = await MetadataTelemetry.TraceAsync("catalog.by_storage_key", userId, () => _context.ReadAsync(connection =>
+            {
+                // Keyset on (storage_key, id), compared as bytes (the dialect's ordinal collation), the storage listing's order.
+                string collate = _context.Dialect.OrdinalCollation;
+                string after = afterKey is null ? string.Empty : $" AND (t.storage_key{collate} > @k OR (t.storage_key = @k AND t.id > @id))";
+                var command = connection.Sql(null, $"SELECT {TrackRows.Columns} FROM tracks t WHERE t.user_id = @u{after} ORDER BY t.storage_key{collate}, t.id LIMIT {StreamBatch}")
+                    .With("u", userId);
+                if (afterKey is not null)
+                {
+                    command.With("k", afterKey).With("id", afterId);
+                }
+
+                return command.ListAsync(TrackRows.Read, cancellationToken);
+            }, cancellationToken)).ConfigureAwait(false);
+            foreach (var track in page)
+            {
+                yield return track;
+            }
+
+            if (page.Count < StreamBatch)
+            {
+                yield break;
+            }
+
+            afterKey = page[^1].StorageKey;
+            afterId = page[^1].Id;
+        }
+    }
+
     public IAsyncEnumerable<TrackRecord> SearchAsync(string userId, string text, CancellationToken cancellationToken = default) =>
         AllPagesAsync(cursor => SearchPageAsync(userId, text, StreamBatch, cursor, cancellationToken), null, cancellationToken);
 

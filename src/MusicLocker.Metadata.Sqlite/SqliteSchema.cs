@@ -17,6 +17,7 @@ internal static class SqliteSchema
         (c, t, ct) => ExecAsync(c, t, V4CommentAndCompilation, ct),
         SqlMigrations.RepairLegacyChargesAsync, // version 5: a file is its hash and size; charge uploaded files that rode free
         (c, t, ct) => ExecAsync(c, t, V6UserKeyRecords, ct),
+        (c, t, ct) => ExecAsync(c, t, AccountActivity, ct),
     ];
 
     public static int LatestVersion => Migrations.Length;
@@ -193,5 +194,15 @@ internal static class SqliteSchema
             wrapped_key BLOB NOT NULL, created_at TEXT NOT NULL, retired_at TEXT NULL,
             PRIMARY KEY (tenant_id, user_id, version),
             FOREIGN KEY (tenant_id, user_id) REFERENCES user_key_records (tenant_id, user_id) ON DELETE CASCADE);
+        """;
+
+    // Account activity for retention (last use, inactivity warning, deletion claim). An upgraded database starts every
+    // existing account's inactivity at the upgrade, on the wall clock: nobody is deleted for time the locker did not see.
+    private const string AccountActivity = """
+        ALTER TABLE locker_users ADD COLUMN last_active_at INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE locker_users ADD COLUMN retention_warned_at INTEGER NULL;
+        ALTER TABLE locker_users ADD COLUMN retention_claimed_at INTEGER NULL;
+        UPDATE locker_users SET last_active_at = MAX(created_at, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+        CREATE INDEX ix_users_last_active ON locker_users (last_active_at);
         """;
 }

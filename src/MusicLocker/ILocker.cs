@@ -20,6 +20,22 @@ public interface ILocker : IAsyncDisposable, IDisposable
     /// than that age. Safe to run on several instances at once.
     /// </summary>
     Task<LockerSweepResult> SweepAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Retention: warns every account unused for <see cref="MusicLockerOptions.RetentionPeriod"/> less
+    /// <see cref="MusicLockerOptions.RetentionWarningLead"/> (once; the result lists them, for the app to notify), and deletes
+    /// every account unused for the whole period whose warning is at least the lead old, through the account deletion
+    /// (crypto-shred first, resumable). Safe to run on several instances at once: each account is warned once and deleted once.
+    /// </summary>
+    Task<RetentionSweepResult> SweepRetentionAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Compares one user's catalog, quota ledger and stored objects (both streamed in key order and merged, never loaded
+    /// whole) and reports every disagreement; with <see cref="ReconcileOptions.Repair"/> repairs what is safe (never an
+    /// object an open upload owns, never anything younger than <see cref="ReconcileOptions.MinimumAge"/>).
+    /// </summary>
+    /// <exception cref="LockerException"><see cref="LockerErrorCode.InvalidArgument"/>: a bad user id or option.</exception>
+    Task<ReconcileReport> ReconcileAsync(string userId, ReconcileOptions? options = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>One user's locker: tracks, uploads, downloads, playlists, history, quota and account.</summary>
@@ -217,4 +233,25 @@ public interface ILockerAccount
     /// that nothing remains. Idempotent: run it again after a crash to finish. The user id cannot hold a new key afterwards.
     /// </summary>
     Task<AccountDeletionReport> DeleteAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records that the user used the locker (call it when the user signs in): resets the inactivity clock of retention and
+    /// clears a retention warning. Uploads, downloads, plays and track listings record it too. At most one database write
+    /// a day per user.
+    /// </summary>
+    Task RecordActivityAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes everything of the user into <paramref name="folder"/> (created; must be empty or new): the original files
+    /// byte for byte under <c>music/</c>, each playlist as <c>playlists/{name}.m3u8</c>, and <c>catalog.json</c> and
+    /// <c>history.json</c> (shapes in docs/architecture.md). File names come from tags, made safe for every file system.
+    /// </summary>
+    /// <exception cref="LockerException"><see cref="LockerErrorCode.InvalidArgument"/>: the folder is not empty; <see cref="LockerErrorCode.FileUnreadable"/>: it cannot be written.</exception>
+    Task<ExportResult> ExportToFolderAsync(string folder, IProgress<ExportProgress>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes the same export as a ZIP archive to <paramref name="destination"/> (need not seek: an HTTP response body
+    /// will do), streaming each entry; audio is stored, not deflated. The stream is left open.
+    /// </summary>
+    Task<ExportResult> ExportToZipAsync(Stream destination, IProgress<ExportProgress>? progress = null, CancellationToken cancellationToken = default);
 }

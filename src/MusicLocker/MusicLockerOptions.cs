@@ -1,4 +1,5 @@
 using MusicLocker.Media;
+using Microsoft.Extensions.Logging;
 using MusicLocker.Storage;
 
 namespace MusicLocker;
@@ -50,6 +51,19 @@ public sealed class MusicLockerOptions
     /// <summary>The clock (the system clock by default).</summary>
     public TimeProvider? TimeProvider { get; set; }
 
+    /// <summary>
+    /// How long an account may go unused before <see cref="ILocker.SweepRetentionAsync"/> deletes it (730 days by default;
+    /// at least two days). "Used" is defined in docs/architecture.md (uploads, downloads and range reads, plays, track
+    /// listings, and <see cref="ILockerAccount.RecordActivityAsync"/>).
+    /// </summary>
+    public TimeSpan RetentionPeriod { get; set; } = TimeSpan.FromDays(730);
+
+    /// <summary>How long before the deletion an inactive account is warned (30 days by default; positive, shorter than <see cref="RetentionPeriod"/>).</summary>
+    public TimeSpan RetentionWarningLead { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Where the locker logs (category <c>MusicLocker.Locker</c>; none when null).</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
     internal const int ChunkSize = 16 * 1024;
 
     /// <summary>The first broken rule, naming the setting as configuration spells it, or <see langword="null"/>.</summary>
@@ -73,6 +87,16 @@ public sealed class MusicLockerOptions
         if (ReservationLifetime <= TimeSpan.Zero)
         {
             return $"{section}:ReservationLifetime must be positive (got {ReservationLifetime}).";
+        }
+
+        if (RetentionPeriod < TimeSpan.FromDays(2))
+        {
+            return $"{section}:RetentionPeriod must be at least two days (got {RetentionPeriod}).";
+        }
+
+        if (RetentionWarningLead <= TimeSpan.Zero || RetentionWarningLead >= RetentionPeriod)
+        {
+            return $"{section}:RetentionWarningLead must be positive and shorter than RetentionPeriod (got {RetentionWarningLead}).";
         }
 
         if (TenantId is null || TenantId.Contains('/', StringComparison.Ordinal))

@@ -74,4 +74,10 @@ public interface ITrackCatalog
 
     /// <summary>One page of the user's genres, by name; keyset-paged.</summary>
     Task<Page<GenreSummary>> ListGenresPageAsync(string userId, int pageSize = 50, string? cursor = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Every track of the user ordered by storage key (ordinal) then id, paging internally: one side of a merge with a
+    /// storage listing, which is in the same order (reconciliation). Never loads the whole catalog.
+    /// </summary>
+    IAsyncEnumerable<TrackRecord> ListByStorageKeyAsync(string userId, CancellationToken cancellationToken = default);
 }

@@ -24,4 +24,7 @@ public interface IListeningHistory
     /// <returns>The plays erased.</returns>
     /// <exception cref="MetadataNotFoundException">The user does not exist.</exception>
     Task<long> SetEnabledAsync(string userId, bool enabled, CancellationToken cancellationToken = default);
+
+    /// <summary>Every play of the user, oldest first, paging internally (an export streams it; nothing is loaded whole).</summary>
+    IAsyncEnumerable<PlayRecord> ListPlaysAsync(string userId, CancellationToken cancellationToken = default);
 }

@@ -55,4 +55,17 @@ public interface IQuotaLedger
     /// <exception cref="MetadataArgumentException">An object is null, lies outside the user's prefix, or has a size out of range; nothing was changed.</exception>
     /// <exception cref="MetadataNotFoundException">The user does not exist.</exception>
     Task<QuotaReconciliation> ReconcileAsync(string userId, IAsyncEnumerable<StoredObject> storedObjects, bool apply = false, CancellationToken cancellationToken = default);
+
+    /// <summary>The user's unexpired reservations, oldest first (reconciliation looks for ones no upload owns).</summary>
+    /// <exception cref="MetadataNotFoundException">The user does not exist.</exception>
+    Task<IReadOnlyList<QuotaReservation>> ListReservationsAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Compares the user's ledger counters with what the database itself records, in one transaction: used bytes against
+    /// the sum of the user's track charges, reserved bytes against the sum of the user's reservation rows. With
+    /// <paramref name="repair"/> the counters take the recomputed values in the same transaction, so an upload committing at
+    /// the same moment is counted exactly once.
+    /// </summary>
+    /// <exception cref="MetadataNotFoundException">The user does not exist.</exception>
+    Task<QuotaUsageCheck> CheckUsageAsync(string userId, bool repair = false, CancellationToken cancellationToken = default);
 }

@@ -19,4 +19,32 @@ public interface IUserDirectory
     /// </summary>
     /// <exception cref="MetadataNotFoundException">No user has the id.</exception>
     Task<DeletedAccount> DeleteAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records that the user used the locker now, unless that was already recorded less than <paramref name="minimumInterval"/>
+    /// ago (one conditional write, so "at most once a day" costs one row update a day). Recording activity clears a
+    /// retention warning. A user whose deletion for inactivity was claimed (<see cref="TryClaimRetentionDeletionAsync"/>)
+    /// is not revived.
+    /// </summary>
+    /// <returns>Whether a write happened (<see langword="false"/> also for an unknown user).</returns>
+    Task<bool> RecordActivityAsync(string userId, TimeSpan minimumInterval, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// One page of the users not active for at least <paramref name="inactiveFor"/> (on the store's clock), by user id,
+    /// starting after <paramref name="afterUserId"/> (keyset paging; null for the first page).
+    /// </summary>
+    Task<IReadOnlyList<InactiveUser>> ListInactiveAsync(TimeSpan inactiveFor, string? afterUserId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Marks the user warned for inactivity, if they are still inactive for <paramref name="inactiveFor"/> and not warned
+    /// yet: one conditional write, so of several instances sweeping at once exactly one gets <see langword="true"/>.
+    /// </summary>
+    Task<bool> TryMarkRetentionWarnedAsync(string userId, TimeSpan inactiveFor, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Claims the user's deletion for inactivity: succeeds when the user is inactive for <paramref name="inactiveFor"/>,
+    /// was warned at least <paramref name="warnedFor"/> ago, and no other claim younger than <paramref name="lease"/>
+    /// holds (a crashed deletion is taken over once its lease ends). One conditional write: one winner at a time.
+    /// </summary>
+    Task<bool> TryClaimRetentionDeletionAsync(string userId, TimeSpan inactiveFor, TimeSpan warnedFor, TimeSpan lease, CancellationToken cancellationToken = default);
 }

@@ -58,6 +58,7 @@ public static class MusicLockerServiceCollectionExtensions
     {
         var settings = services.GetRequiredService<IOptions<MusicLocker.MusicLockerOptions>>().Value.Copy();
         settings.TimeProvider ??= services.GetService<TimeProvider>();
+        settings.LoggerFactory ??= services.GetService<Microsoft.Extensions.Logging.ILoggerFactory>();
         string folder = settings.Folder ?? string.Empty;
         var owned = new List<object>();
         try

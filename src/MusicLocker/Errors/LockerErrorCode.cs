@@ -65,4 +65,7 @@ public enum LockerErrorCode
 
     /// <summary>The stores do not agree (a catalogued track whose bytes are missing); run reconcile.</summary>
     Inconsistent,
+
+    /// <summary>An export's destination (folder or stream) could not be written: a full disk, refused access, a closed stream.</summary>
+    DestinationUnwritable,
 }

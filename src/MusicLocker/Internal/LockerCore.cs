@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using MusicLocker.Crypto;
 using MusicLocker.Metadata;
 using MusicLocker.Media;
@@ -13,6 +15,8 @@ internal sealed class LockerCore
     {
         Options = options;
         Time = options.TimeProvider ?? TimeProvider.System;
+        Logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger(Diagnostics.LockerTelemetry.Name);
+        Activity = new UserActivityRecorder(this);
         Raw = storage;
         Metadata = metadata;
         if (options.Encrypt)
@@ -42,6 +46,11 @@ internal sealed class LockerCore
     public MusicLockerOptions Options { get; }
 
     public TimeProvider Time { get; }
+
+    public ILogger Logger { get; }
+
+    /// <summary>Records that a user used the locker (at most one database write per user per day).</summary>
+    public UserActivityRecorder Activity { get; }
 
     /// <summary>The object store as configured (ciphertext when encrypted): listing and deleting.</summary>
     public IBlobStore Raw { get; }

@@ -1,3 +1,5 @@
+using MusicLocker.Diagnostics;
+
 namespace MusicLocker.Internal;
 
 /// <summary>The locker: per-user views over one shared, immutable <see cref="LockerCore"/>.</summary>
@@ -23,7 +25,36 @@ internal sealed class LockerService : ILocker
     public Task<LockerSweepResult> SweepAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        return LockerErrors.Guard(() => new LockerSweeper(_core).RunAsync(cancellationToken));
+        return LockerTelemetry.TraceAsync("sweep", null, async activity =>
+        {
+            activity?.SetTag("musiclocker.sweep", "maintenance");
+            var result = await LockerErrors.Guard(() => new LockerSweeper(_core).RunAsync(cancellationToken)).ConfigureAwait(false);
+            LockerLog.Swept(_core.Logger, result.StaleUploads, result.OrphanObjects);
+            return result;
+        });
+    }
+
+    public Task<RetentionSweepResult> SweepRetentionAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return LockerTelemetry.TraceAsync("sweep", null, activity =>
+        {
+            activity?.SetTag("musiclocker.sweep", "retention");
+            return LockerErrors.Guard(() => new RetentionSweeper(_core).RunAsync(cancellationToken));
+        });
+    }
+
+    public Task<ReconcileReport> ReconcileAsync(string userId, ReconcileOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        LockerKeys.ValidateUserId(userId);
+        var settings = options ?? new ReconcileOptions();
+        if (settings.MinimumAge < TimeSpan.FromMinutes(1))
+        {
+            LockerErrors.ThrowInvalidArgument("options.MinimumAge", $"must be at least one minute (got {settings.MinimumAge}).");
+        }
+
+        return LockerTelemetry.TraceAsync("reconcile", userId, _ => LockerErrors.Guard(() => new Reconciler(_core, userId, settings).RunAsync(cancellationToken)));
     }
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,6 @@
 using MusicLocker.Crypto;
+using MusicLocker.Diagnostics;
+using MusicLocker.Internal.Export;
 using MusicLocker.Metadata;
 using MusicLocker.Metadata.Quota;
 using MusicLocker.Storage;
@@ -18,7 +20,49 @@ internal sealed class UserAccount(LockerCore core, string userId) : ILockerAccou
         });
 
     public Task<AccountDeletionReport> DeleteAsync(CancellationToken cancellationToken = default) =>
-        LockerErrors.Guard(() => DeleteCoreAsync(cancellationToken));
+        LockerTelemetry.TraceAsync("delete_account", userId, async _ =>
+        {
+            var report = await LockerErrors.Guard(() => DeleteCoreAsync(cancellationToken)).ConfigureAwait(false);
+            LockerLog.AccountDeleted(core.Logger, userId, report.KeyDestroyed, report.ObjectsDeleted, report.TracksDeleted, report.Verified);
+            return report;
+        });
+
+    public Task RecordActivityAsync(CancellationToken cancellationToken = default) =>
+        LockerErrors.Guard(async () =>
+        {
+            await core.Metadata.Users.EnsureAsync(userId, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await core.Activity.TouchAsync(userId, cancellationToken).ConfigureAwait(false);
+        });
+
+    public Task<ExportResult> ExportToFolderAsync(string folder, IProgress<ExportProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        return ExportAsync(() => FolderExportSink.Create(folder), progress, cancellationToken);
+    }
+
+    public Task<ExportResult> ExportToZipAsync(Stream destination, IProgress<ExportProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (!destination.CanWrite)
+        {
+            LockerErrors.ThrowInvalidArgument(nameof(destination), "The stream cannot be written.");
+        }
+
+        return ExportAsync(() => ZipExportSink.Create(destination, core.Time.GetUtcNow()), progress, cancellationToken);
+    }
+
+    private Task<ExportResult> ExportAsync(Func<IExportSink> openSink, IProgress<ExportProgress>? progress, CancellationToken cancellationToken) =>
+        LockerTelemetry.TraceAsync("export", userId, _ => LockerErrors.Guard(async () =>
+        {
+            var sink = openSink();
+            await using (sink.ConfigureAwait(false))
+            {
+                var result = await new LockerExporter(core, userId, sink, progress).RunAsync(cancellationToken).ConfigureAwait(false);
+                await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                LockerLog.Exported(core.Logger, userId, result.Tracks, result.Playlists, result.Plays, result.AudioBytes);
+                return result;
+            }
+        }));
 
     private async Task<AccountDeletionReport> DeleteCoreAsync(CancellationToken cancellationToken)
     {

@@ -54,7 +54,12 @@ internal sealed class UserPlaylists(LockerCore core, string userId) : ILockerPla
 internal sealed class UserHistory(LockerCore core, string userId) : ILockerHistory
 {
     public Task<bool> RecordPlayAsync(Guid trackId, CancellationToken cancellationToken = default) =>
-        LockerErrors.Guard(() => core.Metadata.History.RecordPlayAsync(userId, trackId, cancellationToken));
+        LockerErrors.Guard(async () =>
+        {
+            bool recorded = await core.Metadata.History.RecordPlayAsync(userId, trackId, cancellationToken).ConfigureAwait(false);
+            await core.Activity.TouchAsync(userId, cancellationToken).ConfigureAwait(false);
+            return recorded;
+        });
 
     public Task<IReadOnlyList<LockerPlay>> GetRecentlyPlayedAsync(int count = 50, CancellationToken cancellationToken = default) =>
         LockerErrors.Guard(async () =>

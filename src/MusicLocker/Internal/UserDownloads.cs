@@ -1,3 +1,4 @@
+using MusicLocker.Diagnostics;
 using MusicLocker.Media;
 using MusicLocker.Storage;
 
@@ -8,18 +9,21 @@ internal sealed partial class UserDownloads(LockerCore core, UserTracks tracks) 
     public Task<long> DownloadToAsync(Guid trackId, Stream destination, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        return LockerErrors.Guard(async () =>
+        return LockerTelemetry.TraceAsync("download", tracks.UserId, activity => LockerErrors.Guard(async () =>
         {
             var record = await tracks.GetRecordAsync(trackId, cancellationToken).ConfigureAwait(false);
+            await core.Activity.TouchAsync(tracks.UserId, cancellationToken).ConfigureAwait(false);
             var key = BlobKey.Parse(record.StorageKey);
             if (core.Options.TagCopyWriter is { } writer && await WriteEditedCopyAsync(writer, record, destination, cancellationToken).ConfigureAwait(false) is { } written)
             {
+                activity?.SetTag("musiclocker.bytes", written);
                 return written;
             }
 
             var properties = await core.Objects.DownloadToAsync(key, destination, null, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("musiclocker.bytes", properties.Length);
             return properties.Length;
-        });
+        }));
     }
 
     /// <summary>
@@ -55,9 +59,11 @@ internal sealed partial class UserDownloads(LockerCore core, UserTracks tracks) 
             LockerErrors.ThrowInvalidArgument(length is <= 0 ? nameof(length) : nameof(offset), $"A range needs offset >= 0 and length > 0 (got offset {offset}, length {length}).");
         }
 
-        return LockerErrors.Guard(async () =>
+        return LockerTelemetry.TraceAsync("download", tracks.UserId, activity => LockerErrors.Guard(async () =>
         {
             var record = await tracks.GetRecordAsync(trackId, cancellationToken).ConfigureAwait(false);
+            await core.Activity.TouchAsync(tracks.UserId, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("musiclocker.range.offset", offset);
             BlobDownload download;
             try
             {
@@ -69,7 +75,7 @@ internal sealed partial class UserDownloads(LockerCore core, UserTracks tracks) 
             }
 
             return new TrackContent(new TranslatingReadStream(download.Content), download.Offset, download.Length, download.Properties.Length, download.Properties.ContentType ?? "application/octet-stream");
-        });
+        }));
     }
 
     public Task<CoverArt> OpenCoverArtAsync(Guid trackId, CancellationToken cancellationToken = default) =>

@@ -9,7 +9,7 @@ internal sealed class UserLocker : IUserLocker
         var tracks = new UserTracks(core, userId);
         Tracks = tracks;
         Downloads = new UserDownloads(core, tracks);
-        Uploads = new UserUploads(core, userId);
+        Uploads = new TracedUploads(core, userId, new UserUploads(core, userId));
         Playlists = new UserPlaylists(core, userId);
         History = new UserHistory(core, userId);
         Quota = new UserQuota(core, userId);

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using MusicLocker.Diagnostics;
 using MusicLocker.Metadata;
 using MusicLocker.Storage;
 
@@ -35,6 +36,7 @@ internal sealed class UserTracks(LockerCore core, string userId) : ILockerTracks
         string listing = TrackListing + "/" + query.Sort;
         return Paged(listing, query.Cursor, async inner =>
         {
+            await core.Activity.TouchAsync(userId, cancellationToken).ConfigureAwait(false);
             var page = await core.Metadata.Tracks.BrowsePageAsync(userId, query with { Cursor = inner }, cancellationToken).ConfigureAwait(false);
             return new LockerPage<LockerTrack>(page.Items.Select(LockerTrack.From).ToArray(), LockerCursor.Wrap(userId, listing, page.NextCursor));
         });
@@ -78,7 +80,7 @@ internal sealed class UserTracks(LockerCore core, string userId) : ILockerTracks
         LockerErrors.Guard(async () => LockerTrack.From(await core.Metadata.Tracks.UpdateTagsAsync(userId, trackId, tags, cancellationToken).ConfigureAwait(false)));
 
     public Task DeleteAsync(Guid trackId, CancellationToken cancellationToken = default) =>
-        LockerErrors.Guard(async () =>
+        LockerTelemetry.TraceAsync("delete_track", userId, () => LockerErrors.Guard(async () =>
         {
             // Catalog first (with playlists, plays and quota, in one transaction): a crash after it leaves only an
             // unreferenced object, which the sweep removes; never a track whose bytes are gone.
@@ -89,7 +91,9 @@ internal sealed class UserTracks(LockerCore core, string userId) : ILockerTracks
                 await core.Objects.DeleteAsync(key, cancellationToken: CancellationToken.None).ConfigureAwait(false);
                 await core.Objects.DeleteAsync(LockerKeys.Info(key), cancellationToken: CancellationToken.None).ConfigureAwait(false);
             }
-        });
+        }));
+
+    internal string UserId => userId;
 
     internal Task<TrackRecord> GetRecordAsync(Guid trackId, CancellationToken cancellationToken) =>
         LockerErrors.Guard(() => core.Metadata.Tracks.GetTrackAsync(userId, trackId, cancellationToken));
