@@ -18,12 +18,16 @@ public sealed class BlobRangeReaderOptions
     public int ChunkSize { get; init; } = 64 * 1024;
 
     /// <summary>
-    /// How many chunks the storage read may run ahead of the pipe (4 by default): the bound on the bytes the reader holds
-    /// for a slow consumer is <c>(ReadAheadChunks + 2) × ChunkSize</c>.
+    /// How many chunks the storage read may run ahead while the pipe holds a flush for a slow consumer (4 by default):
+    /// the reader then holds at most <c>ReadAheadChunks × ChunkSize</c> bytes beside what the pipe itself buffers. While
+    /// the pipe keeps up, chunks are read straight into the pipe's memory and nothing is held.
     /// </summary>
     public int ReadAheadChunks { get; init; } = 4;
 
-    /// <summary>The pool the read-ahead buffers come from (<see cref="ArrayPool{T}.Shared"/> by default); every buffer goes back to it.</summary>
+    /// <summary>
+    /// The pool the read-ahead buffers come from (<see cref="ArrayPool{T}.Shared"/> by default), rented only when the pipe
+    /// pushes back; every buffer goes back to it.
+    /// </summary>
     public ArrayPool<byte>? BufferPool { get; init; }
 
     /// <summary>The clock of the time-to-first-byte measure (<see cref="TimeProvider.System"/> by default).</summary>

@@ -56,6 +56,18 @@ internal static class CryptoBenchmarkData
         return written;
     }
 
+    /// <summary>
+    /// The raw baseline of a seek: decrypts a random <paramref name="output"/>.Length bytes (whole chunks) of <paramref name="whole"/>,
+    /// a <see cref="RawEncrypt"/> ciphertext of <see cref="Size"/> bytes, so the bytes are not in the CPU cache.
+    /// </summary>
+    public static int RawDecryptRandomRange(AesGcm aes, byte[] whole, Span<byte> output, Random random)
+    {
+        int chunks = output.Length / Chunk;
+        int first = random.Next((Size / Chunk) - chunks);
+        int encryptedChunk = Chunk + 16;
+        return RawDecrypt(aes, whole.AsSpan(first * encryptedChunk, chunks * encryptedChunk), output, first);
+    }
+
     public static int RawCiphertextLength(int plaintextLength) => plaintextLength + (((plaintextLength + Chunk - 1) / Chunk) * 16);
 
     /// <summary>An encrypted store over the in-memory store, for one user, with a key ring in a temp file.</summary>

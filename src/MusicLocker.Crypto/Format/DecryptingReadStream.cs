@@ -10,6 +10,11 @@ namespace MusicLocker.Crypto.Format;
 /// With a known message length (<see cref="DecryptWindow.FinalChunk"/> ≥ 0) each chunk's stored length follows from its
 /// index. Without one (a pure stream), a read of a whole 16 400-byte chunk is a middle chunk and a shorter one is the
 /// final chunk, after which the source must end (C2SP §Implementation notes).
+/// <para>Ciphertext is read from the source in batches of up to <see cref="BatchChunks"/> chunks (one read of ~112 KiB, the
+/// header included when the window starts at chunk 0), and one <c>ReadAsync</c> decrypts every buffered chunk that fits
+/// the caller's buffer straight into it. Reading one 16 KiB chunk per source read and returning one chunk per call made a
+/// 1 MiB range 64 source reads (64 thread-pool hops on the file-system store) and 64 trips through every stream layer:
+/// the streaming decrypt measured 1.25× raw AES-GCM where the same chunks decrypted in memory measured 1.05×.</para>
 /// </remarks>
 internal sealed class DecryptingReadStream : ChunkReadStream
 {
@@ -18,7 +23,14 @@ internal sealed class DecryptingReadStream : ChunkReadStream
     private readonly DecryptWindow _window;
     private readonly string? _key;
     private readonly bool _leaveOpen;
+
+    /// <summary>Whole stored chunks one source read takes at most: 7 × 16,400 bytes plus a header fit a 128 KiB pooled array.</summary>
+    internal const int BatchChunks = 7;
+
     private byte[]? _encrypted;
+    private int _cipherStart;
+    private int _cipherEnd;
+    private bool _sourceEnded;
     private byte[]? _plain;
     private int _plainStart;
     private int _plainEnd;
@@ -40,7 +52,7 @@ internal sealed class DecryptingReadStream : ChunkReadStream
         _skip = window.Skip;
         _remaining = window.Take;
         _headerChecked = window.ExpectedHeader.IsEmpty;
-        _encrypted = ArrayPool<byte>.Shared.Rent(CiphertextLayout.EncryptedChunkSize + 1);
+        _encrypted = ArrayPool<byte>.Shared.Rent((BatchChunks * CiphertextLayout.EncryptedChunkSize) + CiphertextLayout.HeaderSize);
         _plain = ArrayPool<byte>.Shared.Rent(CiphertextLayout.ChunkSize);
     }
 
@@ -135,6 +147,18 @@ internal sealed class DecryptingReadStream : ChunkReadStream
                 int direct = await NextChunkAsync(destination, useAsync, cancellationToken).ConfigureAwait(false);
                 if (direct > 0)
                 {
+                    // Decrypt the chunks already read that fit the rest of the caller's buffer too, without another source read.
+                    while (!_finished && _cipherStart < _cipherEnd && direct < destination.Length)
+                    {
+                        int more = await NextChunkAsync(destination[direct..], useAsync, cancellationToken).ConfigureAwait(false);
+                        if (more == 0)
+                        {
+                            break; // that chunk went to the stream's own buffer: the next call hands it out
+                        }
+
+                        direct += more;
+                    }
+
                     return direct;
                 }
             }
@@ -147,67 +171,59 @@ internal sealed class DecryptingReadStream : ChunkReadStream
     }
 
     /// <summary>
-    /// Reads, decrypts and authenticates the next chunk. When the caller's buffer takes the chunk's whole plaintext it is
-    /// decrypted straight into it (AesGcm clears the output when the tag fails, so nothing unauthenticated stays there)
-    /// and the count is returned; otherwise the plaintext is kept in the stream's buffer and 0 is returned.
+    /// Decrypts and authenticates the next chunk, reading the next batch from the source first when none is buffered. When
+    /// the caller's buffer takes the chunk's whole plaintext it is decrypted straight into it (AesGcm clears the output
+    /// when the tag fails, so nothing unauthenticated stays there) and the count is returned; otherwise the plaintext is
+    /// kept in the stream's buffer and 0 is returned.
     /// </summary>
     private async ValueTask<int> NextChunkAsync(Memory<byte> destination, bool useAsync, CancellationToken cancellationToken)
     {
-        byte[] encrypted = _encrypted!;
-        if (!_headerChecked)
+        long index = _nextChunk;
+        if (_cipherStart == _cipherEnd)
         {
-            int headerLength = _window.ExpectedHeader.Length;
-            int got = await ReadAsync(encrypted.AsMemory(0, headerLength), useAsync, cancellationToken).ConfigureAwait(false);
-            if (got < headerLength || !encrypted.AsSpan(0, headerLength).SequenceEqual(_window.ExpectedHeader.Span))
-            {
-                throw Fail(EncryptionErrorCode.CiphertextInvalid, got < headerLength ? "the ciphertext ends inside the header" : "the header stored with the ciphertext differs from the one recorded for the object");
-            }
-
-            _headerChecked = true;
+            await FillAsync(index, useAsync, cancellationToken).ConfigureAwait(false);
         }
 
-        long index = _nextChunk;
+        byte[] encrypted = _encrypted!;
+        int available = _cipherEnd - _cipherStart;
         int length;
         bool isFinal;
         if (_window.FinalChunk >= 0)
         {
             isFinal = index == _window.FinalChunk;
             length = isFinal ? _window.FinalChunkEncryptedLength : CiphertextLayout.EncryptedChunkSize;
-            int got = await ReadAsync(encrypted.AsMemory(0, length), useAsync, cancellationToken).ConfigureAwait(false);
-            if (got < length)
+            if (available < length)
             {
-                throw Fail(EncryptionErrorCode.CiphertextInvalid, $"the ciphertext ends inside chunk {index} ({got} of {length} bytes)");
+                throw Fail(EncryptionErrorCode.CiphertextInvalid, $"the ciphertext ends inside chunk {index} ({available} of {length} bytes)");
             }
+        }
+        else if (available >= CiphertextLayout.EncryptedChunkSize)
+        {
+            // A whole chunk is never the final one: the final chunk is always shorter (C2SP).
+            length = CiphertextLayout.EncryptedChunkSize;
+            isFinal = false;
         }
         else
         {
-            length = await ReadAsync(encrypted.AsMemory(0, CiphertextLayout.EncryptedChunkSize), useAsync, cancellationToken).ConfigureAwait(false);
+            // Less than a chunk is left only when the source ended: this is the final chunk, and nothing follows it.
+            length = available;
+            isFinal = true;
             if (length < CiphertextLayout.TagSize)
             {
                 throw Fail(EncryptionErrorCode.CiphertextInvalid, length == 0
                     ? $"the ciphertext ends before chunk {index}: the short final chunk is missing (truncated)"
                     : $"chunk {index} is {length} bytes, shorter than a tag (truncated)");
             }
-
-            isFinal = length < CiphertextLayout.EncryptedChunkSize;
         }
 
         int plainLength = length - CiphertextLayout.TagSize;
         bool direct = _skip == 0 && _remaining >= plainLength && destination.Length >= plainLength && plainLength > 0;
-        if (!_cipher.TryDecrypt(index, encrypted.AsSpan(0, length), direct ? destination.Span : _plain))
+        if (!_cipher.TryDecrypt(index, encrypted.AsSpan(_cipherStart, length), direct ? destination.Span : _plain))
         {
             throw Fail(EncryptionErrorCode.CiphertextInvalid, $"chunk {index} does not authenticate (modified, reordered, moved from another object, or truncated)");
         }
 
-        if (isFinal && _window.FinalChunk < 0)
-        {
-            int extra = await ReadAsync(encrypted.AsMemory(0, 1), useAsync, cancellationToken).ConfigureAwait(false);
-            if (extra != 0)
-            {
-                throw Fail(EncryptionErrorCode.CiphertextInvalid, $"data follows the final chunk {index} (trailing bytes or an appended chunk)");
-            }
-        }
-
+        _cipherStart += length;
         _nextChunk++;
         _finished = isFinal || index >= _window.LastChunk;
         if (direct)
@@ -223,6 +239,46 @@ internal sealed class DecryptingReadStream : ChunkReadStream
         _plainStart = start;
         _plainEnd = start + take;
         return 0;
+    }
+
+    /// <summary>
+    /// Reads the stored bytes of the next chunks, up to <see cref="BatchChunks"/> of them and never past the window's
+    /// last chunk (with the header in front when it is still to be checked), in one source read.
+    /// </summary>
+    private async ValueTask FillAsync(long index, bool useAsync, CancellationToken cancellationToken)
+    {
+        byte[] encrypted = _encrypted!;
+        int headerLength = _headerChecked ? 0 : _window.ExpectedHeader.Length;
+        int want;
+        if (_window.FinalChunk >= 0)
+        {
+            int chunks = (int)Math.Min(BatchChunks, _window.LastChunk - index + 1);
+            bool final = index + chunks - 1 == _window.FinalChunk;
+            want = ((chunks - (final ? 1 : 0)) * CiphertextLayout.EncryptedChunkSize) + (final ? _window.FinalChunkEncryptedLength : 0);
+        }
+        else if (_sourceEnded)
+        {
+            want = 0; // nothing more will come: the caller reports the missing final chunk
+        }
+        else
+        {
+            want = BatchChunks * CiphertextLayout.EncryptedChunkSize;
+        }
+
+        int got = await ReadAsync(encrypted.AsMemory(0, headerLength + want), useAsync, cancellationToken).ConfigureAwait(false);
+        _sourceEnded |= got < headerLength + want;
+        if (headerLength > 0)
+        {
+            if (got < headerLength || !encrypted.AsSpan(0, headerLength).SequenceEqual(_window.ExpectedHeader.Span))
+            {
+                throw Fail(EncryptionErrorCode.CiphertextInvalid, got < headerLength ? "the ciphertext ends inside the header" : "the header stored with the ciphertext differs from the one recorded for the object");
+            }
+
+            _headerChecked = true;
+        }
+
+        _cipherStart = headerLength;
+        _cipherEnd = got;
     }
 
     private async ValueTask<int> ReadAsync(Memory<byte> buffer, bool useAsync, CancellationToken cancellationToken) => useAsync

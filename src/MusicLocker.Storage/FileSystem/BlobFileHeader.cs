@@ -55,12 +55,18 @@ internal sealed class BlobFileHeader
     public BlobProperties ToProperties(BlobKey key, long fileLength) =>
         new(key, fileLength - DataOffset, new ETag(ETag), LastModified, ContentType, Metadata);
 
-    public static async ValueTask<BlobFileHeader> ReadAsync(SafeFileHandle handle, string path, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads and checks the header of an open file. The read is a synchronous <c>pread</c>, like the open before it: on
+    /// Unix <see cref="RandomAccess.ReadAsync(SafeFileHandle, Memory{byte}, long, CancellationToken)"/> of a regular file
+    /// runs the same <c>pread</c> on a thread-pool thread, and that hop costs more than reading 4 KiB from the page cache
+    /// (it was most of the store's fixed cost per ranged read).
+    /// </summary>
+    public static BlobFileHeader Read(SafeFileHandle handle, string path)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(FirstRead);
         try
         {
-            int read = await RandomAccess.ReadAsync(handle, buffer.AsMemory(0, FirstRead), 0, cancellationToken).ConfigureAwait(false);
+            int read = RandomAccess.Read(handle, buffer.AsSpan(0, FirstRead), 0);
             if (read < 8 || BinaryPrimitives.ReadUInt32LittleEndian(buffer) != Magic)
             {
                 throw Corrupt(path, "it does not start with the MLB1 header");
@@ -81,7 +87,7 @@ internal sealed class BlobFileHeader
                     buffer = ArrayPool<byte>.Shared.Rent(total);
                 }
 
-                read = await RandomAccess.ReadAsync(handle, buffer.AsMemory(0, total), 0, cancellationToken).ConfigureAwait(false);
+                read = RandomAccess.Read(handle, buffer.AsSpan(0, total), 0);
                 if (read < total)
                 {
                     throw Corrupt(path, "it ends inside its header");

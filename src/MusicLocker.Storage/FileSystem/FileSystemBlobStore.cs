@@ -27,7 +27,6 @@ namespace MusicLocker.Storage.FileSystem;
 /// </remarks>
 public sealed class FileSystemBlobStore : IBlobStore, IDisposable
 {
-    private const int CopyBufferSize = 256 * 1024;
     private const string Store = "filesystem";
 
     /// <summary>How many times an open meets a sweep's momentary lock before it reports the file as held.</summary>
@@ -80,7 +79,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         try
         {
             using var handle = await OpenForReadAsync(path, key, cancellationToken).ConfigureAwait(false);
-            var header = await BlobFileHeader.ReadAsync(handle, path, cancellationToken).ConfigureAwait(false);
+            var header = BlobFileHeader.Read(handle, path);
             return header.ToProperties(key, RandomAccess.GetLength(handle));
         }
         catch (Exception ex) when (FileSystemErrors.IsFileSystemError(ex))
@@ -107,7 +106,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         {
             // The handle pins this version: a later rename publishes a new file and leaves this one readable until closed.
             handle = await OpenForReadAsync(path, key, cancellationToken).ConfigureAwait(false);
-            var header = await BlobFileHeader.ReadAsync(handle, path, cancellationToken).ConfigureAwait(false);
+            var header = BlobFileHeader.Read(handle, path);
             var properties = header.ToProperties(key, RandomAccess.GetLength(handle));
             if (ifMatch is { } expected && expected != properties.ETag)
             {
@@ -331,7 +330,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
                 try
                 {
                     using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                    var header = await BlobFileHeader.ReadAsync(handle, file, cancellationToken).ConfigureAwait(false);
+                    var header = BlobFileHeader.Read(handle, file);
                     parts.Add(new UploadedPart(number, new ETag(header.ETag), RandomAccess.GetLength(handle) - header.DataOffset));
                 }
                 catch (FileNotFoundException)
@@ -374,7 +373,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         {
             foreach (var part in parts)
             {
-                handles.Add(await OpenPartAsync(upload, folder, part, cancellationToken).ConfigureAwait(false));
+                handles.Add(OpenPart(upload, folder, part));
             }
 
             var conditions = manifest.IfMatch is not null
@@ -731,34 +730,28 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         return length;
     }
 
-    /// <summary>Copies <paramref name="content"/> into the file. A caller's stream failing reaches the caller as its own exception, not as a store error.</summary>
+    /// <summary>
+    /// Copies <paramref name="content"/> into the file in aligned writes (<see cref="AlignedFileWriter"/>). A caller's
+    /// stream failing reaches the caller as its own exception, not as a store error.
+    /// </summary>
     private static async Task<long> WriteStreamAsync(SafeFileHandle file, Stream content, bool callerStream, CancellationToken cancellationToken)
     {
-        long offset = RandomAccess.GetLength(file);
-        long start = offset;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
-        try
+        using var writer = new AlignedFileWriter(file, RandomAccess.GetLength(file));
+        int n;
+        while ((n = await ReadSourceAsync(content, writer.Free, callerStream, cancellationToken).ConfigureAwait(false)) > 0)
         {
-            int n;
-            while ((n = await ReadSourceAsync(content, buffer, callerStream, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                await RandomAccess.WriteAsync(file, buffer.AsMemory(0, n), offset, cancellationToken).ConfigureAwait(false);
-                offset += n;
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            await writer.AdvanceAsync(n, cancellationToken).ConfigureAwait(false);
         }
 
-        return offset - start;
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return writer.Length;
     }
 
-    private static async ValueTask<int> ReadSourceAsync(Stream content, byte[] buffer, bool callerStream, CancellationToken cancellationToken)
+    private static async ValueTask<int> ReadSourceAsync(Stream content, Memory<byte> buffer, bool callerStream, CancellationToken cancellationToken)
     {
         try
         {
-            return await content.ReadAsync(buffer.AsMemory(0, CopyBufferSize), cancellationToken).ConfigureAwait(false);
+            return await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (callerStream && FileSystemErrors.IsFileSystemError(ex))
         {
@@ -766,40 +759,33 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         }
     }
 
+    /// <summary>Appends the parts' bodies to the file in aligned writes (<see cref="AlignedFileWriter"/>).</summary>
     private static async Task<long> ConcatenateAsync(SafeFileHandle file, List<(SafeFileHandle Handle, long Offset, long Length)> parts, CancellationToken cancellationToken)
     {
-        long offset = RandomAccess.GetLength(file);
-        long start = offset;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
-        try
+        using var writer = new AlignedFileWriter(file, RandomAccess.GetLength(file));
+        foreach (var (handle, dataOffset, length) in parts)
         {
-            foreach (var (handle, dataOffset, length) in parts)
+            long done = 0;
+            while (done < length)
             {
-                long done = 0;
-                while (done < length)
+                var free = writer.Free;
+                int want = (int)Math.Min(free.Length, length - done);
+                int n = await RandomAccess.ReadAsync(handle, free[..want], dataOffset + done, cancellationToken).ConfigureAwait(false);
+                if (n == 0)
                 {
-                    int want = (int)Math.Min(CopyBufferSize, length - done);
-                    int n = await RandomAccess.ReadAsync(handle, buffer.AsMemory(0, want), dataOffset + done, cancellationToken).ConfigureAwait(false);
-                    if (n == 0)
-                    {
-                        throw new BlobStoreException(BlobErrorCode.IntegrityCheckFailed, "A multipart part file ended early while it was being joined; its file is damaged.");
-                    }
-
-                    await RandomAccess.WriteAsync(file, buffer.AsMemory(0, n), offset, cancellationToken).ConfigureAwait(false);
-                    offset += n;
-                    done += n;
+                    throw new BlobStoreException(BlobErrorCode.IntegrityCheckFailed, "A multipart part file ended early while it was being joined; its file is damaged.");
                 }
+
+                await writer.AdvanceAsync(n, cancellationToken).ConfigureAwait(false);
+                done += n;
             }
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
 
-        return offset - start;
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return writer.Length;
     }
 
-    private static async Task<(SafeFileHandle Handle, long Offset, long Length)> OpenPartAsync(MultipartUpload upload, string folder, UploadedPart part, CancellationToken cancellationToken)
+    private static (SafeFileHandle Handle, long Offset, long Length) OpenPart(MultipartUpload upload, string folder, UploadedPart part)
     {
         string path = PartPath(folder, part.PartNumber);
         SafeFileHandle handle;
@@ -820,7 +806,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
 
         try
         {
-            var header = await BlobFileHeader.ReadAsync(handle, path, cancellationToken).ConfigureAwait(false);
+            var header = BlobFileHeader.Read(handle, path);
             if (header.ETag != part.ETag.Value)
             {
                 ThrowHelper.ThrowInvalidPart(upload.Key, $"Part {part.PartNumber} of upload '{upload.UploadId}' has ETag {header.ETag}, not {part.ETag}: it was uploaded again since.");
@@ -855,6 +841,8 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     /// </summary>
     private async ValueTask<SafeFileHandle> OpenSharedAsync(string path, CancellationToken cancellationToken)
     {
+        // The open and the header read after it are synchronous, so a cancelled token is honoured here, before either.
+        cancellationToken.ThrowIfCancellationRequested();
         for (int attempt = 1; ; attempt++)
         {
             try
@@ -885,7 +873,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         {
             try
             {
-                var header = await BlobFileHeader.ReadAsync(handle, path, cancellationToken).ConfigureAwait(false);
+                var header = BlobFileHeader.Read(handle, path);
                 return new CurrentVersion(true, new ETag(header.ETag));
             }
             catch (BlobStoreException ex) when (ex.ErrorCode == BlobErrorCode.IntegrityCheckFailed)
@@ -974,7 +962,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         try
         {
             using var handle = await OpenSharedAsync(path, cancellationToken).ConfigureAwait(false);
-            var header = await BlobFileHeader.ReadAsync(handle, path, cancellationToken).ConfigureAwait(false);
+            var header = BlobFileHeader.Read(handle, path);
             return new BlobItem(BlobKey.Parse(key), RandomAccess.GetLength(handle) - header.DataOffset, new ETag(header.ETag), header.LastModified);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)

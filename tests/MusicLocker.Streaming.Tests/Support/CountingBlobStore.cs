@@ -12,10 +12,14 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
 {
     private long _bytesRead;
     private int _reads;
+    private int _propertyReads;
     private int _openStreams;
 
     /// <summary>OpenReadAsync calls.</summary>
     public int Reads => Volatile.Read(ref _reads);
+
+    /// <summary>GetPropertiesAsync calls (a HEAD on a cloud store).</summary>
+    public int PropertyReads => Volatile.Read(ref _propertyReads);
 
     /// <summary>Bytes returned by the read streams so far.</summary>
     public long BytesRead => Interlocked.Read(ref _bytesRead);
@@ -40,6 +44,7 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
     public void ResetCounts()
     {
         _reads = 0;
+        _propertyReads = 0;
         _bytesRead = 0;
     }
 
@@ -55,7 +60,11 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
         return new BlobDownload(new CountingStream(this, download.Content), download.Properties, download.Offset, download.Length);
     }
 
-    public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default) => inner.GetPropertiesAsync(key, cancellationToken);
+    public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _propertyReads);
+        return inner.GetPropertiesAsync(key, cancellationToken);
+    }
 
     public Task<BlobProperties> PutAsync(BlobKey key, Stream content, PutBlobOptions? options = null, CancellationToken cancellationToken = default) => inner.PutAsync(key, content, options, cancellationToken);
 

@@ -5,10 +5,10 @@ namespace MusicLocker.Streaming.Tests.Support;
 
 internal static class PipeRead
 {
-    /// <summary>Writes a range into a fresh pipe and reads it out whole: (bytes written as reported, bytes received).</summary>
-    public static async Task<(long Written, byte[] Received)> RangeAsync(BlobRangeReader reader, BlobKey key, long offset, long length, ETag? ifMatch = null, CancellationToken cancellationToken = default)
+    /// <summary>Writes a range into a fresh pipe (default options unless given) and reads it out whole: (bytes written as reported, bytes received).</summary>
+    public static async Task<(long Written, byte[] Received)> RangeAsync(BlobRangeReader reader, BlobKey key, long offset, long length, ETag? ifMatch = null, CancellationToken cancellationToken = default, PipeOptions? options = null)
     {
-        var pipe = new Pipe();
+        var pipe = new Pipe(options ?? PipeOptions.Default);
         var writing = Task.Run(async () =>
         {
             try
