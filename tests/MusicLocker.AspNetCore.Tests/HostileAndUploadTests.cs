@@ -68,7 +68,7 @@ public sealed class HostileAndUploadTests
             }
         }
 
-        Assert.Equal(0, host.Pool.Outstanding);
+        await WaitUntil(() => host.Pool.Outstanding == 0, "every pooled buffer back");
     }
 
     [Fact]

@@ -34,6 +34,20 @@ internal static class Http
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
     }
 
+    /// <summary>
+    /// Waits (bounded, polling) for a condition the server reaches just after the client has its bytes: the range
+    /// reader returns its buffers in its finally, after the last flush the client already read.
+    /// </summary>
+    public static async Task WaitUntil(Func<bool> condition, string what)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "timed out waiting for " + what);
+            await Task.Delay(10, Ct);
+        }
+    }
+
     public static string? Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values) ? string.Join(",", values) : null;
 

@@ -30,7 +30,8 @@ public enum Backend
 }
 
 /// <summary>
-/// A locker (SQLite catalog, a local key ring, the chosen backend wrapped in a <see cref="CountingBlobStore"/>) behind
+/// A locker (SQLite catalog, a local key ring, the chosen backend wrapped in a <see cref="CountingBlobStore"/> and an
+/// <see cref="EmulatorShimStore"/>) behind
 /// <c>MapMusicLocker("/api", …)</c> on Kestrel at 127.0.0.1 on a free port; the test user is named by the
 /// <c>X-User</c> header (the app's authentication).
 /// </summary>
@@ -98,6 +99,7 @@ internal sealed class LockerHost : IAsyncDisposable
         };
         _owned.Add(raw);
         Storage = new CountingBlobStore(wrap is null ? raw : wrap(raw));
+        var store = new EmulatorShimStore(Storage, raw as IBlobReadUrlSource, listPartsFromMemory: backend == Backend.S3);
         var metadata = await SqliteMetadataStore.OpenAsync(new SqliteMetadataStoreOptions { DatabasePath = Path.Combine(_folder.Path, "locker.db"), TimeProvider = Clock });
         _owned.Add(metadata);
         var ring = await LocalKeyRing.CreateAsync(new LocalKeyRingOptions { Path = Path.Combine(_folder.Path, "keyring.json"), TimeProvider = Clock });
@@ -105,11 +107,15 @@ internal sealed class LockerHost : IAsyncDisposable
 
         // S3 needs parts of 5 MiB; the other backends take small parts so encrypted objects span many of them.
         int partSize = backend == Backend.S3 ? BlobStoreLimits.MinPartSize : 16 * 1024;
-        Locker = global::MusicLocker.Locker.Create(Storage, metadata, ring, new MusicLockerOptions { Encrypt = encrypt, PartSize = partSize, TimeProvider = Clock });
+        Locker = global::MusicLocker.Locker.Create(store, metadata, ring, new MusicLockerOptions { Encrypt = encrypt, PartSize = partSize, TimeProvider = Clock });
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0);
+            k.Limits.MaxRequestHeadersTotalSize = 128 * 1024; // let a 10,000-range header reach the endpoint (Kestrel's 32 KiB default answers 431 itself)
+        });
         _app = builder.Build();
         _app.MapMusicLocker(Prefix, options =>
         {
