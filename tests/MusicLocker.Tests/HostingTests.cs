@@ -9,6 +9,7 @@ using MusicLocker.Storage.S3;
 using MusicLocker.Storage.S3.Tests;
 using MusicLocker.Testing;
 using MusicLocker.Testing.Servers;
+using MusicLocker.Testing.Storage;
 
 namespace MusicLocker.Tests;
 
@@ -132,7 +133,12 @@ public sealed class HostingTests(PostgresServer postgres)
             services.AddMusicLocker(configuration.GetSection("MusicLocker"))
                 .UseS3Storage(configuration.GetSection("MusicLocker:S3"))
                 .UsePostgres(configuration.GetSection("MusicLocker:Postgres"))
-                .UseAwsKms(configuration.GetSection("MusicLocker:AwsKms"));
+                .UseAwsKms(configuration.GetSection("MusicLocker:AwsKms"))
+
+                // s3rver lacks ListParts, which the locker needs to complete an upload: the store UseS3Storage bound and
+                // checked is wrapped in the test's part ledger (the one thing a real bucket does that s3rver does not).
+                .UseStorage<S3BlobStoreOptions>(S3StorageExtensions.SectionPath, static (options, _, _) =>
+                    ValueTask.FromResult<Storage.IBlobStore>(new PartLedgerBlobStore(new S3BlobStore(options))));
             var provider = services.BuildServiceProvider();
             provider.GetRequiredService<IStartupValidator>().Validate();
             return provider;

@@ -11,6 +11,7 @@ using MusicLocker.Storage.S3;
 using MusicLocker.Storage.S3.Tests;
 using MusicLocker.Testing;
 using MusicLocker.Testing.Servers;
+using MusicLocker.Testing.Storage;
 
 namespace MusicLocker.Tests;
 
@@ -128,7 +129,7 @@ internal sealed class LockerUnderTest : IAsyncDisposable
     internal static async Task<IBlobStore> NewS3StoreAsync()
     {
         var server = await S3rverServer.GetSharedAsync();
-        return new S3BlobStore(S3TestStores.Options(server, await S3TestStores.CreateBucketAsync(server)));
+        return new PartLedgerBlobStore(new S3BlobStore(S3TestStores.Options(server, await S3TestStores.CreateBucketAsync(server))));
     }
 
     /// <summary>Every object key under <c>users/</c> in the store.</summary>
