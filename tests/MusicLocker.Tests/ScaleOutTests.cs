@@ -23,7 +23,7 @@ namespace MusicLocker.Tests;
 public sealed class ScaleOutTests(PostgresServer postgres)
 {
     private const int Processes = 4;
-    private const int OperationsPerLane = 10;
+    private const int OperationsPerLane = 6;
     private static readonly string[] Users = ["ann", "bob", "cy"];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
