@@ -16,9 +16,10 @@ namespace MusicLocker.Media.TagLib;
 /// (<c>stco</c>/<c>co64</c>) that points past the <c>moov</c> moves by the change in its size.</para>
 /// <para>An MP3 copy carries one tag, the edited ID3v2 (version per <see cref="EditedCopyOptions.Id3v2Version"/>,
 /// TagLibSharp keeping the original first ID3v2 tag's other frames): trailing ID3v1/APE/Lyrics3 tags, stacked ID3v2 tags
-/// after the first and junk before the first frame are left out, as they would contradict the edit.</para>
+/// after the first and junk before the first frame are left out, as they would contradict the edit; the values the edit
+/// keeps and a cover that the prober read from them are carried into the ID3v2.</para>
 /// </remarks>
-public sealed class EditedCopyWriter
+public sealed class EditedCopyWriter : ITagCopyWriter
 {
     private readonly EditedCopyOptions _options;
 
@@ -58,17 +59,63 @@ public sealed class EditedCopyWriter
         ArgumentNullException.ThrowIfNull(edits);
         ArgumentNullException.ThrowIfNull(destination);
         edits.Validate();
-        if (original.Length != info.FileLength)
-        {
-            throw new MediaFormatException(MediaErrorCode.Corrupt, $"The original is {original.Length} bytes but was probed at {info.FileLength}: probe it again");
-        }
+        CheckProbed(original, info);
 
         return info.Container switch
         {
             MediaContainer.Mp3 => await WriteMp3Async(original, info, edits, destination, cancellationToken).ConfigureAwait(false),
-            MediaContainer.Mp4 => await WriteMp4Async(original, info, edits, destination, cancellationToken).ConfigureAwait(false),
+            MediaContainer.Mp4 => await WriteMp4Async(original, await Mp4TopLevel.ReadAsync(original, cancellationToken).ConfigureAwait(false), info, edits, destination, cancellationToken).ConfigureAwait(false),
             _ => throw new MediaFormatException(MediaErrorCode.UnsupportedFormat, "An ADTS AAC file has no tag that players read: edits can be shown from the catalog, not written into the file"),
         };
+    }
+
+    /// <summary>
+    /// The <see cref="ITagCopyWriter"/> hook a locker calls (<c>MusicLockerOptions.TagCopyWriter</c>): <paramref name="tags"/>
+    /// as <see cref="TagEdits"/> (null keeps, empty or 0 removes; the cover is kept). Returns <see langword="null"/>,
+    /// having written nothing, for ADTS and fragmented MP4, which this writer cannot edit.
+    /// </summary>
+    async Task<long?> ITagCopyWriter.WriteTaggedCopyAsync(IRandomAccessSource original, MediaInfo info, AudioTags tags, Stream destination, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(original);
+        ArgumentNullException.ThrowIfNull(info);
+        ArgumentNullException.ThrowIfNull(tags);
+        ArgumentNullException.ThrowIfNull(destination);
+        var edits = new TagEdits
+        {
+            Title = tags.Title,
+            Artist = tags.Artist,
+            Album = tags.Album,
+            AlbumArtist = tags.AlbumArtist,
+            TrackNumber = tags.TrackNumber,
+            TrackCount = tags.TrackCount,
+            DiscNumber = tags.DiscNumber,
+            DiscCount = tags.DiscCount,
+            Year = tags.Year,
+            Genre = tags.Genre,
+            Comment = tags.Comment,
+        };
+        edits.Validate();
+        CheckProbed(original, info);
+        switch (info.Container)
+        {
+            case MediaContainer.Mp3:
+                return (await WriteMp3Async(original, info, edits, destination, cancellationToken).ConfigureAwait(false)).Length;
+            case MediaContainer.Mp4:
+                var boxes = await Mp4TopLevel.ReadAsync(original, cancellationToken).ConfigureAwait(false);
+                return boxes.Exists(b => b.Type == "moof")
+                    ? null
+                    : (await WriteMp4Async(original, boxes, info, edits, destination, cancellationToken).ConfigureAwait(false)).Length;
+            default:
+                return null;
+        }
+    }
+
+    private static void CheckProbed(IRandomAccessSource original, MediaInfo info)
+    {
+        if (original.Length != info.FileLength)
+        {
+            throw new MediaFormatException(MediaErrorCode.Corrupt, $"The original is {original.Length} bytes but was probed at {info.FileLength}: probe it again");
+        }
     }
 
     private async Task<EditedCopy> WriteMp3Async(IRandomAccessSource original, MediaInfo info, TagEdits edits, Stream destination, CancellationToken cancellationToken)
@@ -77,6 +124,16 @@ public sealed class EditedCopyWriter
         // footer at the very end of its input would be taken for an appended tag).
         int sample = (int)Math.Min(info.AudioLength, 4096);
         var head = await ReadRegionAsync(original, 0, info.AudioOffset + sample, "The tags before the audio", cancellationToken).ConfigureAwait(false);
+
+        // The copy keeps only the first ID3v2: what the prober read from the others (a stacked ID3v2, APE, ID3v1) is
+        // carried into it, values and the cover.
+        edits = edits.KeepingValuesOf(info.Tags);
+        byte[]? carriedCover = null;
+        if (edits.CoverArt is null && !edits.RemoveCoverArt && info.CoverArt is { } cover && cover.Offset >= Math.Max(0, Id3v2TagLength(head))
+            && cover.Length <= CoverArtEdit.MaxLength)
+        {
+            carriedCover = await MediaProber.ReadCoverArtAsync(original, cover, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
         using var region = new MemoryStream();
         region.Write(head);
         region.Position = 0;
@@ -87,6 +144,11 @@ public sealed class EditedCopyWriter
             var tag = (global::TagLib.Id3v2.Tag)file.GetTag(global::TagLib.TagTypes.Id3v2, create: true);
             tag.Version = _options.Id3v2Version == Id3v2Version.V23 ? (byte)3 : (byte)4;
             TagApplier.Apply(tag, edits);
+            if (carriedCover is not null && tag.Pictures.Length == 0)
+            {
+                TagApplier.Apply(tag, new TagEdits { CoverArt = new CoverArtEdit { Data = carriedCover, MimeType = info.CoverArt!.MimeType } });
+            }
+
             file.Save();
         }
 
@@ -116,9 +178,8 @@ public sealed class EditedCopyWriter
         return length <= data.Length ? length : -1;
     }
 
-    private async Task<EditedCopy> WriteMp4Async(IRandomAccessSource original, MediaInfo info, TagEdits edits, Stream destination, CancellationToken cancellationToken)
+    private async Task<EditedCopy> WriteMp4Async(IRandomAccessSource original, List<Mp4Box> boxes, MediaInfo info, TagEdits edits, Stream destination, CancellationToken cancellationToken)
     {
-        var boxes = await Mp4TopLevel.ReadAsync(original, cancellationToken).ConfigureAwait(false);
         var moovBox = boxes.Find(b => b.Type == "moov") ?? throw new MediaFormatException(MediaErrorCode.Corrupt, "The original has no 'moov' box: probe it again");
         if (boxes.Exists(b => b.Type == "moof"))
         {

@@ -37,11 +37,36 @@ public sealed class TagEdits
     /// <summary>The genre.</summary>
     public string? Genre { get; init; }
 
+    /// <summary>The comment (ID3v2 <c>COMM</c> without a description; MP4 <c>©cmt</c>).</summary>
+    public string? Comment { get; init; }
+
     /// <summary>A new front cover, replacing every picture.</summary>
     public CoverArtEdit? CoverArt { get; init; }
 
     /// <summary>Removes every picture.</summary>
     public bool RemoveCoverArt { get; init; }
+
+    /// <summary>
+    /// These edits with every kept (null) field set to <paramref name="read"/>'s value: for a copy that carries fewer tags
+    /// than its original (an MP3 copy keeps only its ID3v2), so a value the original held only in an APE or ID3v1 tag
+    /// is not lost.
+    /// </summary>
+    internal TagEdits KeepingValuesOf(AudioTags read) => new()
+    {
+        Title = Title ?? read.Title,
+        Artist = Artist ?? read.Artist,
+        Album = Album ?? read.Album,
+        AlbumArtist = AlbumArtist ?? read.AlbumArtist,
+        TrackNumber = TrackNumber ?? read.TrackNumber,
+        TrackCount = TrackCount ?? read.TrackCount,
+        DiscNumber = DiscNumber ?? read.DiscNumber,
+        DiscCount = DiscCount ?? read.DiscCount,
+        Year = Year ?? read.Year,
+        Genre = Genre ?? read.Genre,
+        Comment = Comment ?? read.Comment,
+        CoverArt = CoverArt,
+        RemoveCoverArt = RemoveCoverArt,
+    };
 
     internal void Validate()
     {

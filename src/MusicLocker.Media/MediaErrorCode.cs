@@ -6,7 +6,7 @@ public enum MediaErrorCode
     /// <summary>Not a refusal the prober names: never thrown by the prober itself (a default value, or a code from a newer version).</summary>
     Unknown = 0,
 
-    /// <summary>The bytes are not MP3, ADTS AAC or MP4/M4A audio (FLAC, WAV, Ogg, an image, free-format MP3, an MP4 video, …: the message names what was found).</summary>
+    /// <summary>The bytes are not MP3, ADTS AAC or MP4/M4A audio (FLAC, WAV, Ogg, an image, free-format MP3 whose frame length cannot be measured, an MP4 video, …: the message names what was found).</summary>
     UnsupportedFormat = 1,
 
     /// <summary>The audio is encrypted (FairPlay, common encryption, Audible) and cannot be played outside its store.</summary>

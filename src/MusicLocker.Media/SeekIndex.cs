@@ -92,14 +92,21 @@ public sealed class SeekIndex
         long target = time <= TimeSpan.Zero ? 0 : (long)(time.Ticks * (decimal)Timescale / TimeSpan.TicksPerSecond);
         long timestamp = entry.Timestamp;
         int pos = 0;
+        int freeLength = 0; // free-format MP3: measured at the first frame, as the prober did
         while (pos <= fromEntry.Length - Formats.Mp3.Mp3FrameHeader.Size)
         {
             int length, samples;
+            uint raw = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(fromEntry[pos..]);
+            if (freeLength == 0 && Formats.Mp3.FreeFormat.IsHeader(raw))
+            {
+                _ = Formats.Mp3.FreeFormat.Measure(fromEntry, pos, 2, final: true, out freeLength, out _);
+            }
+
             if (Formats.Adts.AdtsFrameHeader.TryParse(fromEntry[pos..], out var adts))
             {
                 (length, samples) = (adts.FrameLength, adts.SamplesPerFrame);
             }
-            else if (Formats.Mp3.Mp3FrameHeader.TryParse(fromEntry[pos..], out var mp3))
+            else if (freeLength == 0 ? Formats.Mp3.Mp3FrameHeader.TryParse(raw, out var mp3) : Formats.Mp3.Mp3FrameHeader.TryParseFree(raw, freeLength, out mp3))
             {
                 (length, samples) = (mp3.FrameLength, mp3.SamplesPerFrame);
             }

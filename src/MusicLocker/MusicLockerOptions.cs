@@ -1,3 +1,4 @@
+using MusicLocker.Media;
 using MusicLocker.Storage;
 
 namespace MusicLocker;
@@ -37,6 +38,14 @@ public sealed class MusicLockerOptions
 
     /// <summary>Where a stream that cannot seek is spooled during an upload (the system's temp folder when empty).</summary>
     public string? TempFolder { get; set; }
+
+    /// <summary>
+    /// Writes the catalog's tags into downloads (<see cref="ILockerDownloads.DownloadToAsync"/>) of tracks whose tags were
+    /// edited: <see langword="null"/> (the default) hands out the stored original. Set it to
+    /// <c>new MusicLocker.Media.TagLib.EditedCopyWriter()</c> (package <c>MusicLocker.Media.TagLib</c>, opt-in because
+    /// TagLibSharp is LGPL-2.1-only); ranged reads and streaming always serve the stored original. Not bound from configuration.
+    /// </summary>
+    public ITagCopyWriter? TagCopyWriter { get; set; }
 
     /// <summary>The clock (the system clock by default).</summary>
     public TimeProvider? TimeProvider { get; set; }

@@ -37,7 +37,8 @@ internal static class Layers
         // The facade: every layer's contracts, plus the SQLite provider of the embedded default (OpenEmbeddedAsync,
         // UseSqlite) and its engine (whose store holds the user key records). The server providers add their Use…
         // extensions from their own packages, never from here.
-        ["MusicLocker"] = ["MusicLocker.Media", "MusicLocker.Storage", "MusicLocker.Crypto", "MusicLocker.Metadata", "MusicLocker.Metadata.Sql", "MusicLocker.Metadata.Sqlite"],
+        // It hands the streaming core a track's bytes (ILockerDownloads.OpenStreamAsync → TrackStream) without exposing its key.
+        ["MusicLocker"] = ["MusicLocker.Media", "MusicLocker.Storage", "MusicLocker.Crypto", "MusicLocker.Metadata", "MusicLocker.Metadata.Sql", "MusicLocker.Metadata.Sqlite", "MusicLocker.Streaming"],
         // Hosting packages: the DI glue of one server provider each (UseS3Storage, …). The providers must not see the
         // facade and the facade must not pull AWSSDK/Azure/Npgsql into every app, so the glue sits between them.
         ["MusicLocker.Hosting.S3"] = ["MusicLocker", "MusicLocker.Storage.S3", "MusicLocker.Storage"],

@@ -92,6 +92,30 @@ public sealed class EditedCopyWriterTests
         Assert.Equal("One tag", edited.Tags.Title);
     }
 
+    [Theory]
+    [InlineData("mp3/ape-lyrics-id3v1.mp3")]
+    [InlineData("mp3/stacked-id3-junk.mp3")]
+    [InlineData("mp3/appended-id3v24.mp3")]
+    public async Task Values_and_a_cover_the_original_held_only_in_tags_the_copy_drops_are_carried_into_its_id3v2(string fixture)
+    {
+        var original = Prober.Probe(File.ReadAllBytes(Fixture(fixture)));
+        var (copy, _, _, _) = await EditAsync(fixture, new TagEdits { Title = "Only the title" });
+
+        var edited = Prober.Probe(copy);
+        Assert.Equal("Only the title", edited.Tags.Title);
+        var (a, b) = (original.Tags, edited.Tags);
+        Assert.Equal((a.Artist, a.Album, a.AlbumArtist, a.Genre, a.Comment), (b.Artist, b.Album, b.AlbumArtist, b.Genre, b.Comment));
+        Assert.Equal((a.Year, a.TrackNumber, a.TrackCount, a.DiscNumber, a.DiscCount), (b.Year, b.TrackNumber, b.TrackCount, b.DiscNumber, b.DiscCount));
+        Assert.Equal(original.CoverArt is null, edited.CoverArt is null);
+        if (original.CoverArt is { } cover)
+        {
+            var ct = TestContext.Current.CancellationToken;
+            Assert.Equal(
+                await MediaProber.ReadCoverArtAsync(new CountingSource(File.ReadAllBytes(Fixture(fixture))), cover, cancellationToken: ct),
+                await MediaProber.ReadCoverArtAsync(new CountingSource(copy), edited.CoverArt!, cancellationToken: ct));
+        }
+    }
+
     [Fact]
     public async Task Null_keeps_and_empty_removes()
     {

@@ -63,6 +63,11 @@ internal static class TagApplier
             tag.Genres = Values(genre);
         }
 
+        if (e.Comment is { } comment)
+        {
+            tag.Comment = NullIfEmpty(comment);
+        }
+
         if (e.RemoveCoverArt)
         {
             tag.Pictures = [];

@@ -222,9 +222,10 @@ internal sealed class MediaParserCore
     }
 
     /// <summary>
-    /// Free-format MP3 (bitrate index 0: a bitrate outside the table, agreed out of band) has no frame length in its
-    /// headers, and few decoders play it. After <see cref="FreeFormatHeaders"/> such headers of one stream signature
-    /// (version, layer, protection, sample rate, channel mode) the file is refused, saying so, instead of as "no audio".
+    /// Free-format MP3 (bitrate index 0) is read when its frame length can be measured (<see cref="FreeFormat"/>). When
+    /// it cannot — <see cref="FreeFormatHeaders"/> such headers of one stream signature (version, layer, protection,
+    /// sample rate, channel mode) that no chain of equal-length frames follows — the file is refused naming free format,
+    /// instead of as "no audio".
     /// </summary>
     private void NoteFreeFormat(ReadOnlySpan<byte> data, long at)
     {
@@ -247,7 +248,7 @@ internal sealed class MediaParserCore
         _freeFormatSignature = signature;
         if (_freeFormatCount >= FreeFormatHeaders)
         {
-            ThrowHelper.ThrowUnsupported("The file is free-format MP3 (bitrate index 0: its frames carry no length, and most players cannot play it): re-encode it at a standard bitrate", _detectStart);
+            ThrowHelper.ThrowUnsupported("The file looks like free-format MP3 (bitrate index 0: its frames carry no length), but its frames do not follow each other at one length: re-encode it at a standard bitrate", _detectStart);
         }
     }
 

@@ -210,6 +210,9 @@ internal sealed class DeferredUserLocker(DeferredLocker locker, string userId)
     Task<CoverArt> ILockerDownloads.OpenCoverArtAsync(Guid trackId, CancellationToken cancellationToken) =>
         Call(u => u.Downloads.OpenCoverArtAsync(trackId, cancellationToken), cancellationToken);
 
+    Task<StreamableTrack> ILockerDownloads.OpenStreamAsync(Guid trackId, CancellationToken cancellationToken) =>
+        Call(u => u.Downloads.OpenStreamAsync(trackId, cancellationToken), cancellationToken);
+
     Task<Playlist> ILockerPlaylists.CreateAsync(string name, CancellationToken cancellationToken) =>
         Call(u => u.Playlists.CreateAsync(name, cancellationToken), cancellationToken);
 

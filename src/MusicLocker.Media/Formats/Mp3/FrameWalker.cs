@@ -25,6 +25,11 @@ internal sealed class FrameWalker
     private bool _firstSeen;
     private int _lastBitrate = -1; // MP3: the bitrate index bits of the last frame
     private long _lostAt = -1;
+    private uint _mask = StandardMask; // MP3: the header bits every frame of the stream shares
+    private int _freeLength; // MP3 free format: the measured unpadded frame length; 0 for a table bitrate stream
+    private int _freeAttempts;
+    private const uint StandardMask = 0xFFFE0C00; // sync, version, layer, sample rate (Mp3FrameHeader.StreamSignature)
+    private const int MaxFreeAttempts = 16; // free-format measurements that failed: junk made of such headers costs no more
 
     public FrameWalker(bool adts, MediaProbeOptions options, bool probeMode)
     {
@@ -75,6 +80,9 @@ internal sealed class FrameWalker
     public int SampleRate { get; private set; }
 
     public SeekIndexBuilder? SeekIndex { get; private set; }
+
+    /// <summary>Whether the stream is free-format MP3 (bitrate index 0, the frame length measured).</summary>
+    public bool IsFreeFormat => _freeLength > 0;
 
     public List<MediaWarning> Warnings { get; } = [];
 
@@ -181,6 +189,8 @@ internal sealed class FrameWalker
     {
         ref byte start = ref MemoryMarshal.GetReference(data);
         uint signature = (uint)_signature;
+        uint mask = _mask;
+        int free = _freeLength;
         int spf = SamplesPerFrame;
         long frames = FrameCount, samples = Samples, bytes = AudioBytes;
         long maxFrames = _options.MaxFrames;
@@ -194,8 +204,8 @@ internal sealed class FrameWalker
         while (pos <= limit)
         {
             uint raw = BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, pos)));
-            int length = Mp3FrameHeader.LengthOf(raw);
-            if ((raw & 0xFFFE0C00) != signature || length == 0 || frames >= maxFrames)
+            int length = free == 0 ? Mp3FrameHeader.LengthOf(raw) : free + (int)((raw >> 9) & 1);
+            if ((raw & mask) != signature || length == 0 || frames >= maxFrames)
             {
                 break;
             }
@@ -267,10 +277,10 @@ internal sealed class FrameWalker
                 return true;
             }
         }
-        else if (Mp3FrameHeader.TryParse(BinaryPrimitives.ReadUInt32BigEndian(data), out var h))
+        else if (TryMp3(BinaryPrimitives.ReadUInt32BigEndian(data), out var h))
         {
             length = h.FrameLength;
-            signature = h.StreamSignature;
+            signature = BinaryPrimitives.ReadUInt32BigEndian(data) & _mask;
             bitrate = (int)((BinaryPrimitives.ReadUInt32BigEndian(data) >> 12) & 15);
             samples = h.SamplesPerFrame;
             return true;
@@ -280,6 +290,10 @@ internal sealed class FrameWalker
         signature = 0;
         return false;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryMp3(uint raw, out Mp3FrameHeader header) =>
+        _freeLength == 0 ? Mp3FrameHeader.TryParse(raw, out header) : Mp3FrameHeader.TryParseFree(raw, _freeLength, out header);
 
     private int WalkFirst(ReadOnlySpan<byte> data, long position, bool final, out int need)
     {
@@ -302,7 +316,7 @@ internal sealed class FrameWalker
         }
         else
         {
-            _ = Mp3FrameHeader.TryParse(data, out var h);
+            _ = TryMp3(BinaryPrimitives.ReadUInt32BigEndian(data), out var h);
             FirstMp3 = h;
             SampleRate = h.SampleRate;
             if (data.Length < length && !final)
@@ -432,6 +446,11 @@ internal sealed class FrameWalker
 
             if (!TryFrame(data[pos..], out int length, out ulong sig, out _, out _))
             {
+                if (k == 0 && requiredSignature is null && !_adts && _freeLength == 0 && FreeFormat.IsHeader(BinaryPrimitives.ReadUInt32BigEndian(data[pos..])))
+                {
+                    return MeasureFreeFormat(data, at, final, out needed, out signature);
+                }
+
                 return k >= 1 && IsTagStart(data[pos..]) ? Check.Valid : Check.Invalid;
             }
 
@@ -455,7 +474,36 @@ internal sealed class FrameWalker
         return Check.Valid;
     }
 
-    private static bool IsTagStart(ReadOnlySpan<byte> data) =>
+    /// <summary>
+    /// A free-format header where a stream may start: its frame length is measured from the headers after it; once
+    /// measured, this walker reads the stream's frames at that length (and only frames of bitrate index 0, the same
+    /// version, layer, sample rate and channel mode).
+    /// </summary>
+    private Check MeasureFreeFormat(ReadOnlySpan<byte> data, int at, bool final, out int needed, out ulong signature)
+    {
+        signature = 0;
+        needed = 0;
+        if (_freeAttempts >= MaxFreeAttempts)
+        {
+            return Check.Invalid;
+        }
+
+        switch (FreeFormat.Measure(data, at, _options.SyncConfirmFrames, final, out int length, out needed))
+        {
+            case 1:
+                _freeLength = length;
+                _mask = FreeFormat.StreamMask;
+                signature = BinaryPrimitives.ReadUInt32BigEndian(data[at..]) & FreeFormat.StreamMask;
+                return Check.Valid;
+            case -1:
+                return Check.NeedMore;
+            default:
+                _freeAttempts++;
+                return Check.Invalid;
+        }
+    }
+
+    internal static bool IsTagStart(ReadOnlySpan<byte> data) =>
         data.StartsWith("TAG"u8) || data.StartsWith("APETAGEX"u8) || data.StartsWith("LYRICSBEGIN"u8) || data.StartsWith("ID3"u8);
 
     /// <summary>Ends the walk at <paramref name="audioEnd"/> (where trailing tags start): frames that reach past it were cut short or are not audio.</summary>

@@ -51,6 +51,9 @@ internal readonly struct Mp3FrameHeader
 
     public int FrameLength { get; }
 
+    /// <summary>Whether the bitrate index is 0 (free format): the frame length came from the stream, not the header.</summary>
+    public bool IsFreeFormat => ((_raw >> 12) & 15) == 0;
+
     public int SamplesPerFrame => Layer switch { 1 => 384, 2 => 1152, _ => Version == 1 ? 1152 : 576 };
 
     /// <summary>The bits that stay constant through a stream: sync, version, layer, sample rate.</summary>
@@ -67,6 +70,12 @@ internal readonly struct Mp3FrameHeader
     /// </summary>
     public (int Min, int Max) StreamFrameLengths()
     {
+        if (IsFreeFormat)
+        {
+            int unpadded = FrameLength - (Padding ? 1 : 0);
+            return (unpadded, unpadded + 1);
+        }
+
         int min = int.MaxValue, max = 0;
         for (uint bitrate = 1; bitrate < 15; bitrate++)
         {
@@ -151,6 +160,26 @@ internal readonly struct Mp3FrameHeader
         };
 
         header = new Mp3FrameHeader(raw, length, kbps, sampleRate);
+        return true;
+    }
+
+    /// <summary>
+    /// Parses a free-format Layer III header (bitrate index 0) of a stream whose unpadded frame length was measured
+    /// (<see cref="FreeFormat.Measure"/>); the bitrate is the one that length stands for.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryParseFree(uint raw, int unpaddedLength, out Mp3FrameHeader header)
+    {
+        header = default;
+        if (!FreeFormat.IsHeader(raw))
+        {
+            return false;
+        }
+
+        int sampleRate = FreeFormat.SampleRateOf(raw);
+        int coefficient = ((raw >> 19) & 3) == 3 ? 144 : 72;
+        int kbps = (int)Math.Round((double)unpaddedLength * sampleRate / (coefficient * 1000));
+        header = new Mp3FrameHeader(raw, unpaddedLength + (int)((raw >> 9) & 1), kbps, sampleRate);
         return true;
     }
 }
