@@ -39,6 +39,12 @@ internal static class Layers
         // extensions from their own packages, never from here.
         // It hands the streaming core a track's bytes (ILockerDownloads.OpenStreamAsync → StreamableTrack) without exposing its key.
         ["MusicLocker"] = ["MusicLocker.Media", "MusicLocker.Storage", "MusicLocker.Crypto", "MusicLocker.Metadata", "MusicLocker.Metadata.Sql", "MusicLocker.Metadata.Sqlite", "MusicLocker.Streaming"],
+        // Hosting packages: the DI glue of one server provider each (UseS3Storage, …). The providers must not see the
+        // facade and the facade must not pull AWSSDK/Azure/Npgsql into every app, so the glue sits between them.
+        ["MusicLocker.Hosting.S3"] = ["MusicLocker", "MusicLocker.Storage.S3", "MusicLocker.Storage"],
+        ["MusicLocker.Hosting.Azure"] = ["MusicLocker", "MusicLocker.Storage.Azure", "MusicLocker.Storage"],
+        ["MusicLocker.Hosting.Postgres"] = ["MusicLocker", "MusicLocker.Metadata.Postgres", "MusicLocker.Metadata.Sql", "MusicLocker.Metadata"],
+        ["MusicLocker.Hosting.AwsKms"] = ["MusicLocker", "MusicLocker.Keys.AwsKms", "MusicLocker.Crypto"],
         // Streaming: byte ranges and time seeks of stored tracks into a pipe, over storage (plain or encrypted) and the
         // media seek index. Framework-independent: the ASP.NET Core endpoints build on it, never the other way round.
         ["MusicLocker.Streaming"] = ["MusicLocker.Media", "MusicLocker.Storage", "MusicLocker.Crypto"],

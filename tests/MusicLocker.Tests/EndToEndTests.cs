@@ -276,6 +276,8 @@ public abstract class EndToEndTests : IAsyncLifetime
     }
 }
 
+// The matrix: every storage kind with SQLite, and every storage kind with PostgreSQL (a fresh database per test). The
+// servers (s3rver, Azurite, PostgreSQL) are shared by the run; a class whose server is missing skips with the reason.
 public sealed class FileSystemEndToEndTests : EndToEndTests
 {
     protected override StorageKind Kind => StorageKind.FileSystem;
@@ -286,16 +288,43 @@ public sealed class InMemoryEndToEndTests : EndToEndTests
     protected override StorageKind Kind => StorageKind.InMemory;
 }
 
-/// <summary>The same suite on Azure Blob storage (Azurite, a fresh container per test) with SQLite.</summary>
+/// <summary>The suite on Azure Blob storage (Azurite, a fresh container per test) with SQLite.</summary>
 public sealed class AzureEndToEndTests : EndToEndTests
 {
     protected override StorageKind Kind => StorageKind.Azure;
 }
 
-/// <summary>The same suite on the file system with the catalog on PostgreSQL (a fresh database per test).</summary>
+/// <summary>The suite on S3 (s3rver, a fresh bucket per test) with SQLite.</summary>
+public sealed class S3EndToEndTests : EndToEndTests
+{
+    protected override StorageKind Kind => StorageKind.S3;
+}
+
+/// <summary>The suite on the file system with the catalog on PostgreSQL.</summary>
 public sealed class PostgresEndToEndTests(Metadata.Tests.Servers.PostgresServer server) : EndToEndTests
 {
     protected override StorageKind Kind => StorageKind.FileSystem;
+
+    protected override Metadata.Tests.Servers.PostgresServer? Postgres => server;
+}
+
+public sealed class InMemoryPostgresEndToEndTests(Metadata.Tests.Servers.PostgresServer server) : EndToEndTests
+{
+    protected override StorageKind Kind => StorageKind.InMemory;
+
+    protected override Metadata.Tests.Servers.PostgresServer? Postgres => server;
+}
+
+public sealed class AzurePostgresEndToEndTests(Metadata.Tests.Servers.PostgresServer server) : EndToEndTests
+{
+    protected override StorageKind Kind => StorageKind.Azure;
+
+    protected override Metadata.Tests.Servers.PostgresServer? Postgres => server;
+}
+
+public sealed class S3PostgresEndToEndTests(Metadata.Tests.Servers.PostgresServer server) : EndToEndTests
+{
+    protected override StorageKind Kind => StorageKind.S3;
 
     protected override Metadata.Tests.Servers.PostgresServer? Postgres => server;
 }

@@ -4,7 +4,12 @@ using MusicLocker.Testing;
 namespace MusicLocker.Tests;
 
 /// <summary>User B holds user A's ids and cursors and tries every public method: each answers as for an id that does not exist.</summary>
-public sealed class IsolationTests : IAsyncLifetime
+/// <remarks>
+/// On the file system with SQLite; <see cref="InMemoryPostgresIsolationTests"/> runs it with the catalog on PostgreSQL
+/// (where the user scoping of every query lives). Not on S3/Azure: object keys are scoped by the same code on every
+/// store, and the suite there costs a minute of emulator round trips.
+/// </remarks>
+public class IsolationTests : IAsyncLifetime
 {
     private readonly TempFolder _folder = new();
     private LockerUnderTest _test = null!;
@@ -13,9 +18,13 @@ public sealed class IsolationTests : IAsyncLifetime
     private LockerTrack _track = null!;
     private Playlist _playlist = null!;
 
+    protected virtual StorageKind Kind => StorageKind.FileSystem;
+
+    protected virtual Metadata.Tests.Servers.PostgresServer? Postgres => null;
+
     public async ValueTask InitializeAsync()
     {
-        _test = await LockerUnderTest.OpenAsync(_folder.Path, StorageKind.FileSystem);
+        _test = await LockerUnderTest.OpenAsync(_folder.Path, Kind, postgres: Postgres);
         _alice = _test.Locker.ForUser("alice");
         _bob = _test.Locker.ForUser("bob");
         _track = (await _alice.Uploads.UploadFileAsync(AudioFiles.Mp3("big-cover.mp3"))).Track;
@@ -191,6 +200,14 @@ internal sealed class SyncProgress(Action<UploadProgress> handler) : IProgress<U
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => user.Uploads.UploadFileAsync(path, null, progress, cts.Token));
         return Assert.Single(await user.Uploads.ListPendingAsync(TestContext.Current.CancellationToken));
     }
+}
+
+/// <summary>The isolation suite with the catalog on PostgreSQL.</summary>
+public sealed class InMemoryPostgresIsolationTests(Metadata.Tests.Servers.PostgresServer server) : IsolationTests
+{
+    protected override StorageKind Kind => StorageKind.InMemory;
+
+    protected override Metadata.Tests.Servers.PostgresServer? Postgres => server;
 }
 
 /// <summary>One locker shared by many users at once: each ends with exactly its own tracks, bytes and quota.</summary>

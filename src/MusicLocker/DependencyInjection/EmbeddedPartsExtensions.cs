@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using MusicLocker.Crypto;
 using MusicLocker.Metadata;
 using MusicLocker.Storage;
@@ -41,6 +39,7 @@ public static class EmbeddedPartsExtensions
         return builder.UseMasterKeys(async (services, ct) => await Locker.OpenKeyRingAsync(path, Settings(services), ct).ConfigureAwait(false));
     }
 
-    internal static MusicLockerOptions Settings(IServiceProvider services) =>
-        services.GetRequiredService<IOptions<MusicLockerOptions>>().Value;
+    // The locker's settings as the locker itself uses them (the container's clock included), so every part and the
+    // locker agree on time.
+    private static MusicLockerOptions Settings(IServiceProvider services) => LockerPartContext.EffectiveSettings(services);
 }

@@ -18,6 +18,15 @@ internal sealed class MusicLockerOptionsValidator(IServiceProvider services) : I
             failures.Add(error);
         }
 
+        // The options of the parts in use (an S3 bucket, a connection string) are checked now too, so a bad setting
+        // stops the app at start rather than at its first upload; a part a later Use… call replaced is not checked.
+        failures.AddRange(PartFailures<IBlobStore>());
+        failures.AddRange(PartFailures<ILockerMetadataStore>());
+        if (options.Encrypt)
+        {
+            failures.AddRange(PartFailures<IMasterKeyProvider>());
+        }
+
         if (string.IsNullOrWhiteSpace(options.Folder))
         {
             var missing = new List<string>();
@@ -44,4 +53,6 @@ internal sealed class MusicLockerOptionsValidator(IServiceProvider services) : I
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private IEnumerable<string> PartFailures<T>() => services.GetService<LockerPartSource<T>>()?.Validate(services) ?? [];
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MusicLocker.Crypto;
+using MusicLocker;
 using MusicLocker.DependencyInjection;
 using MusicLocker.Internal;
 using MusicLocker.Metadata;
@@ -45,30 +46,25 @@ public static class MusicLockerServiceCollectionExtensions
         var options = services.AddOptions<MusicLocker.MusicLockerOptions>();
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MusicLocker.MusicLockerOptions>, MusicLockerOptionsValidator>());
-        services.TryAddSingleton<MusicLocker.ILocker>(OpenLocker);
+        services.TryAddSingleton<MusicLocker.ILocker>(services => new DeferredLocker(cancellationToken => OpenLockerAsync(services, cancellationToken)));
         return options;
     }
 
-    // DI resolution is synchronous; the embedded parts open in milliseconds. The open runs on the thread pool so a
-    // caller's synchronization context cannot deadlock it.
-    private static LockerService OpenLocker(IServiceProvider services) =>
-        Task.Run(() => OpenLockerAsync(services)).GetAwaiter().GetResult();
-
-    private static async Task<LockerService> OpenLockerAsync(IServiceProvider services)
+    // Resolving ILocker opens nothing (DI resolution is synchronous, the parts' factories are not): DeferredLocker opens
+    // them on first use, once, without blocking any thread.
+    private static async Task<LockerService> OpenLockerAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
-        var settings = services.GetRequiredService<IOptions<MusicLocker.MusicLockerOptions>>().Value.Copy();
-        settings.TimeProvider ??= services.GetService<TimeProvider>();
-        settings.LoggerFactory ??= services.GetService<Microsoft.Extensions.Logging.ILoggerFactory>();
+        var settings = LockerPartContext.EffectiveSettings(services);
         string folder = settings.Folder ?? string.Empty;
         var owned = new List<object>();
         try
         {
-            var storage = await OpenPartAsync(services, owned, () => MusicLocker.Locker.OpenFileSystemStorage(Path.Combine(folder, MusicLocker.Locker.EmbeddedBlobFolder), settings)).ConfigureAwait(false);
-            var metadata = await OpenPartAsync<ILockerMetadataStore>(services, owned, () => MusicLocker.Locker.OpenSqliteAsync(Path.Combine(folder, MusicLocker.Locker.EmbeddedDatabaseFile), settings, default)).ConfigureAwait(false);
+            var storage = await OpenPartAsync<IBlobStore>(services, owned, _ => Task.FromResult<IBlobStore>(MusicLocker.Locker.OpenFileSystemStorage(Path.Combine(folder, MusicLocker.Locker.EmbeddedBlobFolder), settings)), cancellationToken).ConfigureAwait(false);
+            var metadata = await OpenPartAsync(services, owned, ct => MusicLocker.Locker.OpenSqliteAsync(Path.Combine(folder, MusicLocker.Locker.EmbeddedDatabaseFile), settings, ct), cancellationToken).ConfigureAwait(false);
             IMasterKeyProvider? keys = null;
             if (settings.Encrypt)
             {
-                keys = await OpenPartAsync<IMasterKeyProvider>(services, owned, async () => await MusicLocker.Locker.OpenKeyRingAsync(Path.Combine(folder, MusicLocker.Locker.EmbeddedKeyRingFile), settings, default).ConfigureAwait(false)).ConfigureAwait(false);
+                keys = await OpenPartAsync<IMasterKeyProvider>(services, owned, async ct => await MusicLocker.Locker.OpenKeyRingAsync(Path.Combine(folder, MusicLocker.Locker.EmbeddedKeyRingFile), settings, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
 
             return new LockerService(new LockerCore(storage, metadata, keys, settings), owned);
@@ -80,16 +76,13 @@ public static class MusicLockerServiceCollectionExtensions
         }
     }
 
-    private static Task<IBlobStore> OpenPartAsync(IServiceProvider services, List<object> owned, Func<IBlobStore> embedded) =>
-        OpenPartAsync(services, owned, () => Task.FromResult(embedded()));
-
-    private static async Task<T> OpenPartAsync<T>(IServiceProvider services, List<object> owned, Func<Task<T>> embedded)
+    private static async Task<T> OpenPartAsync<T>(IServiceProvider services, List<object> owned, Func<CancellationToken, Task<T>> embedded, CancellationToken cancellationToken)
         where T : class
     {
         var source = services.GetService<LockerPartSource<T>>();
         T part = source is not null
-            ? await source.OpenAsync(services, CancellationToken.None).ConfigureAwait(false)
-            : await embedded().ConfigureAwait(false);
+            ? await LockerErrors.Guard(async () => await source.OpenAsync(services, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false)
+            : await embedded(cancellationToken).ConfigureAwait(false);
         owned.Add(part);
         return part;
     }
