@@ -17,6 +17,7 @@ internal static class SqliteSchema
         (c, t, ct) => ExecAsync(c, t, V4CommentAndCompilation, ct),
         SqlMigrations.RepairLegacyChargesAsync, // version 5: a file is its hash and size; charge uploaded files that rode free
         (c, t, ct) => ExecAsync(c, t, V6UserKeyRecords, ct),
+        (c, t, ct) => ExecAsync(c, t, AudioHashIndex, ct),
     ];
 
     public static int LatestVersion => Migrations.Length;
@@ -193,5 +194,14 @@ internal static class SqliteSchema
             wrapped_key BLOB NOT NULL, created_at TEXT NOT NULL, retired_at TEXT NULL,
             PRIMARY KEY (tenant_id, user_id, version),
             FOREIGN KEY (tenant_id, user_id) REFERENCES user_key_records (tenant_id, user_id) ON DELETE CASCADE);
+        """;
+
+    // The audio-hash index (helper migration; the lead numbers it at merge). audio_claim is the audio hash of a track added
+    // through ITrackCatalog.AddTrackIfNewAudioAsync (NULL otherwise; NULLs never collide): unique per user, so a
+    // user holds each audio payload once, whichever instance adds it. ix_tracks_audio serves FindByAudioHashAsync.
+    private const string AudioHashIndex = """
+        ALTER TABLE tracks ADD COLUMN audio_claim TEXT NULL;
+        CREATE UNIQUE INDEX ux_tracks_audio_claim ON tracks (user_id, audio_claim);
+        CREATE INDEX ix_tracks_audio ON tracks (user_id, audio_hash);
         """;
 }
