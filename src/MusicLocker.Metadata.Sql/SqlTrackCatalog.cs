@@ -46,21 +46,25 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
     }
 
     public Task<TrackRecord> AddTrackAsync(string userId, NewTrack track, Guid? reservationId = null, CancellationToken cancellationToken = default) =>
-        MetadataTelemetry.TraceAsync("track.add", userId, () =>
-        {
-            MetadataInput.UserId(userId);
-            MetadataInput.NotNull(track, nameof(track));
-            MetadataInput.Track(track, _context.StorageKeyPrefix(userId), nameof(track));
-            return _context.WriteAsync(async (connection, transaction) =>
-            {
-                long now = _context.NowMs();
-                var row = await _ledger.LockAsync(connection, transaction, userId, now, cancellationToken).ConfigureAwait(false);
-                return await InsertAsync(connection, transaction, row, userId, track, reservationId, claimAudio: false, now, cancellationToken).ConfigureAwait(false);
-            }, cancellationToken);
-        });
+        AddAsync("track.add", userId, track, (connection, transaction, row, now) =>
+            InsertAsync(connection, transaction, row, userId, track, reservationId, claimAudio: false, now, cancellationToken), cancellationToken);
 
     public Task<TrackAddition> AddTrackIfNewAudioAsync(string userId, NewTrack track, Guid? reservationId = null, CancellationToken cancellationToken = default) =>
-        MetadataTelemetry.TraceAsync("track.add_if_new_audio", userId, () =>
+        AddAsync("track.add_if_new_audio", userId, track, async (connection, transaction, row, now) =>
+        {
+            // Under the user's row lock no other add of this user runs, so the check and the insert cannot interleave with
+            // another instance's; the unique index on (user_id, audio_claim) holds the rule even if a writer skipped the lock.
+            var existing = await connection.Sql(transaction, $"SELECT {TrackRows.Columns} FROM tracks t WHERE t.user_id = @u AND t.audio_hash = @a ORDER BY t.added_at, t.id LIMIT 1")
+                .With("u", userId).With("a", track.AudioHash)
+                .FirstAsync<TrackRecord?>(TrackRows.Read, null, cancellationToken).ConfigureAwait(false);
+            return existing is not null
+                ? new TrackAddition(existing, Added: false)
+                : new TrackAddition(await InsertAsync(connection, transaction, row, userId, track, reservationId, claimAudio: true, now, cancellationToken).ConfigureAwait(false), Added: true);
+        }, cancellationToken);
+
+    /// <summary>Checks a new track, then runs <paramref name="add"/> in a write transaction with the user's ledger row locked.</summary>
+    private Task<T> AddAsync<T>(string operation, string userId, NewTrack track, Func<DbConnection, DbTransaction, SqlQuotaLedger.QuotaRow, long, Task<T>> add, CancellationToken cancellationToken, [CallerMemberName] string member = "") =>
+        MetadataTelemetry.TraceAsync(operation, userId, () =>
         {
             MetadataInput.UserId(userId);
             MetadataInput.NotNull(track, nameof(track));
@@ -69,16 +73,8 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
             {
                 long now = _context.NowMs();
                 var row = await _ledger.LockAsync(connection, transaction, userId, now, cancellationToken).ConfigureAwait(false);
-
-                // Under the user's row lock no other add of this user runs, so the check and the insert cannot interleave with
-                // another instance's; the unique index on (user_id, audio_claim) holds the rule even if a writer skipped the lock.
-                var existing = await connection.Sql(transaction, $"SELECT {TrackRows.Columns} FROM tracks t WHERE t.user_id = @u AND t.audio_hash = @a ORDER BY t.added_at, t.id LIMIT 1")
-                    .With("u", userId).With("a", track.AudioHash)
-                    .FirstAsync<TrackRecord?>(TrackRows.Read, null, cancellationToken).ConfigureAwait(false);
-                return existing is not null
-                    ? new TrackAddition(existing, Added: false)
-                    : new TrackAddition(await InsertAsync(connection, transaction, row, userId, track, reservationId, claimAudio: true, now, cancellationToken).ConfigureAwait(false), Added: true);
-            }, cancellationToken);
+                return await add(connection, transaction, row, now).ConfigureAwait(false);
+            }, cancellationToken, member);
         });
 
     public Task<IReadOnlyList<TrackRecord>> FindByAudioHashAsync(string userId, string audioHash, CancellationToken cancellationToken = default) =>

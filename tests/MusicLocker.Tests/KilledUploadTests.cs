@@ -56,26 +56,8 @@ public sealed class KilledUploadTests
         test.Clock.Advance(test.Options.StaleUploadAge + test.Options.ReservationLifetime + TimeSpan.FromMinutes(1));
         await test.Locker.SweepAsync(ct);
 
-        var tracks = await EndToEndTests.ToListAsync(user.Tracks.ListAsync(cancellationToken: ct));
-        var quota = await user.Quota.GetStatusAsync(ct);
-        var objects = await test.UserObjectsAsync();
-        Assert.True(quota.ReservedBytes == 0, where);
-        Assert.True((await user.Uploads.ListPendingAsync(ct)).Count == 0, where);
-        if (tracks.Count == 0)
-        {
-            Assert.True(quota.UsedBytes == 0, $"{where}: {quota.UsedBytes} bytes charged for no track");
-            Assert.True(objects.Count == 0, $"{where}: objects left: {string.Join(", ", objects)}");
-            return "nothing";
-        }
-
-        var track = Assert.Single(tracks);
         byte[] original = await File.ReadAllBytesAsync(file, ct);
-        Assert.True(quota.UsedBytes == original.Length, $"{where}: {quota.UsedBytes} bytes charged for a {original.Length}-byte track");
-        Assert.True(objects.Count == 2, $"{where}: objects: {string.Join(", ", objects)}");
-        var download = new MemoryStream();
-        await user.Downloads.DownloadToAsync(track.Id, download, ct);
-        Assert.True(original.AsSpan().SequenceEqual(download.ToArray()), $"{where}: the download differs from the file");
-        return "track";
+        return await LedgerCheck.WholeTrackOrNothingAsync(user, await test.UserObjectsAsync(), original, where) ? "track" : "nothing";
     }
 
     /// <summary>Starts the child on <paramref name="folder"/> and kills it after its <paramref name="killAfter"/>-th event.</summary>

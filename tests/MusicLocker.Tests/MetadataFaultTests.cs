@@ -61,30 +61,14 @@ public sealed class MetadataFaultTests
         clock.Advance(options.StaleUploadAge + options.ReservationLifetime + TimeSpan.FromMinutes(1));
         await locker.SweepAsync(ct);
 
-        var tracks = await EndToEndTests.ToListAsync(user.Tracks.ListAsync(cancellationToken: ct));
-        var quota = await user.Quota.GetStatusAsync(ct);
         var objects = new List<string>();
         await foreach (var item in storage.ListAsync("users/", ct))
         {
             objects.Add(item.Key.Value);
         }
 
-        Assert.Equal(0, quota.ReservedBytes);
-        Assert.Empty(await user.Uploads.ListPendingAsync(ct));
-        if (result is null)
-        {
-            Assert.Empty(tracks);
-            Assert.Equal(0, quota.UsedBytes);
-            Assert.Empty(objects);
-            return;
-        }
-
-        var track = Assert.Single(tracks);
-        Assert.Equal(original.Length, quota.UsedBytes);
-        Assert.Equal(2, objects.Count);
-        var download = new MemoryStream();
-        await user.Downloads.DownloadToAsync(track.Id, download, ct);
-        Assert.Equal(original, download.ToArray());
+        bool stored = await LedgerCheck.WholeTrackOrNothingAsync(user, objects, original, $"{step} #{nth}");
+        Assert.Equal(result is not null, stored);
     }
 }
 
