@@ -19,6 +19,7 @@ internal static class PostgresSchema
         SqlMigrations.RepairLegacyChargesAsync, // version 3: a file is its hash and size; charge uploaded files that rode free
         (c, t, ct) => c.Sql(t, V4).ExecAsync(ct),
         (c, t, ct) => c.Sql(t, AccountActivity).ExecAsync(ct),
+        (c, t, ct) => c.Sql(t, AudioHashIndex).ExecAsync(ct),
     ];
 
     public static int LatestVersion => Migrations.Length;
@@ -55,6 +56,15 @@ internal static class PostgresSchema
             }
         }
     }
+
+    // Version 8: the audio-hash index. audio_claim is the audio hash of a track added
+    // through ITrackCatalog.AddTrackIfNewAudioAsync (NULL otherwise; NULLs never collide): unique per user, so a
+    // user holds each audio payload once, whichever instance adds it. ix_tracks_audio serves FindByAudioHashAsync.
+    private const string AudioHashIndex = """
+        ALTER TABLE tracks ADD COLUMN audio_claim text NULL;
+        CREATE UNIQUE INDEX ux_tracks_audio_claim ON tracks (user_id, audio_claim);
+        CREATE INDEX ix_tracks_audio ON tracks (user_id, audio_hash);
+        """;
 
     // Version 4: the crypto layer's user key records (MusicLocker.Crypto.IUserKeyStore). Not tied to locker_users, so a
     // destroyed key's tombstone outlives the account. Ids compare as bytes ("C"), as on SQLite, for keyset listing. The

@@ -46,7 +46,25 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
     }
 
     public Task<TrackRecord> AddTrackAsync(string userId, NewTrack track, Guid? reservationId = null, CancellationToken cancellationToken = default) =>
-        MetadataTelemetry.TraceAsync("track.add", userId, () =>
+        AddAsync("track.add", userId, track, (connection, transaction, row, now) =>
+            InsertAsync(connection, transaction, row, userId, track, reservationId, claimAudio: false, now, cancellationToken), cancellationToken);
+
+    public Task<TrackAddition> AddTrackIfNewAudioAsync(string userId, NewTrack track, Guid? reservationId = null, CancellationToken cancellationToken = default) =>
+        AddAsync("track.add_if_new_audio", userId, track, async (connection, transaction, row, now) =>
+        {
+            // Under the user's row lock no other add of this user runs, so the check and the insert cannot interleave with
+            // another instance's; the unique index on (user_id, audio_claim) holds the rule even if a writer skipped the lock.
+            var existing = await connection.Sql(transaction, $"SELECT {TrackRows.Columns} FROM tracks t WHERE t.user_id = @u AND t.audio_hash = @a ORDER BY t.added_at, t.id LIMIT 1")
+                .With("u", userId).With("a", track.AudioHash)
+                .FirstAsync<TrackRecord?>(TrackRows.Read, null, cancellationToken).ConfigureAwait(false);
+            return existing is not null
+                ? new TrackAddition(existing, Added: false)
+                : new TrackAddition(await InsertAsync(connection, transaction, row, userId, track, reservationId, claimAudio: true, now, cancellationToken).ConfigureAwait(false), Added: true);
+        }, cancellationToken);
+
+    /// <summary>Checks a new track, then runs <paramref name="add"/> in a write transaction with the user's ledger row locked.</summary>
+    private Task<T> AddAsync<T>(string operation, string userId, NewTrack track, Func<DbConnection, DbTransaction, SqlQuotaLedger.QuotaRow, long, Task<T>> add, CancellationToken cancellationToken, [CallerMemberName] string member = "") =>
+        MetadataTelemetry.TraceAsync(operation, userId, () =>
         {
             MetadataInput.UserId(userId);
             MetadataInput.NotNull(track, nameof(track));
@@ -55,35 +73,53 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
             {
                 long now = _context.NowMs();
                 var row = await _ledger.LockAsync(connection, transaction, userId, now, cancellationToken).ConfigureAwait(false);
-                long released = reservationId is { } id
-                    ? await _ledger.TakeReservationAsync(connection, transaction, row, id, cancellationToken).ConfigureAwait(false)
-                    : 0;
-
-                // A file is its content hash and its size: a hash alone would let a huge file ride free on a tiny one's hash.
-                // Only an uploaded (non-purchased) copy counts as the one already paid for. The user row is locked, so no
-                // concurrent add of the same file can slip between this check and the insert.
-                bool duplicate = !track.IsPurchased && await connection.Sql(transaction,
-                        "SELECT COUNT(*) FROM tracks WHERE user_id = @u AND content_hash = @h AND size_bytes = @s AND is_purchased = FALSE")
-                    .With("u", userId).With("h", track.ContentHash).With("s", track.SizeBytes).Int64Async(cancellationToken).ConfigureAwait(false) > 0;
-                long charge = track.IsPurchased || duplicate ? 0 : track.SizeBytes;
-                await _ledger.ChargeAsync(connection, transaction, row, released, charge, cancellationToken).ConfigureAwait(false);
-
-                var record = new TrackRecord(Guid.NewGuid(), userId, track.Tags, track.Duration, track.Codec, track.BitrateKbps, track.SizeBytes, charge,
-                    track.ContentHash, track.AudioHash, track.IsPurchased, DateTimeOffset.FromUnixTimeMilliseconds(now), track.StorageKey);
-                await connection.Sql(transaction,
-                        "INSERT INTO tracks (id, user_id, title, artist, album, album_artist, genre, year, track_no, track_count, disc_no, disc_count, comment, compilation, " +
-                        "title_key, artist_key, album_key, album_artist_key, genre_key, search_text, duration_ms, codec, bitrate_kbps, size_bytes, charged_bytes, " +
-                        "content_hash, audio_hash, is_purchased, added_at, storage_key) VALUES (@id, @u, @title, @artist, @album, @album_artist, @genre, @year, " +
-                        "@track_no, @track_count, @disc_no, @disc_count, @comment, @compilation, @title_key, @artist_key, @album_key, @album_artist_key, @genre_key, @search_text, " +
-                        "@duration, @codec, @bitrate, @size, @charged, @hash, @audio_hash, @purchased, @added, @key)")
-                    .With("id", record.Id).With("u", userId).WithTags(track.Tags)
-                    .With("duration", (long)track.Duration.TotalMilliseconds).With("codec", track.Codec).With("bitrate", track.BitrateKbps)
-                    .With("size", track.SizeBytes).With("charged", charge).With("hash", track.ContentHash).With("audio_hash", track.AudioHash)
-                    .With("purchased", track.IsPurchased).With("added", now).With("key", track.StorageKey)
-                    .ExecAsync(cancellationToken).ConfigureAwait(false);
-                return record with { Duration = TimeSpan.FromMilliseconds((long)track.Duration.TotalMilliseconds) };
-            }, cancellationToken);
+                return await add(connection, transaction, row, now).ConfigureAwait(false);
+            }, cancellationToken, member);
         });
+
+    public Task<IReadOnlyList<TrackRecord>> FindByAudioHashAsync(string userId, string audioHash, CancellationToken cancellationToken = default) =>
+        MetadataTelemetry.TraceAsync("track.find_by_audio_hash", userId, () =>
+        {
+            MetadataInput.UserId(userId);
+            MetadataInput.Identifier(audioHash, nameof(audioHash), MetadataLimits.MaxIdentifierLength);
+            return _context.ReadAsync<IReadOnlyList<TrackRecord>>(async connection =>
+                await connection.Sql(null, $"SELECT {TrackRows.Columns} FROM tracks t WHERE t.user_id = @u AND t.audio_hash = @a ORDER BY t.added_at, t.id")
+                    .With("u", userId).With("a", audioHash)
+                    .ListAsync(TrackRows.Read, cancellationToken).ConfigureAwait(false), cancellationToken);
+        });
+
+    /// <summary>Takes the reservation, charges and inserts the track; the user's ledger row is locked by the caller.</summary>
+    private async Task<TrackRecord> InsertAsync(DbConnection connection, DbTransaction transaction, SqlQuotaLedger.QuotaRow row, string userId, NewTrack track, Guid? reservationId, bool claimAudio, long now, CancellationToken cancellationToken)
+    {
+        long released = reservationId is { } id
+            ? await _ledger.TakeReservationAsync(connection, transaction, row, id, cancellationToken).ConfigureAwait(false)
+            : 0;
+
+        // A file is its content hash and its size: a hash alone would let a huge file ride free on a tiny one's hash.
+        // Only an uploaded (non-purchased) copy counts as the one already paid for. The user row is locked, so no
+        // concurrent add of the same file can slip between this check and the insert.
+        bool duplicate = !track.IsPurchased && await connection.Sql(transaction,
+                "SELECT COUNT(*) FROM tracks WHERE user_id = @u AND content_hash = @h AND size_bytes = @s AND is_purchased = FALSE")
+            .With("u", userId).With("h", track.ContentHash).With("s", track.SizeBytes).Int64Async(cancellationToken).ConfigureAwait(false) > 0;
+        long charge = track.IsPurchased || duplicate ? 0 : track.SizeBytes;
+        await _ledger.ChargeAsync(connection, transaction, row, released, charge, cancellationToken).ConfigureAwait(false);
+
+        var record = new TrackRecord(Guid.NewGuid(), userId, track.Tags, track.Duration, track.Codec, track.BitrateKbps, track.SizeBytes, charge,
+            track.ContentHash, track.AudioHash, track.IsPurchased, DateTimeOffset.FromUnixTimeMilliseconds(now), track.StorageKey);
+        await connection.Sql(transaction,
+                "INSERT INTO tracks (id, user_id, title, artist, album, album_artist, genre, year, track_no, track_count, disc_no, disc_count, comment, compilation, " +
+                "title_key, artist_key, album_key, album_artist_key, genre_key, search_text, duration_ms, codec, bitrate_kbps, size_bytes, charged_bytes, " +
+                "content_hash, audio_hash, is_purchased, added_at, storage_key, audio_claim) VALUES (@id, @u, @title, @artist, @album, @album_artist, @genre, @year, " +
+                "@track_no, @track_count, @disc_no, @disc_count, @comment, @compilation, @title_key, @artist_key, @album_key, @album_artist_key, @genre_key, @search_text, " +
+                "@duration, @codec, @bitrate, @size, @charged, @hash, @audio_hash, @purchased, @added, @key, @claim)")
+            .With("id", record.Id).With("u", userId).WithTags(track.Tags)
+            .With("duration", (long)track.Duration.TotalMilliseconds).With("codec", track.Codec).With("bitrate", track.BitrateKbps)
+            .With("size", track.SizeBytes).With("charged", charge).With("hash", track.ContentHash).With("audio_hash", track.AudioHash)
+            .With("purchased", track.IsPurchased).With("added", now).With("key", track.StorageKey)
+            .WithNullable("claim", claimAudio ? track.AudioHash : null, System.Data.DbType.String)
+            .ExecAsync(cancellationToken).ConfigureAwait(false);
+        return record with { Duration = TimeSpan.FromMilliseconds((long)track.Duration.TotalMilliseconds) };
+    }
 
     public Task<TrackRecord> GetTrackAsync(string userId, Guid trackId, CancellationToken cancellationToken = default) =>
         MetadataTelemetry.TraceAsync("track.get", userId, () =>

@@ -18,6 +18,7 @@ internal static class SqliteSchema
         SqlMigrations.RepairLegacyChargesAsync, // version 5: a file is its hash and size; charge uploaded files that rode free
         (c, t, ct) => ExecAsync(c, t, V6UserKeyRecords, ct),
         (c, t, ct) => ExecAsync(c, t, AccountActivity, ct),
+        (c, t, ct) => ExecAsync(c, t, AudioHashIndex, ct),
     ];
 
     public static int LatestVersion => Migrations.Length;
@@ -204,5 +205,14 @@ internal static class SqliteSchema
         ALTER TABLE locker_users ADD COLUMN retention_claimed_at INTEGER NULL;
         UPDATE locker_users SET last_active_at = MAX(created_at, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
         CREATE INDEX ix_users_last_active ON locker_users (last_active_at);
+        """;
+
+    // Version 8: the audio-hash index. audio_claim is the audio hash of a track added
+    // through ITrackCatalog.AddTrackIfNewAudioAsync (NULL otherwise; NULLs never collide): unique per user, so a
+    // user holds each audio payload once, whichever instance adds it. ix_tracks_audio serves FindByAudioHashAsync.
+    private const string AudioHashIndex = """
+        ALTER TABLE tracks ADD COLUMN audio_claim TEXT NULL;
+        CREATE UNIQUE INDEX ux_tracks_audio_claim ON tracks (user_id, audio_claim);
+        CREATE INDEX ix_tracks_audio ON tracks (user_id, audio_hash);
         """;
 }

@@ -100,8 +100,7 @@ public sealed class SqliteUserKeyStoreTests : UserKeyStoreConformanceTests
         await using var store = await SqliteMetadataStore.OpenAsync(new SqliteMetadataStoreOptions { DatabasePath = oldPath }, Ct);
         var tag = await store.UserKeys.CreateAsync(new KeyOwner("", "old"), TwoVersions(), Ct);
         Assert.Equal(tag, (await store.UserKeys.ReadAsync(new KeyOwner("", "old"), Ct)).ETag);
-        Assert.True(SqliteMetadataStore.SchemaVersion >= 6); // key records came with version 6; later migrations append
-
+        Assert.True(SqliteMetadataStore.SchemaVersion >= 6, "the key records came in version 6; later migrations may follow");
     }
 }
 

@@ -14,6 +14,22 @@ public interface ITrackCatalog
     /// <exception cref="MetadataNotFoundException">The user does not exist, or the reservation was committed, released, has expired, or is another user's.</exception>
     Task<TrackRecord> AddTrackAsync(string userId, NewTrack track, Guid? reservationId = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Catalogues a track as <see cref="AddTrackAsync"/> does, unless the user already has a track with the same
+    /// <see cref="NewTrack.AudioHash"/> (the audio payload, tags ignored): then nothing changes (the reservation stays for
+    /// the caller to release) and that track is returned with <see cref="TrackAddition.Added"/> false. The rule is held by
+    /// the database (a unique (user, audio hash) index over the tracks added this way, checked under the user's row
+    /// lock), so two processes adding the same audio at once end with one track and one charge.
+    /// </summary>
+    /// <exception cref="MetadataArgumentException">A field breaks the input rules (<see cref="MetadataLimits"/>), or the storage key is outside the user's prefix.</exception>
+    /// <exception cref="Quota.QuotaExceededException">The charge does not fit; nothing was catalogued and the reservation stays.</exception>
+    /// <exception cref="MetadataNotFoundException">The user does not exist, or the reservation was committed, released, has expired, or is another user's.</exception>
+    Task<TrackAddition> AddTrackIfNewAudioAsync(string userId, NewTrack track, Guid? reservationId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The user's tracks with this audio payload hash (<see cref="TrackRecord.AudioHash"/>), oldest first; empty when none.</summary>
+    /// <exception cref="MetadataArgumentException">The hash is empty or too long.</exception>
+    Task<IReadOnlyList<TrackRecord>> FindByAudioHashAsync(string userId, string audioHash, CancellationToken cancellationToken = default);
+
     /// <summary>A track of the user.</summary>
     /// <exception cref="MetadataNotFoundException">The user has no such track.</exception>
     Task<TrackRecord> GetTrackAsync(string userId, Guid trackId, CancellationToken cancellationToken = default);

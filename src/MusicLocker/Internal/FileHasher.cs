@@ -8,6 +8,8 @@ namespace MusicLocker.Internal;
 /// bytes in the audio payload range the prober reports (<c>MediaInfo.AudioOffset</c>, <c>AudioLength</c>: for MP3/ADTS
 /// the frames between leading ID3v2 and trailing ID3v1/APE tags, Xing/Info frame included; for MP4 the <c>mdat</c>
 /// payload), so editing tags changes the content hash but not the audio hash. Both lower-case hex.
+/// The two hashes keep separate state, so <see cref="AppendContent"/> and <see cref="AppendAudio"/> of one block may
+/// run on two threads at once (the upload's single pass does: two SHA-256 streams are its largest cost).
 /// </summary>
 internal sealed class FileHasher : IDisposable
 {
@@ -23,25 +25,41 @@ internal sealed class FileHasher : IDisposable
         _audioEnd = audioOffset + audioLength;
     }
 
+    /// <summary>Bytes fed to the content hash so far.</summary>
     public long Position => _position;
 
+    /// <summary>Feeds the next block to both hashes.</summary>
     public void Append(ReadOnlySpan<byte> bytes)
     {
-        _content.AppendData(bytes);
-        long start = Math.Max(_position, _audioStart);
-        long end = Math.Min(_position + bytes.Length, _audioEnd);
-        if (end > start)
-        {
-            _audio.AppendData(bytes.Slice((int)(start - _position), (int)(end - start)));
-        }
+        AppendAudio(bytes, _position);
+        AppendContent(bytes);
+    }
 
+    /// <summary>Feeds the next block (in file order) to the content hash.</summary>
+    public void AppendContent(ReadOnlySpan<byte> bytes)
+    {
+        _content.AppendData(bytes);
         _position += bytes.Length;
     }
+
+    /// <summary>Feeds the part of a block at <paramref name="position"/> (blocks in file order) that lies in the audio payload to the audio hash.</summary>
+    public void AppendAudio(ReadOnlySpan<byte> bytes, long position)
+    {
+        long start = Math.Max(position, _audioStart);
+        long end = Math.Min(position + bytes.Length, _audioEnd);
+        if (end > start)
+        {
+            _audio.AppendData(bytes.Slice((int)(start - position), (int)(end - start)));
+        }
+    }
+
+    /// <summary>SHA-256 of the bytes fed so far (a resume checkpoint: the stored prefix's hash), without ending the hash.</summary>
+    public string PrefixHash() => Convert.ToHexStringLower(_content.GetCurrentHash());
 
     public (string Content, string Audio) Finish() =>
         (Convert.ToHexStringLower(_content.GetHashAndReset()), Convert.ToHexStringLower(_audio.GetHashAndReset()));
 
-    /// <summary>Both hashes of a whole seekable stream (from its position 0), read once.</summary>
+    /// <summary>Both hashes of a whole seekable stream (from its position 0), read once (a scan: nothing is stored).</summary>
     public static async Task<(string Content, string Audio)> HashAsync(Stream stream, long audioOffset, long audioLength, CancellationToken cancellationToken)
     {
         using var hasher = new FileHasher(audioOffset, audioLength);

@@ -66,8 +66,5 @@ internal sealed class LockerCore
 
     public MediaProber Prober { get; } = new();
 
-    /// <summary>Serialises same-audio uploads of one user in this process (see <see cref="AudioGate"/>).</summary>
-    public AudioGate UploadGate { get; } = new();
-
     public KeyOwner OwnerOf(string userId) => new(Options.TenantId, userId);
 }

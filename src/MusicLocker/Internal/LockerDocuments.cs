@@ -72,8 +72,19 @@ internal sealed record StoredTrackInfo(
     };
 }
 
-/// <summary>An open upload's manifest (<c>uploads/….json</c>): what the source must be for a resume to continue it.</summary>
-internal sealed record UploadManifest(string ContentHash, string AudioHash, long SizeBytes, int PartSize, string FileName);
+/// <summary>
+/// An open upload's manifest (<c>uploads/….json</c>): what the source must be for a resume to continue it. Written at the
+/// start (size, part size, name), again after each stored part with the SHA-256 of the source's first
+/// <see cref="VerifiedBytes"/> bytes (a resume re-hashes that prefix of its local file and refuses another file before
+/// it stores anything), and once the whole source is read with both hashes (<see cref="VerifiedBytes"/> = size: the
+/// prefix hash is then the content hash).
+/// </summary>
+internal sealed record UploadManifest(long SizeBytes, int PartSize, string FileName, long VerifiedBytes = 0, string? PrefixHash = null, string? AudioHash = null)
+{
+    /// <summary>The whole source's SHA-256, once it has been read to the end; else null.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? ContentHash => VerifiedBytes == SizeBytes ? PrefixHash : null;
+}
 
 [JsonSerializable(typeof(StoredTrackInfo))]
 [JsonSerializable(typeof(UploadManifest))]

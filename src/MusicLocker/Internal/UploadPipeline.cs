@@ -7,13 +7,20 @@ using MusicLocker.Storage;
 namespace MusicLocker.Internal;
 
 /// <summary>
-/// One upload, start to finish (docs/architecture.md, "Locker"): probe → hash → dedup → reserve → multipart upload with
-/// the stream parser in the same pass → complete → sidecar → catalogue + commit in one transaction → session removed.
-/// Each step leaves either nothing visible or an open session that <see cref="ResumeAsync"/> continues and a sweep
-/// ends; a track is catalogued only once every byte is stored.
+/// One upload, start to finish (docs/architecture.md, "Locker"): probe the head → reserve → one pass over the bytes that
+/// hashes (content and audio payload), parses (exact duration, seek index), encrypts and stores the parts → complete →
+/// sidecar → catalogue + commit in one transaction, unless the catalog holds this audio already → session removed.
+/// Dedup is decided at the catalogue step by the catalog's own rule (one track per user and audio hash, see
+/// <see cref="ITrackCatalog.AddTrackIfNewAudioAsync"/>): the upload stores optimistically and, on a hit, drops what it
+/// stored and releases its reservation. An app that knows the file's SHA-256 (<see cref="UploadOptions.ContentHash"/>,
+/// e.g. from a scan) lets a file the locker holds already be recognised before a byte is read or stored. Each step
+/// leaves either nothing visible or an open session that <see cref="ResumeAsync"/> continues and a sweep ends; a track
+/// is catalogued only once every byte is stored.
 /// </summary>
 internal sealed class UploadPipeline(LockerCore core, string userId)
 {
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+
     private ILockerMetadataStore Metadata => core.Metadata;
 
     public Task<UploadResult> UploadAsync(Stream source, string fileName, UploadOptions options, IProgress<UploadProgress>? progress, CancellationToken cancellationToken) =>
@@ -24,70 +31,72 @@ internal sealed class UploadPipeline(LockerCore core, string userId)
 
     private async Task<UploadResult> RunAsync(Stream source, string? fileName, UploadOptions options, IProgress<UploadProgress>? progress, Guid? resumeId, CancellationToken cancellationToken)
     {
-        // 1. Probe: a refused file (not audio, DRM, empty, corrupt) stops here, before anything is stored or reserved.
-        MediaInfo probe = await core.Prober.ProbeAsync(new StreamRandomAccessSource(source, 0), cancellationToken).ConfigureAwait(false);
+        string? knownHash = KnownContentHash(options);
 
-        // 2. Hash (a local read): the dedup decision is made before a byte is stored.
-        var (contentHash, audioHash) = await FileHasher.HashAsync(source, probe.AudioOffset, probe.AudioLength, cancellationToken).ConfigureAwait(false);
+        // 1. Probe the head (and tail): a refused file (not audio, DRM, empty, corrupt) stops here, before anything is
+        //    stored or reserved. Its audio range tells the single pass which bytes the audio hash covers.
+        MediaInfo probe = await core.Prober.ProbeAsync(new StreamRandomAccessSource(source, 0), cancellationToken).ConfigureAwait(false);
         long size = source.Length;
         await Metadata.Users.EnsureAsync(userId, cancellationToken: cancellationToken).ConfigureAwait(false);
 
-        using var gate = await core.UploadGate.EnterAsync(userId, audioHash, cancellationToken).ConfigureAwait(false);
-        UploadSession? session = null;
-        UploadManifest? manifest = null;
+        // 2. The app vouches for the file's hash: the same file in the locker already means nothing is read or stored.
+        if (resumeId is null && knownHash is not null && await FindSameFileAsync(knownHash, size, cancellationToken).ConfigureAwait(false) is { } same)
+        {
+            return new UploadResult(LockerTrack.From(same), UploadOutcome.Duplicate);
+        }
+
+        // 3. Reserve, start the multipart upload, write the manifest, record the session (in that order: a crash between
+        //    steps leaves an expiring reservation and unreferenced objects the sweep removes).
+        UploadSession session;
+        UploadManifest manifest;
         if (resumeId is { } id)
         {
-            (session, manifest) = await OpenSessionAsync(id, contentHash, size, cancellationToken).ConfigureAwait(false);
+            (session, manifest) = await OpenSessionAsync(id, size, cancellationToken).ConfigureAwait(false);
             fileName = manifest.FileName;
         }
-
-        fileName ??= "upload";
-
-        // 3. Same file, or same audio with other tags, already in the locker: nothing new is stored.
-        if (await FindExistingAsync(contentHash, size, audioHash, cancellationToken).ConfigureAwait(false) is { } existing)
+        else
         {
-            if (session is not null)
-            {
-                await AbandonAsync(core, session, cancellationToken).ConfigureAwait(false);
-            }
-
-            return await SettleDuplicateAsync(existing, probe, fileName, contentHash, cancellationToken).ConfigureAwait(false);
-        }
-
-        // 4. Reserve, start the multipart upload, write the manifest, record the session (in that order: a crash between
-        //    steps leaves an expiring reservation and unreferenced objects the sweep removes).
-        if (session is null)
-        {
-            (session, manifest) = await StartAsync(fileName, size, contentHash, audioHash, probe, options, cancellationToken).ConfigureAwait(false);
+            fileName ??= "upload";
+            (session, manifest) = await StartAsync(fileName, size, probe, options, cancellationToken).ConfigureAwait(false);
         }
 
         var key = BlobKey.Parse(session.StorageKey);
         var upload = new MultipartUpload(key, session.MultipartUploadId!);
 
-        // 5. Encrypt and store part by part; the stream parser sees the same bytes (exact duration, seek index).
-        //    A resumed session whose multipart upload was completed already (the crash came after it) only re-reads.
+        // 4. The single pass: hash, parse, encrypt and store part by part. A resumed session whose multipart upload was
+        //    completed already (the crash came after it) only re-reads to check and parse.
         bool completed = resumeId is not null && await core.Objects.ExistsAsync(key, cancellationToken).ConfigureAwait(false);
-        var transfer = new PartTransfer(core, userId, session, manifest!.PartSize);
-        var (parts, info) = await transfer.RunAsync(source, completed ? null : upload, contentHash, progress, cancellationToken).ConfigureAwait(false);
+        var transfer = new PartTransfer(core, userId, session, manifest, LockerKeys.Manifest(key));
+        var pass = await transfer.RunAsync(source, completed ? null : upload, probe, progress, cancellationToken).ConfigureAwait(false);
         session = transfer.Session;
+        await EnsureSameSourceAsync(session, probe, pass, knownHash).ConfigureAwait(false);
+        await transfer.SealAsync(pass.ContentHash, pass.AudioHash, cancellationToken).ConfigureAwait(false);
         if (!completed)
         {
-            await core.Objects.CompleteMultipartUploadAsync(upload, parts, cancellationToken).ConfigureAwait(false);
+            await core.Objects.CompleteMultipartUploadAsync(upload, pass.Parts, cancellationToken).ConfigureAwait(false);
         }
 
+        var info = pass.Info;
         await LockerDocuments.WriteAsync(core.Objects, LockerKeys.Info(key), StoredTrackInfo.From(info), cancellationToken).ConfigureAwait(false);
 
-        // 6. Catalogue and commit the reservation in one transaction: the track becomes visible with all its bytes.
-        var newTrack = new NewTrack(TagsFrom(probe.Tags, fileName), info.Duration, CodecOf(info), info.BitrateKbps, size, contentHash, audioHash, options.IsPurchased, key.Value);
-        TrackRecord record;
+        // 5. Catalogue and commit the reservation in one transaction: the track becomes visible with all its bytes; or the
+        //    catalog has this audio already (another upload got there first): drop what this one stored.
+        var newTrack = new NewTrack(TagsFrom(probe.Tags, fileName), info.Duration, CodecOf(info), info.BitrateKbps, size, pass.ContentHash, pass.AudioHash, options.IsPurchased, key.Value);
+        TrackAddition addition;
         try
         {
-            record = await CatalogueAsync(newTrack, session.ReservationId, cancellationToken).ConfigureAwait(false);
+            addition = await CatalogueAsync(newTrack, session.ReservationId, cancellationToken).ConfigureAwait(false);
         }
         catch (LockerMetadataException ex) when (!ex.IsTransient)
         {
             await AbandonAsync(core, session, CancellationToken.None).ConfigureAwait(false);
             throw;
+        }
+
+        if (!addition.Added)
+        {
+            await AbandonAsync(core, session, CancellationToken.None).ConfigureAwait(false);
+            return await SettleDuplicateAsync(addition.Track, probe, fileName, pass.ContentHash, cancellationToken).ConfigureAwait(false);
         }
 
         // The track is committed: tidying up after it must not fail the upload. What a failure here leaves (a session, a
@@ -101,10 +110,44 @@ internal sealed class UploadPipeline(LockerCore core, string userId)
         {
         }
 
-        return new UploadResult(LockerTrack.From(record), UploadOutcome.Stored);
+        return new UploadResult(LockerTrack.From(addition.Track), UploadOutcome.Stored);
     }
 
-    private async Task<(UploadSession Session, UploadManifest Manifest)> OpenSessionAsync(Guid sessionId, string contentHash, long size, CancellationToken cancellationToken)
+    /// <summary>
+    /// The pass saw other bytes than the probe (the head changed in between, so the audio hash may cover the wrong
+    /// range) or than the app vouched for: give the upload up.
+    /// </summary>
+    private async Task EnsureSameSourceAsync(UploadSession session, MediaInfo probe, TransferResult pass, string? knownHash)
+    {
+        bool sameHead = pass.Info.AudioOffset == probe.AudioOffset && pass.Info.AudioLength == probe.AudioLength;
+        bool vouched = knownHash is null || string.Equals(knownHash, pass.ContentHash, StringComparison.Ordinal);
+        if (sameHead && vouched)
+        {
+            return;
+        }
+
+        await AbandonAsync(core, session, CancellationToken.None).ConfigureAwait(false);
+        throw new LockerException(LockerErrorCode.SourceChanged, sameHead
+            ? $"The file's SHA-256 is {pass.ContentHash}, not the {knownHash} the upload was given (UploadOptions.ContentHash); the upload was given up and nothing was stored."
+            : "The file changed while it was being uploaded; the upload was given up and nothing was stored.");
+    }
+
+    private static string? KnownContentHash(UploadOptions options)
+    {
+        if (options.ContentHash is not { } hash)
+        {
+            return null;
+        }
+
+        if (hash.Length != 64 || hash.AsSpan().ContainsAnyExcept(HexDigits))
+        {
+            LockerErrors.ThrowInvalidArgument("options.ContentHash", $"UploadOptions.ContentHash must be a SHA-256 in 64 hex digits (got {Math.Min(hash.Length, 80)} characters).");
+        }
+
+        return hash.ToLowerInvariant();
+    }
+
+    private async Task<(UploadSession Session, UploadManifest Manifest)> OpenSessionAsync(Guid sessionId, long size, CancellationToken cancellationToken)
     {
         var session = await Metadata.UploadSessions.GetAsync(userId, sessionId, cancellationToken).ConfigureAwait(false);
         if (session.State != UploadSessionState.Open || session.MultipartUploadId is null)
@@ -123,15 +166,15 @@ internal sealed class UploadPipeline(LockerCore core, string userId)
             throw new LockerException(LockerErrorCode.UploadNotFound, "The upload's manifest is gone (the upload was swept or cancelled).");
         }
 
-        if (!string.Equals(manifest.ContentHash, contentHash, StringComparison.Ordinal) || manifest.SizeBytes != size)
+        if (manifest.SizeBytes != size)
         {
-            throw new LockerException(LockerErrorCode.SourceChanged, $"The file given to resume upload {sessionId} is not the file it started with ({manifest.SizeBytes:N0} bytes, SHA-256 {manifest.ContentHash}); nothing was changed.");
+            throw new LockerException(LockerErrorCode.SourceChanged, $"The file given to resume upload {sessionId} has {size:N0} bytes, not the {manifest.SizeBytes:N0} of the file it started with ('{manifest.FileName}'); nothing was changed.");
         }
 
         return (session, manifest);
     }
 
-    private async Task<(UploadSession, UploadManifest)> StartAsync(string fileName, long size, string contentHash, string audioHash, MediaInfo probe, UploadOptions options, CancellationToken cancellationToken)
+    private async Task<(UploadSession, UploadManifest)> StartAsync(string fileName, long size, MediaInfo probe, UploadOptions options, CancellationToken cancellationToken)
     {
         QuotaReservation? reservation = options.IsPurchased
             ? null
@@ -140,7 +183,7 @@ internal sealed class UploadPipeline(LockerCore core, string userId)
         {
             var key = LockerKeys.Audio(userId, Guid.NewGuid());
             var upload = await core.Objects.StartMultipartUploadAsync(key, new PutBlobOptions { ContentType = StoredTrackInfo.ContentTypeOf(probe.Container) }, cancellationToken).ConfigureAwait(false);
-            var manifest = new UploadManifest(contentHash, audioHash, size, core.Options.PartSize, fileName);
+            var manifest = new UploadManifest(size, core.Options.PartSize, fileName);
             await LockerDocuments.WriteAsync(core.Objects, LockerKeys.Manifest(key), manifest, cancellationToken).ConfigureAwait(false);
             var session = await Metadata.UploadSessions.CreateAsync(userId, new NewUploadSession(key.Value, TrimName(fileName), size, reservation?.Id, upload.UploadId), cancellationToken).ConfigureAwait(false);
             return (session, manifest);
@@ -152,52 +195,54 @@ internal sealed class UploadPipeline(LockerCore core, string userId)
         }
     }
 
-    private async Task<TrackRecord> CatalogueAsync(NewTrack track, Guid? reservationId, CancellationToken cancellationToken)
+    private async Task<TrackAddition> CatalogueAsync(NewTrack track, Guid? reservationId, CancellationToken cancellationToken)
     {
         try
         {
-            return await Metadata.Tracks.AddTrackAsync(userId, track, reservationId, cancellationToken).ConfigureAwait(false);
+            return await Metadata.Tracks.AddTrackIfNewAudioAsync(userId, track, reservationId, cancellationToken).ConfigureAwait(false);
         }
         catch (MetadataNotFoundException ex) when (ex.Entity == MetadataEntity.QuotaReservation && reservationId is not null)
         {
             // The reservation expired (a long or resumed upload): charge what is left instead, which must fit.
-            return await Metadata.Tracks.AddTrackAsync(userId, track, null, cancellationToken).ConfigureAwait(false);
+            return await Metadata.Tracks.AddTrackIfNewAudioAsync(userId, track, null, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task<UploadResult> SettleDuplicateAsync(ExistingAudio existing, MediaInfo probe, string fileName, string contentHash, CancellationToken cancellationToken)
+    private async Task<UploadResult> SettleDuplicateAsync(TrackRecord existing, MediaInfo probe, string fileName, string contentHash, CancellationToken cancellationToken)
     {
-        if (string.Equals(existing.Track.ContentHash, contentHash, StringComparison.Ordinal))
+        if (string.Equals(existing.ContentHash, contentHash, StringComparison.Ordinal))
         {
-            return new UploadResult(LockerTrack.From(existing.Track), UploadOutcome.Duplicate);
+            return new UploadResult(LockerTrack.From(existing), UploadOutcome.Duplicate);
         }
 
-        var updated = await Metadata.Tracks.UpdateTagsAsync(userId, existing.Track.Id, TagsFrom(probe.Tags, fileName), cancellationToken).ConfigureAwait(false);
+        var updated = await Metadata.Tracks.UpdateTagsAsync(userId, existing.Id, TagsFrom(probe.Tags, fileName), cancellationToken).ConfigureAwait(false);
         return new UploadResult(LockerTrack.From(updated), UploadOutcome.Retagged);
     }
 
-    /// <summary>The user's track with this content (and size), else one with this audio payload, else null.</summary>
-    public async Task<ExistingAudio?> FindExistingAsync(string contentHash, long size, string audioHash, CancellationToken cancellationToken)
+    /// <summary>The user's track with this content and size, or null.</summary>
+    private async Task<TrackRecord?> FindSameFileAsync(string contentHash, long size, CancellationToken cancellationToken)
     {
         foreach (var track in await Metadata.Tracks.FindByContentHashAsync(userId, contentHash, cancellationToken).ConfigureAwait(false))
         {
             if (track.SizeBytes == size)
             {
-                return new ExistingAudio(track);
-            }
-        }
-
-        // The catalog has no audio-hash index yet: stream through the user's tracks (keyset-paged, newest first).
-        var query = new TrackQuery { Sort = TrackSort.RecentlyAdded, PageSize = TrackQuery.MaxPageSize };
-        await foreach (var track in Metadata.Tracks.BrowseAsync(userId, query, cancellationToken).ConfigureAwait(false))
-        {
-            if (string.Equals(track.AudioHash, audioHash, StringComparison.Ordinal))
-            {
-                return new ExistingAudio(track);
+                return track;
             }
         }
 
         return null;
+    }
+
+    /// <summary>The user's track with this content (and size), else the oldest with this audio payload, else null (a scan's question).</summary>
+    public async Task<TrackRecord?> FindExistingAsync(string contentHash, long size, string audioHash, CancellationToken cancellationToken)
+    {
+        if (await FindSameFileAsync(contentHash, size, cancellationToken).ConfigureAwait(false) is { } same)
+        {
+            return same;
+        }
+
+        var sameAudio = await Metadata.Tracks.FindByAudioHashAsync(userId, audioHash, cancellationToken).ConfigureAwait(false);
+        return sameAudio.Count > 0 ? sameAudio[0] : null;
     }
 
     /// <summary>Gives up a session: aborts its parts, releases its reservation, removes its manifest, object and record.</summary>
@@ -243,6 +288,12 @@ internal sealed class UploadPipeline(LockerCore core, string userId)
         {
             // No manifest (or no key to read it): the manifest is written before the session, and removed only after
             // the session, so the upload never got as far as the catalog.
+            return false;
+        }
+
+        if (manifest.ContentHash is null)
+        {
+            // Not sealed: the source was never read to the end, so nothing was catalogued.
             return false;
         }
 
@@ -323,6 +374,4 @@ internal sealed class UploadPipeline(LockerCore core, string userId)
     }
 
     private static string CodecOf(MediaInfo info) => info.Codec == AudioCodec.Mp3 ? "mp3" : "aac";
-
-    internal sealed record ExistingAudio(TrackRecord Track);
 }

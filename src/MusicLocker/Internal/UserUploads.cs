@@ -136,7 +136,7 @@ internal sealed class UserUploads(LockerCore core, string userId) : ILockerUploa
                 var probe = await core.Prober.ProbeAsync(new StreamRandomAccessSource(file, 0), cancellationToken).ConfigureAwait(false);
                 var (content, audio) = await FileHasher.HashAsync(file, probe.AudioOffset, probe.AudioLength, cancellationToken).ConfigureAwait(false);
                 var existing = await _pipeline.FindExistingAsync(content, file.Length, audio, cancellationToken).ConfigureAwait(false);
-                return new ScannedFile(path, file.Length, content, audio, existing?.Track.Id, null);
+                return new ScannedFile(path, file.Length, content, audio, existing?.Id, null);
             }
         }
         catch (MediaFormatException ex)

@@ -10,6 +10,14 @@ public sealed class UploadOptions
 
     /// <summary>The file's name as the user knows it (the title falls back to it when the file has no title tag).</summary>
     public string? FileName { get; init; }
+
+    /// <summary>
+    /// The file's SHA-256 in hex, when the app knows it already (e.g. <see cref="ScannedFile.ContentHash"/> from a scan):
+    /// a file the locker holds already is then recognised (<see cref="UploadOutcome.Duplicate"/>) before a byte is read
+    /// or stored. Without it the upload stores optimistically and the catalog decides at the end. Checked against the
+    /// bytes read: a mismatch gives the upload up with <see cref="LockerErrorCode.SourceChanged"/>.
+    /// </summary>
+    public string? ContentHash { get; init; }
 }
 
 /// <summary>How far an upload is.</summary>
