@@ -19,6 +19,7 @@ root.Add(LibraryCommands.DeleteAccount());
 root.Add(UserCommands.Create());
 root.Add(MigrateCommand.Create());
 root.Add(PlayUrlCommand.Create());
+root.Add(ExportCommand.Create());
 root.Add(DemoCommand.Create());
 root.SetAction(_ =>
 {

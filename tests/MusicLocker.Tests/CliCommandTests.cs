@@ -154,6 +154,24 @@ public sealed class CliCommandTests
         long used = Json(quotaOutput).GetProperty("usedBytes").GetInt64();
         Assert.Equal(tracks.Sum(t => t.GetProperty("chargedBytes").GetInt64()), used);
 
+        var (export, exportOutput) = await RunIn(folder.Path, "export", "--zip", "export.zip", "--json");
+        Assert.True(export == 0, exportOutput);
+        Assert.Equal(3, Json(exportOutput).GetProperty("tracks").GetInt32());
+        using (var archive = System.IO.Compression.ZipFile.OpenRead(Path.Combine(folder.Path, "export.zip")))
+        {
+            Assert.Contains(archive.Entries, e => e.Name.EndsWith(".m3u8", StringComparison.Ordinal));
+            var originals = archive.Entries.Where(e => e.Name.EndsWith(".mp3", StringComparison.Ordinal)).Select(e =>
+            {
+                using var s = e.Open();
+                return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(s));
+            }).ToHashSet();
+            Assert.Contains(a.GetProperty("contentHash").GetString()!, originals);
+        }
+
+        var (exportAgain, exportAgainOutput) = await RunIn(folder.Path, "export", "--zip", "export.zip");
+        Assert.Equal(2, exportAgain);
+        Assert.Contains("exists", exportAgainOutput, StringComparison.Ordinal);
+
         var (historyOff, historyOffOutput) = await RunIn(folder.Path, "history", "off", "--json");
         Assert.True(historyOff == 0, historyOffOutput);
         Assert.False(Json(historyOffOutput).GetProperty("enabled").GetBoolean());
