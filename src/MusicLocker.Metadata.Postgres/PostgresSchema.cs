@@ -57,7 +57,7 @@ internal static class PostgresSchema
         }
     }
 
-    // Version 8: the audio-hash index. audio_claim is the audio hash of a track added
+    // Version 6: the audio-hash index. audio_claim is the audio hash of a track added
     // through ITrackCatalog.AddTrackIfNewAudioAsync (NULL otherwise; NULLs never collide): unique per user, so a
     // user holds each audio payload once, whichever instance adds it. ix_tracks_audio serves FindByAudioHashAsync.
     private const string AudioHashIndex = """
