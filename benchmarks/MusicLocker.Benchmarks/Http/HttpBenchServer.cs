@@ -44,7 +44,7 @@ public sealed class HttpBenchServer : IAsyncDisposable
         FilePath = Path.Combine(_folder, "track.mp3");
         WriteCbrMp3(FilePath, bytes);
         Length = new FileInfo(FilePath).Length;
-        _locker = await Locker.OpenEmbeddedAsync(Path.Combine(_folder, "locker"), new MusicLockerOptions { Encrypt = encrypt });
+        _locker = await global::MusicLocker.Locker.OpenEmbeddedAsync(Path.Combine(_folder, "locker"), new MusicLockerOptions { Encrypt = encrypt });
         var upload = await _locker.ForUser("bench").Uploads.UploadFileAsync(FilePath);
         TrackId = upload.Track.Id;
 

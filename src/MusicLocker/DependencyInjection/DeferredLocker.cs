@@ -32,6 +32,12 @@ internal sealed class DeferredLocker : ILocker
     public async Task<LockerSweepResult> SweepAsync(CancellationToken cancellationToken = default) =>
         await (await OpenedAsync(cancellationToken).ConfigureAwait(false)).SweepAsync(cancellationToken).ConfigureAwait(false);
 
+    public async Task<RetentionSweepResult> SweepRetentionAsync(CancellationToken cancellationToken = default) =>
+        await (await OpenedAsync(cancellationToken).ConfigureAwait(false)).SweepRetentionAsync(cancellationToken).ConfigureAwait(false);
+
+    public async Task<ReconcileReport> ReconcileAsync(string userId, ReconcileOptions? options = null, CancellationToken cancellationToken = default) =>
+        await (await OpenedAsync(cancellationToken).ConfigureAwait(false)).ReconcileAsync(userId, options, cancellationToken).ConfigureAwait(false);
+
     /// <summary>The opened locker, opening it on the first call (one open, however many callers).</summary>
     internal ValueTask<LockerService> OpenedAsync(CancellationToken cancellationToken)
     {
@@ -266,4 +272,13 @@ internal sealed class DeferredUserLocker(DeferredLocker locker, string userId)
 
     Task<AccountDeletionReport> ILockerAccount.DeleteAsync(CancellationToken cancellationToken) =>
         Call(u => u.Account.DeleteAsync(cancellationToken), cancellationToken);
+
+    Task ILockerAccount.RecordActivityAsync(CancellationToken cancellationToken) =>
+        Call(u => u.Account.RecordActivityAsync(cancellationToken), cancellationToken);
+
+    Task<ExportResult> ILockerAccount.ExportToFolderAsync(string folder, IProgress<ExportProgress>? progress, CancellationToken cancellationToken) =>
+        Call(u => u.Account.ExportToFolderAsync(folder, progress, cancellationToken), cancellationToken);
+
+    Task<ExportResult> ILockerAccount.ExportToZipAsync(Stream destination, IProgress<ExportProgress>? progress, CancellationToken cancellationToken) =>
+        Call(u => u.Account.ExportToZipAsync(destination, progress, cancellationToken), cancellationToken);
 }
