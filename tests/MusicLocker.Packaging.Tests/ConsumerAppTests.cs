@@ -56,12 +56,13 @@ public sealed class ConsumerAppTests(PackedSolution packed)
 
         Console.WriteLine($"assembly|{typeof(Locker).Assembly.Location}");
 
-        // Blob files of the file-system store, outside the encryption layer's own .mlcrypto/ records.
+        // Blob files of the file-system store, outside the encryption layer's own .mlcrypto/ records (upload claims
+        // stay until DeleteExpiredUploadClaimsAsync).
         static int StoredBlobs(string folder)
         {
             string objects = Path.Combine(folder, "objects");
             return Directory.EnumerateFiles(objects, "*.blob", SearchOption.AllDirectories)
-                .Count(f => !Path.GetRelativePath(objects, f).StartsWith('.'));
+                .Count(f => !Path.GetRelativePath(objects, f).Contains(".mlcrypto", StringComparison.Ordinal));
         }
         """;
 

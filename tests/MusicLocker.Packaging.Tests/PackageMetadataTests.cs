@@ -42,6 +42,14 @@ public sealed class PackageMetadataTests(PackedSolution packed)
 
     [Theory]
     [MemberData(nameof(SourceProjects))]
+    public void Docs_packages_md_has_a_row_for_the_package(string name)
+    {
+        string docs = File.ReadAllText(Path.Combine(packed.RepositoryRoot, "docs", "packages.md"));
+        Assert.Contains($"| `{name}` |", docs, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(SourceProjects))]
     public void Package_has_a_real_description_its_own_tags_the_mit_licence_and_the_one_version(string name)
     {
         var package = Package(name);
