@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
 
@@ -87,7 +86,7 @@ public sealed class ConsumerAppTests(PackedSolution packed)
         }
 
         string facade = Path.Combine(app.Folder, "bin", "Release", "net10.0", "MusicLocker.dll");
-        Assert.Equal(EntryBytes(packed.Packages["MusicLocker"].Path, "lib/net10.0/MusicLocker.dll"), await File.ReadAllBytesAsync(facade, ct));
+        Assert.Equal(packed.Packages["MusicLocker"].ReadBytes("lib/net10.0/MusicLocker.dll"), await File.ReadAllBytesAsync(facade, ct));
 
         string fixture = Path.Combine(packed.RepositoryRoot, "tests", "fixtures", Fixture);
         string data = Path.Combine(packed.Scratch, "consumer-data");
@@ -108,14 +107,5 @@ public sealed class ConsumerAppTests(PackedSolution packed)
         Assert.True(int.Parse(lines["deleted"][1], System.Globalization.CultureInfo.InvariantCulture) >= 1, string.Join('|', lines["deleted"]));
         Assert.Equal("0", lines["deleted"][2]);
         Assert.Equal(Path.GetFullPath(facade), Path.GetFullPath(lines["assembly"][0]));
-    }
-
-    private static byte[] EntryBytes(string nupkg, string entry)
-    {
-        using var zip = ZipFile.OpenRead(nupkg);
-        using var stream = zip.GetEntry(entry)!.Open();
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
     }
 }

@@ -70,8 +70,20 @@ public sealed class NewProjectTests(PackedSolution packed)
         Assert.Equal("MIT", package.Element("license")?.Value);
         Assert.Equal("musiclocker music fresh", package.Get("tags"));
         Assert.Contains($"lib/net10.0/{Name}.xml", package.Entries);
-        using var symbols = ZipFile.OpenRead(Path.Combine(feed, $"{Name}.{version}.snupkg"));
-        Assert.NotNull(symbols.GetEntry($"lib/net10.0/{Name}.pdb"));
+        using (var symbols = ZipFile.OpenRead(Path.Combine(feed, $"{Name}.{version}.snupkg")))
+        {
+            Assert.NotNull(symbols.GetEntry($"lib/net10.0/{Name}.pdb"));
+        }
+
+        // Deterministic: compiled again from scratch, the same sources give the same assembly, byte for byte.
+        string again = Path.Combine(root, "feed-again");
+        Directory.Delete(Path.Combine(project, "bin"), recursive: true);
+        Directory.Delete(Path.Combine(project, "obj"), recursive: true);
+        var (againExit, againLog) = await PackAsync(project, again, ["-p:VersionSuffix=preview.7"], ct);
+        Assert.True(againExit == 0, DotnetCli.Tail(againLog));
+        Assert.Equal(
+            package.ReadBytes($"lib/net10.0/{Name}.dll"),
+            PackedPackage.Read(Path.Combine(again, $"{Name}.{version}.nupkg")).ReadBytes($"lib/net10.0/{Name}.dll"));
     }
 
     private static Task<(int ExitCode, string Output)> PackAsync(string project, string feed, IReadOnlyList<string> extra, CancellationToken ct) =>

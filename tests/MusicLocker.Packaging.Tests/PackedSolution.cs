@@ -108,6 +108,16 @@ public sealed record PackedPackage(string Path, XDocument Nuspec, IReadOnlyList<
         Metadata.Descendants().Where(e => e.Name.LocalName == "dependency")
             .ToDictionary(e => e.Attribute("id")!.Value, e => e.Attribute("version")!.Value, StringComparer.Ordinal);
 
+    /// <summary>The bytes of a file in the package.</summary>
+    public byte[] ReadBytes(string entry)
+    {
+        using var zip = ZipFile.OpenRead(Path);
+        using var stream = zip.GetEntry(entry)!.Open();
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
     /// <summary>The text of a file in the package.</summary>
     public string ReadText(string entry)
     {
