@@ -42,10 +42,17 @@ public sealed class PackageMetadataTests(PackedSolution packed)
 
     [Theory]
     [MemberData(nameof(SourceProjects))]
-    public void Docs_packages_md_has_a_row_for_the_package(string name)
+    public void Docs_packages_md_has_a_row_for_the_package_naming_each_package_it_depends_on(string name)
     {
-        string docs = File.ReadAllText(Path.Combine(packed.RepositoryRoot, "docs", "packages.md"));
-        Assert.Contains($"| `{name}` |", docs, StringComparison.Ordinal);
+        string? row = File.ReadAllLines(Path.Combine(packed.RepositoryRoot, "docs", "packages.md"))
+            .FirstOrDefault(l => l.StartsWith($"| `{name}` |", StringComparison.Ordinal));
+        Assert.True(row is not null, $"docs/packages.md has no row for {name}");
+        var dependsOn = row.Split('|')[3].Split([' ', ',', ';', '(', ')'], StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        foreach (var reference in ProjectReferences(name))
+        {
+            string shortName = reference == "MusicLocker" ? reference : reference["MusicLocker.".Length..];
+            Assert.True(dependsOn.Contains(shortName), $"docs/packages.md: the row of {name} does not name {shortName}");
+        }
     }
 
     [Theory]
@@ -119,9 +126,7 @@ public sealed class PackageMetadataTests(PackedSolution packed)
     {
         var package = Package(name);
         var project = XDocument.Load(Path.Combine(packed.RepositoryRoot, "src", name, name + ".csproj"));
-        var projectReferences = project.Descendants("ProjectReference")
-            .Select(r => Path.GetFileNameWithoutExtension(r.Attribute("Include")!.Value.Replace('\\', '/')))
-            .ToHashSet(StringComparer.Ordinal);
+        var projectReferences = ProjectReferences(name);
         var packageReferences = project.Descendants("PackageReference")
             .Where(r => !string.Equals(r.Attribute("PrivateAssets")?.Value ?? r.Element("PrivateAssets")?.Value, "all", StringComparison.OrdinalIgnoreCase))
             .Select(r => r.Attribute("Include")!.Value)
@@ -149,6 +154,12 @@ public sealed class PackageMetadataTests(PackedSolution packed)
             Assert.Equal(centralVersions[id], dependencies[id]);
         }
     }
+
+    private HashSet<string> ProjectReferences(string name) =>
+        XDocument.Load(Path.Combine(packed.RepositoryRoot, "src", name, name + ".csproj"))
+            .Descendants("ProjectReference")
+            .Select(r => Path.GetFileNameWithoutExtension(r.Attribute("Include")!.Value.Replace('\\', '/')))
+            .ToHashSet(StringComparer.Ordinal);
 
     private static bool IsOurs(string id) => id == "MusicLocker" || id.StartsWith("MusicLocker.", StringComparison.Ordinal);
 
