@@ -26,6 +26,9 @@ public sealed class PackedSolution : IAsyncLifetime
     /// <summary>Every package written, by id.</summary>
     public IReadOnlyDictionary<string, PackedPackage> Packages { get; private set; } = new Dictionary<string, PackedPackage>();
 
+    /// <summary>What <c>dotnet pack</c> printed.</summary>
+    public string PackLog { get; private set; } = "";
+
     /// <summary>The files the pack wrote to the feed.</summary>
     public IReadOnlyList<string> FeedFiles { get; private set; } = [];
 
@@ -52,7 +55,7 @@ public sealed class PackedSolution : IAsyncLifetime
             ["pack", "MusicLocker.Sdk.sln", "-c", "Release", "-o", Feed, "--disable-build-servers", "-nodeReuse:false"],
             TimeSpan.FromMinutes(20),
             CancellationToken.None);
-        File.WriteAllText(Path.Combine(_temp.Path, "pack.log"), log);
+        PackLog = log;
         if (exit != 0)
         {
             throw new InvalidOperationException($"dotnet pack MusicLocker.Sdk.sln failed ({exit}):\n{DotnetCli.Tail(log)}");
