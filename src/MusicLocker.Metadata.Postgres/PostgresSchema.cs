@@ -18,6 +18,7 @@ internal static class PostgresSchema
         (c, t, ct) => c.Sql(t, V2).ExecAsync(ct),
         SqlMigrations.RepairLegacyChargesAsync, // version 3: a file is its hash and size; charge uploaded files that rode free
         (c, t, ct) => c.Sql(t, V4).ExecAsync(ct),
+        (c, t, ct) => c.Sql(t, AnnotationsAndCredentials).ExecAsync(ct),
     ];
 
     public static int LatestVersion => Migrations.Length;
@@ -145,5 +146,27 @@ internal static class PostgresSchema
             key_id text NOT NULL, wrapped_key bytea NOT NULL, master_key_id text NOT NULL, created_at bigint NOT NULL,
             PRIMARY KEY (user_id, key_id));
         CREATE INDEX ix_user_keys_master ON user_keys (master_key_id, user_id, key_id);
+        """;
+
+    // Stars and ratings (key1/key2: the folded names the catalog groups by, "C" collation like the sort keys they are
+    // compared with; track_id cascades a track's row away), API key hashes (unique: a key names its user) and sealed app
+    // passwords, for players speaking the Subsonic API.
+    private const string AnnotationsAndCredentials = """
+        CREATE TABLE annotations (
+            user_id text NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            kind integer NOT NULL, key1 text COLLATE "C" NOT NULL, key2 text COLLATE "C" NOT NULL,
+            track_id uuid NULL REFERENCES tracks (id) ON DELETE CASCADE,
+            name1 text NULL, name2 text NULL, starred_at bigint NULL, rating integer NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, kind, key1, key2));
+        CREATE INDEX ix_annotations_starred ON annotations (user_id, kind, starred_at);
+        CREATE INDEX ix_annotations_track ON annotations (track_id);
+        CREATE TABLE api_keys (
+            id uuid NOT NULL PRIMARY KEY,
+            user_id text NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            key_hash bytea NOT NULL UNIQUE, label text NOT NULL, created_at bigint NOT NULL);
+        CREATE INDEX ix_api_keys_user ON api_keys (user_id, created_at);
+        CREATE TABLE app_passwords (
+            user_id text NOT NULL PRIMARY KEY REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            sealed bytea NOT NULL, updated_at bigint NOT NULL);
         """;
 }
