@@ -20,6 +20,9 @@ public interface ILocker : IAsyncDisposable, IDisposable
     /// than that age. Safe to run on several instances at once.
     /// </summary>
     Task<LockerSweepResult> SweepAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The user an API key (<see cref="ILockerAccess.IssueApiKeyAsync"/>) was issued to; <see langword="null"/> when the key is unknown or revoked.</summary>
+    Task<string?> FindApiKeyUserAsync(string apiKey, CancellationToken cancellationToken = default);
 }
 
 /// <summary>One user's locker: tracks, uploads, downloads, playlists, history, quota and account.</summary>
@@ -48,6 +51,15 @@ public interface IUserLocker
 
     /// <summary>The account: plan, deletion.</summary>
     ILockerAccount Account { get; }
+
+    /// <summary>Browsing as players do: album lists in their orders, paged search.</summary>
+    ILockerLibrary Library { get; }
+
+    /// <summary>Stars and ratings.</summary>
+    ILockerAnnotations Annotations { get; }
+
+    /// <summary>API keys and the app password players sign in with.</summary>
+    ILockerAccess Access { get; }
 }
 
 /// <summary>A user's tracks.</summary>
