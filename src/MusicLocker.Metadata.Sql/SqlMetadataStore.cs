@@ -23,7 +23,7 @@ public sealed class SqlMetadataStore : ILockerMetadataStore
         History = new SqlListeningHistory(context);
         UploadSessions = new SqlUploadSessionStore(context);
         UserKeys = new SqlUserKeyStore(context);
-        Albums = new SqlAlbumCatalog(context);
+        Library = new SqlLibraryCatalog(context);
         Annotations = new SqlAnnotationStore(context);
         Credentials = new SqlAccessCredentialStore(context);
         Plans = context.Plans;
@@ -48,7 +48,7 @@ public sealed class SqlMetadataStore : ILockerMetadataStore
     public IUploadSessionStore UploadSessions { get; }
 
     /// <inheritdoc />
-    public IAlbumCatalog Albums { get; }
+    public ILibraryCatalog Library { get; }
 
     /// <inheritdoc />
     public IAnnotationStore Annotations { get; }

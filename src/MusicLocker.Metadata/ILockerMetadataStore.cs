@@ -28,7 +28,7 @@ public interface ILockerMetadataStore : IAsyncDisposable
     IUploadSessionStore UploadSessions { get; }
 
     /// <summary>Album lists in the orders players ask for.</summary>
-    IAlbumCatalog Albums { get; }
+    ILibraryCatalog Library { get; }
 
     /// <summary>Stars and ratings.</summary>
     IAnnotationStore Annotations { get; }

@@ -5,18 +5,18 @@ using MusicLocker.Metadata.Sql.Diagnostics;
 namespace MusicLocker.Metadata.Sql;
 
 /// <summary>
-/// Album lists: the user's tracks grouped by (album artist key, album key) with their plays and the album's annotation,
+/// Album lists and random tracks. Album lists: the user's tracks grouped by (album artist key, album key) with their plays and the album's annotation,
 /// ordered and offset-paged in SQL. The grouping reads the user's tracks through the album index; the cost of a page
 /// grows with its offset (the database walks the groups it skips), which is why players page with a cursor where one exists.
 /// </summary>
-internal sealed class SqlAlbumCatalog : IAlbumCatalog
+internal sealed class SqlLibraryCatalog : ILibraryCatalog
 {
     /// <summary>The largest offset accepted (far past any real library; keeps a hostile offset from meaning a full scan per request).</summary>
     public const int MaxOffset = 10_000_000;
 
     private readonly SqlStoreContext _context;
 
-    public SqlAlbumCatalog(SqlStoreContext context) => _context = context;
+    public SqlLibraryCatalog(SqlStoreContext context) => _context = context;
 
     public Task<IReadOnlyList<AlbumEntry>> ListAlbumsAsync(string userId, AlbumListQuery query, CancellationToken cancellationToken = default) =>
         MetadataTelemetry.TraceAsync("catalog.album_list", userId, () =>
@@ -55,6 +55,51 @@ internal sealed class SqlAlbumCatalog : IAlbumCatalog
                     r.GetNullableString(0), r.GetNullableString(1), r.GetInt32(2), TimeSpan.FromMilliseconds(r.GetInt64(3)), r.GetNullableInt32(4),
                     r.GetNullableString(5), r.GetGuid(6), r.GetTime(7), r.GetInt64(8), r.IsDBNull(9) ? null : r.GetTime(9),
                     r.IsDBNull(10) ? null : r.GetTime(10), r.GetInt32(11)), cancellationToken).ConfigureAwait(false);
+            }, cancellationToken);
+        });
+
+    public Task<IReadOnlyList<TrackRecord>> ListRandomTracksAsync(string userId, int count, string? genre = null, int? fromYear = null, int? toYear = null, CancellationToken cancellationToken = default) =>
+        MetadataTelemetry.TraceAsync("catalog.random_tracks", userId, () =>
+        {
+            MetadataInput.UserId(userId);
+            MetadataInput.PageSize(count, nameof(count));
+            MetadataInput.Text(genre, nameof(genre), MetadataLimits.MaxTagLength, required: false);
+            var sql = new StringBuilder($"SELECT {TrackRows.Columns} FROM tracks t WHERE t.user_id = @u");
+            if (genre is not null)
+            {
+                sql.Append(" AND t.genre_key = @g");
+            }
+
+            if (fromYear is not null)
+            {
+                sql.Append(" AND t.year >= @y1");
+            }
+
+            if (toYear is not null)
+            {
+                sql.Append(" AND t.year <= @y2");
+            }
+
+            sql.Append(" ORDER BY random() LIMIT @n");
+            return _context.ReadAsync<IReadOnlyList<TrackRecord>>(async connection =>
+            {
+                var command = connection.Sql(null, sql.ToString()).With("u", userId).With("n", count);
+                if (genre is not null)
+                {
+                    command.With("g", CatalogText.Fold(genre));
+                }
+
+                if (fromYear is not null)
+                {
+                    command.With("y1", fromYear.Value);
+                }
+
+                if (toYear is not null)
+                {
+                    command.With("y2", toYear.Value);
+                }
+
+                return await command.ListAsync(TrackRows.Read, cancellationToken).ConfigureAwait(false);
             }, cancellationToken);
         });
 
