@@ -139,7 +139,7 @@ public interface ILockerUploads
 }
 
 /// <summary>Reading a user's tracks back.</summary>
-public interface ILockerDownloads
+public partial interface ILockerDownloads
 {
     /// <summary>Writes the original file, byte for byte as uploaded, to <paramref name="destination"/>.</summary>
     /// <returns>The bytes written.</returns>

@@ -37,7 +37,8 @@ internal static class Layers
         // The facade: every layer's contracts, plus the SQLite provider of the embedded default (OpenEmbeddedAsync,
         // UseSqlite) and its engine (whose store holds the user key records). The server providers add their Use…
         // extensions from their own packages, never from here.
-        ["MusicLocker"] = ["MusicLocker.Media", "MusicLocker.Storage", "MusicLocker.Crypto", "MusicLocker.Metadata", "MusicLocker.Metadata.Sql", "MusicLocker.Metadata.Sqlite"],
+        // It hands the streaming core a track's bytes (ILockerDownloads.OpenStreamAsync → TrackStream) without exposing its key.
+        ["MusicLocker"] = ["MusicLocker.Media", "MusicLocker.Storage", "MusicLocker.Crypto", "MusicLocker.Metadata", "MusicLocker.Metadata.Sql", "MusicLocker.Metadata.Sqlite", "MusicLocker.Streaming"],
         // Streaming: byte ranges and time seeks of stored tracks into a pipe, over storage (plain or encrypted) and the
         // media seek index. Framework-independent: the ASP.NET Core endpoints build on it, never the other way round.
         ["MusicLocker.Streaming"] = ["MusicLocker.Media", "MusicLocker.Storage", "MusicLocker.Crypto"],

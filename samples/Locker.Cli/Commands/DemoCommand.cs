@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Security.Cryptography;
+using Locker.Cli.Cli;
 using MusicLocker;
 
 namespace Locker.Cli.Commands;
@@ -15,17 +16,17 @@ internal static class DemoCommand
 {
     public static Command Create()
     {
-        var root = CliOptions.Root();
         var file = new Argument<FileInfo?>("file") { Description = "An MP3/AAC/M4A file to upload (default: a generated sample MP3).", DefaultValueFactory = _ => null };
         var sample = new Option<string>("--sample") { Description = "How to make the sample: auto, ffmpeg, lame or builtin.", DefaultValueFactory = _ => "auto" };
         sample.AcceptOnlyFromAmong("auto", "ffmpeg", "lame", "builtin");
-        var command = new Command("demo", "Upload an MP3 into the local locker, list it, read a range, download it and check every byte.") { root, file, sample };
-        command.SetAction((parse, ct) => StoreCommands.Run(() => RunAsync(parse.GetValue(root)!, parse.GetValue(file), parse.GetValue(sample)!, ct)));
+        var command = new Command("demo", "Upload an MP3 into the locker, list it, read a range, download it and check every byte.") { file, sample };
+        command.SetAction((parse, ct) => CliHost.RunAsync(parse, ct, context => RunAsync(context, parse.GetValue(file), parse.GetValue(sample)!, ct)));
         return command;
     }
 
-    private static async Task RunAsync(DirectoryInfo rootDir, FileInfo? given, string generator, CancellationToken ct)
+    private static async Task<int> RunAsync(CliContext context, FileInfo? given, string generator, CancellationToken ct)
     {
+        var rootDir = new DirectoryInfo(Path.GetFullPath(context.Settings.Root));
         FileInfo source;
         if (given is null)
         {
@@ -38,9 +39,9 @@ internal static class DemoCommand
             source = given;
         }
 
-        await using var locker = await MusicLocker.Locker.OpenEmbeddedAsync(rootDir.FullName, cancellationToken: ct);
-        Console.WriteLine($"locker folder : {rootDir.FullName} (objects, SQLite catalog, key ring; encrypted)");
-        var user = locker.ForUser("demo");
+        await using var opened = await context.OpenAsync(create: true, ct);
+        Console.WriteLine($"locker        : {rootDir.FullName} (storage {context.Settings.Storage}, catalog {context.Settings.Metadata}{(context.Settings.Encrypt ? ", encrypted" : string.Empty)}); user '{context.Settings.User}'");
+        var user = opened.User;
 
         var clock = Stopwatch.StartNew();
         var upload = await user.Uploads.UploadFileAsync(source.FullName, cancellationToken: ct);
@@ -78,13 +79,14 @@ internal static class DemoCommand
         Check(downloaded.ToArray().AsSpan().SequenceEqual(original), "the download differs from the file");
         Console.WriteLine($"downloaded    : {downloaded.Length:N0} bytes, byte for byte identical, SHA-256 {Convert.ToHexStringLower(SHA256.HashData(original))} ({clock.ElapsedMilliseconds} ms)");
         Console.WriteLine("ok");
+        return CliExit.Ok;
     }
 
     private static void Check(bool condition, string what)
     {
         if (!condition)
         {
-            throw new IOException("demo failed: " + what);
+            throw new CliException(CliExit.Failed, "demo failed: " + what);
         }
     }
 }

@@ -30,6 +30,9 @@ public sealed class SubsonicOptions
     /// <summary>The <c>serverVersion</c> answered (default the package's version).</summary>
     public string? ServerVersion { get; set; }
 
+    /// <summary>How <c>stream</c> and <c>download</c> read from storage (chunking, read-ahead, redirects); default <see cref="TrackResponderOptions"/>.</summary>
+    public TrackResponderOptions? Streaming { get; set; }
+
     /// <summary>The route prefix (default <c>/rest</c>).</summary>
     public string RoutePrefix { get; set; } = "/rest";
 }

@@ -17,11 +17,13 @@ internal sealed partial class SubsonicServer
     private readonly Dictionary<string, Method> _methods;
     private readonly SubsonicSettings _settings;
     private readonly SubsonicAuthenticator _authenticator;
+    private readonly TrackResponder _responder;
 
     public SubsonicServer(ILocker locker, SubsonicSettings settings)
     {
         _settings = settings;
         _authenticator = new SubsonicAuthenticator(locker, settings);
+        _responder = new TrackResponder(settings.Streaming, settings.LoggerFactory);
         Pager = new OffsetPager(settings.Time);
         _methods = new Dictionary<string, Method>(StringComparer.OrdinalIgnoreCase);
         RegisterSystem();

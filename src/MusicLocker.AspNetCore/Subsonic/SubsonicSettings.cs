@@ -26,7 +26,13 @@ internal sealed class SubsonicSettings
             ?? "1.0.0";
         RoutePrefix = options.RoutePrefix.TrimEnd('/');
         Logger = loggers.CreateLogger("MusicLocker.AspNetCore.Subsonic");
+        LoggerFactory = loggers;
+        Streaming = options.Streaming;
     }
+
+    public ILoggerFactory LoggerFactory { get; }
+
+    public TrackResponderOptions? Streaming { get; }
 
     public bool EnablePasswordAuth { get; }
 

@@ -3,7 +3,7 @@ using MusicLocker.Storage;
 
 namespace MusicLocker.Internal;
 
-internal sealed class UserDownloads(LockerCore core, UserTracks tracks) : ILockerDownloads
+internal sealed partial class UserDownloads(LockerCore core, UserTracks tracks) : ILockerDownloads
 {
     public Task<long> DownloadToAsync(Guid trackId, Stream destination, CancellationToken cancellationToken = default)
     {

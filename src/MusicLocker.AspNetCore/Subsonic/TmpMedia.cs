@@ -1,5 +1,0 @@
-namespace MusicLocker.AspNetCore.Subsonic;
-internal sealed partial class SubsonicServer
-{
-    private void RegisterMedia() => _methods.Remove("stream");
-}

@@ -1,0 +1,126 @@
+using System.IO.Pipelines;
+using MusicLocker.Media;
+using MusicLocker.Storage;
+using MusicLocker.Streaming;
+
+namespace MusicLocker;
+
+/// <summary>
+/// One stored version of a track, opened for streaming by <see cref="ILockerDownloads.OpenStreamAsync"/>: what an HTTP
+/// answer's headers need (length, ETag, Last-Modified, MIME type) and the means to send any byte range of exactly that
+/// version (every read is pinned to <see cref="ETag"/>). Where the bytes are stored stays the locker's business.
+/// Thread-safe; cheap to hold for the length of one request.
+/// </summary>
+public sealed class StreamableTrack
+{
+    private readonly IBlobStore _store;
+    private readonly BlobKey _key;
+    private readonly IBlobReadUrlSource? _urls;
+    private readonly Func<CancellationToken, Task<byte[]?>> _readSeekIndex;
+    private SeekIndex? _seekIndex;
+
+    internal StreamableTrack(Guid trackId, IBlobStore store, BlobKey key, BlobProperties properties, IBlobReadUrlSource? urls, Func<CancellationToken, Task<byte[]?>> readSeekIndex)
+    {
+        TrackId = trackId;
+        _store = store;
+        _key = key;
+        _urls = urls;
+        _readSeekIndex = readSeekIndex;
+        Length = properties.Length;
+        ETag = properties.ETag;
+        LastModified = properties.LastModified;
+        ContentType = properties.ContentType ?? "application/octet-stream";
+    }
+
+    /// <summary>The track.</summary>
+    public Guid TrackId { get; }
+
+    /// <summary>The original file's length in bytes (plaintext).</summary>
+    public long Length { get; }
+
+    /// <summary>The stored version's ETag: every byte written comes from this version.</summary>
+    public ETag ETag { get; }
+
+    /// <summary>When the stored version was written.</summary>
+    public DateTimeOffset LastModified { get; }
+
+    /// <summary>The file's MIME type (<c>audio/mpeg</c>, <c>audio/aac</c>, <c>audio/mp4</c>).</summary>
+    public string ContentType { get; }
+
+    /// <summary>Whether <see cref="GetDirectReadUrlAsync"/> can hand out a URL (the locker stores plaintext on a store that signs read URLs, e.g. S3 or Azure).</summary>
+    public bool CanReadDirectly => _urls is not null;
+
+    /// <summary>
+    /// Writes <paramref name="length"/> plaintext bytes from <paramref name="offset"/> into <paramref name="destination"/> and
+    /// flushes them (the pipe is not completed): one ranged storage read through a <see cref="BlobRangeReader"/>, decrypting
+    /// only the covering chunks, read-ahead bounded by <paramref name="options"/>.
+    /// </summary>
+    /// <returns>The bytes written; fewer than <paramref name="length"/> when the pipe's reader went away.</returns>
+    /// <exception cref="LockerException"><see cref="LockerErrorCode.InvalidArgument"/>: the range is not inside the track;
+    /// <see cref="LockerErrorCode.Conflict"/>: the stored version changed since <see cref="ILockerDownloads.OpenStreamAsync"/>;
+    /// <see cref="LockerErrorCode.IntegrityCheckFailed"/>, <see cref="LockerErrorCode.KeyDestroyed"/>, <see cref="LockerErrorCode.Unavailable"/>.</exception>
+    public Task<long> WriteRangeAsync(long offset, long length, PipeWriter destination, BlobRangeReaderOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (offset < 0 || length < 0 || offset > Length || length > Length - offset)
+        {
+            LockerErrors.ThrowInvalidArgument(nameof(offset), $"the range {offset:N0}+{length:N0} is not inside the {Length:N0}-byte track.");
+        }
+
+        var reader = new BlobRangeReader(_store, options);
+        return LockerErrors.Guard(() => reader.WriteRangeAsync(_key, offset, length, destination, ETag, cancellationToken));
+    }
+
+    /// <summary>
+    /// The MP3/ADTS frame that holds <paramref name="time"/> (the first frame for 0, the last past the end): stream from its
+    /// <see cref="SeekPoint.ByteOffset"/> to start a valid stream there. Reads the seek index once per
+    /// <see cref="StreamableTrack"/>, then one small ranged read of the bytes between two index entries.
+    /// </summary>
+    /// <exception cref="LockerException"><see cref="LockerErrorCode.InvalidArgument"/>: the track has no seek index (MP4/M4A:
+    /// players seek by bytes through <c>moov</c>); <see cref="LockerErrorCode.CorruptFile"/>: the index does not match the bytes.</exception>
+    public Task<SeekPoint> FindFrameAsync(TimeSpan time, CancellationToken cancellationToken = default) =>
+        LockerErrors.Guard(async () =>
+        {
+            if (ContentType is not ("audio/mpeg" or "audio/aac"))
+            {
+                LockerErrors.ThrowInvalidArgument("time", $"track {TrackId} is {ContentType}: players seek it by bytes (through its moov box), not by time.");
+            }
+
+            var index = _seekIndex;
+            if (index is null)
+            {
+                byte[]? data = await _readSeekIndex(cancellationToken).ConfigureAwait(false);
+                if (data is not { Length: > 0 })
+                {
+                    LockerErrors.ThrowInvalidArgument("time", $"track {TrackId} has no seek index ({ContentType}): seek by bytes instead.");
+                }
+
+                index = SeekIndex.Parse(data);
+                _seekIndex = index;
+            }
+
+            if (index.Count == 0)
+            {
+                LockerErrors.ThrowInvalidArgument("time", $"track {TrackId} has no seek index ({ContentType}): seek by bytes instead.");
+            }
+
+            return await TimeSeek.FindFrameAsync(_store, _key, index, time, ETag, cancellationToken).ConfigureAwait(false);
+        });
+
+    /// <summary>
+    /// A short-lived URL that reads the stored file straight from the object store (an S3 presigned URL, an Azure SAS), for
+    /// players that should fetch the bytes without this server. Authorise the caller first: anyone holding the URL can
+    /// read the file until it expires.
+    /// </summary>
+    /// <returns>The URL, or <see langword="null"/> when <see cref="CanReadDirectly"/> is <see langword="false"/> (encrypted, or a store that cannot sign).</returns>
+    /// <exception cref="LockerException"><see cref="LockerErrorCode.Unknown"/> wrapping the store's refusal (credentials that cannot sign).</exception>
+    public async Task<Uri?> GetDirectReadUrlAsync(TimeSpan validity, CancellationToken cancellationToken = default)
+    {
+        if (_urls is null)
+        {
+            return null;
+        }
+
+        return await LockerErrors.Guard(() => _urls.GetReadUrlAsync(_key, validity, cancellationToken)).ConfigureAwait(false);
+    }
+}
