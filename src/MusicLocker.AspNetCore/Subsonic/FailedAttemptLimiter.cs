@@ -16,10 +16,10 @@ internal sealed class FailedAttemptLimiter(int maxFailures, TimeSpan window, Tim
     /// <summary>Whether <paramref name="key"/> is refused now, and for how long.</summary>
     public bool IsBlocked(string key, out TimeSpan retryAfter)
     {
-        long now = time.GetTimestamp();
+        long now = time.GetUtcNow().UtcTicks;
         if (_windows.TryGetValue(key, out var w) && w.Failures >= maxFailures)
         {
-            var left = window - time.GetElapsedTime(w.StartedAt, now);
+            var left = window - TimeSpan.FromTicks(now - w.StartedAt);
             if (left > TimeSpan.Zero)
             {
                 retryAfter = left;
@@ -33,11 +33,11 @@ internal sealed class FailedAttemptLimiter(int maxFailures, TimeSpan window, Tim
 
     public void RecordFailure(string key)
     {
-        long now = time.GetTimestamp();
+        long now = time.GetUtcNow().UtcTicks;
         _windows.AddOrUpdate(
             key,
             static (_, now) => new Window(now, 1),
-            (_, w, now) => time.GetElapsedTime(w.StartedAt, now) >= window ? new Window(now, 1) : w with { Failures = w.Failures + 1 },
+            (_, w, now) => TimeSpan.FromTicks(now - w.StartedAt) >= window ? new Window(now, 1) : w with { Failures = w.Failures + 1 },
             now);
         if (_windows.Count > MaxKeys)
         {
@@ -50,7 +50,7 @@ internal sealed class FailedAttemptLimiter(int maxFailures, TimeSpan window, Tim
     {
         foreach (var (key, w) in _windows)
         {
-            if (time.GetElapsedTime(w.StartedAt, now) >= window)
+            if (TimeSpan.FromTicks(now - w.StartedAt) >= window)
             {
                 _windows.TryRemove(key, out _);
             }

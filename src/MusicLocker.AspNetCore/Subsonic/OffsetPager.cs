@@ -34,7 +34,7 @@ internal sealed class OffsetPager(TimeProvider time)
 
         string? cursor = null;
         int at = 0;
-        if (offset > 0 && _cursors.TryGetValue((user, listing, offset), out var known) && time.GetElapsedTime(known.At) < Lifetime)
+        if (offset > 0 && _cursors.TryGetValue((user, listing, offset), out var known) && TimeSpan.FromTicks(time.GetUtcNow().UtcTicks - known.At) < Lifetime)
         {
             Interlocked.Increment(ref _hits);
             cursor = known.Cursor;
@@ -61,7 +61,7 @@ internal sealed class OffsetPager(TimeProvider time)
                 _cursors.Clear();
             }
 
-            _cursors[(user, listing, offset + page.Items.Count)] = (next, time.GetTimestamp());
+            _cursors[(user, listing, offset + page.Items.Count)] = (next, time.GetUtcNow().UtcTicks);
         }
 
         return page.Items;
