@@ -117,15 +117,7 @@ internal sealed partial class SubsonicServer
         }
 
         w.EndList();
-        w.StartList("album");
-        foreach (var album in albums)
-        {
-            w.StartItem();
-            SubsonicModel.Album(w, album);
-            w.EndItem();
-        }
-
-        w.EndList();
+        WriteAlbums(w, albums);
         await WriteSongsAsync(call, w, "song", songs).ConfigureAwait(false);
         w.EndElement();
     }

@@ -87,15 +87,7 @@ internal sealed partial class SubsonicServer
         var annotation = await call.User.Annotations.GetAsync(AnnotationTarget.Artist(name), call.Aborted).ConfigureAwait(false);
         w.StartElement("artist");
         SubsonicModel.Artist(w, name, albums.Count, annotation.StarredAt, annotation.Rating);
-        w.StartList("album");
-        foreach (var album in albums)
-        {
-            w.StartItem();
-            SubsonicModel.Album(w, album);
-            w.EndItem();
-        }
-
-        w.EndList();
+        WriteAlbums(w, albums);
         w.EndElement();
     }
 

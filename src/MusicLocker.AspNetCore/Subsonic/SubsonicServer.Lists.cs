@@ -45,15 +45,7 @@ internal sealed partial class SubsonicServer
 
         var albums = query.Count == 0 ? [] : await call.User.Library.GetAlbumListAsync(query, call.Aborted).ConfigureAwait(false);
         w.StartElement("albumList2");
-        w.StartList("album");
-        foreach (var album in albums)
-        {
-            w.StartItem();
-            SubsonicModel.Album(w, album);
-            w.EndItem();
-        }
-
-        w.EndList();
+        WriteAlbums(w, albums);
         w.EndElement();
     }
 
@@ -116,15 +108,7 @@ internal sealed partial class SubsonicServer
         }
 
         w.EndList();
-        w.StartList("album");
-        foreach (var album in albums)
-        {
-            w.StartItem();
-            SubsonicModel.Album(w, album);
-            w.EndItem();
-        }
-
-        w.EndList();
+        WriteAlbums(w, albums);
         await WriteSongsAsync(call, w, "song", songs).ConfigureAwait(false);
         w.EndElement();
     }

@@ -217,6 +217,19 @@ internal sealed partial class SubsonicServer
         }
     }
 
+    private static void WriteAlbums(SubsonicWriter w, IEnumerable<AlbumEntry> albums)
+    {
+        w.StartList("album");
+        foreach (var album in albums)
+        {
+            w.StartItem();
+            SubsonicModel.Album(w, album);
+            w.EndItem();
+        }
+
+        w.EndList();
+    }
+
     /// <summary>Writes a list of songs with their annotations (one query for the page).</summary>
     private static async Task WriteSongsAsync(SubsonicCall call, SubsonicWriter w, string element, IReadOnlyList<LockerTrack> tracks)
     {
