@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using MusicLocker.Benchmarks.Crypto;
 using MusicLocker.Benchmarks.Metadata;
 
 namespace MusicLocker.Benchmarks.Subsonic;
@@ -9,7 +10,7 @@ namespace MusicLocker.Benchmarks.Subsonic;
 /// first page. Target (issue 13): p50 ≤ 10 ms.
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
+[Config(typeof(ShortInProcessConfig))]
 public class AlbumList2Benchmarks
 {
     private const string RawAlbums =

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using MusicLocker.Benchmarks.Crypto;
 using MusicLocker.Benchmarks.Metadata;
 using MusicLocker.Metadata.Sql;
 
@@ -9,7 +10,7 @@ namespace MusicLocker.Benchmarks.Subsonic;
 /// search SQL for the same first page, run as raw ADO.NET. Target (issue 13): p50 ≤ 10 ms.
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
+[Config(typeof(ShortInProcessConfig))]
 public class Search3Benchmarks
 {
     private SubsonicHarness _harness = null!;
