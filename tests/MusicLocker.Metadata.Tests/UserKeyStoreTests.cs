@@ -100,7 +100,7 @@ public sealed class SqliteUserKeyStoreTests : UserKeyStoreConformanceTests
         await using var store = await SqliteMetadataStore.OpenAsync(new SqliteMetadataStoreOptions { DatabasePath = oldPath }, Ct);
         var tag = await store.UserKeys.CreateAsync(new KeyOwner("", "old"), TwoVersions(), Ct);
         Assert.Equal(tag, (await store.UserKeys.ReadAsync(new KeyOwner("", "old"), Ct)).ETag);
-        Assert.Equal(6, SqliteMetadataStore.SchemaVersion);
+        Assert.True(SqliteMetadataStore.SchemaVersion >= 6);
     }
 }
 
