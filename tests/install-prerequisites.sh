@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine; safe to run again (installs only what is missing).
 #   Debian: ffmpeg + lame + python3-mutagen (audio fixtures and oracles), postgresql (metadata tests), chromium (browser tests)
-#   npm:    s3rver and azurite, pinned in tests/package-lock.json (cloud storage tests)
+#   npm:    s3rver and azurite (cloud storage tests) and subsonic-api (the Subsonic client tests), pinned in tests/package-lock.json
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
@@ -19,7 +19,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ -f "$here/package-lock.json" ] && [ ! -d "$here/node_modules" ]; then
-  echo "Installing test servers from npm (tests/package-lock.json)"
+if [ -f "$here/package-lock.json" ] && { [ ! -d "$here/node_modules" ] || [ ! -d "$here/node_modules/subsonic-api" ]; }; then
+  echo "Installing test servers and clients from npm (tests/package-lock.json)"
   (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 fi

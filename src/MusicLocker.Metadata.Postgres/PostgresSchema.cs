@@ -20,6 +20,7 @@ internal static class PostgresSchema
         (c, t, ct) => c.Sql(t, V4).ExecAsync(ct),
         (c, t, ct) => c.Sql(t, AccountActivity).ExecAsync(ct),
         (c, t, ct) => c.Sql(t, AudioHashIndex).ExecAsync(ct),
+        (c, t, ct) => c.Sql(t, AnnotationsAndCredentials).ExecAsync(ct),
     ];
 
     public static int LatestVersion => Migrations.Length;
@@ -165,5 +166,27 @@ internal static class PostgresSchema
             ADD COLUMN retention_warned_at bigint NULL, ADD COLUMN retention_claimed_at bigint NULL;
         UPDATE locker_users SET last_active_at = GREATEST(created_at, (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint);
         CREATE INDEX ix_users_last_active ON locker_users (last_active_at);
+        """;
+
+    // Stars and ratings (key1/key2: the folded names the catalog groups by, "C" collation like the sort keys they are
+    // compared with; track_id cascades a track's row away), API key hashes (unique: a key names its user) and sealed app
+    // passwords, for players speaking the Subsonic API.
+    private const string AnnotationsAndCredentials = """
+        CREATE TABLE annotations (
+            user_id text NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            kind integer NOT NULL, key1 text COLLATE "C" NOT NULL, key2 text COLLATE "C" NOT NULL,
+            track_id uuid NULL REFERENCES tracks (id) ON DELETE CASCADE,
+            name1 text NULL, name2 text NULL, starred_at bigint NULL, rating integer NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, kind, key1, key2));
+        CREATE INDEX ix_annotations_starred ON annotations (user_id, kind, starred_at);
+        CREATE INDEX ix_annotations_track ON annotations (track_id);
+        CREATE TABLE api_keys (
+            id uuid NOT NULL PRIMARY KEY,
+            user_id text NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            key_hash bytea NOT NULL UNIQUE, label text NOT NULL, created_at bigint NOT NULL);
+        CREATE INDEX ix_api_keys_user ON api_keys (user_id, created_at);
+        CREATE TABLE app_passwords (
+            user_id text NOT NULL PRIMARY KEY REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            sealed bytea NOT NULL, updated_at bigint NOT NULL);
         """;
 }

@@ -23,6 +23,9 @@ public sealed class SqlMetadataStore : ILockerMetadataStore
         History = new SqlListeningHistory(context);
         UploadSessions = new SqlUploadSessionStore(context);
         UserKeys = new SqlUserKeyStore(context);
+        Library = new SqlLibraryCatalog(context);
+        Annotations = new SqlAnnotationStore(context);
+        Credentials = new SqlAccessCredentialStore(context);
         Plans = context.Plans;
     }
 
@@ -43,6 +46,15 @@ public sealed class SqlMetadataStore : ILockerMetadataStore
 
     /// <inheritdoc />
     public IUploadSessionStore UploadSessions { get; }
+
+    /// <inheritdoc />
+    public ILibraryCatalog Library { get; }
+
+    /// <inheritdoc />
+    public IAnnotationStore Annotations { get; }
+
+    /// <inheritdoc />
+    public IAccessCredentialStore Credentials { get; }
 
     /// <inheritdoc />
     public QuotaPlanCatalog Plans { get; }

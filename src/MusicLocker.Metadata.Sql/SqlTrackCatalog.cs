@@ -310,8 +310,8 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
 
     public Task<Page<GenreSummary>> ListGenresPageAsync(string userId, int pageSize = 50, string? cursor = null, CancellationToken cancellationToken = default) =>
         MetadataTelemetry.TraceAsync("catalog.genres", userId, () =>
-            PageGroupsAsync(userId, ["t.genre_key"], [S], "MIN(t.genre), CAST(COUNT(*) AS INTEGER)", 2,
-                static r => new GenreSummary(r.GetNullableString(0), r.GetInt32(1)),
+            PageGroupsAsync(userId, ["t.genre_key"], [S], "MIN(t.genre), CAST(COUNT(*) AS INTEGER), CAST(COUNT(DISTINCT t.album_key) AS INTEGER)", 3,
+                static r => new GenreSummary(r.GetNullableString(0), r.GetInt32(1)) { AlbumCount = r.GetInt32(2) },
                 GenreCursorKind, pageSize, cursor, cancellationToken));
 
     internal static async Task<TrackRecord> GetAsync(DbConnection connection, DbTransaction? transaction, string userId, Guid trackId, CancellationToken cancellationToken) =>

@@ -19,6 +19,7 @@ internal static class SqliteSchema
         (c, t, ct) => ExecAsync(c, t, V6UserKeyRecords, ct),
         (c, t, ct) => ExecAsync(c, t, AccountActivity, ct),
         (c, t, ct) => ExecAsync(c, t, AudioHashIndex, ct),
+        (c, t, ct) => ExecAsync(c, t, AnnotationsAndCredentials, ct),
     ];
 
     public static int LatestVersion => Migrations.Length;
@@ -214,5 +215,26 @@ internal static class SqliteSchema
         ALTER TABLE tracks ADD COLUMN audio_claim TEXT NULL;
         CREATE UNIQUE INDEX ux_tracks_audio_claim ON tracks (user_id, audio_claim);
         CREATE INDEX ix_tracks_audio ON tracks (user_id, audio_hash);
+        """;
+
+    // Stars and ratings (key1/key2: the folded names the catalog groups by; track_id cascades a track's row away), API key
+    // hashes (unique: a key names its user) and sealed app passwords, for players speaking the Subsonic API.
+    private const string AnnotationsAndCredentials = """
+        CREATE TABLE annotations (
+            user_id TEXT NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            kind INTEGER NOT NULL, key1 TEXT NOT NULL, key2 TEXT NOT NULL,
+            track_id BLOB NULL REFERENCES tracks (id) ON DELETE CASCADE,
+            name1 TEXT NULL, name2 TEXT NULL, starred_at INTEGER NULL, rating INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, kind, key1, key2));
+        CREATE INDEX ix_annotations_starred ON annotations (user_id, kind, starred_at);
+        CREATE INDEX ix_annotations_track ON annotations (track_id);
+        CREATE TABLE api_keys (
+            id BLOB NOT NULL PRIMARY KEY,
+            user_id TEXT NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            key_hash BLOB NOT NULL UNIQUE, label TEXT NOT NULL, created_at INTEGER NOT NULL);
+        CREATE INDEX ix_api_keys_user ON api_keys (user_id, created_at);
+        CREATE TABLE app_passwords (
+            user_id TEXT NOT NULL PRIMARY KEY REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            sealed BLOB NOT NULL, updated_at INTEGER NOT NULL);
         """;
 }

@@ -27,6 +27,15 @@ public interface ILockerMetadataStore : IAsyncDisposable
     /// <summary>Upload sessions.</summary>
     IUploadSessionStore UploadSessions { get; }
 
+    /// <summary>Album lists in the orders players ask for.</summary>
+    ILibraryCatalog Library { get; }
+
+    /// <summary>Stars and ratings.</summary>
+    IAnnotationStore Annotations { get; }
+
+    /// <summary>API keys and app passwords.</summary>
+    IAccessCredentialStore Credentials { get; }
+
     /// <summary>The plans users are on.</summary>
     QuotaPlanCatalog Plans { get; }
 }

@@ -36,6 +36,9 @@ public interface ILocker : IAsyncDisposable, IDisposable
     /// </summary>
     /// <exception cref="LockerException"><see cref="LockerErrorCode.InvalidArgument"/>: a bad user id or option.</exception>
     Task<ReconcileReport> ReconcileAsync(string userId, ReconcileOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The user an API key (<see cref="ILockerAccess.IssueApiKeyAsync"/>) was issued to; <see langword="null"/> when the key is unknown or revoked.</summary>
+    Task<string?> FindApiKeyUserAsync(string apiKey, CancellationToken cancellationToken = default);
 }
 
 /// <summary>One user's locker: tracks, uploads, downloads, playlists, history, quota and account.</summary>
@@ -64,6 +67,15 @@ public interface IUserLocker
 
     /// <summary>The account: plan, deletion.</summary>
     ILockerAccount Account { get; }
+
+    /// <summary>Browsing as players do: album lists in their orders, paged search.</summary>
+    ILockerLibrary Library { get; }
+
+    /// <summary>Stars and ratings.</summary>
+    ILockerAnnotations Annotations { get; }
+
+    /// <summary>API keys and the app password players sign in with.</summary>
+    ILockerAccess Access { get; }
 }
 
 /// <summary>A user's tracks.</summary>

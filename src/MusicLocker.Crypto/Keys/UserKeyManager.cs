@@ -164,6 +164,48 @@ public sealed class UserKeyManager
     }
 
     /// <summary>
+    /// Seals a small secret of <paramref name="owner"/> (e.g. an app password a player's token authentication needs back)
+    /// under the current version of the user's key, bound to the owner and <paramref name="purpose"/>. The result is safe
+    /// to store in a database; it opens only through this user's key (a destroyed key shreds it).
+    /// </summary>
+    public async Task<byte[]> SealAsync(KeyOwner owner, string purpose, ReadOnlyMemory<byte> secret, CancellationToken cancellationToken = default)
+    {
+        CheckOwner(owner);
+        ArgumentException.ThrowIfNullOrEmpty(purpose);
+        using var key = await GetCurrentKeyAsync(owner, cancellationToken).ConfigureAwait(false);
+        return SecretSeal.Seal(key, owner, purpose, secret.Span);
+    }
+
+    /// <summary>Opens what <see cref="SealAsync"/> sealed (the caller zeroes the returned secret when done).</summary>
+    /// <exception cref="EncryptionException">
+    /// <see cref="EncryptionErrorCode.CiphertextInvalid"/>: the value was modified, or sealed for another owner or purpose;
+    /// <see cref="EncryptionErrorCode.KeyNotFound"/>: its key version was removed after a rotation;
+    /// <see cref="KeyDestroyedException"/>: the user's key was destroyed.
+    /// </exception>
+    public async Task<byte[]> UnsealAsync(KeyOwner owner, string purpose, ReadOnlyMemory<byte> sealedValue, CancellationToken cancellationToken = default)
+    {
+        CheckOwner(owner);
+        ArgumentException.ThrowIfNullOrEmpty(purpose);
+        if (!SecretSeal.TryReadVersion(sealedValue.Span, out int version))
+        {
+            throw new EncryptionException(EncryptionErrorCode.CiphertextInvalid, $"The sealed {purpose} of {owner} is not a sealed value (too short or no key version).");
+        }
+
+        var material = await GetKeyVersionAsync(owner, version, cancellationToken).ConfigureAwait(false)
+            ?? throw new EncryptionException(EncryptionErrorCode.KeyNotFound, $"The sealed {purpose} of {owner} needs key version {version}, which was removed after a rotation; set it again.");
+        try
+        {
+            return SecretSeal.TryOpen(material, owner, purpose, sealedValue.Span, out var secret)
+                ? secret
+                : throw new EncryptionException(EncryptionErrorCode.CiphertextInvalid, $"The sealed {purpose} of {owner} failed authentication: modified, or sealed for another user or purpose.");
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(material);
+        }
+    }
+
+    /// <summary>
     /// The current version of the user's key, creating the key on first use. The material is the caller's own copy:
     /// nothing else zeroes it, and the caller zeroes it (<see cref="UserKey.Dispose"/>) when the operation ends.
     /// </summary>

@@ -57,6 +57,19 @@ internal sealed class LockerService : ILocker
         return LockerTelemetry.TraceAsync("reconcile", userId, _ => LockerErrors.Guard(() => new Reconciler(_core, userId, settings).RunAsync(cancellationToken)));
     }
 
+    public Task<string?> FindApiKeyUserAsync(string apiKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(apiKey);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (!apiKey.StartsWith(UserAccess.ApiKeyPrefix, StringComparison.Ordinal) || apiKey.Length > 128)
+        {
+            return Task.FromResult<string?>(null);
+        }
+
+        return LockerErrors.Guard(async () =>
+            (await _core.Metadata.Credentials.FindApiKeyAsync(UserAccess.HashApiKey(apiKey), cancellationToken).ConfigureAwait(false))?.UserId);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)

@@ -14,6 +14,9 @@ internal sealed class UserLocker : IUserLocker
         History = new UserHistory(core, userId);
         Quota = new UserQuota(core, userId);
         Account = new UserAccount(core, userId);
+        Library = new UserLibrary(core, userId, tracks);
+        Annotations = new UserAnnotations(core, userId);
+        Access = new UserAccess(core, userId);
     }
 
     public string UserId { get; }
@@ -31,4 +34,10 @@ internal sealed class UserLocker : IUserLocker
     public ILockerQuota Quota { get; }
 
     public ILockerAccount Account { get; }
+
+    public ILockerLibrary Library { get; }
+
+    public ILockerAnnotations Annotations { get; }
+
+    public ILockerAccess Access { get; }
 }

@@ -95,6 +95,14 @@ internal sealed class UserTracks(LockerCore core, string userId) : ILockerTracks
 
     internal string UserId => userId;
 
+    /// <summary>One keyset page of a search (the implementation of <see cref="ILockerLibrary.SearchPageAsync"/>).</summary>
+    internal Task<LockerPage<LockerTrack>> SearchPageAsync(string text, int pageSize, string? cursor, CancellationToken cancellationToken) =>
+        Paged("search", cursor, async inner =>
+        {
+            var page = await core.Metadata.Tracks.SearchPageAsync(userId, text, pageSize, inner, cancellationToken).ConfigureAwait(false);
+            return new LockerPage<LockerTrack>(page.Items.Select(LockerTrack.From).ToArray(), LockerCursor.Wrap(userId, "search", page.NextCursor));
+        });
+
     internal Task<TrackRecord> GetRecordAsync(Guid trackId, CancellationToken cancellationToken) =>
         LockerErrors.Guard(() => core.Metadata.Tracks.GetTrackAsync(userId, trackId, cancellationToken));
 
