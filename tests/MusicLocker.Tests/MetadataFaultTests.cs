@@ -104,6 +104,12 @@ internal sealed class FaultyMetadataStore(MusicLocker.Metadata.Sql.SqlMetadataSt
 
     public IUploadSessionStore UploadSessions { get; } = FaultProxy<IUploadSessionStore>.Wrap(inner.UploadSessions, faults);
 
+    public ILibraryCatalog Library { get; } = FaultProxy<ILibraryCatalog>.Wrap(inner.Library, faults);
+
+    public IAnnotationStore Annotations { get; } = FaultProxy<IAnnotationStore>.Wrap(inner.Annotations, faults);
+
+    public IAccessCredentialStore Credentials { get; } = FaultProxy<IAccessCredentialStore>.Wrap(inner.Credentials, faults);
+
     public QuotaPlanCatalog Plans => inner.Plans;
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -26,7 +26,7 @@ internal sealed class SubsonicHarness : IAsyncDisposable
         var harness = new SubsonicHarness();
         harness._database = await BenchmarkDatabase.StartAsync(MetadataProvider.Sqlite, "catalog-100k-v2.db");
         await CatalogSeed.SeedAsync(harness._database);
-        harness._locker = Locker.Create(new InMemoryBlobStore(), harness._database.Store, null, new MusicLockerOptions { Encrypt = false });
+        harness._locker = global::MusicLocker.Locker.Create(new InMemoryBlobStore(), harness._database.Store, null, new MusicLockerOptions { Encrypt = false });
         harness._apiKey = (await harness._locker.ForUser(CatalogSeed.User).Access.IssueApiKeyAsync("benchmark")).Secret;
         harness._server = new SubsonicServer(harness._locker, new SubsonicSettings(new SubsonicOptions(), NullLoggerFactory.Instance));
         return harness;

@@ -12,7 +12,7 @@ namespace MusicLocker.DependencyInjection;
 /// or from a saturated thread pool, cannot deadlock or starve. A failed open is not kept: the next call tries again
 /// (a database that was down at start does not leave the app broken until restart).
 /// </summary>
-internal sealed class DeferredLocker : ILocker
+internal sealed partial class DeferredLocker : ILocker
 {
     private readonly Func<CancellationToken, Task<LockerService>> _open;
     private readonly CancellationTokenSource _disposing = new();
@@ -105,7 +105,7 @@ internal sealed class DeferredLocker : ILocker
 }
 
 /// <summary>One user's view of a <see cref="DeferredLocker"/>: each call awaits the open, then runs on the opened locker.</summary>
-internal sealed class DeferredUserLocker(DeferredLocker locker, string userId)
+internal sealed partial class DeferredUserLocker(DeferredLocker locker, string userId)
     : IUserLocker, ILockerTracks, ILockerUploads, ILockerDownloads, ILockerPlaylists, ILockerHistory, ILockerQuota, ILockerAccount
 {
     private IUserLocker? _opened;
