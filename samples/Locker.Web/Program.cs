@@ -1,6 +1,7 @@
 using Locker.Cli.Cli;
 using MusicLocker;
 using MusicLocker.AspNetCore;
+using MusicLocker.AspNetCore.Subsonic;
 using MusicLocker.Metadata;
 
 // The web player sample: the locker of the configured user (the same settings and data folder as the `locker` CLI:
@@ -62,6 +63,18 @@ app.MapMusicLocker("/api/locker", o =>
     o.SigningKeys.Add(new UrlSigningKey { Id = WebSigningKey.KeyId, Key = signingKey });
     o.SignedUrlLifetime = TimeSpan.FromHours(6);
 });
+
+// The OpenSubsonic API at /rest for the players people already use (docs/opensubsonic.md): API keys always
+// (`locker user api-key NAME`); the legacy u+p and u+t+s sign-ins with an app password (`locker user add NAME
+// --app-password P`) unless --subsonic-passwords off (or LOCKER_WEB_SUBSONIC_PASSWORDS=off).
+string legacyText = Arg("--subsonic-passwords") ?? Environment.GetEnvironmentVariable("LOCKER_WEB_SUBSONIC_PASSWORDS") ?? "on";
+bool legacy = legacyText switch
+{
+    "on" or "true" => true,
+    "off" or "false" => false,
+    _ => throw new ArgumentException($"--subsonic-passwords '{legacyText}' is not on or off."),
+};
+app.MapSubsonic(new SubsonicOptions { EnablePasswordAuth = legacy, EnableTokenAuth = legacy }, opened.Locker);
 
 // What the page needs beyond the catalog endpoints: who it is for, the quota, search, and playlist editing.
 var api = app.MapGroup("/api");

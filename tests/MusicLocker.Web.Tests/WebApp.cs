@@ -31,12 +31,16 @@ internal sealed partial class WebApp : IAsyncDisposable
         }
     }
 
-    public static async Task<WebApp> StartAsync(string root, CancellationToken ct)
+    public static Task<WebApp> StartAsync(string root, CancellationToken ct) =>
+        StartAsync("Locker.Web", ["--root", root, "--port", "0"], null, Listening(), ct);
+
+    /// <summary>Starts a built sample (samples/NAME/bin/…/NAME.dll) and waits for <paramref name="ready"/>'s group 1 (its URL).</summary>
+    public static async Task<WebApp> StartAsync(string sample, string[] arguments, string? workingDirectory, Regex readyLine, CancellationToken ct)
     {
         string? dll = null;
         foreach (var config in new[] { "Release", "Debug" })
         {
-            string path = Path.Combine(TestEnvironment.RepositoryRoot, "samples", "Locker.Web", "bin", config, "net10.0", "Locker.Web.dll");
+            string path = Path.Combine(TestEnvironment.RepositoryRoot, "samples", sample, "bin", config, "net10.0", sample + ".dll");
             if (File.Exists(path))
             {
                 dll = path;
@@ -44,14 +48,19 @@ internal sealed partial class WebApp : IAsyncDisposable
             }
         }
 
-        TestEnvironment.RequireServer(dll is not null, "samples/Locker.Web is not built (dotnet build samples/Locker.Web -c Release)");
+        TestEnvironment.RequireServer(dll is not null, $"samples/{sample} is not built (dotnet build samples/{sample} -c Release)");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
         foreach (var name in new[] { "LOCKER_CONFIG", "LOCKER_ROOT", "LOCKER_STORAGE", "LOCKER_METADATA", "LOCKER_USER", "LOCKER_WEB_PORT" })
         {
             start.Environment.Remove(name);
         }
 
-        foreach (var a in new[] { dll!, "--root", root, "--port", "0" })
+        foreach (var a in new[] { dll! }.Concat(arguments))
         {
             start.ArgumentList.Add(a);
         }
@@ -71,7 +80,7 @@ internal sealed partial class WebApp : IAsyncDisposable
                 output.AppendLine(e.Data);
             }
 
-            if (Listening().Match(e.Data) is { Success: true } match)
+            if (readyLine.Match(e.Data) is { Success: true } match)
             {
                 ready.TrySetResult(match.Groups[1].Value);
             }
@@ -94,7 +103,7 @@ internal sealed partial class WebApp : IAsyncDisposable
             }
 
             process.Dispose();
-            throw new InvalidOperationException("the web sample did not start: " + output);
+            throw new InvalidOperationException($"samples/{sample} did not start: " + output);
         }
 
         return new WebApp(process, output, await ready.Task);
