@@ -302,8 +302,18 @@ public sealed class CliCommandTests
             {
                 if (File.Exists(Path.Combine(root, Locker.EmbeddedDatabaseFile)) && File.Exists(Path.Combine(root, Locker.EmbeddedKeyRingFile)))
                 {
-                    await using var probe = await Locker.OpenEmbeddedAsync(root, cancellationToken: TestContext.Current.CancellationToken);
-                    var pending = await probe.ForUser("me").Uploads.ListPendingAsync(TestContext.Current.CancellationToken);
+                    IReadOnlyList<PendingUpload> pending;
+                    try
+                    {
+                        await using var probe = await Locker.OpenEmbeddedAsync(root, cancellationToken: TestContext.Current.CancellationToken);
+                        pending = await probe.ForUser("me").Uploads.ListPendingAsync(TestContext.Current.CancellationToken);
+                    }
+                    catch (LockerException)
+                    {
+                        // The child is still creating the locker (its key ring file is held while it is written): look again.
+                        pending = [];
+                    }
+
                     if (pending.Any(p => p.StoredBytes > 0))
                     {
                         using var kill = System.Diagnostics.Process.Start("kill", ["-INT", child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
