@@ -19,8 +19,10 @@ public class AlbumList2Benchmarks
 
     private SubsonicHarness _harness = null!;
 
+    // Synchronous on purpose: BenchmarkDotNet 0.14's in-process toolchain may start a workload before an async
+    // GlobalSetup's task completes (seen as a NullReferenceException on _harness).
     [GlobalSetup]
-    public async Task SetupAsync() => _harness = await SubsonicHarness.StartAsync();
+    public void Setup() => _harness = SubsonicHarness.StartAsync().GetAwaiter().GetResult();
 
     [GlobalCleanup]
     public Task CleanupAsync() => _harness.DisposeAsync().AsTask();
