@@ -88,12 +88,14 @@ internal static class KeyRingFile
     }
 
     /// <summary>
-    /// Writes <paramref name="content"/> to a new owner-only file: the ring itself when <paramref name="createNew"/>, else
-    /// a temp file, flushed and renamed over the ring (a crash never leaves half a ring).
+    /// Writes <paramref name="content"/> to a new owner-only temp file, flushed, then moves it to the ring's path: without
+    /// replacing when <paramref name="createNew"/> (a ring that exists is an error), else over the ring. A crash never
+    /// leaves half a ring, and a process opening the ring meanwhile sees no file or the whole ring, never a locked or
+    /// half-written one.
     /// </summary>
     public static async Task WriteAsync(string path, ReadOnlyMemory<byte> content, bool createNew, CancellationToken cancellationToken)
     {
-        string target = createNew ? path : path + "." + Convert.ToHexString(RandomNumberGenerator.GetBytes(8)) + ".tmp";
+        string target = path + "." + Convert.ToHexString(RandomNumberGenerator.GetBytes(8)) + ".tmp";
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, Options = FileOptions.Asynchronous };
         if (!OperatingSystem.IsWindows())
         {
@@ -111,12 +113,9 @@ internal static class KeyRingFile
                     file.Flush(flushToDisk: true);
                 }
 
-                if (!createNew)
-                {
-                    File.Move(target, path, overwrite: true);
-                }
+                File.Move(target, path, overwrite: !createNew);
             }
-            catch when (!createNew)
+            catch
             {
                 File.Delete(target);
                 throw;
