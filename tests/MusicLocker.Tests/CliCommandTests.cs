@@ -310,7 +310,7 @@ public sealed class CliCommandTests
                     }
                     catch (LockerException)
                     {
-                        // The child is still creating the locker (its key ring file is held while it is written): look again.
+                        // The child may still be creating the locker: look again.
                         pending = [];
                     }
 
