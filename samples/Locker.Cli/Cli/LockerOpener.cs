@@ -1,8 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using MusicLocker.DependencyInjection;
 using MusicLocker;
-using MusicLocker.Crypto;
-using MusicLocker.Metadata;
-using MusicLocker.Metadata.Postgres;
-using MusicLocker.Metadata.Sqlite;
 using MusicLocker.Storage;
 using MusicLocker.Storage.Azure;
 using MusicLocker.Storage.FileSystem;
@@ -28,42 +26,46 @@ internal static class LockerOpener
             RequireExisting(settings, root);
         }
 
-        var options = new MusicLockerOptions { Encrypt = settings.Encrypt };
+        // The SDK's own composition does the opening: every part left unset is the embedded default in the folder (SQLite
+        // catalog, local key ring created on first use, file-system objects), and the locker owns and closes the parts.
         var (storageKind, storageTarget) = Split(settings.Storage);
         var (metadataKind, metadataTarget) = Split(settings.Metadata);
-        if (storageKind == "fs" && storageTarget is null && metadataKind == "sqlite" && metadataTarget is null)
+        var services = new ServiceCollection();
+        var builder = services.AddMusicLocker(o =>
         {
-            return new OpenedLocker(await MusicLocker.Locker.OpenEmbeddedAsync(root, options, cancellationToken), settings, []);
+            o.Folder = root;
+            o.Encrypt = settings.Encrypt;
+        });
+        if (storageKind != "fs" || storageTarget is not null)
+        {
+            var store = OpenStorage(storageKind, storageTarget, root, settings);
+            builder.UseStorage((_, _) => ValueTask.FromResult(store));
         }
 
-        var parts = new List<object>();
+        switch (metadataKind)
+        {
+            case "sqlite" when metadataTarget is not null:
+                builder.UseSqlite(Path.GetFullPath(metadataTarget));
+                break;
+            case "sqlite":
+                break;
+            case "postgres":
+                builder.UsePostgres(metadataTarget ?? throw new CliException(CliExit.Usage, "--metadata postgres: needs a connection string, e.g. 'postgres:Host=localhost;Database=locker;Username=locker'."));
+                break;
+            default:
+                throw new CliException(CliExit.Usage, $"--metadata '{settings.Metadata}' is not sqlite, sqlite:PATH or postgres:CONNECTION-STRING.");
+        }
+
+        var provider = services.BuildServiceProvider();
+        var opened = new OpenedLocker(provider, settings);
         try
         {
-            IBlobStore store = OpenStorage(storageKind, storageTarget, root, settings);
-            parts.Add(store);
-            ILockerMetadataStore metadata = metadataKind switch
-            {
-                "sqlite" => await SqliteMetadataStore.OpenAsync(new SqliteMetadataStoreOptions { DatabasePath = SqlitePath(metadataTarget, root) }, cancellationToken),
-                "postgres" => await PostgresMetadataStore.OpenAsync(new PostgresMetadataStoreOptions { ConnectionString = metadataTarget ?? throw new CliException(CliExit.Usage, "--metadata postgres: needs a connection string, e.g. 'postgres:Host=localhost;Database=locker;Username=locker'.") }, cancellationToken),
-                _ => throw new CliException(CliExit.Usage, $"--metadata '{settings.Metadata}' is not sqlite, sqlite:PATH or postgres:CONNECTION-STRING."),
-            };
-            parts.Add(metadata);
-            IMasterKeyProvider? keys = null;
-            if (settings.Encrypt)
-            {
-                Directory.CreateDirectory(root);
-                string ringPath = Path.Combine(root, MusicLocker.Locker.EmbeddedKeyRingFile);
-                var ringOptions = new LocalKeyRingOptions { Path = ringPath };
-                var ring = File.Exists(ringPath) ? await LocalKeyRing.OpenAsync(ringOptions, cancellationToken) : await LocalKeyRing.CreateAsync(ringOptions, cancellationToken);
-                parts.Add(ring);
-                keys = ring;
-            }
-
-            return new OpenedLocker(MusicLocker.Locker.Create(store, metadata, keys, options), settings, parts);
+            await opened.User.Account.GetAsync(cancellationToken); // open now, so a bad setting fails here, not mid-command
+            return opened;
         }
         catch
         {
-            await OpenedLocker.DisposeAllAsync(parts);
+            await opened.DisposeAsync();
             throw;
         }
     }
@@ -166,31 +168,11 @@ internal static class LockerOpener
 }
 
 /// <summary>An open locker, the configured user's view of it, and the parts to close with it.</summary>
-internal sealed class OpenedLocker(ILocker locker, CliSettings settings, List<object> parts) : IAsyncDisposable
+internal sealed class OpenedLocker(ServiceProvider services, CliSettings settings) : IAsyncDisposable
 {
-    public ILocker Locker { get; } = locker;
+    public ILocker Locker { get; } = services.GetRequiredService<ILocker>();
 
-    public IUserLocker User { get; } = locker.ForUser(settings.User);
+    public IUserLocker User { get; } = services.GetRequiredService<ILocker>().ForUser(settings.User);
 
-    public async ValueTask DisposeAsync()
-    {
-        await Locker.DisposeAsync();
-        await DisposeAllAsync(parts);
-    }
-
-    public static async Task DisposeAllAsync(List<object> parts)
-    {
-        for (int i = parts.Count - 1; i >= 0; i--)
-        {
-            switch (parts[i])
-            {
-                case IAsyncDisposable a:
-                    await a.DisposeAsync();
-                    break;
-                case IDisposable d:
-                    d.Dispose();
-                    break;
-            }
-        }
-    }
+    public ValueTask DisposeAsync() => services.DisposeAsync();
 }
