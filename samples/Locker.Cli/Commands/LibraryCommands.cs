@@ -194,9 +194,8 @@ internal static class LibraryCommands
         }
 
         await using var content = await user.Downloads.OpenReadAsync(track.Id, offset, length is null ? null : Math.Min(length.Value, track.SizeBytes - offset), ct);
-        var counting = new CountingStream(destination);
-        await content.Content.CopyToAsync(counting, ct);
-        return counting.Written;
+        await content.Content.CopyToAsync(destination, ct);
+        return content.Length;
     }
 
     /// <summary>
@@ -401,42 +400,5 @@ internal static class LibraryCommands
             0 => throw new CliException(CliExit.NotFound, $"no track matches '{text}'; list them with `locker ls` or `locker ls search WORDS`."),
             _ => throw new CliException(CliExit.Usage, $"'{text}' matches {(matches.Count > 5 ? "more than 5" : matches.Count.ToString(CultureInfo.InvariantCulture))} tracks; use the track id (`locker ls search {text}` shows them)."),
         };
-    }
-
-    private sealed class CountingStream(Stream inner) : Stream
-    {
-        public long Written { get; private set; }
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush() => inner.Flush();
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            inner.Write(buffer, offset, count);
-            Written += count;
-        }
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            await inner.WriteAsync(buffer, cancellationToken);
-            Written += buffer.Length;
-        }
     }
 }
