@@ -18,12 +18,24 @@ summary=$(python3 - "$results" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
 passed = failed = skipped = 0
-for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+failures = []
+for path in sorted(glob.glob(sys.argv[1] + "/**/*.trx", recursive=True)):
     for r in ET.parse(path).getroot().iterfind(".//t:UnitTestResult", ns):
         o = r.get("outcome")
         if o == "Passed": passed += 1
         elif o == "NotExecuted": skipped += 1
-        else: failed += 1
+        else:
+            failed += 1
+            message = r.find("t:Output/t:ErrorInfo/t:Message", ns)
+            trace = r.find("t:Output/t:ErrorInfo/t:StackTrace", ns)
+            failures.append((r.get("testName"), o,
+                             (message.text or "") if message is not None else "",
+                             (trace.text or "") if trace is not None else ""))
+# Failures are repeated here, next to the closing line, so a log that keeps only its tail still names them.
+for name, outcome, message, trace in failures:
+    print(f"FAILED ({outcome}): {name}", file=sys.stderr)
+    print("  " + message.strip().replace("\n", "\n  ")[:4000], file=sys.stderr)
+    print("  " + trace.strip().replace("\n", "\n  ")[:3000], file=sys.stderr)
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
 )
