@@ -50,7 +50,7 @@ public sealed class ScaleOutTests(PostgresServer postgres)
         var runs = Enumerable.Range(1, Processes)
             .Select(i => RunWorkerAsync(worker, [database, s3.ServiceUrl.ToString(), bucket, keyRing, string.Join(',', Users), string.Join(';', fixturePaths), OperationsPerLane.ToString(System.Globalization.CultureInfo.InvariantCulture), i.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             .ToList();
-        var results = await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(120), Ct);
+        var results = await Task.WhenAll(runs).WaitAsync(TimeSpan.FromMinutes(10), Ct); // bounded, generous: four .NET processes at load 70 took over 2 min
 
         foreach (var (exitCode, output, error) in results)
         {
