@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using MusicLocker.AspNetCore.Tests.Support;
+using MusicLocker.Streaming;
+using MusicLocker.Streaming.Tests.Support;
 using MusicLocker.Testing;
 using static MusicLocker.AspNetCore.Tests.Support.Http;
 
@@ -15,7 +17,11 @@ public sealed class DisconnectAndSeekTests
     [InlineData(true)]
     public async Task A_client_that_disconnects_mid_stream_frees_every_buffer_and_stops_reading_storage(bool encrypt)
     {
-        await using var host = await LockerHost.StartAsync(Backend.FileSystem, encrypt);
+        // Storage that looks slow (5 ms a read): the reader reads ahead while the client lags, as it does over a cloud store.
+        await using var host = await LockerHost.StartAsync(Backend.FileSystem, encrypt, o => o.Streaming = new TrackResponderOptions
+        {
+            RangeReader = new BlobRangeReaderOptions { ChunkSize = 4096, ReadAheadChunks = 2, BufferPool = o.Streaming.RangeReader!.BufferPool, TimeProvider = SlowStorageClock.Slow },
+        });
         using var folder = new TempFolder();
         string path = Mp3Synth.Write(folder.Path, 16 * 1024 * 1024);
         var upload = await host.Locker.ForUser("ann").Uploads.UploadFileAsync(path, cancellationToken: Ct);
