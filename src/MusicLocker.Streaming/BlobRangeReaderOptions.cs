@@ -20,7 +20,9 @@ public sealed class BlobRangeReaderOptions
     /// <summary>
     /// How many chunks the storage read may run ahead while the pipe holds a flush for a slow consumer (4 by default):
     /// the reader then holds at most <c>ReadAheadChunks × ChunkSize</c> bytes beside what the pipe itself buffers. While
-    /// the pipe keeps up, chunks are read straight into the pipe's memory and nothing is held.
+    /// the pipe keeps up, chunks are read straight into the pipe's memory and nothing is held. Only slow storage is read
+    /// ahead (the last storage read took 1 ms or more: a cloud store, a cold disk); a read from the page cache or memory
+    /// waits for the flush instead, since reading ahead would only copy each chunk twice.
     /// </summary>
     public int ReadAheadChunks { get; init; } = 4;
 
@@ -30,6 +32,7 @@ public sealed class BlobRangeReaderOptions
     /// </summary>
     public ArrayPool<byte>? BufferPool { get; init; }
 
-    /// <summary>The clock of the time-to-first-byte measure (<see cref="TimeProvider.System"/> by default).</summary>
+    /// <summary>The clock of the time-to-first-byte measure and of the storage read times that decide read-ahead
+    /// (<see cref="TimeProvider.System"/> by default).</summary>
     public TimeProvider? TimeProvider { get; init; }
 }

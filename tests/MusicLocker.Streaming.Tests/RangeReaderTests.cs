@@ -20,7 +20,7 @@ public sealed class RangeReaderTests
         byte[] original = TestData.Bytes(700_001, seed: 12);
         await stores.Store.PutBytesAsync(Key, original, cancellationToken: Ct);
         var pool = new TrackingArrayPool();
-        var reader = new BlobRangeReader(stores.Store, new BlobRangeReaderOptions { ChunkSize = 8 * 1024, ReadAheadChunks = 3, BufferPool = pool });
+        var reader = new BlobRangeReader(stores.Store, new BlobRangeReaderOptions { ChunkSize = 8 * 1024, ReadAheadChunks = 3, BufferPool = pool, TimeProvider = SlowStorageClock.Slow });
         var random = new Random(1234);
         for (int i = 0; i < 1000; i++)
         {
@@ -99,7 +99,7 @@ public sealed class RangeReaderTests
         await store.PutBytesAsync(Key, original, cancellationToken: Ct);
         var pool = new TrackingArrayPool();
         const int Chunk = 16 * 1024;
-        var reader = new BlobRangeReader(store, new BlobRangeReaderOptions { ChunkSize = Chunk, ReadAheadChunks = 2, BufferPool = pool });
+        var reader = new BlobRangeReader(store, new BlobRangeReaderOptions { ChunkSize = Chunk, ReadAheadChunks = 2, BufferPool = pool, TimeProvider = SlowStorageClock.Slow });
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: Chunk, resumeWriterThreshold: Chunk / 2, useSynchronizationContext: false));
 
         var writing = reader.WriteRangeAsync(Key, 0, original.Length, pipe.Writer, cancellationToken: Ct);
@@ -125,7 +125,8 @@ public sealed class RangeReaderTests
         await store.PutBytesAsync(Key, original, cancellationToken: Ct);
         store.GateAfter = 100_000; // the storage read stalls here, as a slow network would
         var pool = new TrackingArrayPool();
-        var reader = new BlobRangeReader(store, new BlobRangeReaderOptions { ChunkSize = 16 * 1024, BufferPool = pool });
+        // Slow storage: with nobody reading the pipe, the reader reads ahead until the storage read meets the gate.
+        var reader = new BlobRangeReader(store, new BlobRangeReaderOptions { ChunkSize = 16 * 1024, BufferPool = pool, TimeProvider = SlowStorageClock.Slow });
         var pipe = new Pipe();
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
 
@@ -153,7 +154,7 @@ public sealed class RangeReaderTests
         await store.PutBytesAsync(Key, TestData.Bytes(1024 * 1024, seed: 7), cancellationToken: Ct);
         store.GateAfter = 40_000; // within the read-ahead: nobody reads the pipe here
         var pool = new TrackingArrayPool();
-        var reader = new BlobRangeReader(store, new BlobRangeReaderOptions { ChunkSize = 16 * 1024, BufferPool = pool });
+        var reader = new BlobRangeReader(store, new BlobRangeReaderOptions { ChunkSize = 16 * 1024, BufferPool = pool, TimeProvider = SlowStorageClock.Slow });
         var pipe = new Pipe();
         var writing = reader.WriteRangeAsync(Key, 0, 1024 * 1024, pipe.Writer, cancellationToken: Ct);
         await store.ReachedGate.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
@@ -174,7 +175,7 @@ public sealed class RangeReaderTests
         const int Chunk = 8 * 1024;
         const int ReadAhead = 3;
         var pool = new TrackingArrayPool();
-        var reader = new BlobRangeReader(store, new BlobRangeReaderOptions { ChunkSize = Chunk, ReadAheadChunks = ReadAhead, BufferPool = pool });
+        var reader = new BlobRangeReader(store, new BlobRangeReaderOptions { ChunkSize = Chunk, ReadAheadChunks = ReadAhead, BufferPool = pool, TimeProvider = SlowStorageClock.Slow });
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: Chunk, resumeWriterThreshold: 1, useSynchronizationContext: false));
         var writing = reader.WriteRangeAsync(Key, 0, original.Length, pipe.Writer, cancellationToken: Ct);
 

@@ -29,6 +29,8 @@ internal sealed class BlobFileHeader
     [JsonPropertyName("metadata")]
     public Dictionary<string, string>? Metadata { get; init; }
 
+    private volatile BlobProperties? _properties;
+
     /// <summary>The offset of the first data byte.</summary>
     [JsonIgnore]
     public long DataOffset { get; private set; }
@@ -52,8 +54,22 @@ internal sealed class BlobFileHeader
         return bytes;
     }
 
-    public BlobProperties ToProperties(BlobKey key, long fileLength) =>
-        new(key, fileLength - DataOffset, new ETag(ETag), LastModified, ContentType, Metadata);
+    /// <summary>
+    /// The properties of this version at <paramref name="fileLength"/>. A header shared through <see cref="BlobReadMemo"/>
+    /// hands back the same (immutable) properties while the key and length are the ones it last made them for.
+    /// </summary>
+    public BlobProperties ToProperties(BlobKey key, long fileLength)
+    {
+        long length = fileLength - DataOffset;
+        if (_properties is { } made && made.Length == length && made.Key == key)
+        {
+            return made;
+        }
+
+        var properties = new BlobProperties(key, length, new ETag(ETag), LastModified, ContentType, Metadata);
+        _properties = properties;
+        return properties;
+    }
 
     /// <summary>
     /// Reads and checks the header of an open file. The read is a synchronous <c>pread</c>, like the open before it: on
@@ -61,7 +77,10 @@ internal sealed class BlobFileHeader
     /// runs the same <c>pread</c> on a thread-pool thread, and that hop costs more than reading 4 KiB from the page cache
     /// (it was most of the store's fixed cost per ranged read).
     /// </summary>
-    public static BlobFileHeader Read(SafeFileHandle handle, string path)
+    /// <param name="handle">The open file.</param>
+    /// <param name="path">Its path, for errors.</param>
+    /// <param name="memo">When given, the header parsed last from exactly the same bytes is returned instead of parsing them again.</param>
+    public static BlobFileHeader Read(SafeFileHandle handle, string path, BlobReadMemo.Entry? memo = null)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(FirstRead);
         try
@@ -94,6 +113,12 @@ internal sealed class BlobFileHeader
                 }
             }
 
+            var bytes = buffer.AsSpan(0, total);
+            if (memo?.Find(bytes) is { } seen)
+            {
+                return seen;
+            }
+
             BlobFileHeader? header;
             try
             {
@@ -110,6 +135,7 @@ internal sealed class BlobFileHeader
             }
 
             header.DataOffset = total;
+            memo?.Remember(bytes, header);
             return header;
         }
         finally

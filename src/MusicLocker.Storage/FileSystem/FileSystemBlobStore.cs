@@ -36,6 +36,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     private readonly string _blobs;
     private readonly string _uploads;
     private readonly StripedFileLock _locks;
+    private readonly BlobReadMemo _readMemo;
 
     /// <summary>Opens (and creates when missing) a store in <paramref name="rootPath"/>.</summary>
     public FileSystemBlobStore(string rootPath)
@@ -52,6 +53,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         _logger = options.LoggerFactory?.CreateLogger<FileSystemBlobStore>() ?? NullLogger<FileSystemBlobStore>.Instance;
         RootPath = Path.GetFullPath(options.RootPath);
         _blobs = Path.Combine(RootPath, "blobs");
+        _readMemo = new BlobReadMemo(_blobs);
         _uploads = Path.Combine(RootPath, "uploads");
         try
         {
@@ -75,11 +77,12 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     private async Task<BlobProperties> GetPropertiesCoreAsync(BlobKey key, CancellationToken cancellationToken)
     {
         BlobStoreValidation.Key(key);
-        string path = FileSystemPaths.BlobPath(_blobs, key);
+        var memo = _readMemo.For(key);
+        string path = memo.Path;
         try
         {
             using var handle = await OpenForReadAsync(path, key, cancellationToken).ConfigureAwait(false);
-            var header = BlobFileHeader.Read(handle, path);
+            var header = BlobFileHeader.Read(handle, path, memo);
             return header.ToProperties(key, RandomAccess.GetLength(handle));
         }
         catch (Exception ex) when (FileSystemErrors.IsFileSystemError(ex))
@@ -100,13 +103,14 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     private async Task<BlobDownload> OpenReadCoreAsync(BlobKey key, ByteRange range, ETag? ifMatch, Providers.StorageOperationScope? scope, CancellationToken cancellationToken)
     {
         BlobStoreValidation.Key(key);
-        string path = FileSystemPaths.BlobPath(_blobs, key);
+        var memo = _readMemo.For(key);
+        string path = memo.Path;
         SafeFileHandle? handle = null;
         try
         {
             // The handle pins this version: a later rename publishes a new file and leaves this one readable until closed.
             handle = await OpenForReadAsync(path, key, cancellationToken).ConfigureAwait(false);
-            var header = BlobFileHeader.Read(handle, path);
+            var header = BlobFileHeader.Read(handle, path, memo);
             var properties = header.ToProperties(key, RandomAccess.GetLength(handle));
             if (ifMatch is { } expected && expected != properties.ETag)
             {

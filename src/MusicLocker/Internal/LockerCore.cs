@@ -66,5 +66,8 @@ internal sealed class LockerCore
 
     public MediaProber Prober { get; } = new();
 
+    /// <summary>Seek indexes of track versions seeked before (time seeks in two storage reads instead of three).</summary>
+    public SeekIndexCache SeekIndexes { get; } = new();
+
     public KeyOwner OwnerOf(string userId) => new(Options.TenantId, userId);
 }

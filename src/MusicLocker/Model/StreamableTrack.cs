@@ -16,10 +16,10 @@ public sealed class StreamableTrack
     private readonly IBlobStore _store;
     private readonly BlobKey _key;
     private readonly IBlobReadUrlSource? _urls;
-    private readonly Func<CancellationToken, Task<byte[]?>> _readSeekIndex;
+    private readonly Func<CancellationToken, Task<SeekIndex?>> _readSeekIndex;
     private SeekIndex? _seekIndex;
 
-    internal StreamableTrack(Guid trackId, IBlobStore store, BlobKey key, BlobProperties properties, IBlobReadUrlSource? urls, Func<CancellationToken, Task<byte[]?>> readSeekIndex)
+    internal StreamableTrack(Guid trackId, IBlobStore store, BlobKey key, BlobProperties properties, IBlobReadUrlSource? urls, Func<CancellationToken, Task<SeekIndex?>> readSeekIndex)
     {
         TrackId = trackId;
         _store = store;
@@ -73,8 +73,9 @@ public sealed class StreamableTrack
 
     /// <summary>
     /// The MP3/ADTS frame that holds <paramref name="time"/> (the first frame for 0, the last past the end): stream from its
-    /// <see cref="SeekPoint.ByteOffset"/> to start a valid stream there. Reads the seek index once per
-    /// <see cref="StreamableTrack"/>, then one small ranged read of the bytes between two index entries.
+    /// <see cref="SeekPoint.ByteOffset"/> to start a valid stream there. The seek index comes from the locker's cache of
+    /// track versions seeked before (else one read of the track's sidecar), then one small ranged read of the bytes
+    /// between two index entries.
     /// </summary>
     /// <exception cref="LockerException"><see cref="LockerErrorCode.InvalidArgument"/>: the track has no seek index (MP4/M4A:
     /// players seek by bytes through <c>moov</c>); <see cref="LockerErrorCode.CorruptFile"/>: the index does not match the bytes.</exception>
@@ -86,20 +87,8 @@ public sealed class StreamableTrack
                 LockerErrors.ThrowInvalidArgument("time", $"track {TrackId} is {ContentType}: players seek it by bytes (through its moov box), not by time.");
             }
 
-            var index = _seekIndex;
-            if (index is null)
-            {
-                byte[]? data = await _readSeekIndex(cancellationToken).ConfigureAwait(false);
-                if (data is not { Length: > 0 })
-                {
-                    LockerErrors.ThrowInvalidArgument("time", $"track {TrackId} has no seek index ({ContentType}): seek by bytes instead.");
-                }
-
-                index = SeekIndex.Parse(data);
-                _seekIndex = index;
-            }
-
-            if (index.Count == 0)
+            var index = _seekIndex ??= await _readSeekIndex(cancellationToken).ConfigureAwait(false);
+            if (index is null || index.Count == 0)
             {
                 LockerErrors.ThrowInvalidArgument("time", $"track {TrackId} has no seek index ({ContentType}): seek by bytes instead.");
             }
