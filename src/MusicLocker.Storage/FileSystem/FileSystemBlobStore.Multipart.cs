@@ -214,7 +214,15 @@ public sealed partial class FileSystemBlobStore
             }
         }
 
-        RemoveUpload(folder);
+        try
+        {
+            RemoveUpload(folder);
+        }
+        catch (Exception ex) when (FileSystemErrors.IsFileSystemError(ex))
+        {
+            throw FileSystemErrors.Translate(ex, $"Removing completed upload '{upload.UploadId}' of", upload.Key.Value, folder);
+        }
+
         return properties;
     }
 
