@@ -30,10 +30,31 @@ public sealed class MultipartNonceTests
         Assert.Equal(EncryptionErrorCode.PartConflict, ex.ErrorCode);
         Assert.Equal(BlobErrorCode.InvalidPart, ((BlobStoreException)ex).ErrorCode);
         AssertNoKeystreamReuse(f.Inner, 1, [first, other]);
+        Assert.Single(f.Inner.PartBodies, p => p.PartNumber == 1); // the refused body's ciphertext never left memory
 
         // The first body still completes.
         await f.Store.CompleteMultipartUploadAsync(upload, [part], Ct);
         Assert.Equal(first, await f.Store.ReadAllBytesAsync(upload.Key, cancellationToken: Ct));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_part_is_read_from_the_streams_position_and_refused_when_longer_than_the_part_size(bool visibleBuffer)
+    {
+        using var f = await CryptoFixture.CreateAsync(partSize: PartSize);
+        var upload = await f.Store.StartMultipartUploadAsync(BlobKey.Parse("ann/positioned.mp3"), null, Ct);
+        var bytes = TestData.Bytes(PartSize + 500, 4);
+        var part = await f.Store.UploadPartAsync(upload, 1, new MemoryStream(bytes, 0, bytes.Length, writable: false, publiclyVisible: visibleBuffer) { Position = 500 }, Ct);
+        Assert.Equal(PartSize, part.Length);
+
+        var upload2 = await f.Store.StartMultipartUploadAsync(BlobKey.Parse("ann/too-long.mp3"), null, Ct);
+        var ex = await Assert.ThrowsAsync<BlobStoreException>(() => f.Store.UploadPartAsync(upload2, 1, new MemoryStream(bytes, 0, bytes.Length, writable: false, publiclyVisible: visibleBuffer), Ct));
+        Assert.Equal(BlobErrorCode.InvalidPart, ex.ErrorCode);
+        Assert.DoesNotContain(f.Inner.PartBodies, p => p.Body.Length > CiphertextLayout.HeaderSize + (PartSize / CiphertextLayout.ChunkSize * CiphertextLayout.EncryptedChunkSize));
+
+        await f.Store.CompleteMultipartUploadAsync(upload, [part], Ct);
+        Assert.Equal(bytes.AsSpan(500).ToArray(), await f.Store.ReadAllBytesAsync(upload.Key, cancellationToken: Ct));
     }
 
     [Fact]

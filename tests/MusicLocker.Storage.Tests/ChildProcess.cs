@@ -76,6 +76,26 @@ internal static class ChildProcess
                     return 2;
                 }
 
+            case "multipart-parts":
+                // Writes parts 1..count of an upload another process started (bytes seeded by the seed and part number),
+                // after the go file appears; prints each part as "number etag".
+                var upload = new MultipartUpload(BlobKey.Parse(key), args[3]);
+                int partSeed = int.Parse(args[4], CultureInfo.InvariantCulture);
+                int count = int.Parse(args[5], CultureInfo.InvariantCulture);
+                int length = int.Parse(args[6], CultureInfo.InvariantCulture);
+                while (!File.Exists(args[7]))
+                {
+                    await Task.Delay(1);
+                }
+
+                for (int n = 1; n <= count; n++)
+                {
+                    var part = await store.UploadPartAsync(upload, n, new MemoryStream(TestData.Bytes(length, (partSeed * 1000) + n)));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{part.PartNumber} {part.ETag.Value}"));
+                }
+
+                return 0;
+
             default:
                 return 64;
         }

@@ -28,7 +28,7 @@ internal sealed class UploadState
 
     private static ReadOnlySpan<byte> StateLabel => "musiclocker.org/upload-state@v1\0"u8;
 
-    private static ReadOnlySpan<byte> PartLabel => "musiclocker.org/upload-part@v1\0"u8;
+    private static ReadOnlySpan<byte> PartLabel => "musiclocker.org/upload-part-tags@v2\0"u8;
 
     private static ReadOnlySpan<byte> UploadKeyLabel => "musiclocker.org/upload-key@v1\0"u8;
 
@@ -109,15 +109,28 @@ internal sealed class UploadState
     public bool Verify(ReadOnlySpan<byte> uploadKey, BlobKey key) =>
         CryptographicOperations.FixedTimeEquals(Mac(uploadKey, key, InnerUploadId, _body), _mac);
 
-    /// <summary>The claim a part number's body makes: HMAC-SHA-256 under the upload key of the part number and the plaintext.</summary>
-    public static byte[] PartClaim(ReadOnlySpan<byte> uploadKey, int partNumber, ReadOnlySpan<byte> plaintext)
+    /// <summary>
+    /// The claim a part number's body makes: HMAC-SHA-256 under the upload key of the part number, the plaintext length
+    /// and the GCM tag of each chunk of the part's ciphertext (<paramref name="chunks"/>, the part without the header).
+    /// The nonces of a part are fixed by its number, and under one key and nonce a chunk's tag authenticates its
+    /// ciphertext, hence its plaintext: two bodies with equal claims are equal but with probability of a GCM forgery.
+    /// The empty body (length 0, no chunks) is also the claim completion makes for the empty final chunk's part number.
+    /// </summary>
+    public static byte[] PartClaim(ReadOnlySpan<byte> uploadKey, int partNumber, long plaintextLength, ReadOnlySpan<byte> chunks)
     {
         using var mac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, uploadKey);
-        Span<byte> number = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(number, partNumber);
+        Span<byte> fields = stackalloc byte[12];
+        BinaryPrimitives.WriteInt32BigEndian(fields, partNumber);
+        BinaryPrimitives.WriteInt64BigEndian(fields[4..], plaintextLength);
         mac.AppendData(PartLabel);
-        mac.AppendData(number);
-        mac.AppendData(plaintext);
+        mac.AppendData(fields);
+        while (!chunks.IsEmpty)
+        {
+            int chunk = Math.Min(chunks.Length, CiphertextLayout.EncryptedChunkSize);
+            mac.AppendData(chunks.Slice(chunk - CiphertextLayout.TagSize, CiphertextLayout.TagSize));
+            chunks = chunks[chunk..];
+        }
+
         return mac.GetHashAndReset();
     }
 

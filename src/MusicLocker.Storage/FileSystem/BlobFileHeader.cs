@@ -55,6 +55,44 @@ internal sealed class BlobFileHeader
     }
 
     /// <summary>
+    /// Serializes the header to exactly <paramref name="dataOffset"/> bytes, the JSON padded with spaces (JSON's own
+    /// whitespace, so every reader of the format reads it): a multipart upload reserves that much room before its parts
+    /// at its start, and completion writes the header there. <see langword="null"/> when the header does not fit.
+    /// </summary>
+    public byte[]? SerializeInto(int dataOffset)
+    {
+        byte[] compact = Serialize();
+        if (compact.Length > dataOffset)
+        {
+            return null;
+        }
+
+        var bytes = new byte[dataOffset];
+        compact.CopyTo(bytes, 0);
+        bytes.AsSpan(compact.Length).Fill((byte)' ');
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), (uint)(dataOffset - 8));
+        DataOffset = dataOffset;
+        return bytes;
+    }
+
+    /// <summary>
+    /// The room a multipart upload reserves for its blob's header: the header with these properties at its longest
+    /// (an ETag is always the same length; a time at its longest form), rounded up to whole 4 KiB pages.
+    /// </summary>
+    public static int ReservedLength(string? contentType, Dictionary<string, string>? metadata)
+    {
+        var longest = new BlobFileHeader
+        {
+            ETag = NewETag(),
+            LastModified = new DateTimeOffset(2000, 12, 31, 23, 59, 59, TimeSpan.FromHours(-11)).AddTicks(1234567),
+            ContentType = contentType,
+            Metadata = metadata,
+        };
+        int length = longest.Serialize().Length + 64;
+        return (length + 4095) / 4096 * 4096;
+    }
+
+    /// <summary>
     /// The properties of this version at <paramref name="fileLength"/>. A header shared through <see cref="BlobReadMemo"/>
     /// hands back the same (immutable) properties while the key and length are the ones it last made them for.
     /// </summary>

@@ -22,4 +22,31 @@ internal sealed class UploadManifest
 
     [JsonPropertyName("ifNoneMatchAny")]
     public bool IfNoneMatchAny { get; init; }
+
+    /// <summary>
+    /// Where the first part starts in the upload's data file: the room reserved for the blob's header. Zero in uploads
+    /// started before the data file (their parts were files of their own); those are not resumed.
+    /// </summary>
+    [JsonPropertyName("dataOffset")]
+    public int DataOffset { get; init; }
+}
+
+/// <summary>
+/// Where a stored part's bytes are: a region of the upload's data file, or (a part whose length was not known when it
+/// was sent) a spill file of its own in the upload's folder. One small file per part number, replaced by rename.
+/// </summary>
+internal sealed class PartEntry
+{
+    [JsonPropertyName("etag")]
+    public required string ETag { get; init; }
+
+    /// <summary>The spill file's name, or <see langword="null"/> for the data file.</summary>
+    [JsonPropertyName("file")]
+    public string? File { get; init; }
+
+    [JsonPropertyName("offset")]
+    public long Offset { get; init; }
+
+    [JsonPropertyName("length")]
+    public long Length { get; init; }
 }

@@ -73,7 +73,8 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
                     else if (upload is not null)
                     {
                         cancellationToken.ThrowIfCancellationRequested();
-                        using var body = new MemoryStream(buffer, 0, length, writable: false);
+                        // Visible: the encrypted store encrypts straight from this buffer instead of copying the part first.
+                        using var body = new MemoryStream(buffer, 0, length, writable: false, publiclyVisible: true);
                         part = await core.Objects.UploadPartAsync(upload, number, body, cancellationToken).ConfigureAwait(false);
                         sentNow += length;
                     }
