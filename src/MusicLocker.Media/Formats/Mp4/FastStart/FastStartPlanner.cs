@@ -66,6 +66,11 @@ internal sealed class FastStartPlanner(IRandomAccessSource source, MediaProbeOpt
         }
 
         byte[] newMoov = rewriter.Rewrite(geometry, out int tables, out int upgraded);
+        if (tables == 0)
+        {
+            ThrowHelper.ThrowCorrupt("The moov box holds no chunk offset table (stco/co64): it describes no track whose data could be found", layout.MoovOffset);
+        }
+
         return FastStartPlan.Rewrite(source, layout.MoovOffset, layout.MoovLength, layout.FirstMdat, newMoov, tables, upgraded);
     }
 
