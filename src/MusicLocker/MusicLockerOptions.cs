@@ -37,6 +37,15 @@ public sealed class MusicLockerOptions
     /// <summary>How long an upload's quota reservation holds before it expires (one hour by default).</summary>
     public TimeSpan ReservationLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Whether uploads store MP4/M4A files in "fast start" layout — <c>moov</c> moved in front of <c>mdat</c>, so a browser
+    /// can start playing from its first request — unless <see cref="UploadOptions.FastStart"/> says otherwise (off by
+    /// default). The stored file, its size, its content hash and what a download returns are then the rewritten file's;
+    /// the audio bytes, the audio hash (dedup), the duration and the seek data are the same. Other files are stored as
+    /// given. See docs/architecture.md, "Fast start".
+    /// </summary>
+    public bool FastStart { get; set; }
+
     /// <summary>Where a stream that cannot seek is spooled during an upload (the system's temp folder when empty).</summary>
     public string? TempFolder { get; set; }
 

@@ -77,9 +77,10 @@ internal sealed record StoredTrackInfo(
 /// start (size, part size, name), again after each stored part with the SHA-256 of the source's first
 /// <see cref="VerifiedBytes"/> bytes (a resume re-hashes that prefix of its local file and refuses another file before
 /// it stores anything), and once the whole source is read with both hashes (<see cref="VerifiedBytes"/> = size: the
-/// prefix hash is then the content hash).
+/// prefix hash is then the content hash). <see cref="FastStart"/>: the upload stores the fast-start rewrite of the
+/// source (sizes and hashes are then the rewritten file's), so a resume rewrites its local file the same way.
 /// </summary>
-internal sealed record UploadManifest(long SizeBytes, int PartSize, string FileName, long VerifiedBytes = 0, string? PrefixHash = null, string? AudioHash = null)
+internal sealed record UploadManifest(long SizeBytes, int PartSize, string FileName, long VerifiedBytes = 0, string? PrefixHash = null, string? AudioHash = null, bool FastStart = false)
 {
     /// <summary>The whole source's SHA-256, once it has been read to the end; else null.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -46,18 +46,25 @@ internal sealed class UploadPipeline(LockerCore core, string userId)
         }
 
         // 3. Reserve, start the multipart upload, write the manifest, record the session (in that order: a crash between
-        //    steps leaves an expiring reservation and unreferenced objects the sweep removes).
+        //    steps leaves an expiring reservation and unreferenced objects the sweep removes). From here on the source is
+        //    the layout stored: the file as given, or its fast-start rewrite (a resume keeps the one it started with).
         UploadSession session;
         UploadManifest manifest;
+        StoredLayout layout;
         if (resumeId is { } id)
         {
-            (session, manifest) = await OpenSessionAsync(id, size, cancellationToken).ConfigureAwait(false);
+            (session, manifest) = await OpenSessionAsync(id, cancellationToken).ConfigureAwait(false);
+            layout = await StoredLayout.ChooseAsync(core, source, probe, manifest.FastStart, hashSource: false, cancellationToken).ConfigureAwait(false);
+            (source, probe, size) = (layout.Source, layout.Probe, layout.Source.Length);
+            EnsureResumable(manifest, layout, size, id);
             fileName = manifest.FileName;
         }
         else
         {
+            layout = await StoredLayout.ChooseAsync(core, source, probe, options.FastStart ?? core.Options.FastStart, knownHash is not null, cancellationToken).ConfigureAwait(false);
+            (source, probe, size) = (layout.Source, layout.Probe, layout.Source.Length);
             fileName ??= "upload";
-            (session, manifest) = await StartAsync(fileName, size, probe, options, cancellationToken).ConfigureAwait(false);
+            (session, manifest) = await StartAsync(fileName, size, probe, options, layout.Decision == FastStartDecision.Rewrite, cancellationToken).ConfigureAwait(false);
         }
 
         var key = BlobKey.Parse(session.StorageKey);
@@ -69,7 +76,7 @@ internal sealed class UploadPipeline(LockerCore core, string userId)
         var transfer = new PartTransfer(core, userId, session, manifest, LockerKeys.Manifest(key));
         var pass = await transfer.RunAsync(source, completed ? null : upload, probe, progress, cancellationToken).ConfigureAwait(false);
         session = transfer.Session;
-        await EnsureSameSourceAsync(session, probe, pass, knownHash).ConfigureAwait(false);
+        await EnsureSameSourceAsync(session, probe, pass, knownHash, layout.SourceHash() ?? pass.ContentHash).ConfigureAwait(false);
         await transfer.SealAsync(pass.ContentHash, pass.AudioHash, cancellationToken).ConfigureAwait(false);
         if (!completed)
         {
@@ -96,7 +103,7 @@ internal sealed class UploadPipeline(LockerCore core, string userId)
         if (!addition.Added)
         {
             await AbandonAsync(core, session, CancellationToken.None).ConfigureAwait(false);
-            return await SettleDuplicateAsync(addition.Track, probe, fileName, pass.ContentHash, cancellationToken).ConfigureAwait(false);
+            return await SettleDuplicateAsync(addition.Track, probe, fileName, pass.ContentHash, cancellationToken).ConfigureAwait(false) with { FastStart = layout.Decision };
         }
 
         // The track is committed: tidying up after it must not fail the upload. What a failure here leaves (a session, a
@@ -110,17 +117,17 @@ internal sealed class UploadPipeline(LockerCore core, string userId)
         {
         }
 
-        return new UploadResult(LockerTrack.From(addition.Track), UploadOutcome.Stored);
+        return new UploadResult(LockerTrack.From(addition.Track), UploadOutcome.Stored) { FastStart = layout.Decision };
     }
 
     /// <summary>
     /// The pass saw other bytes than the probe (the head changed in between, so the audio hash may cover the wrong
     /// range) or than the app vouched for: give the upload up.
     /// </summary>
-    private async Task EnsureSameSourceAsync(UploadSession session, MediaInfo probe, TransferResult pass, string? knownHash)
+    private async Task EnsureSameSourceAsync(UploadSession session, MediaInfo probe, TransferResult pass, string? knownHash, string sourceHash)
     {
         bool sameHead = pass.Info.AudioOffset == probe.AudioOffset && pass.Info.AudioLength == probe.AudioLength;
-        bool vouched = knownHash is null || string.Equals(knownHash, pass.ContentHash, StringComparison.Ordinal);
+        bool vouched = knownHash is null || string.Equals(knownHash, sourceHash, StringComparison.Ordinal);
         if (sameHead && vouched)
         {
             return;
@@ -128,7 +135,7 @@ internal sealed class UploadPipeline(LockerCore core, string userId)
 
         await AbandonAsync(core, session, CancellationToken.None).ConfigureAwait(false);
         throw new LockerException(LockerErrorCode.SourceChanged, sameHead
-            ? $"The file's SHA-256 is {pass.ContentHash}, not the {knownHash} the upload was given (UploadOptions.ContentHash); the upload was given up and nothing was stored."
+            ? $"The file's SHA-256 is {sourceHash}, not the {knownHash} the upload was given (UploadOptions.ContentHash); the upload was given up and nothing was stored."
             : "The file changed while it was being uploaded; the upload was given up and nothing was stored.");
     }
 
@@ -147,7 +154,7 @@ internal sealed class UploadPipeline(LockerCore core, string userId)
         return hash.ToLowerInvariant();
     }
 
-    private async Task<(UploadSession Session, UploadManifest Manifest)> OpenSessionAsync(Guid sessionId, long size, CancellationToken cancellationToken)
+    private async Task<(UploadSession Session, UploadManifest Manifest)> OpenSessionAsync(Guid sessionId, CancellationToken cancellationToken)
     {
         var session = await Metadata.UploadSessions.GetAsync(userId, sessionId, cancellationToken).ConfigureAwait(false);
         if (session.State != UploadSessionState.Open || session.MultipartUploadId is null)
@@ -166,15 +173,24 @@ internal sealed class UploadPipeline(LockerCore core, string userId)
             throw new LockerException(LockerErrorCode.UploadNotFound, "The upload's manifest is gone (the upload was swept or cancelled).");
         }
 
-        if (manifest.SizeBytes != size)
-        {
-            throw new LockerException(LockerErrorCode.SourceChanged, $"The file given to resume upload {sessionId} has {size:N0} bytes, not the {manifest.SizeBytes:N0} of the file it started with ('{manifest.FileName}'); nothing was changed.");
-        }
-
         return (session, manifest);
     }
 
-    private async Task<(UploadSession, UploadManifest)> StartAsync(string fileName, long size, MediaInfo probe, UploadOptions options, CancellationToken cancellationToken)
+    /// <summary>The file given to a resume must be the one the upload started with, in the layout it stores.</summary>
+    private static void EnsureResumable(UploadManifest manifest, StoredLayout layout, long size, Guid sessionId)
+    {
+        if (manifest.FastStart && layout.Decision != FastStartDecision.Rewrite)
+        {
+            throw new LockerException(LockerErrorCode.SourceChanged, $"Upload {sessionId} stores the fast-start rewrite of '{manifest.FileName}', but the file given to resume it cannot be rewritten ({layout.Decision}); nothing was changed.");
+        }
+
+        if (manifest.SizeBytes != size)
+        {
+            throw new LockerException(LockerErrorCode.SourceChanged, $"The file given to resume upload {sessionId} has {size:N0} bytes{(manifest.FastStart ? " once fast-started" : string.Empty)}, not the {manifest.SizeBytes:N0} of the file it started with ('{manifest.FileName}'); nothing was changed.");
+        }
+    }
+
+    private async Task<(UploadSession, UploadManifest)> StartAsync(string fileName, long size, MediaInfo probe, UploadOptions options, bool fastStart, CancellationToken cancellationToken)
     {
         QuotaReservation? reservation = options.IsPurchased
             ? null
@@ -183,7 +199,7 @@ internal sealed class UploadPipeline(LockerCore core, string userId)
         {
             var key = LockerKeys.Audio(userId, Guid.NewGuid());
             var upload = await core.Objects.StartMultipartUploadAsync(key, new PutBlobOptions { ContentType = StoredTrackInfo.ContentTypeOf(probe.Container) }, cancellationToken).ConfigureAwait(false);
-            var manifest = new UploadManifest(size, core.Options.PartSize, fileName);
+            var manifest = new UploadManifest(size, core.Options.PartSize, fileName) { FastStart = fastStart };
             await LockerDocuments.WriteAsync(core.Objects, LockerKeys.Manifest(key), manifest, cancellationToken).ConfigureAwait(false);
             var session = await Metadata.UploadSessions.CreateAsync(userId, new NewUploadSession(key.Value, TrimName(fileName), size, reservation?.Id, upload.UploadId), cancellationToken).ConfigureAwait(false);
             return (session, manifest);

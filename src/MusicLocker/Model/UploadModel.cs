@@ -1,3 +1,4 @@
+using MusicLocker.Media;
 using MusicLocker.Metadata.Quota;
 
 namespace MusicLocker;
@@ -18,6 +19,18 @@ public sealed class UploadOptions
     /// bytes read: a mismatch gives the upload up with <see cref="LockerErrorCode.SourceChanged"/>.
     /// </summary>
     public string? ContentHash { get; init; }
+
+    /// <summary>
+    /// Store an MP4/M4A whose <c>moov</c> follows its media data in "fast start" layout (<c>moov</c> moved in front, chunk
+    /// offsets shifted, nothing re-encoded), so a browser starts playing from its first request; <see langword="null"/>
+    /// (the default) takes <see cref="MusicLockerOptions.FastStart"/>. The track then stores, charges, hashes
+    /// (<see cref="LockerTrack"/>'s content hash) and downloads the rewritten file; its audio hash, duration and seek data
+    /// are those of the original, so the same audio uploaded either way is one track. A file fast start does not apply
+    /// to (MP3, ADTS, moov already first, fragmented) is stored as given; <see cref="UploadResult.FastStart"/> says which.
+    /// A stream that cannot seek is spooled to <see cref="MusicLockerOptions.TempFolder"/> first, as every such upload is,
+    /// and rewritten from there. A resumed upload keeps the layout it started with, whatever this says.
+    /// </summary>
+    public bool? FastStart { get; init; }
 }
 
 /// <summary>How far an upload is.</summary>
@@ -46,7 +59,16 @@ public enum UploadOutcome
 /// <summary>The result of an upload.</summary>
 /// <param name="Track">The track (new, or the one already there).</param>
 /// <param name="Outcome">What the upload did.</param>
-public sealed record UploadResult(LockerTrack Track, UploadOutcome Outcome);
+public sealed record UploadResult(LockerTrack Track, UploadOutcome Outcome)
+{
+    /// <summary>
+    /// What fast start did to the file (<see cref="UploadOptions.FastStart"/>): <see cref="FastStartDecision.Rewrite"/>
+    /// when the stored file is the rewritten one, another value when it was asked for and the file was stored as given
+    /// (why), <see cref="FastStartDecision.Unknown"/> when fast start was not asked for or the upload stored nothing
+    /// before deciding (a duplicate recognised by <see cref="UploadOptions.ContentHash"/>).
+    /// </summary>
+    public FastStartDecision FastStart { get; init; }
+}
 
 /// <summary>An upload that was interrupted and can be resumed with <see cref="ILockerUploads.ResumeAsync(Guid, string, UploadOptions?, IProgress{UploadProgress}?, CancellationToken)"/>.</summary>
 /// <param name="Id">The session id.</param>
