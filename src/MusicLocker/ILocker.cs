@@ -23,7 +23,8 @@ public interface ILocker : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Retention: warns every account unused for <see cref="MusicLockerOptions.RetentionPeriod"/> less
-    /// <see cref="MusicLockerOptions.RetentionWarningLead"/> (once; the result lists them, for the app to notify), and deletes
+    /// <see cref="MusicLockerOptions.RetentionWarningLead"/> once per idle spell, through <see cref="MusicLockerOptions.RetentionNotifier"/>
+    /// when set (the result lists them too; a failed notice is retried by the next sweep), and deletes
     /// every account unused for the whole period whose warning is at least the lead old, through the account deletion
     /// (crypto-shred first, resumable). Safe to run on several instances at once: each account is warned once and deleted once.
     /// </summary>
