@@ -77,7 +77,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var server = new ServerProcess(process, output, port);
         try
         {
-            await server.WaitForPortAsync(timeout ?? TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+            await server.WaitForPortAsync(timeout ?? TimeSpan.FromSeconds(180), cancellationToken).ConfigureAwait(false);
         }
         catch
         {
