@@ -17,4 +17,10 @@ public enum DurationSource
 
     /// <summary>The MP4 media or movie header duration (no sample tables).</summary>
     MediaHeader = 5,
+
+    /// <summary>
+    /// An estimate: a range probe bounded by <see cref="MediaProbeOptions.FrameWalkLimit"/> counted the frames of a prefix of
+    /// an MP3 without Xing/VBRI header (or of ADTS) and extrapolated over the audio bytes. A stream probe gives the exact count.
+    /// </summary>
+    Estimated = 6,
 }

@@ -36,6 +36,9 @@ public sealed record MediaInfo
     /// <summary>Where the frame count comes from.</summary>
     public required DurationSource DurationSource { get; init; }
 
+    /// <summary>Whether <see cref="Duration"/> and <see cref="FrameCount"/> are estimated (<see cref="DurationSource.Estimated"/>), not exact.</summary>
+    public bool IsDurationEstimated => DurationSource == DurationSource.Estimated;
+
     /// <summary>The average bitrate of the audio in kbit/s (audio bytes over playing time of all frames).</summary>
     public required int BitrateKbps { get; init; }
 

@@ -52,6 +52,16 @@ public sealed class MediaProbeOptions
     /// </summary>
     public bool RequireSeekIndex { get; init; }
 
+    /// <summary>
+    /// How many bytes of audio frames a range probe (<see cref="MediaProber.ProbeAsync(IRandomAccessSource, CancellationToken)"/>,
+    /// <see cref="MediaProber.ProbeFileAsync"/>) walks in a file that holds no frame count (an MP3 without Xing/VBRI
+    /// header, ADTS) before it stops and estimates the duration from the frames counted so far
+    /// (<see cref="DurationSource.Estimated"/>, no <see cref="SeekIndex"/>). <see langword="null"/> (the default) walks to
+    /// the end: exact. For a head-only check before a file is read once anyway (an upload), where the single pass gives the
+    /// exact count. At least 64 KiB.
+    /// </summary>
+    public long? FrameWalkLimit { get; init; }
+
     /// <summary>The size of each read of a range probe. Default 64 KiB.</summary>
     public int RangeReadSize { get; init; } = 64 * 1024;
 
@@ -79,5 +89,9 @@ public sealed class MediaProbeOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(SeekIndexInterval, TimeSpan.FromMilliseconds(10), nameof(SeekIndexInterval));
         ArgumentOutOfRangeException.ThrowIfLessThan(RangeReadSize, 4096, nameof(RangeReadSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSeekIndexEntries, 16, nameof(MaxSeekIndexEntries));
+        if (FrameWalkLimit is { } limit)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(limit, 64 * 1024, nameof(FrameWalkLimit));
+        }
     }
 }

@@ -14,8 +14,9 @@ namespace MusicLocker.Media;
 /// <para><see cref="ProbeAsync(IRandomAccessSource, CancellationToken)"/> reads ranges: the head (tags, first frames, or
 /// the MP4 boxes up to <c>moov</c>, jumping over pictures and <c>mdat</c>) and the tail (trailing tags): at most 4 reads
 /// for an MP3 with a Xing/VBRI header and for MP4. An MP3 without such a header, and ADTS, hold no frame count, so the
-/// rest of the file is then read once, sequentially, and every frame is counted. So is an MP3 whose header counts frames
-/// its bytes cannot hold (a cut upload, a forged count): every entry point reports the same frames and duration.</para>
+/// rest of the file is then read once, sequentially, and every frame is counted (unless <see cref="MediaProbeOptions.FrameWalkLimit"/>
+/// bounds the walk: then the duration is estimated and says so). So is an MP3 whose header counts frames its bytes cannot
+/// hold (a cut upload, a forged count): every entry point reports the same frames and duration.</para>
 /// <para><see cref="ProbeStreamAsync"/> and <see cref="MediaStreamParser"/> read a stream once, front to back (an upload).</para>
 /// <para>Each probe is one <c>media.probe</c> span and one count of <c>musiclocker.media.probes</c> (source and meter
 /// <c>MusicLocker.Media</c>); warnings and refusals are logged to <see cref="MediaProbeOptions.LoggerFactory"/>.</para>
@@ -151,6 +152,12 @@ public sealed class MediaProber
             while (pos < length && !core.HeadDone)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (Options.FrameWalkLimit is { } limit && core.Streaming && core.WalkStart >= 0 && pos - core.WalkStart >= limit)
+                {
+                    core.StopWalk(); // bounded: the frames counted so far give an estimate
+                    break;
+                }
+
                 long windowEnd = windowStart + windowLength;
                 bool covered = pos >= windowStart && (pos + Math.Max(need, 1) <= windowEnd || (windowEnd == length && pos < windowEnd));
                 if (!covered)

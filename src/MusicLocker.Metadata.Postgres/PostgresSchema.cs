@@ -21,6 +21,7 @@ internal static class PostgresSchema
         (c, t, ct) => c.Sql(t, AccountActivity).ExecAsync(ct),
         (c, t, ct) => c.Sql(t, AudioHashIndex).ExecAsync(ct),
         (c, t, ct) => c.Sql(t, AnnotationsAndCredentials).ExecAsync(ct),
+        (c, t, ct) => c.Sql(t, RetentionNotice).ExecAsync(ct),
     ];
 
     public static int LatestVersion => Migrations.Length;
@@ -188,5 +189,11 @@ internal static class PostgresSchema
         CREATE TABLE app_passwords (
             user_id text NOT NULL PRIMARY KEY REFERENCES locker_users (user_id) ON DELETE CASCADE,
             sealed bytea NOT NULL, updated_at bigint NOT NULL);
+        """;
+
+    // Retention notices: when an instance claimed sending the inactivity warning (a lease, so a crashed sender is taken
+    // over); retention_warned_at is set only once the app's notifier has taken the warning.
+    private const string RetentionNotice = """
+        ALTER TABLE locker_users ADD COLUMN retention_notice_at bigint NULL;
         """;
 }

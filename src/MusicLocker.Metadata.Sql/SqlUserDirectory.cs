@@ -66,7 +66,7 @@ internal sealed class SqlUserDirectory : IUserDirectory
 
     public Task<bool> RecordActivityAsync(string userId, TimeSpan minimumInterval, CancellationToken cancellationToken = default) =>
         ConditionalUpdateAsync("user.record_activity", userId,
-            "UPDATE locker_users SET last_active_at = @now, retention_warned_at = NULL " +
+            "UPDATE locker_users SET last_active_at = @now, retention_warned_at = NULL, retention_notice_at = NULL " +
             "WHERE user_id = @u AND last_active_at <= @since AND retention_claimed_at IS NULL",
             (command, now) => command.With("since", now - Milliseconds(minimumInterval)), cancellationToken);
 
@@ -92,8 +92,27 @@ internal sealed class SqlUserDirectory : IUserDirectory
 
     public Task<bool> TryMarkRetentionWarnedAsync(string userId, TimeSpan inactiveFor, CancellationToken cancellationToken = default) =>
         ConditionalUpdateAsync("user.retention_warn", userId,
-            "UPDATE locker_users SET retention_warned_at = @now WHERE user_id = @u AND last_active_at <= @before AND retention_warned_at IS NULL",
+            "UPDATE locker_users SET retention_warned_at = @now WHERE user_id = @u AND last_active_at <= @before AND retention_warned_at IS NULL " +
+            "AND retention_notice_at IS NULL",
             (command, now) => command.With("before", now - Milliseconds(inactiveFor)), cancellationToken);
+
+    public Task<bool> TryClaimRetentionNoticeAsync(string userId, TimeSpan inactiveFor, TimeSpan lease, CancellationToken cancellationToken = default) =>
+        ConditionalUpdateAsync("user.retention_notice_claim", userId,
+            "UPDATE locker_users SET retention_notice_at = @now WHERE user_id = @u AND last_active_at <= @before " +
+            "AND retention_warned_at IS NULL AND retention_claimed_at IS NULL " +
+            "AND (retention_notice_at IS NULL OR retention_notice_at <= @expired)",
+            (command, now) => command.With("before", now - Milliseconds(inactiveFor)).With("expired", now - Milliseconds(lease)),
+            cancellationToken);
+
+    public Task<bool> CompleteRetentionNoticeAsync(string userId, bool delivered, CancellationToken cancellationToken = default) =>
+        delivered
+            ? ConditionalUpdateAsync("user.retention_notice_done", userId,
+                "UPDATE locker_users SET retention_warned_at = @now, retention_notice_at = NULL " +
+                "WHERE user_id = @u AND retention_notice_at IS NOT NULL AND retention_warned_at IS NULL",
+                static (command, _) => command, cancellationToken)
+            : ConditionalUpdateAsync("user.retention_notice_release", userId,
+                "UPDATE locker_users SET retention_notice_at = NULL WHERE user_id = @u AND retention_notice_at IS NOT NULL AND retention_warned_at IS NULL",
+                static (command, _) => command, cancellationToken);
 
     public Task<bool> TryClaimRetentionDeletionAsync(string userId, TimeSpan inactiveFor, TimeSpan warnedFor, TimeSpan lease, CancellationToken cancellationToken = default) =>
         ConditionalUpdateAsync("user.retention_claim", userId,

@@ -20,6 +20,7 @@ internal static class SqliteSchema
         (c, t, ct) => ExecAsync(c, t, AccountActivity, ct),
         (c, t, ct) => ExecAsync(c, t, AudioHashIndex, ct),
         (c, t, ct) => ExecAsync(c, t, AnnotationsAndCredentials, ct),
+        (c, t, ct) => ExecAsync(c, t, RetentionNotice, ct),
     ];
 
     public static int LatestVersion => Migrations.Length;
@@ -236,5 +237,11 @@ internal static class SqliteSchema
         CREATE TABLE app_passwords (
             user_id TEXT NOT NULL PRIMARY KEY REFERENCES locker_users (user_id) ON DELETE CASCADE,
             sealed BLOB NOT NULL, updated_at INTEGER NOT NULL);
+        """;
+
+    // Retention notices: when an instance claimed sending the inactivity warning (a lease, so a crashed sender is taken
+    // over); retention_warned_at is set only once the app's notifier has taken the warning.
+    private const string RetentionNotice = """
+        ALTER TABLE locker_users ADD COLUMN retention_notice_at INTEGER NULL;
         """;
 }

@@ -23,7 +23,8 @@ public interface ILocker : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Retention: warns every account unused for <see cref="MusicLockerOptions.RetentionPeriod"/> less
-    /// <see cref="MusicLockerOptions.RetentionWarningLead"/> (once; the result lists them, for the app to notify), and deletes
+    /// <see cref="MusicLockerOptions.RetentionWarningLead"/> once per idle spell, through <see cref="MusicLockerOptions.RetentionNotifier"/>
+    /// when set (the result lists them too; a failed notice is retried by the next sweep), and deletes
     /// every account unused for the whole period whose warning is at least the lead old, through the account deletion
     /// (crypto-shred first, resumable). Safe to run on several instances at once: each account is warned once and deleted once.
     /// </summary>
@@ -36,6 +37,17 @@ public interface ILocker : IAsyncDisposable, IDisposable
     /// </summary>
     /// <exception cref="LockerException"><see cref="LockerErrorCode.InvalidArgument"/>: a bad user id or option.</exception>
     Task<ReconcileReport> ReconcileAsync(string userId, ReconcileOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reconciles every user (<see cref="ReconcileAsync"/>, one after the other, so memory is bounded by one user's
+    /// reconcile), then the storage prefixes <c>users/{id}/</c> of users the catalog does not know (a deleted account's
+    /// leftovers: each object there is an orphan, <see cref="ReconcileIssueKind.ObjectWithoutTrack"/>, deleted on repair once
+    /// older than <see cref="ReconcileOptions.MinimumAge"/>). Yields one report per user, consistent ones included, as it
+    /// goes; <paramref name="progress"/> hears after each. Stop it with the token. Keys outside <c>users/</c> are not the
+    /// locker's and are left alone. In-flight uploads are never drift (open sessions and young objects are left alone).
+    /// </summary>
+    /// <exception cref="LockerException"><see cref="LockerErrorCode.InvalidArgument"/>: a bad option.</exception>
+    IAsyncEnumerable<ReconcileReport> ReconcileAllAsync(ReconcileOptions? options = null, IProgress<ReconcileProgress>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>The user an API key (<see cref="ILockerAccess.IssueApiKeyAsync"/>) was issued to; <see langword="null"/> when the key is unknown or revoked.</summary>
     Task<string?> FindApiKeyUserAsync(string apiKey, CancellationToken cancellationToken = default);

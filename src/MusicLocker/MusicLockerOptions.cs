@@ -70,6 +70,13 @@ public sealed class MusicLockerOptions
     /// <summary>How long before the deletion an inactive account is warned (30 days by default; positive, shorter than <see cref="RetentionPeriod"/>).</summary>
     public TimeSpan RetentionWarningLead { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// Sends the inactivity warnings of <see cref="ILocker.SweepRetentionAsync"/> (null: the sweep's result lists them and
+    /// nothing else is done). A registered <see cref="IRetentionNotifier"/> is taken from the container when this is null.
+    /// Not bound from configuration.
+    /// </summary>
+    public IRetentionNotifier? RetentionNotifier { get; set; }
+
     /// <summary>Where the locker logs (category <c>MusicLocker.Locker</c>; none when null).</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 

@@ -16,7 +16,8 @@ internal static class MediaInfoBuilder
         long minOffset = w.FirstFrameOffset + Math.Max(1, w.FirstFrameLength);
         long audioEnd = TrailingTagScanner.Scan(tail, fileLength, Math.Min(minOffset, fileLength), tags, options);
         bool walked = !w.HeadDone;
-        if (walked)
+        bool estimated = walked && w.WalkStopped && w.LastFrameEnd < audioEnd && w.AudioBytes > 0;
+        if (walked && !estimated)
         {
             w.EndAt(audioEnd);
         }
@@ -26,7 +27,13 @@ internal static class MediaInfoBuilder
         long frames;
         DurationSource source;
         uint headerFrames = w.Xing?.Frames ?? w.Vbri?.Frames ?? 0;
-        if (walked)
+        if (estimated)
+        {
+            // Frames counted over a prefix, scaled by the audio bytes: exact for CBR, close for VBR.
+            frames = Math.Max(1, (long)Math.Round(w.FrameCount * (double)(audioEnd - w.FirstAudioOffset) / w.AudioBytes));
+            source = DurationSource.Estimated;
+        }
+        else if (walked)
         {
             frames = w.FrameCount;
             source = DurationSource.FrameWalk;
@@ -59,7 +66,7 @@ internal static class MediaInfoBuilder
             delay = padding = 0;
         }
 
-        long audioBytes = walked ? w.AudioBytes : Math.Max(0, audioEnd - w.FirstAudioOffset);
+        long audioBytes = walked && !estimated ? w.AudioBytes : Math.Max(0, audioEnd - w.FirstAudioOffset);
         double seconds = (double)encoded / rate;
         int kbps = seconds > 0 ? (int)Math.Round(audioBytes * 8 / seconds / 1000) : 0;
         bool adts = w.IsAdts;
@@ -89,7 +96,7 @@ internal static class MediaInfoBuilder
             FileLength = fileLength,
             Tags = tags.Build(),
             Pictures = [.. tags.Pictures],
-            SeekIndex = walked ? w.SeekIndex?.Build(w.Samples) : null,
+            SeekIndex = walked && !estimated ? w.SeekIndex?.Build(w.Samples) : null,
             Warnings = warnings,
         };
     }

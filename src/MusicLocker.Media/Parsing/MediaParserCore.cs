@@ -54,6 +54,12 @@ internal sealed class MediaParserCore
     /// <summary>Range probing: every frame must be walked, so the rest of the file is read in one sequential stream.</summary>
     public bool Streaming => _stage == Stage.Frames && !HeadDone;
 
+    /// <summary>Range probing: where the frame walk started (the first audio frame), or -1 before it.</summary>
+    public long WalkStart => _stage == Stage.Frames ? _frames!.FirstFrameOffset : -1;
+
+    /// <summary>Range probing bounded by <see cref="MediaProbeOptions.FrameWalkLimit"/>: stops the walk; <see cref="Finish"/> estimates.</summary>
+    public void StopWalk() => _frames?.StopWalk();
+
     /// <summary>Range probing: how much to read at once from the current position.</summary>
     public int PreferredRead => _mp4?.PreferredRead ?? 0;
 

@@ -42,6 +42,21 @@ public interface IUserDirectory
     Task<bool> TryMarkRetentionWarnedAsync(string userId, TimeSpan inactiveFor, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Claims sending the user's inactivity warning: succeeds when the user is inactive for <paramref name="inactiveFor"/>,
+    /// not warned yet, not claimed for deletion, and no other notice claim younger than <paramref name="lease"/> holds (a
+    /// sender that crashed is taken over once its lease ends). One conditional write: one winner at a time. Settle it
+    /// with <see cref="CompleteRetentionNoticeAsync"/>; recording activity drops it.
+    /// </summary>
+    Task<bool> TryClaimRetentionNoticeAsync(string userId, TimeSpan inactiveFor, TimeSpan lease, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Settles a notice claim (<see cref="TryClaimRetentionNoticeAsync"/>): <paramref name="delivered"/> marks the user
+    /// warned now (the deletion lead counts from here); otherwise the claim is released, so the next sweep sends again.
+    /// </summary>
+    /// <returns>Whether a claim was settled (<see langword="false"/> when activity dropped it meanwhile, or none was held).</returns>
+    Task<bool> CompleteRetentionNoticeAsync(string userId, bool delivered, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Claims the user's deletion for inactivity: succeeds when the user is inactive for <paramref name="inactiveFor"/>,
     /// was warned at least <paramref name="warnedFor"/> ago, and no other claim younger than <paramref name="lease"/>
     /// holds (a crashed deletion is taken over once its lease ends). One conditional write: one winner at a time.

@@ -38,6 +38,15 @@ internal sealed partial class DeferredLocker : ILocker
     public async Task<ReconcileReport> ReconcileAsync(string userId, ReconcileOptions? options = null, CancellationToken cancellationToken = default) =>
         await (await OpenedAsync(cancellationToken).ConfigureAwait(false)).ReconcileAsync(userId, options, cancellationToken).ConfigureAwait(false);
 
+    public async IAsyncEnumerable<ReconcileReport> ReconcileAllAsync(ReconcileOptions? options = null, IProgress<ReconcileProgress>? progress = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var locker = await OpenedAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var report in locker.ReconcileAllAsync(options, progress, cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            yield return report;
+        }
+    }
+
     /// <summary>The opened locker, opening it on the first call (one open, however many callers).</summary>
     internal ValueTask<LockerService> OpenedAsync(CancellationToken cancellationToken)
     {

@@ -31,6 +31,7 @@ public sealed class LockerPartContext
         var settings = services.GetRequiredService<IOptions<MusicLockerOptions>>().Value.Copy();
         settings.TimeProvider ??= services.GetService<TimeProvider>();
         settings.LoggerFactory ??= services.GetService<Microsoft.Extensions.Logging.ILoggerFactory>();
+        settings.RetentionNotifier ??= services.GetService<IRetentionNotifier>();
         return settings;
     }
 }

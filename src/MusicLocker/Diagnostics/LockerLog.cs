@@ -26,6 +26,9 @@ internal static partial class LockerLog
     [LoggerMessage(EventId = 6032, Level = LogLevel.Information, Message = "Retention sweep warned {Warned} and deleted {Deleted} accounts.")]
     public static partial void RetentionSwept(ILogger logger, int warned, int deleted);
 
+    [LoggerMessage(EventId = 6033, Level = LogLevel.Error, Message = "The retention notifier failed to warn account {UserId}; the next retention sweep tries again (the account is not deleted before a warning is delivered).")]
+    public static partial void RetentionNoticeFailed(ILogger logger, Exception exception, string userId);
+
     [LoggerMessage(EventId = 6040, Level = LogLevel.Warning, Message = "Reconcile of user {UserId} found {Kind} at {Subject}: {Detail} (repaired {Repaired}).")]
     public static partial void Drift(ILogger logger, string userId, ReconcileIssueKind kind, string subject, string detail, bool repaired);
 

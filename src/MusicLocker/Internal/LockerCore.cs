@@ -64,7 +64,14 @@ internal sealed class LockerCore
 
     public IUserKeyStore? KeyStore { get; }
 
-    public MediaProber Prober { get; } = new();
+    /// <summary>
+    /// The head check of an upload or a scan: a file without a frame count (MP3 without Xing/VBRI, ADTS) is walked for 1 MiB
+    /// only, since the upload's single pass (<see cref="MediaProber.CreateStreamParser"/>) counts every frame anyway and
+    /// a scan needs no duration; the stored duration is always the single pass's exact one.
+    /// </summary>
+    public MediaProber Prober { get; } = new(new MediaProbeOptions { FrameWalkLimit = HeadWalkLimit });
+
+    private const long HeadWalkLimit = 1024 * 1024;
 
     /// <summary>Seek indexes of track versions seeked before (time seeks in two storage reads instead of three).</summary>
     public SeekIndexCache SeekIndexes { get; } = new();

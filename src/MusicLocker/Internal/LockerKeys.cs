@@ -78,22 +78,32 @@ internal static class LockerKeys
     /// <summary>Checks a user id once, when a caller scopes the locker to it.</summary>
     public static void ValidateUserId(string userId)
     {
+        if (UserIdError(userId) is { } error)
+        {
+            LockerErrors.ThrowInvalidArgument(nameof(userId), error);
+        }
+    }
+
+    /// <summary>Whether a user id (one found in a storage key) is one the locker could have been scoped to.</summary>
+    public static bool IsValidUserId(string userId) => UserIdError(userId) is null;
+
+    private static string? UserIdError(string userId)
+    {
         if (string.IsNullOrEmpty(userId) || userId.Length > MetadataLimits.MaxUserIdLength)
         {
-            LockerErrors.ThrowInvalidArgument(nameof(userId), $"A user id has 1 to {MetadataLimits.MaxUserIdLength} characters.");
+            return $"A user id has 1 to {MetadataLimits.MaxUserIdLength} characters.";
         }
 
         foreach (char c in userId)
         {
             if (c == '/' || char.IsControl(c) || char.IsSurrogate(c))
             {
-                LockerErrors.ThrowInvalidArgument(nameof(userId), "A user id cannot contain '/', control characters or surrogates (it names the user's storage prefix users/{userId}/).");
+                return "A user id cannot contain '/', control characters or surrogates (it names the user's storage prefix users/{userId}/).";
             }
         }
 
-        if (userId is "." or ".." || !BlobKey.TryParse(UserPrefix(userId) + "x", out _, out _))
-        {
-            LockerErrors.ThrowInvalidArgument(nameof(userId), "A user id must make a valid storage key segment (not '.' or '..').");
-        }
+        return userId is "." or ".." || !BlobKey.TryParse(UserPrefix(userId) + "x", out _, out _)
+            ? "A user id must make a valid storage key segment (not '.' or '..')."
+            : null;
     }
 }

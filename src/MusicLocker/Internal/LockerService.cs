@@ -48,13 +48,26 @@ internal sealed class LockerService : ILocker
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         LockerKeys.ValidateUserId(userId);
+        var settings = ReconcileSettings(options);
+        return LockerTelemetry.TraceAsync("reconcile", userId, _ => LockerErrors.Guard(() => new Reconciler(_core, userId, settings).RunAsync(cancellationToken)));
+    }
+
+    public IAsyncEnumerable<ReconcileReport> ReconcileAllAsync(ReconcileOptions? options = null, IProgress<ReconcileProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var settings = ReconcileSettings(options);
+        return LockerErrors.Guard(new LockerReconciler(_core, settings, progress).RunAsync(cancellationToken), cancellationToken);
+    }
+
+    private static ReconcileOptions ReconcileSettings(ReconcileOptions? options)
+    {
         var settings = options ?? new ReconcileOptions();
         if (settings.MinimumAge < TimeSpan.FromMinutes(1))
         {
             LockerErrors.ThrowInvalidArgument("options.MinimumAge", $"must be at least one minute (got {settings.MinimumAge}).");
         }
 
-        return LockerTelemetry.TraceAsync("reconcile", userId, _ => LockerErrors.Guard(() => new Reconciler(_core, userId, settings).RunAsync(cancellationToken)));
+        return settings;
     }
 
     public Task<string?> FindApiKeyUserAsync(string apiKey, CancellationToken cancellationToken = default)

@@ -61,3 +61,12 @@ public sealed record ReconcileReport(string UserId, long ObjectsSeen, long Track
     /// <summary>Whether catalog, ledger and storage agreed.</summary>
     public bool IsConsistent => Issues.Count == 0;
 }
+
+/// <summary>How far a locker-wide reconcile (<see cref="ILocker.ReconcileAllAsync"/>) has come, reported after each user.</summary>
+/// <param name="Users">Users reconciled so far (known users, then storage prefixes of unknown ones).</param>
+/// <param name="ObjectsSeen">Stored objects listed so far.</param>
+/// <param name="TracksSeen">Catalogued tracks listed so far.</param>
+/// <param name="Issues">Disagreements found so far.</param>
+/// <param name="Repaired">Disagreements repaired so far.</param>
+/// <param name="LastUserId">The user just reconciled.</param>
+public sealed record ReconcileProgress(long Users, long ObjectsSeen, long TracksSeen, long Issues, long Repaired, string LastUserId);

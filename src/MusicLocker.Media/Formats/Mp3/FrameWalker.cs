@@ -506,6 +506,11 @@ internal sealed class FrameWalker
     internal static bool IsTagStart(ReadOnlySpan<byte> data) =>
         data.StartsWith("TAG"u8) || data.StartsWith("APETAGEX"u8) || data.StartsWith("LYRICSBEGIN"u8) || data.StartsWith("ID3"u8);
 
+    /// <summary>Whether a bounded range probe stopped the walk before the end (<see cref="MediaProbeOptions.FrameWalkLimit"/>).</summary>
+    public bool WalkStopped { get; private set; }
+
+    public void StopWalk() => WalkStopped = true;
+
     /// <summary>Ends the walk at <paramref name="audioEnd"/> (where trailing tags start): frames that reach past it were cut short or are not audio.</summary>
     public void EndAt(long audioEnd)
     {
