@@ -58,27 +58,25 @@ internal sealed class SqlLibraryCatalog : ILibraryCatalog
                     : PageCursor.Decode(query.Cursor, order.Kind, order.Types, "query.Cursor");
             }
 
-            string sql = Build(query, order, after is not null);
             return _context.ReadAsync(async connection =>
             {
-                var command = connection.Sql(null, sql).With("u", userId).With("n", query.Count + 1).With("o", query.Offset);
-                if (query.Genre is not null)
+                int offset = query.Offset;
+                if (offset > 0 && IndexOnly(query))
                 {
-                    command.With("g", CatalogText.Fold(query.Genre));
+                    // Seek to the offset: the keys of the row before it, read from the order's index alone (no joins, no
+                    // table rows), become the cursor the page starts after.
+                    var seek = Bind(connection.Sql(null, Build(query, order, after is not null, seek: true)), userId, query, after).With("o", offset - 1);
+                    after = await seek.FirstAsync<object[]?>(r => SqlTrackCatalog.ReadKeys(r, 0, order.Types), null, cancellationToken).ConfigureAwait(false);
+                    if (after is null)
+                    {
+                        return new Page<AlbumEntry>([], null);
+                    }
+
+                    offset = 0;
                 }
 
-                if (query.Artist is not null)
-                {
-                    command.With("ar", CatalogText.Fold(query.Artist));
-                }
-
-                if (query.Order == AlbumOrder.Year)
-                {
-                    var (from, to) = Years(query);
-                    command.With("y1", Math.Min(from, to)).With("y2", Math.Max(from, to));
-                }
-
-                SqlTrackCatalog.AddKeyParameters(command, after);
+                var command = Bind(connection.Sql(null, Build(query, order, after is not null, seek: false)), userId, query, after)
+                    .With("n", query.Count + 1).With("o", offset);
                 var rows = await command.ListAsync(r => (Album: ReadAlbum(r), Keys: order.Random ? [] : SqlTrackCatalog.ReadKeys(r, 12, order.Types)), cancellationToken).ConfigureAwait(false);
                 if (order.Random && rows.Count > query.Count)
                 {
@@ -165,7 +163,38 @@ internal sealed class SqlLibraryCatalog : ILibraryCatalog
         };
     }
 
-    private static string Build(AlbumListQuery query, AlbumListOrder order, bool afterCursor)
+    /// <summary>Whether the order's keys and filters are all in the album index's own index for it (then an offset is a seek, not a walk through joined rows).</summary>
+    private static bool IndexOnly(AlbumListQuery query) =>
+        query.Artist is null && query.Order is AlbumOrder.Name or AlbumOrder.Artist or AlbumOrder.Newest or AlbumOrder.Year;
+
+    private static DbCommand Bind(DbCommand command, string userId, AlbumListQuery query, object[]? after)
+    {
+        command.With("u", userId);
+        if (query.Genre is not null)
+        {
+            command.With("g", CatalogText.Fold(query.Genre));
+        }
+
+        if (query.Artist is not null)
+        {
+            command.With("ar", CatalogText.Fold(query.Artist));
+        }
+
+        if (query.Order == AlbumOrder.Year)
+        {
+            var (from, to) = Years(query);
+            command.With("y1", Math.Min(from, to)).With("y2", Math.Max(from, to));
+        }
+
+        SqlTrackCatalog.AddKeyParameters(command, after);
+        return command;
+    }
+
+    /// <summary>
+    /// The page's SELECT (<paramref name="seek"/>: only the sort keys of row <c>@o</c>, from the album source alone). The
+    /// source <c>s</c> is the album index, the genre's album index, or (filtered by artist) that artist's tracks grouped now.
+    /// </summary>
+    private static string Build(AlbumListQuery query, AlbumListOrder order, bool afterCursor, bool seek)
     {
         bool withPlays = query.Order is AlbumOrder.Frequent or AlbumOrder.Recent;
         bool annotated = query.Order is AlbumOrder.Starred or AlbumOrder.Highest;
@@ -180,11 +209,20 @@ internal sealed class SqlLibraryCatalog : ILibraryCatalog
             tracks.Append(" AND (t.artist_key = @ar OR t.album_artist_key = @ar)");
         }
 
-        var sql = new StringBuilder(2048)
-            .Append("SELECT s.artist, s.album, s.track_count, s.duration_ms, s.year, s.genre, s.first_track_id, s.added_at, ")
-            .Append(withPlays ? "p.plays, p.last_played" : "CAST(0 AS BIGINT), NULL")
-            .Append(", a.starred_at, COALESCE(a.rating, 0), ").Append(order.Keys.Length == 0 ? "NULL" : string.Join(", ", order.Keys))
-            .Append(" FROM ");
+        string keys = order.Keys.Length == 0 ? "NULL" : string.Join(", ", order.Keys);
+        var sql = new StringBuilder(2048).Append("SELECT ");
+        if (seek)
+        {
+            sql.Append(keys);
+        }
+        else
+        {
+            sql.Append("s.artist, s.album, s.track_count, s.duration_ms, s.year, s.genre, s.first_track_id, s.added_at, ")
+                .Append(withPlays ? "p.plays, p.last_played" : "CAST(0 AS BIGINT), NULL")
+                .Append(", a.starred_at, COALESCE(a.rating, 0), ").Append(keys);
+        }
+
+        sql.Append(" FROM ");
         if (query.Artist is not null)
         {
             sql.Append('(').Append(AlbumIndex.Rows(tracks.ToString(), byGenre: false)).Append(") s");
@@ -202,8 +240,13 @@ internal sealed class SqlLibraryCatalog : ILibraryCatalog
                 .Append(" GROUP BY t.album_artist_key, t.album_key) p ON p.ak = s.album_artist_key AND p.bk = s.album_key");
         }
 
-        sql.Append(annotated ? " JOIN" : " LEFT JOIN")
-            .Append(" annotations a ON a.user_id = @u AND a.kind = 1 AND a.key1 = s.album_artist_key AND a.key2 = s.album_key WHERE s.user_id = @u");
+        if (!seek)
+        {
+            sql.Append(annotated ? " JOIN" : " LEFT JOIN")
+                .Append(" annotations a ON a.user_id = @u AND a.kind = 1 AND a.key1 = s.album_artist_key AND a.key2 = s.album_key");
+        }
+
+        sql.Append(" WHERE s.user_id = @u");
         if (query.Genre is not null && query.Artist is null)
         {
             sql.Append(" AND s.genre_key = @g");
@@ -233,7 +276,7 @@ internal sealed class SqlLibraryCatalog : ILibraryCatalog
             }
         }
 
-        return sql.Append(" LIMIT @n OFFSET @o").ToString();
+        return sql.Append(seek ? " LIMIT 1 OFFSET @o" : " LIMIT @n OFFSET @o").ToString();
     }
 
     /// <summary>An album list's sort keys (see <see cref="Order"/>).</summary>
