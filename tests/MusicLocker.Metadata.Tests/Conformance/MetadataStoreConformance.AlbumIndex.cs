@@ -166,6 +166,52 @@ public abstract partial class MetadataStoreConformance
         Assert.Null(rest.NextCursor);
     }
 
+    [Fact]
+    public async Task The_album_index_rebuilt_from_the_tracks_as_the_migration_fills_it_equals_the_one_the_writes_kept()
+    {
+        var random = new Random(11);
+        foreach (var user in new[] { "alice", "bob" })
+        {
+            await NewUserAsync(user);
+            var ids = new List<Guid>();
+            for (int i = 0; i < 40; i++)
+            {
+                Time.Advance(TimeSpan.FromSeconds(random.Next(0, 3)));
+                ids.Add((await AddAsync(user, RandomTrack(random))).Id);
+            }
+
+            for (int i = 0; i < 10; i++)
+            {
+                await Store.Tracks.UpdateTagsAsync(user, ids[random.Next(10, ids.Count)], RandomTrack(random).Tags, Ct);
+                await Store.Tracks.RemoveTrackAsync(user, ids[i], Ct);
+            }
+        }
+
+        const string Rows = "SELECT user_id, album_artist_key, album_key, artist, album, track_count, duration_ms, year, genre, first_track_id, added_at FROM album_index " +
+            "UNION ALL SELECT user_id, album_artist_key, album_key || '/' || genre_key, artist, album, track_count, duration_ms, year, genre, first_track_id, added_at FROM album_genre_index";
+        await using var connection = await OpenRawConnectionAsync();
+        var kept = await DumpAsync(connection, Rows);
+        Assert.NotEmpty(kept);
+        await using (var transaction = await connection.BeginTransactionAsync(Ct))
+        {
+            await connection.Sql(transaction, "DELETE FROM album_index").ExecAsync(Ct);
+            await connection.Sql(transaction, "DELETE FROM album_genre_index").ExecAsync(Ct);
+            await SqlMigrations.RebuildAlbumIndexAsync(connection, transaction, Ct);
+            await transaction.CommitAsync(Ct);
+        }
+
+        Assert.Equal(kept, await DumpAsync(connection, Rows));
+        await AssertAlbumListsMatchGroupingAsync("alice", random);
+    }
+
+    private static async Task<List<string>> DumpAsync(DbConnection connection, string sql)
+    {
+        await using var command = connection.Sql(null, sql);
+        var rows = await command.ListAsync(static r => string.Join("|", Enumerable.Range(0, r.FieldCount).Select(i => r.IsDBNull(i) ? "NULL" : Convert.ToString(r.GetValue(i) is byte[] b ? new Guid(b) : r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))), Ct);
+        rows.Sort(StringComparer.Ordinal);
+        return rows;
+    }
+
     private static NewTrack RandomTrack(Random random)
     {
         string hash = "h-" + random.Next().ToString("x8", System.Globalization.CultureInfo.InvariantCulture) + random.Next().ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
