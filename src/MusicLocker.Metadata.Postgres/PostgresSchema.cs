@@ -22,6 +22,11 @@ internal static class PostgresSchema
         (c, t, ct) => c.Sql(t, AudioHashIndex).ExecAsync(ct),
         (c, t, ct) => c.Sql(t, AnnotationsAndCredentials).ExecAsync(ct),
         (c, t, ct) => c.Sql(t, RetentionNotice).ExecAsync(ct),
+        async (c, t, ct) =>
+        {
+            await c.Sql(t, AlbumIndexTables).ExecAsync(ct).ConfigureAwait(false);
+            await SqlMigrations.RebuildAlbumIndexAsync(c, t, ct).ConfigureAwait(false);
+        },
     ];
 
     public static int LatestVersion => Migrations.Length;
@@ -195,5 +200,30 @@ internal static class PostgresSchema
     // over); retention_warned_at is set only once the app's notifier has taken the warning.
     private const string RetentionNotice = """
         ALTER TABLE locker_users ADD COLUMN retention_notice_at bigint NULL;
+        """;
+
+    // The album index: what an album list shows, one row per album (and per album and genre, for lists of one genre),
+    // kept exact by the catalog's writes. Keys compare as bytes ("C") like the tracks' keys they are grouped from. One
+    // index per order an album list pages on: the primary key serves by artist, the others by title, newest (latest
+    // upload first; ties by artist, title) and year (either direction).
+    private const string AlbumIndexTables = """
+        CREATE TABLE album_index (
+            user_id text NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            album_artist_key text COLLATE "C" NOT NULL, album_key text COLLATE "C" NOT NULL,
+            artist text NULL, album text NULL, track_count integer NOT NULL, duration_ms bigint NOT NULL, year integer NULL,
+            genre text NULL, first_track_id uuid NOT NULL, added_at bigint NOT NULL,
+            PRIMARY KEY (user_id, album_artist_key, album_key));
+        CREATE INDEX ix_album_index_name ON album_index (user_id, album_key, album_artist_key);
+        CREATE INDEX ix_album_index_newest ON album_index (user_id, added_at DESC, album_artist_key, album_key);
+        CREATE INDEX ix_album_index_year ON album_index (user_id, year, album_artist_key, album_key);
+        CREATE INDEX ix_album_index_year_desc ON album_index (user_id, year DESC, album_artist_key, album_key);
+        CREATE TABLE album_genre_index (
+            user_id text NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            album_artist_key text COLLATE "C" NOT NULL, album_key text COLLATE "C" NOT NULL, genre_key text COLLATE "C" NOT NULL,
+            artist text NULL, album text NULL, track_count integer NOT NULL, duration_ms bigint NOT NULL, year integer NULL,
+            genre text NULL, first_track_id uuid NOT NULL, added_at bigint NOT NULL,
+            PRIMARY KEY (user_id, album_artist_key, album_key, genre_key));
+        CREATE INDEX ix_album_genre_index_name ON album_genre_index (user_id, genre_key, album_key, album_artist_key);
+        CREATE INDEX ix_album_genre_index_artist ON album_genre_index (user_id, genre_key, album_artist_key, album_key);
         """;
 }

@@ -17,6 +17,18 @@ public static class SqlMigrations
     public static Task RepairLegacyChargesAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         LegacyChargeRepair.RunAsync(connection, transaction, cancellationToken);
 
+    /// <summary>
+    /// Rebuilds the album index (tables <c>album_index</c> and <c>album_genre_index</c>) from every user's tracks. The
+    /// migration that creates the tables calls it; so must a tool that writes the <c>tracks</c> table with its own SQL (a
+    /// bulk import, a benchmark seed), since only the catalog's own writes keep the index in step.
+    /// </summary>
+    public static Task RebuildAlbumIndexAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(transaction);
+        return AlbumIndex.RebuildAsync(connection, transaction, cancellationToken);
+    }
+
     /// <summary>The folded words a track's search matches (title, artist, album and album artist), as the engine writes them to <c>search_text</c>.</summary>
     public static string SearchText(TrackTags tags)
     {

@@ -118,6 +118,7 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
             .With("purchased", track.IsPurchased).With("added", now).With("key", track.StorageKey)
             .WithNullable("claim", claimAudio ? track.AudioHash : null, System.Data.DbType.String)
             .ExecAsync(cancellationToken).ConfigureAwait(false);
+        await AlbumIndex.RefreshAsync(connection, transaction, userId, null, record.Id, cancellationToken).ConfigureAwait(false);
         return record with { Duration = TimeSpan.FromMilliseconds((long)track.Duration.TotalMilliseconds) };
     }
 
@@ -147,9 +148,11 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
             MetadataInput.Tags(tags, nameof(tags));
             return _context.WriteAsync(async (connection, transaction) =>
             {
+                var album = await AlbumIndex.BeginChangeAsync(connection, transaction, _context.Dialect, userId, trackId, cancellationToken).ConfigureAwait(false);
                 int changed = await connection.Sql(transaction, $"UPDATE tracks SET {TrackRows.TagAssignments} WHERE id = @id AND user_id = @u")
                     .WithTags(tags).With("id", trackId).With("u", userId)
                     .ExecAsync(cancellationToken).ConfigureAwait(false);
+                await AlbumIndex.RefreshAsync(connection, transaction, userId, album, trackId, cancellationToken).ConfigureAwait(false);
                 return changed == 0
                     ? throw new MetadataNotFoundException(MetadataEntity.Track, trackId.ToString(), userId)
                     : await GetAsync(connection, transaction, userId, trackId, cancellationToken).ConfigureAwait(false);
@@ -164,7 +167,9 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
             {
                 var row = await _ledger.LockAsync(connection, transaction, userId, _context.NowMs(), cancellationToken).ConfigureAwait(false);
                 var track = await GetAsync(connection, transaction, userId, trackId, cancellationToken).ConfigureAwait(false);
+                var album = await AlbumIndex.BeginChangeAsync(connection, transaction, _context.Dialect, userId, trackId, cancellationToken).ConfigureAwait(false);
                 await connection.Sql(transaction, "DELETE FROM tracks WHERE id = @id").With("id", trackId).ExecAsync(cancellationToken).ConfigureAwait(false);
+                await AlbumIndex.RefreshAsync(connection, transaction, userId, album, trackId, cancellationToken).ConfigureAwait(false);
 
                 long usageChange = -track.ChargedBytes;
                 if (track.ChargedBytes > 0)
@@ -418,7 +423,7 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
         }, cancellationToken);
     }
 
-    private static Page<T> ToPage<TRow, T>(List<TRow> rows, int pageSize, byte cursorKind, Func<TRow, T> item, Func<TRow, object[]> keys)
+    internal static Page<T> ToPage<TRow, T>(List<TRow> rows, int pageSize, byte cursorKind, Func<TRow, T> item, Func<TRow, object[]> keys)
     {
         int count = Math.Min(rows.Count, pageSize);
         var items = new T[count];
@@ -432,7 +437,7 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
     }
 
     /// <summary>The sort keys of a row as the cursor types them (SQLite hands ids back as text, PostgreSQL as uuid).</summary>
-    private static object[] ReadKeys(DbDataReader reader, int offset, byte[] types)
+    internal static object[] ReadKeys(DbDataReader reader, int offset, byte[] types)
     {
         var keys = new object[types.Length];
         for (int i = 0; i < types.Length; i++)
@@ -448,7 +453,7 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
         return keys;
     }
 
-    private static void AddKeyParameters(DbCommand command, object[]? keys)
+    internal static void AddKeyParameters(DbCommand command, object[]? keys)
     {
         if (keys is null)
         {
@@ -461,7 +466,7 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
         }
     }
 
-    private static string RowValue(string[] keys, string? parameterPrefix)
+    internal static string RowValue(string[] keys, string? parameterPrefix)
     {
         var text = new StringBuilder().Append('(');
         for (int i = 0; i < keys.Length; i++)

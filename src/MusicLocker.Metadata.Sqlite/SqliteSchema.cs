@@ -21,6 +21,7 @@ internal static class SqliteSchema
         (c, t, ct) => ExecAsync(c, t, AudioHashIndex, ct),
         (c, t, ct) => ExecAsync(c, t, AnnotationsAndCredentials, ct),
         (c, t, ct) => ExecAsync(c, t, RetentionNotice, ct),
+        AddAlbumIndexAsync,
     ];
 
     public static int LatestVersion => Migrations.Length;
@@ -90,6 +91,13 @@ internal static class SqliteSchema
         }
 
         await ExecAsync(connection, transaction, V2Search, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The album index (see <c>AlbumIndex</c> in MusicLocker.Metadata.Sql), filled from the tracks already stored.</summary>
+    private static async Task AddAlbumIndexAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        await ExecAsync(connection, transaction, AlbumIndexTables, cancellationToken).ConfigureAwait(false);
+        await SqlMigrations.RebuildAlbumIndexAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
     }
 
     private const string V1Core = """
@@ -243,5 +251,29 @@ internal static class SqliteSchema
     // over); retention_warned_at is set only once the app's notifier has taken the warning.
     private const string RetentionNotice = """
         ALTER TABLE locker_users ADD COLUMN retention_notice_at INTEGER NULL;
+        """;
+
+    // The album index: what an album list shows, one row per album (and per album and genre, for lists of one genre),
+    // kept exact by the catalog's writes. One index per order an album list pages on: the primary key serves by artist,
+    // the others by title, newest (latest upload first; ties by artist, title) and year (either direction).
+    private const string AlbumIndexTables = """
+        CREATE TABLE album_index (
+            user_id TEXT NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            album_artist_key TEXT NOT NULL, album_key TEXT NOT NULL,
+            artist TEXT NULL, album TEXT NULL, track_count INTEGER NOT NULL, duration_ms INTEGER NOT NULL, year INTEGER NULL,
+            genre TEXT NULL, first_track_id BLOB NOT NULL, added_at INTEGER NOT NULL,
+            PRIMARY KEY (user_id, album_artist_key, album_key));
+        CREATE INDEX ix_album_index_name ON album_index (user_id, album_key, album_artist_key);
+        CREATE INDEX ix_album_index_newest ON album_index (user_id, added_at DESC, album_artist_key, album_key);
+        CREATE INDEX ix_album_index_year ON album_index (user_id, year, album_artist_key, album_key);
+        CREATE INDEX ix_album_index_year_desc ON album_index (user_id, year DESC, album_artist_key, album_key);
+        CREATE TABLE album_genre_index (
+            user_id TEXT NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            album_artist_key TEXT NOT NULL, album_key TEXT NOT NULL, genre_key TEXT NOT NULL,
+            artist TEXT NULL, album TEXT NULL, track_count INTEGER NOT NULL, duration_ms INTEGER NOT NULL, year INTEGER NULL,
+            genre TEXT NULL, first_track_id BLOB NOT NULL, added_at INTEGER NOT NULL,
+            PRIMARY KEY (user_id, album_artist_key, album_key, genre_key));
+        CREATE INDEX ix_album_genre_index_name ON album_genre_index (user_id, genre_key, album_key, album_artist_key);
+        CREATE INDEX ix_album_genre_index_artist ON album_genre_index (user_id, genre_key, album_artist_key, album_key);
         """;
 }

@@ -25,6 +25,13 @@ public sealed class PostgresMetadataStoreTests(PostgresServer server) : Metadata
             LoggerFactory = settings.LoggerFactory,
         }, Ct);
 
+    protected override async Task<System.Data.Common.DbConnection> OpenRawConnectionAsync()
+    {
+        var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync(Ct);
+        return connection;
+    }
+
     protected override async ValueTask DeleteDatabaseAsync()
     {
         if (_connectionString is null)

@@ -25,6 +25,13 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreConformance
             LoggerFactory = settings.LoggerFactory,
         }, Ct);
 
+    protected override async Task<System.Data.Common.DbConnection> OpenRawConnectionAsync()
+    {
+        var connection = new SqliteConnection($"Data Source={DatabasePath}");
+        await connection.OpenAsync(Ct);
+        return connection;
+    }
+
     protected override ValueTask DeleteDatabaseAsync()
     {
         SqliteConnection.ClearAllPools();

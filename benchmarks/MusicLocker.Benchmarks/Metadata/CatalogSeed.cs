@@ -51,6 +51,7 @@ internal static class CatalogSeed
                 .ExecAsync(CancellationToken.None);
         }
 
+        await SqlMigrations.RebuildAlbumIndexAsync(connection, transaction, CancellationToken.None); // rows written past the catalog
         await connection.Sql(transaction, "UPDATE locker_users SET used_bytes = @b WHERE user_id = @u").With("b", TrackCount * 5_000_000L).With("u", User).ExecAsync(CancellationToken.None);
         await transaction.CommitAsync();
         await connection.Sql(null, "ANALYZE").ExecAsync(CancellationToken.None);

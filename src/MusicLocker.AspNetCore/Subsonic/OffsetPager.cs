@@ -6,7 +6,8 @@ namespace MusicLocker.AspNetCore.Subsonic;
 /// Turns the Subsonic API's offset paging into the locker's keyset paging. After serving offset <c>o</c> with <c>n</c>
 /// items it remembers the cursor of offset <c>o + n</c> (per user and listing, for <see cref="Lifetime"/>), so a player
 /// walking a listing page by page (as full-library syncs do) reads each page from its cursor: the last page costs what
-/// the first does. An offset nobody reached before is walked to from the start in pages of 500.
+/// the first does. An offset nobody reached before is walked to from the start in pages of 500, or, for a listing
+/// that can skip (<see cref="SeekPageAsync"/>), asked for directly: the listing seeks to it in its own index.
 /// </summary>
 internal sealed class OffsetPager(TimeProvider time)
 {
@@ -25,7 +26,15 @@ internal sealed class OffsetPager(TimeProvider time)
     private long _hits;
     private long _walked;
 
-    public async Task<IReadOnlyList<T>> PageAsync<T>(string user, string listing, int offset, int count, Func<int, string?, Task<LockerPage<T>>> fetch)
+    /// <summary>A page of a listing that reads <c>count</c> items from a cursor.</summary>
+    public Task<IReadOnlyList<T>> PageAsync<T>(string user, string listing, int offset, int count, Func<int, string?, Task<LockerPage<T>>> fetch) =>
+        PageAsync(user, listing, offset, count, (_, n, cursor) => fetch(n, cursor), canSkip: false);
+
+    /// <summary>A page of a listing that reads <c>count</c> items after skipping <c>skip</c> from a cursor (<see langword="null"/>: the start).</summary>
+    public Task<IReadOnlyList<T>> SeekPageAsync<T>(string user, string listing, int offset, int count, Func<int, int, string?, Task<LockerPage<T>>> fetch) =>
+        PageAsync(user, listing, offset, count, fetch, canSkip: true);
+
+    private async Task<IReadOnlyList<T>> PageAsync<T>(string user, string listing, int offset, int count, Func<int, int, string?, Task<LockerPage<T>>> fetch, bool canSkip)
     {
         if (count <= 0)
         {
@@ -41,10 +50,10 @@ internal sealed class OffsetPager(TimeProvider time)
             at = offset;
         }
 
-        while (at < offset)
+        while (at < offset && !canSkip)
         {
             Interlocked.Increment(ref _walked);
-            var skipped = await fetch(Math.Min(WalkPage, offset - at), cursor).ConfigureAwait(false);
+            var skipped = await fetch(0, Math.Min(WalkPage, offset - at), cursor).ConfigureAwait(false);
             at += skipped.Items.Count;
             cursor = skipped.NextCursor;
             if (cursor is null)
@@ -53,7 +62,7 @@ internal sealed class OffsetPager(TimeProvider time)
             }
         }
 
-        var page = await fetch(count, cursor).ConfigureAwait(false);
+        var page = await fetch(offset - at, count, cursor).ConfigureAwait(false);
         if (page.NextCursor is { } next)
         {
             if (_cursors.Count >= MaxEntries)

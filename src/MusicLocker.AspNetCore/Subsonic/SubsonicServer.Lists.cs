@@ -15,7 +15,11 @@ internal sealed partial class SubsonicServer
         Add("search3", Search3Async);
     }
 
-    private static async Task AlbumList2Async(SubsonicCall call, SubsonicWriter w)
+    /// <summary>
+    /// getAlbumList2: every order but random is keyset-paged through <see cref="OffsetPager"/>, so a player walking the
+    /// list page by page pays for the last page what it paid for the first; a random list is sampled anew each call.
+    /// </summary>
+    private async Task AlbumList2Async(SubsonicCall call, SubsonicWriter w)
     {
         var p = call.Parameters;
         string type = p.Required("type");
@@ -43,10 +47,28 @@ internal sealed partial class SubsonicServer
             query = query with { Genre = genre };
         }
 
-        var albums = query.Count == 0 ? [] : await call.User.Library.GetAlbumListAsync(query, call.Aborted).ConfigureAwait(false);
+        var albums = await AlbumPageAsync(call, query).ConfigureAwait(false);
         w.StartElement("albumList2");
         WriteAlbums(w, albums);
         w.EndElement();
+    }
+
+    /// <summary>The query's page of albums: from a remembered cursor when a player walks the list (see <see cref="OffsetPager"/>).</summary>
+    private async Task<IReadOnlyList<AlbumEntry>> AlbumPageAsync(SubsonicCall call, AlbumListQuery query)
+    {
+        if (query.Count == 0)
+        {
+            return [];
+        }
+
+        if (query.Order == AlbumOrder.Random)
+        {
+            return await call.User.Library.GetAlbumListAsync(query, call.Aborted).ConfigureAwait(false);
+        }
+
+        string listing = string.Join('\n', "albums", query.Order, query.Genre, query.Artist, query.FromYear, query.ToYear);
+        return await Pager.SeekPageAsync(call.User.UserId, listing, query.Offset, query.Count, (skip, n, cursor) =>
+            call.User.Library.GetAlbumPageAsync(query with { Offset = skip, Count = n, Cursor = cursor }, call.Aborted)).ConfigureAwait(false);
     }
 
     private static int Year(SubsonicParameters p, string name) =>
@@ -91,7 +113,7 @@ internal sealed partial class SubsonicServer
         if (text.Length == 0)
         {
             artists = await LibraryArtistsAsync(call, artistOffset, artistCount).ConfigureAwait(false);
-            albums = albumCount == 0 ? [] : await call.User.Library.GetAlbumListAsync(new AlbumListQuery { Order = AlbumOrder.Artist, Offset = albumOffset, Count = albumCount }, call.Aborted).ConfigureAwait(false);
+            albums = await AlbumPageAsync(call, new AlbumListQuery { Order = AlbumOrder.Artist, Offset = albumOffset, Count = albumCount }).ConfigureAwait(false);
         }
         else
         {

@@ -21,6 +21,9 @@ internal sealed partial class DeferredUserLocker : ILockerLibrary, ILockerAnnota
     Task<IReadOnlyList<AlbumEntry>> ILockerLibrary.GetAlbumListAsync(AlbumListQuery query, CancellationToken cancellationToken) =>
         Call(u => u.Library.GetAlbumListAsync(query, cancellationToken), cancellationToken);
 
+    Task<LockerPage<AlbumEntry>> ILockerLibrary.GetAlbumPageAsync(AlbumListQuery query, CancellationToken cancellationToken) =>
+        Call(u => u.Library.GetAlbumPageAsync(query, cancellationToken), cancellationToken);
+
     Task<IReadOnlyList<LockerTrack>> ILockerLibrary.GetRandomTracksAsync(int count, string? genre, int? fromYear, int? toYear, CancellationToken cancellationToken) =>
         Call(u => u.Library.GetRandomTracksAsync(count, genre, fromYear, toYear, cancellationToken), cancellationToken);
 

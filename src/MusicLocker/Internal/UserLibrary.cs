@@ -7,7 +7,15 @@ internal sealed class UserLibrary(LockerCore core, string userId, UserTracks tra
     public Task<IReadOnlyList<AlbumEntry>> GetAlbumListAsync(AlbumListQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        return LockerErrors.Guard(() => core.Metadata.Library.ListAlbumsAsync(userId, query, cancellationToken));
+        return Items(tracks.AlbumPageAsync(query, cancellationToken));
+
+        static async Task<IReadOnlyList<AlbumEntry>> Items(Task<LockerPage<AlbumEntry>> page) => (await page.ConfigureAwait(false)).Items;
+    }
+
+    public Task<LockerPage<AlbumEntry>> GetAlbumPageAsync(AlbumListQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return tracks.AlbumPageAsync(query, cancellationToken);
     }
 
     public Task<IReadOnlyList<LockerTrack>> GetRandomTracksAsync(int count, string? genre = null, int? fromYear = null, int? toYear = null, CancellationToken cancellationToken = default) =>

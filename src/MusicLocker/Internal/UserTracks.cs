@@ -103,6 +103,14 @@ internal sealed class UserTracks(LockerCore core, string userId) : ILockerTracks
             return new LockerPage<LockerTrack>(page.Items.Select(LockerTrack.From).ToArray(), LockerCursor.Wrap(userId, "search", page.NextCursor));
         });
 
+    /// <summary>One keyset page of an album list (the implementation of <see cref="ILockerLibrary.GetAlbumPageAsync"/>).</summary>
+    internal Task<LockerPage<AlbumEntry>> AlbumPageAsync(AlbumListQuery query, CancellationToken cancellationToken) =>
+        Paged("album-list", query.Cursor, async inner =>
+        {
+            var page = await core.Metadata.Library.ListAlbumPageAsync(userId, query with { Cursor = inner }, cancellationToken).ConfigureAwait(false);
+            return new LockerPage<AlbumEntry>(page.Items, LockerCursor.Wrap(userId, "album-list", page.NextCursor));
+        });
+
     internal Task<TrackRecord> GetRecordAsync(Guid trackId, CancellationToken cancellationToken) =>
         LockerErrors.Guard(() => core.Metadata.Tracks.GetTrackAsync(userId, trackId, cancellationToken));
 

@@ -18,7 +18,7 @@ public sealed class SubsonicPagingTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>Writes <paramref name="count"/> tracks of <paramref name="userId"/> in one transaction (the search index follows by trigger).</summary>
+    /// <summary>Writes <paramref name="count"/> tracks of <paramref name="userId"/> in one transaction (the search index follows by trigger, the album index is rebuilt).</summary>
     internal static async Task SeedAsync(string databasePath, string userId, int count)
     {
         await using var connection = new SqliteConnection($"Data Source={databasePath};Foreign Keys=True");
@@ -59,6 +59,7 @@ public sealed class SubsonicPagingTests
             await insert.ExecuteNonQueryAsync(Ct);
         }
 
+        await MusicLocker.Metadata.Sql.SqlMigrations.RebuildAlbumIndexAsync(connection, transaction, Ct); // rows written past the catalog
         await transaction.CommitAsync(Ct);
     }
 
