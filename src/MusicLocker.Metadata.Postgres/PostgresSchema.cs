@@ -21,6 +21,7 @@ internal static class PostgresSchema
         (c, t, ct) => c.Sql(t, AccountActivity).ExecAsync(ct),
         (c, t, ct) => c.Sql(t, AudioHashIndex).ExecAsync(ct),
         (c, t, ct) => c.Sql(t, AnnotationsAndCredentials).ExecAsync(ct),
+        (c, t, ct) => c.Sql(t, CoverEdits).ExecAsync(ct),
     ];
 
     public static int LatestVersion => Migrations.Length;
@@ -188,5 +189,16 @@ internal static class PostgresSchema
         CREATE TABLE app_passwords (
             user_id text NOT NULL PRIMARY KEY REFERENCES locker_users (user_id) ON DELETE CASCADE,
             sealed bytea NOT NULL, updated_at bigint NOT NULL);
+        """;
+
+    // Cover-art edits: one row per edited track (the track's row cascades it away); storage_key NULL is a removed cover.
+    // storage_key in "C" collation: reconcile and the sweep list a user's picture keys in byte order.
+    private const string CoverEdits = """
+        CREATE TABLE track_covers (
+            track_id uuid NOT NULL PRIMARY KEY REFERENCES tracks (id) ON DELETE CASCADE,
+            user_id text NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            storage_key text COLLATE "C" NULL, mime_type text NULL, length_bytes bigint NOT NULL, sha256 text NULL,
+            updated_at bigint NOT NULL);
+        CREATE INDEX ix_track_covers_key ON track_covers (user_id, storage_key);
         """;
 }

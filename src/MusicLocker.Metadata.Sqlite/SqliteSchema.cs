@@ -20,6 +20,7 @@ internal static class SqliteSchema
         (c, t, ct) => ExecAsync(c, t, AccountActivity, ct),
         (c, t, ct) => ExecAsync(c, t, AudioHashIndex, ct),
         (c, t, ct) => ExecAsync(c, t, AnnotationsAndCredentials, ct),
+        (c, t, ct) => ExecAsync(c, t, CoverEdits, ct),
     ];
 
     public static int LatestVersion => Migrations.Length;
@@ -236,5 +237,16 @@ internal static class SqliteSchema
         CREATE TABLE app_passwords (
             user_id TEXT NOT NULL PRIMARY KEY REFERENCES locker_users (user_id) ON DELETE CASCADE,
             sealed BLOB NOT NULL, updated_at INTEGER NOT NULL);
+        """;
+
+    // Cover-art edits: one row per edited track (the track's row cascades it away); storage_key NULL is a removed cover.
+    // ix_track_covers_key serves the reconcile/sweep listing of a user's picture keys in byte order.
+    private const string CoverEdits = """
+        CREATE TABLE track_covers (
+            track_id BLOB NOT NULL PRIMARY KEY REFERENCES tracks (id) ON DELETE CASCADE,
+            user_id TEXT NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            storage_key TEXT NULL, mime_type TEXT NULL, length_bytes INTEGER NOT NULL, sha256 TEXT NULL,
+            updated_at INTEGER NOT NULL);
+        CREATE INDEX ix_track_covers_key ON track_covers (user_id, storage_key);
         """;
 }
