@@ -60,7 +60,7 @@ public sealed class EditedDownloadTests
     private static async Task<byte[]> DownloadAsync(IUserLocker user, Guid id)
     {
         using var copy = new MemoryStream();
-        long written = await user.Downloads.DownloadToAsync(id, copy, Ct);
+        long written = await user.Downloads.DownloadToAsync(id, copy, cancellationToken: Ct);
         Assert.Equal(copy.Length, written);
         return copy.ToArray();
     }
@@ -227,7 +227,7 @@ public sealed class EditedDownloadTests
         await user.Tracks.UpdateTagsAsync(track.Id, track.Tags with { TrackNumber = trackNumber ?? track.Tags.TrackNumber, Year = year ?? track.Tags.Year }, Ct);
         using var copy = new MemoryStream();
 
-        var e = await Assert.ThrowsAsync<LockerException>(() => user.Downloads.DownloadToAsync(track.Id, copy, Ct));
+        var e = await Assert.ThrowsAsync<LockerException>(() => user.Downloads.DownloadToAsync(track.Id, copy, cancellationToken: Ct));
 
         Assert.Equal(LockerErrorCode.InvalidArgument, e.ErrorCode);
         Assert.Contains(trackNumber is null ? "Year" : "TrackNumber", e.Message, StringComparison.Ordinal);
@@ -315,7 +315,7 @@ public sealed class EditedDownloadTests
         await using var session = await Session.OpenAsync(WithWriter());
         using var copy = new MemoryStream();
 
-        var e = await Assert.ThrowsAsync<LockerException>(() => session.User.Downloads.DownloadToAsync(Guid.NewGuid(), copy, Ct));
+        var e = await Assert.ThrowsAsync<LockerException>(() => session.User.Downloads.DownloadToAsync(Guid.NewGuid(), copy, cancellationToken: Ct));
 
         Assert.Equal(LockerErrorCode.TrackNotFound, e.ErrorCode);
         Assert.Equal(0, copy.Length);
