@@ -19,13 +19,17 @@ public sealed class EditedDownloadTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static MusicLockerOptions WithWriter(EditedCopyOptions? options = null) => new() { TagCopyWriter = new EditedCopyWriter(options) };
+    internal static MusicLockerOptions WithWriter(EditedCopyOptions? options = null) => new() { TagCopyWriter = new EditedCopyWriter(options) };
 
     /// <summary>An embedded locker in a temp folder, and alice's locker in it.</summary>
-    private sealed class Session : IAsyncDisposable
+    internal sealed class Session : IAsyncDisposable
     {
         private readonly TempFolder _folder;
         private readonly ILocker _locker;
+
+        public ILocker Locker => _locker;
+
+        public string Folder => _folder.Path;
 
         private Session(TempFolder folder, ILocker locker)
         {
@@ -39,7 +43,7 @@ public sealed class EditedDownloadTests
         public static async Task<Session> OpenAsync(MusicLockerOptions options)
         {
             var folder = new TempFolder();
-            return new Session(folder, await Locker.OpenEmbeddedAsync(folder.Path, options, Ct));
+            return new Session(folder, await MusicLocker.Locker.OpenEmbeddedAsync(folder.Path, options, Ct));
         }
 
         /// <summary>Uploads a fixture: the track and the file's bytes.</summary>
