@@ -23,5 +23,11 @@ public sealed class CoverArtEdit
         {
             throw new ArgumentException($"The cover's MIME type '{MimeType}' is not image/jpeg or image/png.", "edits.CoverArt.MimeType");
         }
+
+        string sniffed = CoverArtInfo.SniffMimeType(Data.Span);
+        if (!string.Equals(sniffed, MimeType, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The cover's bytes are {sniffed}, not the {MimeType} its MIME type claims.", "edits.CoverArt.Data");
+        }
     }
 }

@@ -70,30 +70,18 @@ public sealed class EditedCopyWriter : ITagCopyWriter
     }
 
     /// <summary>
-    /// The <see cref="ITagCopyWriter"/> hook a locker calls (<c>MusicLockerOptions.TagCopyWriter</c>): <paramref name="tags"/>
-    /// as <see cref="TagEdits"/> (null keeps, empty or 0 removes; the cover is kept). Returns <see langword="null"/>,
-    /// having written nothing, for ADTS and fragmented MP4, which this writer cannot edit.
+    /// The <see cref="ITagCopyWriter"/> hook a locker calls (<c>MusicLockerOptions.TagCopyWriter</c>): the request as
+    /// <see cref="TagEdits"/> (null keeps, empty or 0 removes; the cover kept unless the request sets or removes it).
+    /// Returns <see langword="null"/>, having written nothing, for ADTS and fragmented MP4, which this writer cannot edit.
     /// </summary>
-    async Task<long?> ITagCopyWriter.WriteTaggedCopyAsync(IRandomAccessSource original, MediaInfo info, AudioTags tags, Stream destination, CancellationToken cancellationToken)
+    async Task<long?> ITagCopyWriter.WriteTaggedCopyAsync(IRandomAccessSource original, MediaInfo info, TagCopyRequest request, Stream destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(original);
         ArgumentNullException.ThrowIfNull(info);
-        ArgumentNullException.ThrowIfNull(tags);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Tags, "request.Tags");
         ArgumentNullException.ThrowIfNull(destination);
-        var edits = new TagEdits
-        {
-            Title = tags.Title,
-            Artist = tags.Artist,
-            Album = tags.Album,
-            AlbumArtist = tags.AlbumArtist,
-            TrackNumber = tags.TrackNumber,
-            TrackCount = tags.TrackCount,
-            DiscNumber = tags.DiscNumber,
-            DiscCount = tags.DiscCount,
-            Year = tags.Year,
-            Genre = tags.Genre,
-            Comment = tags.Comment,
-        };
+        var edits = EditsOf(request);
         edits.Validate();
         CheckProbed(original, info);
         switch (info.Container)
@@ -108,6 +96,29 @@ public sealed class EditedCopyWriter : ITagCopyWriter
             default:
                 return null;
         }
+    }
+
+    private static TagEdits EditsOf(TagCopyRequest request)
+    {
+        var tags = request.Tags;
+        return new TagEdits
+        {
+            Title = tags.Title,
+            Artist = tags.Artist,
+            Album = tags.Album,
+            AlbumArtist = tags.AlbumArtist,
+            TrackNumber = tags.TrackNumber,
+            TrackCount = tags.TrackCount,
+            DiscNumber = tags.DiscNumber,
+            DiscCount = tags.DiscCount,
+            Year = tags.Year,
+            Genre = tags.Genre,
+            Comment = tags.Comment,
+            Compilation = tags.Compilation,
+            Id3v2Version = request.Id3v2Version,
+            CoverArt = request.CoverArt.IsEmpty ? null : new CoverArtEdit { Data = request.CoverArt, MimeType = request.CoverArtMimeType ?? string.Empty },
+            RemoveCoverArt = request.RemoveCoverArt,
+        };
     }
 
     private static void CheckProbed(IRandomAccessSource original, MediaInfo info)
@@ -142,7 +153,8 @@ public sealed class EditedCopyWriter : ITagCopyWriter
             // TagLibSharp gives every MP3 an ID3v1 tag too: the copy carries the ID3v2 alone.
             file.RemoveTags(global::TagLib.TagTypes.AllTags & ~global::TagLib.TagTypes.Id3v2);
             var tag = (global::TagLib.Id3v2.Tag)file.GetTag(global::TagLib.TagTypes.Id3v2, create: true);
-            tag.Version = _options.Id3v2Version == Id3v2Version.V23 ? (byte)3 : (byte)4;
+            var version = edits.Id3v2Version == Id3v2Version.Default ? _options.Id3v2Version : edits.Id3v2Version;
+            tag.Version = version == Id3v2Version.V23 ? (byte)3 : (byte)4;
             TagApplier.Apply(tag, edits);
             if (carriedCover is not null && tag.Pictures.Length == 0)
             {

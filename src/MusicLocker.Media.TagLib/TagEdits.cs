@@ -40,6 +40,12 @@ public sealed class TagEdits
     /// <summary>The comment (ID3v2 <c>COMM</c> without a description; MP4 <c>©cmt</c>).</summary>
     public string? Comment { get; init; }
 
+    /// <summary>Marks the song part of a compilation (true: ID3v2 <c>TCMP</c> 1, MP4 <c>cpil</c>) or removes the mark (false).</summary>
+    public bool? Compilation { get; init; }
+
+    /// <summary>The ID3v2 version of this MP3 copy; <see cref="Id3v2Version.Default"/> uses <see cref="EditedCopyOptions.Id3v2Version"/>.</summary>
+    public Id3v2Version Id3v2Version { get; init; }
+
     /// <summary>A new front cover, replacing every picture.</summary>
     public CoverArtEdit? CoverArt { get; init; }
 
@@ -64,6 +70,8 @@ public sealed class TagEdits
         Year = Year ?? read.Year,
         Genre = Genre ?? read.Genre,
         Comment = Comment ?? read.Comment,
+        Compilation = Compilation ?? read.Compilation,
+        Id3v2Version = Id3v2Version,
         CoverArt = CoverArt,
         RemoveCoverArt = RemoveCoverArt,
     };
@@ -73,6 +81,11 @@ public sealed class TagEdits
         if (CoverArt is not null && RemoveCoverArt)
         {
             throw new ArgumentException("CoverArt and RemoveCoverArt are both set: choose one.", "edits");
+        }
+
+        if (Id3v2Version is not (Id3v2Version.Default or Id3v2Version.V23 or Id3v2Version.V24))
+        {
+            throw new ArgumentOutOfRangeException("edits.Id3v2Version", Id3v2Version, "ID3v2.3, ID3v2.4 or Default (the writer's option).");
         }
 
         CheckNumber(TrackNumber, nameof(TrackNumber));

@@ -26,4 +26,10 @@ public sealed record CoverArtInfo
 
     /// <summary>The tag the picture belongs to.</summary>
     public TagFormat Source { get; init; }
+
+    /// <summary>
+    /// The MIME type a picture's first bytes show (<c>image/jpeg</c>, <c>image/png</c>, <c>image/gif</c>, <c>image/bmp</c>,
+    /// <c>image/webp</c>), or <c>application/octet-stream</c>: to check a picture against the type a caller claims.
+    /// </summary>
+    public static string SniffMimeType(ReadOnlySpan<byte> picture) => Tags.TagCollector.SniffMime(picture);
 }

@@ -11,13 +11,12 @@ public interface ITagCopyWriter
 {
     /// <summary>
     /// Writes to <paramref name="destination"/> a copy of <paramref name="original"/> (probed as <paramref name="info"/>)
-    /// carrying <paramref name="tags"/>: a field that is <see langword="null"/> keeps the original's value, an empty
-    /// string (or 0 for a number) removes it. <see cref="AudioTags.Compilation"/>, <see cref="AudioTags.Formats"/> and
-    /// <see cref="AudioTags.RawFields"/> are not written.
+    /// carrying what <paramref name="request"/> asks (tags, cover, ID3v2 version; see <see cref="TagCopyRequest"/>).
     /// </summary>
     /// <returns>The bytes written; <see langword="null"/>, having written nothing, when this file's format cannot carry
     /// edited tags (the caller hands out the original).</returns>
     /// <exception cref="MediaFormatException">The original is not what was probed, or its tag region exceeds the writer's limits.</exception>
-    /// <exception cref="ArgumentException">A value no tag can hold (e.g. a number above 65535, a negative year), checked before anything is written.</exception>
-    Task<long?> WriteTaggedCopyAsync(IRandomAccessSource original, MediaInfo info, AudioTags tags, Stream destination, CancellationToken cancellationToken = default);
+    /// <exception cref="ArgumentException">A value no tag can hold (e.g. a number above 65535, a negative year, a cover that is
+    /// not JPEG or PNG or is too large), checked before anything is written; its parameter name names the field.</exception>
+    Task<long?> WriteTaggedCopyAsync(IRandomAccessSource original, MediaInfo info, TagCopyRequest request, Stream destination, CancellationToken cancellationToken = default);
 }

@@ -27,6 +27,7 @@ internal static class PostgresSchema
             await c.Sql(t, AlbumIndexTables).ExecAsync(ct).ConfigureAwait(false);
             await SqlMigrations.RebuildAlbumIndexAsync(c, t, ct).ConfigureAwait(false);
         },
+        (c, t, ct) => c.Sql(t, CoverEdits).ExecAsync(ct),
     ];
 
     public static int LatestVersion => Migrations.Length;
@@ -225,5 +226,16 @@ internal static class PostgresSchema
             PRIMARY KEY (user_id, album_artist_key, album_key, genre_key));
         CREATE INDEX ix_album_genre_index_name ON album_genre_index (user_id, genre_key, album_key, album_artist_key);
         CREATE INDEX ix_album_genre_index_artist ON album_genre_index (user_id, genre_key, album_artist_key, album_key);
+        """;
+
+    // Cover-art edits: one row per edited track (the track's row cascades it away); storage_key NULL is a removed cover.
+    // storage_key in "C" collation: reconcile and the sweep list a user's picture keys in byte order.
+    private const string CoverEdits = """
+        CREATE TABLE track_covers (
+            track_id uuid NOT NULL PRIMARY KEY REFERENCES tracks (id) ON DELETE CASCADE,
+            user_id text NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            storage_key text COLLATE "C" NULL, mime_type text NULL, length_bytes bigint NOT NULL, sha256 text NULL,
+            updated_at bigint NOT NULL);
+        CREATE INDEX ix_track_covers_key ON track_covers (user_id, storage_key);
         """;
 }

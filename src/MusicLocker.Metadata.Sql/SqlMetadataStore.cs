@@ -26,6 +26,7 @@ public sealed class SqlMetadataStore : ILockerMetadataStore
         Library = new SqlLibraryCatalog(context);
         Annotations = new SqlAnnotationStore(context);
         Credentials = new SqlAccessCredentialStore(context);
+        Covers = new SqlTrackCoverStore(context);
         Plans = context.Plans;
     }
 
@@ -55,6 +56,9 @@ public sealed class SqlMetadataStore : ILockerMetadataStore
 
     /// <inheritdoc />
     public IAccessCredentialStore Credentials { get; }
+
+    /// <inheritdoc />
+    public ITrackCoverStore Covers { get; }
 
     /// <inheritdoc />
     public QuotaPlanCatalog Plans { get; }

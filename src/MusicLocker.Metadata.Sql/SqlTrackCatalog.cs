@@ -168,6 +168,7 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
                 var row = await _ledger.LockAsync(connection, transaction, userId, _context.NowMs(), cancellationToken).ConfigureAwait(false);
                 var track = await GetAsync(connection, transaction, userId, trackId, cancellationToken).ConfigureAwait(false);
                 var album = await AlbumIndex.BeginChangeAsync(connection, transaction, _context.Dialect, userId, trackId, cancellationToken).ConfigureAwait(false);
+                string? coverKey = await SqlTrackCoverStore.StorageKeyAsync(connection, transaction, trackId, cancellationToken).ConfigureAwait(false);
                 await connection.Sql(transaction, "DELETE FROM tracks WHERE id = @id").With("id", trackId).ExecAsync(cancellationToken).ConfigureAwait(false);
                 await AlbumIndex.RefreshAsync(connection, transaction, userId, album, trackId, cancellationToken).ConfigureAwait(false);
 
@@ -197,7 +198,7 @@ internal sealed class SqlTrackCatalog : ITrackCatalog
 
                 bool stillReferenced = await connection.Sql(transaction, "SELECT COUNT(*) FROM tracks WHERE user_id = @u AND storage_key = @k")
                     .With("u", userId).With("k", track.StorageKey).Int64Async(cancellationToken).ConfigureAwait(false) > 0;
-                return new TrackRemoval(track, stillReferenced);
+                return new TrackRemoval(track, stillReferenced, coverKey);
             }, cancellationToken);
         });
 

@@ -22,6 +22,7 @@ internal static class SqliteSchema
         (c, t, ct) => ExecAsync(c, t, AnnotationsAndCredentials, ct),
         (c, t, ct) => ExecAsync(c, t, RetentionNotice, ct),
         AddAlbumIndexAsync,
+        (c, t, ct) => ExecAsync(c, t, CoverEdits, ct),
     ];
 
     public static int LatestVersion => Migrations.Length;
@@ -275,5 +276,16 @@ internal static class SqliteSchema
             PRIMARY KEY (user_id, album_artist_key, album_key, genre_key));
         CREATE INDEX ix_album_genre_index_name ON album_genre_index (user_id, genre_key, album_key, album_artist_key);
         CREATE INDEX ix_album_genre_index_artist ON album_genre_index (user_id, genre_key, album_artist_key, album_key);
+        """;
+
+    // Cover-art edits: one row per edited track (the track's row cascades it away); storage_key NULL is a removed cover.
+    // ix_track_covers_key serves the reconcile/sweep listing of a user's picture keys in byte order.
+    private const string CoverEdits = """
+        CREATE TABLE track_covers (
+            track_id BLOB NOT NULL PRIMARY KEY REFERENCES tracks (id) ON DELETE CASCADE,
+            user_id TEXT NOT NULL REFERENCES locker_users (user_id) ON DELETE CASCADE,
+            storage_key TEXT NULL, mime_type TEXT NULL, length_bytes INTEGER NOT NULL, sha256 TEXT NULL,
+            updated_at INTEGER NOT NULL);
+        CREATE INDEX ix_track_covers_key ON track_covers (user_id, storage_key);
         """;
 }

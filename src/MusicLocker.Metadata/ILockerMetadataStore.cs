@@ -36,6 +36,9 @@ public interface ILockerMetadataStore : IAsyncDisposable
     /// <summary>API keys and app passwords.</summary>
     IAccessCredentialStore Credentials { get; }
 
+    /// <summary>Cover-art edits (a picture the user set, or the cover removed).</summary>
+    ITrackCoverStore Covers { get; }
+
     /// <summary>The plans users are on.</summary>
     QuotaPlanCatalog Plans { get; }
 }

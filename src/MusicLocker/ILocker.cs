@@ -124,6 +124,28 @@ public interface ILockerTracks
     /// <exception cref="LockerException"><see cref="LockerErrorCode.TrackNotFound"/>, or <see cref="LockerErrorCode.InvalidArgument"/> for a tag out of range.</exception>
     Task<LockerTrack> UpdateTagsAsync(Guid trackId, TrackTags tags, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Sets a new front cover for a track, shown by every reader of its cover art and written into edited copies (see
+    /// <see cref="MusicLockerOptions.TagCopyWriter"/>). The picture is stored as its own encrypted object under the
+    /// user's key (not counted against the quota: one picture per track, at most <see cref="MaxCoverArtBytes"/>); the
+    /// stored original is never rewritten. A cover it replaces is deleted.
+    /// </summary>
+    /// <exception cref="LockerException"><see cref="LockerErrorCode.TrackNotFound"/> (another user's track too), or
+    /// <see cref="LockerErrorCode.InvalidArgument"/> naming <c>picture</c> (empty, or over <see cref="MaxCoverArtBytes"/>) or
+    /// <c>mimeType</c> (not <c>image/jpeg</c>/<c>image/png</c>, or not what the bytes are).</exception>
+    Task SetCoverArtAsync(Guid trackId, ReadOnlyMemory<byte> picture, string mimeType, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a track's cover: no picture is shown or written into edited copies, whatever its file holds.</summary>
+    /// <exception cref="LockerException"><see cref="LockerErrorCode.TrackNotFound"/>.</exception>
+    Task RemoveCoverArtAsync(Guid trackId, CancellationToken cancellationToken = default);
+
+    /// <summary>Drops a track's cover edit (set or removed): its file's own cover shows again.</summary>
+    /// <exception cref="LockerException"><see cref="LockerErrorCode.TrackNotFound"/>.</exception>
+    Task RestoreCoverArtAsync(Guid trackId, CancellationToken cancellationToken = default);
+
+    /// <summary>The largest cover picture <see cref="SetCoverArtAsync"/> takes: 4 MiB.</summary>
+    const int MaxCoverArtBytes = 4 * 1024 * 1024;
+
     /// <summary>Deletes a track: its catalog entry, playlist entries, plays and quota charge, then its stored bytes.</summary>
     /// <exception cref="LockerException"><see cref="LockerErrorCode.TrackNotFound"/>.</exception>
     Task DeleteAsync(Guid trackId, CancellationToken cancellationToken = default);
@@ -169,9 +191,13 @@ public interface ILockerUploads
 /// <summary>Reading a user's tracks back.</summary>
 public partial interface ILockerDownloads
 {
-    /// <summary>Writes the original file, byte for byte as uploaded, to <paramref name="destination"/>.</summary>
+    /// <summary>
+    /// Writes the track to <paramref name="destination"/>: the original file, byte for byte as uploaded; or, when the app
+    /// gave a <see cref="MusicLockerOptions.TagCopyWriter"/> and the catalog's tags or cover differ from the file's, a copy
+    /// carrying them (the audio payload unchanged; <paramref name="options"/> pick its ID3v2 version).
+    /// </summary>
     /// <returns>The bytes written.</returns>
-    Task<long> DownloadToAsync(Guid trackId, Stream destination, CancellationToken cancellationToken = default);
+    Task<long> DownloadToAsync(Guid trackId, Stream destination, DownloadOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>Opens a plaintext byte range of the original file (to its end when <paramref name="length"/> is null).</summary>
     /// <exception cref="LockerException"><see cref="LockerErrorCode.InvalidArgument"/>: the range starts at or past the end.</exception>

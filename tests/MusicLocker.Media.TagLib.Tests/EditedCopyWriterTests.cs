@@ -167,6 +167,57 @@ public sealed class EditedCopyWriterTests
         Assert.True(source.LargestRead < bytes.Length);
     }
 
+    [Theory]
+    [InlineData("mp3/id3v23-full.mp3", Id3v2Version.V24)]
+    [InlineData("mp3/id3v23-full.mp3", Id3v2Version.V23)]
+    [InlineData("m4a/faststart-tagged.m4a", Id3v2Version.Default)]
+    [InlineData("m4a/moov-at-end.m4a", Id3v2Version.Default)]
+    public async Task The_compilation_flag_is_written_and_removed_with_the_audio_untouched(string fixture, Id3v2Version version)
+    {
+        var (copy, result, original, originalBytes) = await EditAsync(fixture, new TagEdits { Compilation = true, Id3v2Version = version });
+        var marked = Prober.Probe(copy);
+        Assert.True(marked.Tags.Compilation);
+        Assert.Equal(result.AudioOffset, marked.AudioOffset);
+        Assert.Equal(
+            SHA256.HashData(originalBytes.AsSpan((int)original.AudioOffset, (int)original.AudioLength)),
+            SHA256.HashData(copy.AsSpan((int)marked.AudioOffset, (int)marked.AudioLength)));
+        using (var file = global::TagLib.File.Create(new ReadOnlyAbstraction(fixture, copy)))
+        {
+            // TagLibSharp reads TCMP / cpil too.
+            bool flag = file.GetTag(global::TagLib.TagTypes.Id3v2) is global::TagLib.Id3v2.Tag id3
+                ? id3.IsCompilation
+                : ((global::TagLib.Mpeg4.AppleTag)file.GetTag(global::TagLib.TagTypes.Apple)).IsCompilation;
+            Assert.True(flag);
+        }
+
+        var (unmarked, _, _, _) = await EditAsync(fixture, new TagEdits { Compilation = false });
+        Assert.NotEqual(true, Prober.Probe(unmarked).Tags.Compilation);
+    }
+
+    [Theory]
+    [InlineData(Id3v2Version.V24, Id3v2Version.V23, TagFormat.Id3v23)]
+    [InlineData(Id3v2Version.V23, Id3v2Version.V24, TagFormat.Id3v24)]
+    [InlineData(Id3v2Version.V23, Id3v2Version.Default, TagFormat.Id3v23)]
+    public async Task The_id3v2_version_of_one_copy_overrides_the_writers_option(Id3v2Version writers, Id3v2Version asked, TagFormat expected)
+    {
+        var (copy, _, _, _) = await EditAsync("mp3/id3v24-multi.mp3", new TagEdits { Title = "x", Id3v2Version = asked }, new EditedCopyOptions { Id3v2Version = writers });
+        Assert.Equal([expected], Prober.Probe(copy).Tags.Formats);
+    }
+
+    [Fact]
+    public async Task A_cover_whose_bytes_are_not_its_mime_type_or_not_an_image_is_refused_naming_the_field()
+    {
+        var bytes = File.ReadAllBytes(Fixture("mp3/id3v23-full.mp3"));
+        var info = Prober.Probe(bytes);
+        var ct = TestContext.Current.CancellationToken;
+        var lying = await Assert.ThrowsAsync<ArgumentException>(() => new EditedCopyWriter().WriteAsync(new MemoryStream(bytes), info, new TagEdits { CoverArt = new CoverArtEdit { Data = Png, MimeType = "image/jpeg" } }, new MemoryStream(), ct));
+        Assert.Equal("edits.CoverArt.Data", lying.ParamName);
+        var html = await Assert.ThrowsAsync<ArgumentException>(() => new EditedCopyWriter().WriteAsync(new MemoryStream(bytes), info, new TagEdits { CoverArt = new CoverArtEdit { Data = "<html>"u8.ToArray(), MimeType = "image/png" } }, new MemoryStream(), ct));
+        Assert.Equal("edits.CoverArt.Data", html.ParamName);
+        var version = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => new EditedCopyWriter().WriteAsync(new MemoryStream(bytes), info, new TagEdits { Id3v2Version = (Id3v2Version)5 }, new MemoryStream(), ct));
+        Assert.Equal("edits.Id3v2Version", version.ParamName);
+    }
+
     [Fact]
     public async Task Hostile_callers_get_typed_errors()
     {

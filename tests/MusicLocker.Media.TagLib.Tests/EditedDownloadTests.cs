@@ -19,13 +19,17 @@ public sealed class EditedDownloadTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static MusicLockerOptions WithWriter(EditedCopyOptions? options = null) => new() { TagCopyWriter = new EditedCopyWriter(options) };
+    internal static MusicLockerOptions WithWriter(EditedCopyOptions? options = null) => new() { TagCopyWriter = new EditedCopyWriter(options) };
 
     /// <summary>An embedded locker in a temp folder, and alice's locker in it.</summary>
-    private sealed class Session : IAsyncDisposable
+    internal sealed class Session : IAsyncDisposable
     {
         private readonly TempFolder _folder;
         private readonly ILocker _locker;
+
+        public ILocker Locker => _locker;
+
+        public string Folder => _folder.Path;
 
         private Session(TempFolder folder, ILocker locker)
         {
@@ -39,7 +43,7 @@ public sealed class EditedDownloadTests
         public static async Task<Session> OpenAsync(MusicLockerOptions options)
         {
             var folder = new TempFolder();
-            return new Session(folder, await Locker.OpenEmbeddedAsync(folder.Path, options, Ct));
+            return new Session(folder, await MusicLocker.Locker.OpenEmbeddedAsync(folder.Path, options, Ct));
         }
 
         /// <summary>Uploads a fixture: the track and the file's bytes.</summary>
@@ -60,7 +64,7 @@ public sealed class EditedDownloadTests
     private static async Task<byte[]> DownloadAsync(IUserLocker user, Guid id)
     {
         using var copy = new MemoryStream();
-        long written = await user.Downloads.DownloadToAsync(id, copy, Ct);
+        long written = await user.Downloads.DownloadToAsync(id, copy, cancellationToken: Ct);
         Assert.Equal(copy.Length, written);
         return copy.ToArray();
     }
@@ -227,7 +231,7 @@ public sealed class EditedDownloadTests
         await user.Tracks.UpdateTagsAsync(track.Id, track.Tags with { TrackNumber = trackNumber ?? track.Tags.TrackNumber, Year = year ?? track.Tags.Year }, Ct);
         using var copy = new MemoryStream();
 
-        var e = await Assert.ThrowsAsync<LockerException>(() => user.Downloads.DownloadToAsync(track.Id, copy, Ct));
+        var e = await Assert.ThrowsAsync<LockerException>(() => user.Downloads.DownloadToAsync(track.Id, copy, cancellationToken: Ct));
 
         Assert.Equal(LockerErrorCode.InvalidArgument, e.ErrorCode);
         Assert.Contains(trackNumber is null ? "Year" : "TrackNumber", e.Message, StringComparison.Ordinal);
@@ -315,7 +319,7 @@ public sealed class EditedDownloadTests
         await using var session = await Session.OpenAsync(WithWriter());
         using var copy = new MemoryStream();
 
-        var e = await Assert.ThrowsAsync<LockerException>(() => session.User.Downloads.DownloadToAsync(Guid.NewGuid(), copy, Ct));
+        var e = await Assert.ThrowsAsync<LockerException>(() => session.User.Downloads.DownloadToAsync(Guid.NewGuid(), copy, cancellationToken: Ct));
 
         Assert.Equal(LockerErrorCode.TrackNotFound, e.ErrorCode);
         Assert.Equal(0, copy.Length);

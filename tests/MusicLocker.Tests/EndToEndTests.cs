@@ -60,7 +60,7 @@ public abstract class EndToEndTests : IAsyncLifetime
         }
 
         var download = new MemoryStream();
-        long written = await user.Downloads.DownloadToAsync(result.Track.Id, download, TestContext.Current.CancellationToken);
+        long written = await user.Downloads.DownloadToAsync(result.Track.Id, download, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(original.Length, written);
         Assert.Equal(original, download.ToArray());
 
@@ -190,7 +190,7 @@ public abstract class EndToEndTests : IAsyncLifetime
         Assert.Equal(first.Track.AudioHash, third.Track.AudioHash);
         Assert.Equal("Fixture Album", third.Track.Tags.Album);
         var download = new MemoryStream();
-        await user.Downloads.DownloadToAsync(first.Track.Id, download, TestContext.Current.CancellationToken);
+        await user.Downloads.DownloadToAsync(first.Track.Id, download, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(await File.ReadAllBytesAsync(AudioFiles.Mp3("cbr-info-lame.mp3"), TestContext.Current.CancellationToken), download.ToArray());
     }
 

@@ -126,7 +126,7 @@ public sealed class FaultInjectionTests
             Assert.Equal(UploadOutcome.Stored, result.Outcome);
             Assert.Equal(8 - 3, second!.PartsUploaded);
             var download = new MemoryStream();
-            await user.Downloads.DownloadToAsync(result.Track.Id, download, ct);
+            await user.Downloads.DownloadToAsync(result.Track.Id, download, cancellationToken: ct);
             Assert.Equal(original, download.ToArray());
             var quota = await user.Quota.GetStatusAsync(ct);
             Assert.Equal(original.Length, quota.UsedBytes);

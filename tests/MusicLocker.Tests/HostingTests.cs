@@ -154,7 +154,7 @@ public sealed class HostingTests(PostgresServer postgres)
 
         await using var restarted = Start();
         var download = new MemoryStream();
-        await restarted.GetRequiredService<ILocker>().ForUser("alice").Downloads.DownloadToAsync(trackId, download, Ct);
+        await restarted.GetRequiredService<ILocker>().ForUser("alice").Downloads.DownloadToAsync(trackId, download, cancellationToken: Ct);
         Assert.Equal(await File.ReadAllBytesAsync(path, Ct), download.ToArray());
         var store = new S3BlobStore(S3TestStores.Options(s3, bucket));
         using (store)

@@ -56,7 +56,7 @@ public class IsolationTests : IAsyncLifetime
         {
             "get" => () => _bob.Tracks.GetAsync(_track.Id, ct),
             "details" => () => _bob.Tracks.GetDetailsAsync(_track.Id, ct),
-            "download" => () => _bob.Downloads.DownloadToAsync(_track.Id, new MemoryStream(), ct),
+            "download" => () => _bob.Downloads.DownloadToAsync(_track.Id, new MemoryStream(), cancellationToken: ct),
             "range" => () => _bob.Downloads.OpenReadAsync(_track.Id, 10, 10, ct),
             "cover" => () => _bob.Downloads.OpenCoverArtAsync(_track.Id, ct),
             "tags" => () => _bob.Tracks.UpdateTagsAsync(_track.Id, new TrackTags("mine now"), ct),
@@ -72,7 +72,7 @@ public class IsolationTests : IAsyncLifetime
         var still = await _alice.Tracks.GetAsync(_track.Id, ct);
         Assert.Equal(_track.Tags, still.Tags);
         var download = new MemoryStream();
-        await _alice.Downloads.DownloadToAsync(_track.Id, download, ct);
+        await _alice.Downloads.DownloadToAsync(_track.Id, download, cancellationToken: ct);
         Assert.Equal(await File.ReadAllBytesAsync(AudioFiles.Mp3("big-cover.mp3"), ct), download.ToArray());
     }
 
@@ -175,7 +175,7 @@ public class IsolationTests : IAsyncLifetime
         Assert.True(report.Verified);
 
         var download = new MemoryStream();
-        await _alice.Downloads.DownloadToAsync(_track.Id, download, ct);
+        await _alice.Downloads.DownloadToAsync(_track.Id, download, cancellationToken: ct);
         Assert.Equal(await File.ReadAllBytesAsync(AudioFiles.Mp3("big-cover.mp3"), ct), download.ToArray());
         Assert.Equal(2, (await EndToEndTests.ToListAsync(_alice.Tracks.ListAsync(cancellationToken: ct))).Count);
     }
@@ -232,7 +232,7 @@ public sealed class ConcurrentUsersTests
             foreach (var kept in results.Skip(1))
             {
                 var download = new MemoryStream();
-                await user.Downloads.DownloadToAsync(kept.Result!.Track.Id, download, ct);
+                await user.Downloads.DownloadToAsync(kept.Result!.Track.Id, download, cancellationToken: ct);
                 Assert.Equal(await File.ReadAllBytesAsync(kept.Path, ct), download.ToArray());
             }
         }, ct)));

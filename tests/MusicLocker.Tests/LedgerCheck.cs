@@ -26,7 +26,7 @@ internal static class LedgerCheck
         Assert.True(quota.UsedBytes == original.Length, $"{where}: {quota.UsedBytes} bytes charged for a {original.Length}-byte track");
         Assert.True(objects.Count == 2, $"{where}: objects: {string.Join(", ", objects)}");
         var download = new MemoryStream();
-        await user.Downloads.DownloadToAsync(track.Id, download, ct);
+        await user.Downloads.DownloadToAsync(track.Id, download, cancellationToken: ct);
         Assert.True(original.AsSpan().SequenceEqual(download.ToArray()), $"{where}: the download differs from the file");
         return true;
     }

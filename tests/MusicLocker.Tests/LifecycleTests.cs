@@ -151,7 +151,7 @@ public sealed class LifecycleTests : IAsyncLifetime
         Assert.Equal(UploadOutcome.Stored, result.Outcome);
         Assert.Equal(UploadOutcome.Duplicate, again.Outcome);
         var download = new MemoryStream();
-        await alice.Downloads.DownloadToAsync(result.Track.Id, download, ct);
+        await alice.Downloads.DownloadToAsync(result.Track.Id, download, cancellationToken: ct);
         Assert.Equal(original, download.ToArray());
     }
 
@@ -172,7 +172,7 @@ public sealed class LifecycleTests : IAsyncLifetime
         Assert.Equal(1, swept.OrphanObjects);
         Assert.Equal(kept, await _test.UserObjectsAsync());
         var download = new MemoryStream();
-        await alice.Downloads.DownloadToAsync(track.Id, download, ct);
+        await alice.Downloads.DownloadToAsync(track.Id, download, cancellationToken: ct);
         Assert.Equal(await File.ReadAllBytesAsync(AudioFiles.Mp3("big-cover.mp3"), ct), download.ToArray());
     }
 

@@ -96,7 +96,7 @@ public sealed class LockerTelemetryTests : IAsyncLifetime
         var alice = _test.Locker.ForUser("alice");
         var track = (await alice.Uploads.UploadFileAsync(AudioFiles.Mp3("big-cover.mp3"), cancellationToken: ct)).Track;
 
-        await alice.Downloads.DownloadToAsync(track.Id, Stream.Null, ct);
+        await alice.Downloads.DownloadToAsync(track.Id, Stream.Null, cancellationToken: ct);
         await using (var range = await alice.Downloads.OpenReadAsync(track.Id, 100, 50, ct))
         {
             await range.Content.CopyToAsync(Stream.Null, ct);

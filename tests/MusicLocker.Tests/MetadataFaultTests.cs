@@ -110,6 +110,8 @@ internal sealed class FaultyMetadataStore(MusicLocker.Metadata.Sql.SqlMetadataSt
 
     public IAccessCredentialStore Credentials { get; } = FaultProxy<IAccessCredentialStore>.Wrap(inner.Credentials, faults);
 
+    public ITrackCoverStore Covers { get; } = FaultProxy<ITrackCoverStore>.Wrap(inner.Covers, faults);
+
     public QuotaPlanCatalog Plans => inner.Plans;
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -156,7 +156,7 @@ public sealed class ReconcileTests : IAsyncLifetime
         foreach (var (result, file) in uploads.Zip(files))
         {
             var copy = new MemoryStream();
-            await alice.Downloads.DownloadToAsync(result.Track.Id, copy, Ct);
+            await alice.Downloads.DownloadToAsync(result.Track.Id, copy, cancellationToken: Ct);
             Assert.Equal(await File.ReadAllBytesAsync(file, Ct), copy.ToArray());
         }
 

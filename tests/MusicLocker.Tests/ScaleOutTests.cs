@@ -81,7 +81,7 @@ public sealed class ScaleOutTests(PostgresServer postgres)
                 }
 
                 var download = new MemoryStream();
-                await user.Downloads.DownloadToAsync(trackId, download, Ct);
+                await user.Downloads.DownloadToAsync(trackId, download, cancellationToken: Ct);
                 if (upload[3] == nameof(UploadOutcome.Stored))
                 {
                     Assert.Equal(upload[4], Convert.ToHexStringLower(SHA256.HashData(download.ToArray())));

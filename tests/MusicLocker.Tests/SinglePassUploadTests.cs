@@ -28,7 +28,7 @@ public sealed class SinglePassUploadTests
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(file)), result.Track.ContentHash);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(file)), result.Track.AudioHash); // no tags: the audio range (Info frame included) is the file
         var download = new MemoryStream();
-        await test.Locker.ForUser("alice").Downloads.DownloadToAsync(result.Track.Id, download, Ct);
+        await test.Locker.ForUser("alice").Downloads.DownloadToAsync(result.Track.Id, download, cancellationToken: Ct);
         Assert.Equal(file, download.ToArray());
     }
 
@@ -128,7 +128,7 @@ public sealed class SinglePassUploadTests
         Assert.Equal(objects, await test.UserObjectsAsync());
         var result = await user.Uploads.ResumeAsync(pending.Id, path, cancellationToken: Ct);
         var download = new MemoryStream();
-        await user.Downloads.DownloadToAsync(result.Track.Id, download, Ct);
+        await user.Downloads.DownloadToAsync(result.Track.Id, download, cancellationToken: Ct);
         Assert.Equal(await File.ReadAllBytesAsync(path, Ct), download.ToArray());
     }
 
@@ -177,7 +177,7 @@ public sealed class SinglePassUploadTests
         Assert.Empty(await user.Uploads.ListPendingAsync(Ct));
         Assert.Equal(4, (await test.UserObjectsAsync()).Count);
         var download = new MemoryStream();
-        await user.Downloads.DownloadToAsync(track.Id, download, Ct);
+        await user.Downloads.DownloadToAsync(track.Id, download, cancellationToken: Ct);
         Assert.Equal(bytes, download.ToArray());
     }
 }

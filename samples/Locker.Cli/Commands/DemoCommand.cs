@@ -75,7 +75,7 @@ internal static class DemoCommand
 
         clock.Restart();
         var downloaded = new MemoryStream();
-        await user.Downloads.DownloadToAsync(track.Id, downloaded, ct);
+        await user.Downloads.DownloadToAsync(track.Id, downloaded, cancellationToken: ct);
         Check(downloaded.ToArray().AsSpan().SequenceEqual(original), "the download differs from the file");
         Console.WriteLine($"downloaded    : {downloaded.Length:N0} bytes, byte for byte identical, SHA-256 {Convert.ToHexStringLower(SHA256.HashData(original))} ({clock.ElapsedMilliseconds} ms)");
         Console.WriteLine("ok");

@@ -185,7 +185,7 @@ internal static class LibraryCommands
     {
         if (offset == 0 && length is null)
         {
-            return await user.Downloads.DownloadToAsync(track.Id, destination, ct);
+            return await user.Downloads.DownloadToAsync(track.Id, destination, cancellationToken: ct);
         }
 
         if (track.SizeBytes == 0 || length == 0)

@@ -68,6 +68,19 @@ internal static class TagApplier
             tag.Comment = NullIfEmpty(comment);
         }
 
+        if (e.Compilation is { } compilation)
+        {
+            switch (tag)
+            {
+                case global::TagLib.Id3v2.Tag id3:
+                    id3.IsCompilation = compilation; // TCMP "1", or the frame removed
+                    break;
+                case global::TagLib.Mpeg4.AppleTag apple:
+                    apple.IsCompilation = compilation; // cpil
+                    break;
+            }
+        }
+
         if (e.RemoveCoverArt)
         {
             tag.Pictures = [];

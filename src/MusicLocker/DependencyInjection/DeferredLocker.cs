@@ -189,6 +189,15 @@ internal sealed partial class DeferredUserLocker(DeferredLocker locker, string u
     Task<LockerTrack> ILockerTracks.UpdateTagsAsync(Guid trackId, TrackTags tags, CancellationToken cancellationToken) =>
         Call(u => u.Tracks.UpdateTagsAsync(trackId, tags, cancellationToken), cancellationToken);
 
+    Task ILockerTracks.SetCoverArtAsync(Guid trackId, ReadOnlyMemory<byte> picture, string mimeType, CancellationToken cancellationToken) =>
+        Call(u => u.Tracks.SetCoverArtAsync(trackId, picture, mimeType, cancellationToken), cancellationToken);
+
+    Task ILockerTracks.RemoveCoverArtAsync(Guid trackId, CancellationToken cancellationToken) =>
+        Call(u => u.Tracks.RemoveCoverArtAsync(trackId, cancellationToken), cancellationToken);
+
+    Task ILockerTracks.RestoreCoverArtAsync(Guid trackId, CancellationToken cancellationToken) =>
+        Call(u => u.Tracks.RestoreCoverArtAsync(trackId, cancellationToken), cancellationToken);
+
     Task ILockerTracks.DeleteAsync(Guid trackId, CancellationToken cancellationToken) =>
         Call(u => u.Tracks.DeleteAsync(trackId, cancellationToken), cancellationToken);
 
@@ -216,8 +225,8 @@ internal sealed partial class DeferredUserLocker(DeferredLocker locker, string u
     Task<ScanResult> ILockerUploads.ScanAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken) =>
         Call(u => u.Uploads.ScanAsync(paths, cancellationToken), cancellationToken);
 
-    Task<long> ILockerDownloads.DownloadToAsync(Guid trackId, Stream destination, CancellationToken cancellationToken) =>
-        Call(u => u.Downloads.DownloadToAsync(trackId, destination, cancellationToken), cancellationToken);
+    Task<long> ILockerDownloads.DownloadToAsync(Guid trackId, Stream destination, DownloadOptions? options, CancellationToken cancellationToken) =>
+        Call(u => u.Downloads.DownloadToAsync(trackId, destination, options, cancellationToken), cancellationToken);
 
     Task<TrackContent> ILockerDownloads.OpenReadAsync(Guid trackId, long offset, long? length, CancellationToken cancellationToken) =>
         Call(u => u.Downloads.OpenReadAsync(trackId, offset, length, cancellationToken), cancellationToken);

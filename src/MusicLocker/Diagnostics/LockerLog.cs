@@ -37,4 +37,7 @@ internal static partial class LockerLog
 
     [LoggerMessage(EventId = 6050, Level = LogLevel.Information, Message = "Export of user {UserId}: {Tracks} tracks, {Playlists} playlists, {Plays} plays, {Bytes} audio bytes.")]
     public static partial void Exported(ILogger logger, string userId, int tracks, int playlists, long plays, long bytes);
+
+    [LoggerMessage(EventId = 6060, Level = LogLevel.Warning, Message = "A replaced cover picture {StorageKey} could not be deleted; the sweep will remove it.")]
+    public static partial void CoverCleanupFailed(ILogger logger, Exception exception, string storageKey);
 }

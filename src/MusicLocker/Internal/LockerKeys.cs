@@ -12,6 +12,7 @@ namespace MusicLocker.Internal;
 /// users/{userId}/tracks/{objectId}        an uploaded file, as uploaded (encrypted)
 /// users/{userId}/tracks/{objectId}.info   what the upload learned (TrackDetails, JSON, encrypted)
 /// users/{userId}/uploads/{objectId}.json  an open upload's manifest: hashes and size, to check a resumed source (encrypted)
+/// users/{userId}/covers/{objectId}        a cover picture the user set for a track (encrypted; the catalog's cover edit names it)
 /// </code>
 /// Callers never pass a key: ids come from the catalog of the user the locker is scoped to.
 /// </summary>
@@ -20,12 +21,18 @@ internal static class LockerKeys
     public const string UsersPrefix = "users/";
     private const string Tracks = "tracks/";
     private const string Uploads = "uploads/";
+    private const string Covers = "covers/";
     private const string InfoSuffix = ".info";
     private const string ManifestSuffix = ".json";
 
     public static string UserPrefix(string userId) => LockerMetadataOptions.DefaultStorageKeyPrefix(userId);
 
     public static BlobKey Audio(string userId, Guid objectId) => BlobKey.Parse(UserPrefix(userId) + Tracks + objectId.ToString("N"));
+
+    public static BlobKey Cover(string userId, Guid objectId) => BlobKey.Parse(UserPrefix(userId) + Covers + objectId.ToString("N"));
+
+    /// <summary>Whether the key is a cover picture's (kept while a cover edit names it).</summary>
+    public static bool IsCover(string key) => UserOf(key) is { } user && key.AsSpan(UserPrefix(user).Length).StartsWith(Covers, StringComparison.Ordinal);
 
     public static BlobKey Info(BlobKey audio) => BlobKey.Parse(audio.Value + InfoSuffix);
 

@@ -5,8 +5,8 @@ namespace MusicLocker.Internal;
 
 /// <summary>
 /// Ends what crashed uploads and deletes left behind: upload sessions idle past <see cref="MusicLockerOptions.StaleUploadAge"/>,
-/// and objects under <c>users/</c> that no catalogued track or open upload refers to and that are older than that age
-/// (younger ones may belong to an upload between its steps).
+/// and objects under <c>users/</c> that no catalogued track, open upload or cover edit refers to and that are older than
+/// that age (younger ones may belong to an upload or a cover edit between its steps).
 /// </summary>
 internal sealed class LockerSweeper(LockerCore core)
 {
@@ -64,7 +64,8 @@ internal sealed class LockerSweeper(LockerCore core)
             string key = item.Key.Value;
             string? owner = LockerKeys.UserOf(key);
             string? audioKey = LockerKeys.AudioKeyOf(key);
-            if (owner is null || audioKey is null || item.LastModified > cutoff)
+            bool cover = LockerKeys.IsCover(key);
+            if (owner is null || (audioKey is null && !cover) || item.LastModified > cutoff)
             {
                 continue;
             }
@@ -76,7 +77,9 @@ internal sealed class LockerSweeper(LockerCore core)
             }
 
             // An upload's manifest lives while its session is open; its audio and sidecar while a track or session names it.
-            bool live = LockerKeys.IsManifest(key) ? references!.Sessions.Contains(audioKey) : references!.Contains(audioKey);
+            // A cover picture lives while a cover edit names it.
+            bool live = cover ? references!.Covers.Contains(key)
+                : LockerKeys.IsManifest(key) ? references!.Sessions.Contains(audioKey!) : references!.Contains(audioKey!);
             if (!live && await core.Objects.DeleteAsync(item.Key, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 removed++;
@@ -102,6 +105,11 @@ internal sealed class LockerSweeper(LockerCore core)
                 keys.Tracks.Add(track.StorageKey);
             }
 
+            await foreach (var cover in core.Metadata.Covers.ListStorageKeysAsync(userId, cancellationToken).ConfigureAwait(false))
+            {
+                keys.Covers.Add(cover);
+            }
+
             return keys;
         }
         catch (MetadataNotFoundException)
@@ -117,6 +125,8 @@ internal sealed class LockerSweeper(LockerCore core)
         public HashSet<string> Sessions { get; } = new(StringComparer.Ordinal);
 
         public HashSet<string> Tracks { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<string> Covers { get; } = new(StringComparer.Ordinal);
 
         public bool Contains(string audioKey) => Sessions.Contains(audioKey) || Tracks.Contains(audioKey);
     }

@@ -22,6 +22,8 @@ internal sealed class Reconciler(LockerCore core, string userId, ReconcileOption
 
     // The catalog side of the merge.
     private IAsyncEnumerator<TrackRecord> _catalog = null!;
+    private IAsyncEnumerator<string> _covers = null!;
+    private string? _nextCover;
     private TrackRecord? _next;
     private string? _lastCatalogKey;
 
@@ -70,8 +72,11 @@ internal sealed class Reconciler(LockerCore core, string userId, ReconcileOption
     private async Task MergeAsync(CancellationToken cancellationToken)
     {
         _catalog = core.Metadata.Tracks.ListByStorageKeyAsync(userId, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        _covers = core.Metadata.Covers.ListStorageKeysAsync(userId, cancellationToken).GetAsyncEnumerator(cancellationToken);
         await using (_catalog.ConfigureAwait(false))
+        await using (_covers.ConfigureAwait(false))
         {
+            _nextCover = await _covers.MoveNextAsync().ConfigureAwait(false) ? _covers.Current : null;
             await AdvanceCatalogAsync().ConfigureAwait(false);
             string? previous = null;
             await foreach (var item in core.Raw.ListAsync(LockerKeys.UserPrefix(userId), cancellationToken).ConfigureAwait(false))
@@ -92,7 +97,11 @@ internal sealed class Reconciler(LockerCore core, string userId, ReconcileOption
     {
         string? audio = LockerKeys.AudioKeyOf(key);
         bool live;
-        if (audio is null)
+        if (LockerKeys.IsCover(key))
+        {
+            live = await MatchCoverAsync(key).ConfigureAwait(false);
+        }
+        else if (audio is null)
         {
             live = false; // nothing the locker writes lives there
         }
@@ -121,6 +130,19 @@ internal sealed class Reconciler(LockerCore core, string userId, ReconcileOption
 
         bool repaired = options.Repair && await core.Objects.DeleteAsync(item.Key, cancellationToken: cancellationToken).ConfigureAwait(false);
         Report(ReconcileIssueKind.ObjectWithoutTrack, key, $"{item.Length} bytes, last modified {item.LastModified:o}; no track or open upload refers to it", repaired);
+    }
+
+    /// <summary>Whether a cover edit names the picture at <paramref name="key"/> (both sides in ordinal order, merged).</summary>
+    private async Task<bool> MatchCoverAsync(string key)
+    {
+        while (_nextCover is { } cover && string.CompareOrdinal(cover, key) < 0)
+        {
+            // A cover edit naming a picture the listing does not hold (a replaced picture's delete racing this run, or a
+            // lost object): its reader gets not-found; nothing here to repair.
+            _nextCover = await _covers.MoveNextAsync().ConfigureAwait(false) ? _covers.Current : null;
+        }
+
+        return string.Equals(_nextCover, key, StringComparison.Ordinal);
     }
 
     /// <summary>Consumes the catalogued tracks stored at <paramref name="key"/>; checks the file's size against the first.</summary>

@@ -6,50 +6,23 @@ namespace MusicLocker.Internal;
 
 internal sealed partial class UserDownloads(LockerCore core, UserTracks tracks) : ILockerDownloads
 {
-    public Task<long> DownloadToAsync(Guid trackId, Stream destination, CancellationToken cancellationToken = default)
+    public Task<long> DownloadToAsync(Guid trackId, Stream destination, DownloadOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
         return LockerTelemetry.TraceAsync("download", tracks.UserId, activity => LockerErrors.Guard(async () =>
         {
             var record = await tracks.GetRecordAsync(trackId, cancellationToken).ConfigureAwait(false);
             await core.Activity.TouchAsync(tracks.UserId, cancellationToken).ConfigureAwait(false);
-            var key = BlobKey.Parse(record.StorageKey);
-            if (core.Options.TagCopyWriter is { } writer && await WriteEditedCopyAsync(writer, record, destination, cancellationToken).ConfigureAwait(false) is { } written)
+            if (await EditedCopies.TryWriteAsync(core, tracks.Covers, record, options?.Id3v2Version ?? Id3v2Version.Default, destination, cancellationToken).ConfigureAwait(false) is { } written)
             {
                 activity?.SetTag("musiclocker.bytes", written);
                 return written;
             }
 
-            var properties = await core.Objects.DownloadToAsync(key, destination, null, cancellationToken).ConfigureAwait(false);
+            var properties = await core.Objects.DownloadToAsync(BlobKey.Parse(record.StorageKey), destination, null, cancellationToken).ConfigureAwait(false);
             activity?.SetTag("musiclocker.bytes", properties.Length);
             return properties.Length;
         }));
-    }
-
-    /// <summary>
-    /// Writes the stored original with the catalog's tags, its audio copied by ranged reads of one version; null, having
-    /// written nothing, when the catalog shows the file's own tags or the writer cannot edit the format.
-    /// </summary>
-    private async Task<long?> WriteEditedCopyAsync(ITagCopyWriter writer, Metadata.TrackRecord record, Stream destination, CancellationToken cancellationToken)
-    {
-        var properties = await core.Objects.GetPropertiesAsync(BlobKey.Parse(record.StorageKey), cancellationToken).ConfigureAwait(false);
-        var source = new BlobRandomAccessSource(core.Objects, properties);
-        var info = await new MediaProber().ProbeAsync(source, cancellationToken).ConfigureAwait(false);
-        if (CatalogTagChanges.Between(info.Tags, record.Tags) is not { } changes)
-        {
-            return null;
-        }
-
-        try
-        {
-            return await writer.WriteTaggedCopyAsync(source, info, changes, destination, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ArgumentException ex)
-        {
-            // The writer checks the values before it writes a byte: a catalog value no tag can hold (a track number
-            // above 65535, a negative year) is the caller's to fix.
-            throw new LockerException(LockerErrorCode.InvalidArgument, $"Track {record.Id}'s tags cannot be written into its file: {ex.Message} Edit the track's tags.", ex);
-        }
     }
 
     public Task<TrackContent> OpenReadAsync(Guid trackId, long offset = 0, long? length = null, CancellationToken cancellationToken = default)
@@ -81,6 +54,14 @@ internal sealed partial class UserDownloads(LockerCore core, UserTracks tracks) 
     public Task<CoverArt> OpenCoverArtAsync(Guid trackId, CancellationToken cancellationToken = default) =>
         LockerErrors.Guard(async () =>
         {
+            // The user's cover edit first (it also proves the track is theirs): a set picture, or the cover removed.
+            if (await tracks.Covers.GetEditAsync(trackId, cancellationToken).ConfigureAwait(false) is { } edit)
+            {
+                return edit.Picture is { } edited
+                    ? await tracks.Covers.OpenAsync(edited, cancellationToken).ConfigureAwait(false)
+                    : throw new LockerException(LockerErrorCode.CoverArtNotFound, $"Track {trackId}'s cover was removed.");
+            }
+
             var (record, info) = await tracks.GetInfoAsync(trackId, cancellationToken).ConfigureAwait(false);
             if (info.Cover is not { } cover)
             {

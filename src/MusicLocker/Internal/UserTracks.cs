@@ -7,6 +7,8 @@ namespace MusicLocker.Internal;
 
 internal sealed class UserTracks(LockerCore core, string userId) : ILockerTracks
 {
+    private readonly TrackCovers _covers = new(core, userId);
+
     private const string TrackListing = "tracks";
     private const int DefaultPage = 200;
 
@@ -79,6 +81,15 @@ internal sealed class UserTracks(LockerCore core, string userId) : ILockerTracks
     public Task<LockerTrack> UpdateTagsAsync(Guid trackId, TrackTags tags, CancellationToken cancellationToken = default) =>
         LockerErrors.Guard(async () => LockerTrack.From(await core.Metadata.Tracks.UpdateTagsAsync(userId, trackId, tags, cancellationToken).ConfigureAwait(false)));
 
+    public Task SetCoverArtAsync(Guid trackId, ReadOnlyMemory<byte> picture, string mimeType, CancellationToken cancellationToken = default) =>
+        LockerTelemetry.TraceAsync("set_cover", userId, () => LockerErrors.Guard(() => _covers.SetAsync(trackId, picture, mimeType, cancellationToken)));
+
+    public Task RemoveCoverArtAsync(Guid trackId, CancellationToken cancellationToken = default) =>
+        LockerTelemetry.TraceAsync("remove_cover", userId, () => LockerErrors.Guard(() => _covers.RemoveAsync(trackId, cancellationToken)));
+
+    public Task RestoreCoverArtAsync(Guid trackId, CancellationToken cancellationToken = default) =>
+        LockerTelemetry.TraceAsync("restore_cover", userId, () => LockerErrors.Guard(() => _covers.RestoreAsync(trackId, cancellationToken)));
+
     public Task DeleteAsync(Guid trackId, CancellationToken cancellationToken = default) =>
         LockerTelemetry.TraceAsync("delete_track", userId, () => LockerErrors.Guard(async () =>
         {
@@ -91,9 +102,13 @@ internal sealed class UserTracks(LockerCore core, string userId) : ILockerTracks
                 await core.Objects.DeleteAsync(key, cancellationToken: CancellationToken.None).ConfigureAwait(false);
                 await core.Objects.DeleteAsync(LockerKeys.Info(key), cancellationToken: CancellationToken.None).ConfigureAwait(false);
             }
+
+            await _covers.DeleteQuietlyAsync(removal.CoverStorageKey).ConfigureAwait(false);
         }));
 
     internal string UserId => userId;
+
+    internal TrackCovers Covers => _covers;
 
     /// <summary>One keyset page of a search (the implementation of <see cref="ILockerLibrary.SearchPageAsync"/>).</summary>
     internal Task<LockerPage<LockerTrack>> SearchPageAsync(string text, int pageSize, string? cursor, CancellationToken cancellationToken) =>

@@ -13,6 +13,7 @@ namespace MusicLocker.Internal.Export;
 /// </summary>
 internal sealed class LockerExporter(LockerCore core, string userId, IExportSink sink, IProgress<ExportProgress>? progress)
 {
+    private readonly TrackCovers _covers = new(core, userId);
     public const string MusicFolder = "music";
     public const string PlaylistFolder = "playlists";
     public const string CatalogFile = "catalog.json";
@@ -63,8 +64,9 @@ internal sealed class LockerExporter(LockerCore core, string userId, IExportSink
             string path = MusicFolder + "/" + file;
             await sink.WriteEntryAsync(path, false, async stream =>
             {
-                var written = await core.Objects.DownloadToAsync(key, stream, null, cancellationToken).ConfigureAwait(false);
-                _bytes += written.Length;
+                // The catalog's view when the app gave an edited-copy writer (as a download writes it), else the original.
+                _bytes += await EditedCopies.TryWriteAsync(core, _covers, track, Media.Id3v2Version.Default, stream, cancellationToken).ConfigureAwait(false)
+                    ?? (await core.Objects.DownloadToAsync(key, stream, null, cancellationToken).ConfigureAwait(false)).Length;
             }, cancellationToken).ConfigureAwait(false);
             _files[track.Id] = file;
             progress?.Report(new ExportProgress(_files.Count, Math.Max(total, _files.Count), _bytes));

@@ -1,6 +1,6 @@
-namespace MusicLocker.Media.TagLib;
+namespace MusicLocker.Media;
 
-/// <summary>The ID3v2 version an edited MP3 gets.</summary>
+/// <summary>The ID3v2 version an edited MP3 gets (<see cref="TagCopyRequest.Id3v2Version"/>; the TagLib writer's options).</summary>
 public enum Id3v2Version
 {
     /// <summary>The default: ID3v2.4.</summary>
