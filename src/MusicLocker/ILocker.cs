@@ -199,6 +199,11 @@ public partial interface ILockerDownloads
     /// <returns>The bytes written.</returns>
     Task<long> DownloadToAsync(Guid trackId, Stream destination, DownloadOptions? options = null, CancellationToken cancellationToken = default);
 
+    /// <summary>Writes the track to <paramref name="destination"/> with the default <see cref="DownloadOptions"/>.</summary>
+    /// <returns>The bytes written.</returns>
+    Task<long> DownloadToAsync(Guid trackId, Stream destination, CancellationToken cancellationToken) =>
+        DownloadToAsync(trackId, destination, null, cancellationToken);
+
     /// <summary>Opens a plaintext byte range of the original file (to its end when <paramref name="length"/> is null).</summary>
     /// <exception cref="LockerException"><see cref="LockerErrorCode.InvalidArgument"/>: the range starts at or past the end.</exception>
     Task<TrackContent> OpenReadAsync(Guid trackId, long offset = 0, long? length = null, CancellationToken cancellationToken = default);

@@ -50,7 +50,7 @@ public sealed class MusicLockerOptions
     public string? TempFolder { get; set; }
 
     /// <summary>
-    /// Writes the catalog's tags into downloads (<see cref="ILockerDownloads.DownloadToAsync"/>) of tracks whose tags were
+    /// Writes the catalog's tags into downloads (<see cref="ILockerDownloads.DownloadToAsync(Guid, Stream, DownloadOptions, CancellationToken)"/>) of tracks whose tags were
     /// edited: <see langword="null"/> (the default) hands out the stored original. Set it to
     /// <c>new MusicLocker.Media.TagLib.EditedCopyWriter()</c> (package <c>MusicLocker.Media.TagLib</c>, opt-in because
     /// TagLibSharp is LGPL-2.1-only); ranged reads and streaming always serve the stored original. Not bound from configuration.

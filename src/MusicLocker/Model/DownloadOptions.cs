@@ -2,7 +2,7 @@ using MusicLocker.Media;
 
 namespace MusicLocker;
 
-/// <summary>Choices for one download (<see cref="ILockerDownloads.DownloadToAsync"/>).</summary>
+/// <summary>Choices for one download (<see cref="ILockerDownloads.DownloadToAsync(Guid, Stream, DownloadOptions, CancellationToken)"/>).</summary>
 public sealed class DownloadOptions
 {
     /// <summary>
