@@ -165,7 +165,10 @@ public sealed class CoverEditTests
     [Fact]
     public async Task Concurrent_cover_edits_of_one_track_end_with_one_cover_and_no_orphan_object()
     {
-        await using var session = await EditedDownloadTests.Session.OpenAsync(EditedDownloadTests.WithWriter());
+        var clock = new ManualTimeProvider();
+        var options = EditedDownloadTests.WithWriter();
+        options.TimeProvider = clock;
+        await using var session = await EditedDownloadTests.Session.OpenAsync(options);
         var (track, _) = await session.UploadAsync("mp3/id3v23-full.mp3");
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var edits = Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
@@ -195,14 +198,18 @@ public sealed class CoverEditTests
             Assert.Equal(0, objects); // a removal was last
         }
 
-        var report = await session.Locker.ReconcileAsync("alice", new ReconcileOptions { MinimumAge = TimeSpan.Zero }, Ct);
+        clock.Advance(TimeSpan.FromHours(1)); // every object is past reconcile's minimum age: a leaked picture would show
+        var report = await session.Locker.ReconcileAsync("alice", new ReconcileOptions { MinimumAge = TimeSpan.FromMinutes(1) }, Ct);
         Assert.True(report.IsConsistent, string.Join("; ", report.Issues));
     }
 
     [Fact]
     public async Task Deleting_the_track_removes_its_picture_and_reconcile_keeps_named_pictures_but_removes_orphans()
     {
-        await using var session = await EditedDownloadTests.Session.OpenAsync(EditedDownloadTests.WithWriter());
+        var clock = new ManualTimeProvider();
+        var options = EditedDownloadTests.WithWriter();
+        options.TimeProvider = clock;
+        await using var session = await EditedDownloadTests.Session.OpenAsync(options);
         var (kept, _) = await session.UploadAsync("mp3/id3v23-full.mp3");
         var (deleted, _) = await session.UploadAsync("m4a/faststart-tagged.m4a");
         await session.User.Tracks.SetCoverArtAsync(kept.Id, Png, "image/png", Ct);
@@ -212,14 +219,16 @@ public sealed class CoverEditTests
         await session.User.Tracks.DeleteAsync(deleted.Id, Ct);
         Assert.Single(CoverObjects(session.Folder));
 
-        var clean = await session.Locker.ReconcileAsync("alice", new ReconcileOptions { MinimumAge = TimeSpan.Zero, Repair = true }, Ct);
+        clock.Advance(TimeSpan.FromHours(1));
+        var clean = await session.Locker.ReconcileAsync("alice", new ReconcileOptions { MinimumAge = TimeSpan.FromMinutes(1), Repair = true }, Ct);
         Assert.True(clean.IsConsistent, string.Join("; ", clean.Issues));
         AssertCover(Png, "image/png", await ReadCoverAsync(session.User, kept.Id));
 
         // A picture stored by an edit that crashed before its catalog row: an orphan that reconcile finds and removes.
         string orphanFolder = Path.GetDirectoryName(Assert.Single(CoverObjects(session.Folder)))!;
         File.Copy(Assert.Single(CoverObjects(session.Folder)), Path.Combine(orphanFolder, "0123456789abcdef0123456789abcdef.blob"));
-        var found = await session.Locker.ReconcileAsync("alice", new ReconcileOptions { MinimumAge = TimeSpan.Zero, Repair = true }, Ct);
+        clock.Advance(TimeSpan.FromHours(1));
+        var found = await session.Locker.ReconcileAsync("alice", new ReconcileOptions { MinimumAge = TimeSpan.FromMinutes(1), Repair = true }, Ct);
         var issue = Assert.Single(found.Issues);
         Assert.Equal(ReconcileIssueKind.ObjectWithoutTrack, issue.Kind);
         Assert.EndsWith("covers/0123456789abcdef0123456789abcdef", issue.Subject, StringComparison.Ordinal);

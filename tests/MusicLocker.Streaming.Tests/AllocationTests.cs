@@ -25,7 +25,10 @@ public sealed class AllocationTests
 
         async Task<long> AllocatedForAsync(long length)
         {
-            var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 * Chunk, resumeWriterThreshold: 2 * Chunk, useSynchronizationContext: false));
+            // Inline schedulers: a pipe on the thread-pool scheduler allocates a work item (~64 B) each time it wakes a
+            // waiting side, which happens about once per chunk when the reader waits for the flush (fast storage is not
+            // read ahead). That allocation is the pipe's and its scheduler's (Kestrel brings its own), not the reader's.
+            var pipe = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, pauseWriterThreshold: 4 * Chunk, resumeWriterThreshold: 2 * Chunk, useSynchronizationContext: false));
             long before = GC.GetTotalAllocatedBytes(precise: true);
             var writing = reader.WriteRangeAsync(key, 0, length, pipe.Writer, cancellationToken: Ct);
             long seen = 0;
