@@ -44,7 +44,8 @@ public sealed class BoundedProbeTests
         var walked = await new MediaProber().ProbeAsync(unbounded, ct);
         Assert.Equal(DurationSource.FrameWalk, walked.DurationSource);
         Assert.Equal(exact.FrameCount, walked.FrameCount);
-        Assert.True(unbounded.BytesRead >= walked.AudioLength, $"{unbounded.BytesRead} bytes read, {walked.AudioLength} bytes of audio");
+        // (The walk reads every frame header up to the last one; the last frame's own bytes past its header need not be read.)
+        Assert.True(unbounded.BytesRead >= walked.AudioLength - 8192 && unbounded.BytesRead > 2 * source.BytesRead, $"{unbounded.BytesRead} bytes read, {walked.AudioLength} bytes of audio, {source.BytesRead} bounded");
     }
 
     [Theory]

@@ -335,7 +335,7 @@ public sealed class CliCommandTests
     private static async Task<(bool Paused, (int ExitCode, string Text) Output)> UploadAndInterruptAsync(string work, string root, string file)
     {
         var ct = TestContext.Current.CancellationToken;
-        using var child = LockerCli.Start(work, "upload", file, "--json");
+        using var child = LockerCli.Start(work, "upload", file, "--json", "--max-rate", "20"); // ≥ 6 s for 120 MB: time to see a part and signal
         var stdout = child.StandardOutput.ReadToEndAsync(ct);
         var stderr = child.StandardError.ReadToEndAsync(ct);
         bool signalled = false;

@@ -67,13 +67,20 @@ internal static class UploadCommands
         var paths = new Argument<string[]>("path") { Description = "Folders (searched recursively) and files.", Arity = ArgumentArity.OneOrMore };
         var parallel = new Option<int>("--parallel") { Description = "Files uploaded at once (1-16).", DefaultValueFactory = _ => 2 };
         var purchased = new Option<bool>("--purchased") { Description = "Mark the files purchased (they do not count against the quota)." };
-        var command = new Command("upload", "Upload MP3/AAC files: deduplicated, encrypted, resumable (Ctrl+C pauses; run it again to resume).") { paths, parallel, purchased };
+        var maxRate = new Option<double?>("--max-rate") { Description = "Read the files at most this many MB/s in all (keeps a link or a disk usable while a library uploads)." };
+        var command = new Command("upload", "Upload MP3/AAC files: deduplicated, encrypted, resumable (Ctrl+C pauses; run it again to resume).") { paths, parallel, purchased, maxRate };
         command.SetAction((parse, ct) => CliHost.RunAsync(parse, ct, async context =>
         {
             int width = parse.GetValue(parallel);
             if (width is < 1 or > 16)
             {
                 throw new CliException(CliExit.Usage, "--parallel must be 1 to 16.");
+            }
+
+            double? rate = parse.GetValue(maxRate);
+            if (rate is { } r && !(r > 0 && r <= 1e6))
+            {
+                throw new CliException(CliExit.Usage, "--max-rate must be a number of MB/s above 0.");
             }
 
             var files = Expand(parse.GetValue(paths)!);
@@ -86,6 +93,11 @@ internal static class UploadCommands
 
             async Task RunOne(string file, IProgress<UploadProgress>? progress, CancellationToken token)
             {
+                if (rate is { } total)
+                {
+                    progress = new RateLimit(total * 1_000_000 / width, progress, token);
+                }
+
                 outcomes[file] = await UploadOneAsync(opened.User, file, pending, options, progress, token);
                 if (!live && !context.Json)
                 {
@@ -268,6 +280,26 @@ internal static class UploadCommands
             ["error"] = Code?.ToString(),
             ["reason"] = Reason,
         };
+    }
+
+    /// <summary>
+    /// <c>--max-rate</c>: the locker reports progress on its own thread after each stored part, before it reads the next,
+    /// so holding the report back until the bytes so far fit the rate paces the upload. A cancelled token (Ctrl+C) ends
+    /// the wait at once, and the upload then pauses before its next part.
+    /// </summary>
+    private sealed class RateLimit(double bytesPerSecond, IProgress<UploadProgress>? inner, CancellationToken cancellationToken) : IProgress<UploadProgress>
+    {
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+        public void Report(UploadProgress value)
+        {
+            inner?.Report(value);
+            var due = TimeSpan.FromSeconds(value.BytesTransferred / bytesPerSecond) - _clock.Elapsed;
+            if (due > TimeSpan.Zero)
+            {
+                cancellationToken.WaitHandle.WaitOne(due);
+            }
+        }
     }
 
     /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool and reorder).</summary>
