@@ -187,7 +187,7 @@ internal sealed class SyncProgress(Action<UploadProgress> handler) : IProgress<U
     public void Report(UploadProgress value) => handler(value);
 
     /// <summary>Starts uploading <paramref name="path"/> and cancels once <paramref name="afterBytes"/> are stored; returns the pending upload it left.</summary>
-    public static async Task<PendingUpload> InterruptAsync(IUserLocker user, string path, long afterBytes = 0)
+    public static async Task<PendingUpload> InterruptAsync(IUserLocker user, string path, long afterBytes = 0, UploadOptions? options = null)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var progress = new SyncProgress(p =>
@@ -197,7 +197,7 @@ internal sealed class SyncProgress(Action<UploadProgress> handler) : IProgress<U
                 cts.Cancel();
             }
         });
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => user.Uploads.UploadFileAsync(path, null, progress, cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => user.Uploads.UploadFileAsync(path, options, progress, cts.Token));
         return Assert.Single(await user.Uploads.ListPendingAsync(TestContext.Current.CancellationToken));
     }
 }

@@ -23,7 +23,7 @@ public sealed class MetadataFaultTests
         { "IUploadSessionStore.CreateAsync", 1, true },
         { "IUploadSessionStore.CreateAsync", 1, false },
         { "IUploadSessionStore.UpdateAsync", 1, true },
-        { "IUploadSessionStore.UpdateAsync", 2, false },
+        { "IUploadSessionStore.UpdateAsync", 1, false }, // checkpoints run behind the parts and coalesce: only the first is sure to come
         { "ITrackCatalog.AddTrackIfNewAudioAsync", 1, true },
         { "ITrackCatalog.AddTrackIfNewAudioAsync", 1, false },
         { "IUploadSessionStore.DeleteAsync", 1, true },

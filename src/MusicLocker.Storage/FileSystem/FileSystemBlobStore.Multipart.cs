@@ -453,9 +453,9 @@ public sealed partial class FileSystemBlobStore
     }
 
     /// <summary>Copies the part into its region in aligned writes; a stream holding more than it said is refused, fewer bytes are the part.</summary>
-    private static async Task<long> WriteRegionAsync(MultipartUpload upload, int partNumber, SafeFileHandle data, long offset, long length, Stream content, CancellationToken cancellationToken)
+    private async Task<long> WriteRegionAsync(MultipartUpload upload, int partNumber, SafeFileHandle data, long offset, long length, Stream content, CancellationToken cancellationToken)
     {
-        using var writer = new AlignedFileWriter(data, offset);
+        using var writer = new AlignedFileWriter(data, offset, writeBack: _options.FlushToDisk);
         while (writer.Length < length)
         {
             var free = writer.Free;
@@ -508,9 +508,9 @@ public sealed partial class FileSystemBlobStore
     }
 
     /// <summary>Appends the parts' bodies to the file in aligned writes (<see cref="AlignedFileWriter"/>).</summary>
-    private static async Task<long> ConcatenateAsync(SafeFileHandle file, List<(SafeFileHandle Handle, long Offset, long Length)> parts, CancellationToken cancellationToken)
+    private async Task<long> ConcatenateAsync(SafeFileHandle file, List<(SafeFileHandle Handle, long Offset, long Length)> parts, CancellationToken cancellationToken)
     {
-        using var writer = new AlignedFileWriter(file, RandomAccess.GetLength(file));
+        using var writer = new AlignedFileWriter(file, RandomAccess.GetLength(file), writeBack: _options.FlushToDisk);
         foreach (var (handle, dataOffset, length) in parts)
         {
             long done = 0;

@@ -529,9 +529,9 @@ public sealed partial class FileSystemBlobStore : IBlobStore, IDisposable
     /// Copies <paramref name="content"/> into the file in aligned writes (<see cref="AlignedFileWriter"/>). A caller's
     /// stream failing reaches the caller as its own exception, not as a store error.
     /// </summary>
-    private static async Task<long> WriteStreamAsync(SafeFileHandle file, Stream content, bool callerStream, CancellationToken cancellationToken)
+    private async Task<long> WriteStreamAsync(SafeFileHandle file, Stream content, bool callerStream, CancellationToken cancellationToken)
     {
-        using var writer = new AlignedFileWriter(file, RandomAccess.GetLength(file));
+        using var writer = new AlignedFileWriter(file, RandomAccess.GetLength(file), writeBack: _options.FlushToDisk);
         int n;
         while ((n = await ReadSourceAsync(content, writer.Free, callerStream, cancellationToken).ConfigureAwait(false)) > 0)
         {

@@ -9,15 +9,22 @@ namespace MusicLocker.Internal;
 /// The single pass of an upload over its source. Each part is read once (the next part is read while this one is
 /// worked on) and, from that one buffer and at the same time: fed to the content SHA-256 on one thread, to the audio
 /// SHA-256 and the stream parser (exact duration, seek index) on another, and encrypted and stored by the caller's
-/// thread, unless an earlier attempt stored it already (a resume). After each stored part the manifest records the
-/// SHA-256 of the prefix read so far and the session the bytes stored, so another process can continue from there and
-/// refuse a different file. Two pooled part buffers; nothing is allocated per byte.
+/// thread, unless an earlier attempt stored it already (a resume). The hashes of a part go on while the next part is
+/// stored (three pooled part buffers), so neither chain waits out the other's latency. Behind the stored parts,
+/// checkpoints record in the manifest the SHA-256 of the prefix stored so far and in the session the bytes stored, so
+/// another process can continue from there and refuse a different file (<see cref="CheckpointBehind"/>). Nothing
+/// is allocated per byte.
 /// </summary>
 internal sealed class PartTransfer(LockerCore core, string userId, UploadSession session, UploadManifest manifest, BlobKey manifestKey)
 {
     public UploadSession Session { get; private set; } = session;
 
     public UploadManifest Manifest { get; private set; } = manifest;
+
+    // The checkpoint being written behind the parts (CheckpointBehind) and where the last one started ends; the pass
+    // drains it before it returns.
+    private Task _checkpoint = Task.CompletedTask;
+    private long _checkpointed;
 
     /// <summary>
     /// Reads the source once; stores its parts in <paramref name="upload"/>, or (null) only parses and hashes it because
@@ -39,8 +46,13 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
         var parts = new List<UploadedPart>(partCount);
         long started = core.Time.GetTimestamp();
         long sentNow = 0;
-        byte[][] buffers = [ArrayPool<byte>.Shared.Rent(partSize), ArrayPool<byte>.Shared.Rent(partSize)];
+        // Three part buffers: one being read, one being hashed, one being stored. The hashes of part n run while part n is
+        // stored and on while part n + 1 is, so a store's waits (a flushed write, a network round trip) do not hold them up.
+        byte[][] buffers = [ArrayPool<byte>.Shared.Rent(partSize), ArrayPool<byte>.Shared.Rent(partSize), ArrayPool<byte>.Shared.Rent(partSize)];
         Task reading = Task.CompletedTask;
+        Task hashing = Task.CompletedTask;
+        long hashingEnd = 0; // where the bytes fed to the hasher end once `hashing` is done
+        long storedEnd = verified; // the parts stored, in order, end here (a resume's verified parts count)
         try
         {
             source.Position = 0;
@@ -49,10 +61,19 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
             {
                 long offset = (long)(number - 1) * partSize;
                 int length = PartLength(number, total, partSize);
-                byte[] buffer = buffers[(number - 1) & 1];
+                byte[] buffer = buffers[(number - 1) % 3];
                 await reading.ConfigureAwait(false);
+
+                // The hasher takes the parts in order, and a checkpoint names the hash of the bytes stored: both wait for the
+                // previous part's hashes. The buffer read next was part n - 2's, whose hashes and store are done.
+                await hashing.ConfigureAwait(false);
+                if (storedEnd == offset && offset > verified)
+                {
+                    CheckpointBehind(offset, hasher);
+                }
+
                 reading = number < partCount
-                    ? ReadPartAsync(source, buffers[number & 1], PartLength(number + 1, total, partSize), cancellationToken)
+                    ? ReadPartAsync(source, buffers[number % 3], PartLength(number + 1, total, partSize), cancellationToken)
                     : Task.CompletedTask;
 
                 if (offset == verified && verified > 0)
@@ -60,51 +81,57 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
                     VerifyPrefix(hasher, verified);
                 }
 
-                var hashing = HashAsync(hasher, parser, buffer, length, offset);
                 UploadedPart? part = null;
-                try
+                if (upload is not null && number <= reusable)
                 {
-                    if (upload is not null && number <= reusable)
-                    {
-                        part = stored.TryGetValue(number, out var previous) && previous.Length == length
-                            ? previous
-                            : throw new LockerException(LockerErrorCode.UploadNotFound, $"Part {number} of the upload is no longer in the store; cancel the upload and upload the file again.");
-                    }
-                    else if (upload is not null)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        // Visible: the encrypted store encrypts straight from this buffer instead of copying the part first.
-                        using var body = new MemoryStream(buffer, 0, length, writable: false, publiclyVisible: true);
-                        part = await core.Objects.UploadPartAsync(upload, number, body, cancellationToken).ConfigureAwait(false);
-                        sentNow += length;
-                    }
+                    part = stored.TryGetValue(number, out var previous) && previous.Length == length
+                        ? previous
+                        : throw new LockerException(LockerErrorCode.UploadNotFound, $"Part {number} of the upload is no longer in the store; cancel the upload and upload the file again.");
                 }
-                finally
+
+                cancellationToken.ThrowIfCancellationRequested();
+                hashing = HashAsync(hasher, parser, buffer, length, offset);
+                hashingEnd = offset + length;
+                if (upload is not null && part is null)
                 {
-                    // The hash threads read the buffer: let them finish before it is reused or returned, even on failure.
-                    await hashing.ConfigureAwait(false);
+                    // Visible: the encrypted store encrypts straight from this buffer instead of copying the part first.
+                    using var body = new MemoryStream(buffer, 0, length, writable: false, publiclyVisible: true);
+                    part = await core.Objects.UploadPartAsync(upload, number, body, cancellationToken).ConfigureAwait(false);
+                    sentNow += length;
+                    storedEnd = offset + length;
                 }
 
                 long done = offset + length;
                 if (part is not null)
                 {
                     parts.Add(part.Value);
-                    if (number > reusable)
-                    {
-                        await CheckpointAsync(done, hasher.PrefixHash(), cancellationToken).ConfigureAwait(false);
-                    }
                 }
 
                 progress?.Report(Progress(done, total, sentNow, started));
             }
+
+            await hashing.ConfigureAwait(false);
+        }
+        catch when (upload is not null)
+        {
+            // Paused (cancelled) or failed: record every part stored, so a resume sends none of them again.
+            await CheckpointStoredAsync(hashing, hashingEnd, storedEnd, hasher).ConfigureAwait(false);
+            throw;
         }
         finally
         {
+            // The hash threads and a read ahead use the buffers: let them finish before the buffers go back, even on failure.
             await Drain(reading).ConfigureAwait(false);
-            ArrayPool<byte>.Shared.Return(buffers[0], clearArray: true);
-            ArrayPool<byte>.Shared.Return(buffers[1], clearArray: true);
+            await hashing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // Let a checkpoint being written finish; its failure (if the pass got this far) is thrown below.
+            await _checkpoint.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            foreach (var buffer in buffers)
+            {
+                ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+            }
         }
 
+        await _checkpoint.ConfigureAwait(false); // a checkpoint that failed fails the pass, as it did when written in line
         var (content, audio) = hasher.Finish();
         if (verified >= total && !string.Equals(content, Manifest.PrefixHash, StringComparison.Ordinal))
         {
@@ -176,6 +203,54 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
         }
 
         return stored;
+    }
+
+    /// <summary>
+    /// Starts recording that the first <paramref name="received"/> bytes are stored, behind the parts: the pass goes on
+    /// with the next part while the manifest and the session are written. A checkpoint still being written when the next
+    /// part is stored is not queued behind: the one after covers those bytes too. So a fast source checkpoints every few
+    /// parts and a slow one after every part, and the pass never waits on a small flushed write — 20 of them (a manifest
+    /// put and a session update each) cost a 100 MB upload to the file-system store more than its encryption. A pass
+    /// that stops early (a pause, a failure) records every part it stored (<see cref="CheckpointStoredAsync"/>); after a
+    /// crash, a resume sends the parts past the last checkpoint again. The last part is not checkpointed: sealing the
+    /// manifest (<see cref="SealAsync"/>) records the whole file right after it.
+    /// </summary>
+    private void CheckpointBehind(long received, FileHasher hasher)
+    {
+        if (!_checkpoint.IsCompleted)
+        {
+            return;
+        }
+
+        _checkpoint.GetAwaiter().GetResult(); // completed: a failed one fails the pass here
+        _checkpointed = received;
+        string prefixHash = hasher.PrefixHash(); // no hash is running: the caller waited for the part's
+
+        // Not the caller's token: a pause (cancellation) lets the checkpoint of stored parts finish, so a resume keeps them.
+        _checkpoint = Task.Run(() => CheckpointAsync(received, prefixHash, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// On a pass that stops early: once the hashes running are done, records the stored parts the last checkpoint does
+    /// not cover, when the hasher has read exactly them (best effort: the pass's own failure is what the caller sees).
+    /// </summary>
+    private async Task CheckpointStoredAsync(Task hashing, long hashingEnd, long storedEnd, FileHasher hasher)
+    {
+        await hashing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _checkpoint.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!hashing.IsCompletedSuccessfully || hashingEnd != storedEnd || storedEnd <= Math.Max(_checkpointed, Manifest.VerifiedBytes) || storedEnd >= Manifest.SizeBytes)
+        {
+            return;
+        }
+
+        try
+        {
+            _checkpointed = storedEnd;
+            await CheckpointAsync(storedEnd, hasher.PrefixHash(), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is BlobStoreException or LockerMetadataException or LockerException)
+        {
+        }
     }
 
     /// <summary>The manifest first (the prefix hash a resume checks), then the session (the bytes a listing shows).</summary>

@@ -74,7 +74,8 @@ public sealed record UploadResult(LockerTrack Track, UploadOutcome Outcome)
 /// <param name="Id">The session id.</param>
 /// <param name="FileName">The file's name.</param>
 /// <param name="TotalBytes">The file's size.</param>
-/// <param name="StoredBytes">Bytes stored so far.</param>
+/// <param name="StoredBytes">Bytes stored as of the upload's last checkpoint: what a resume does not send again. Checkpoints
+/// are written behind the parts, so a part or a few stored after the last one are sent again.</param>
 /// <param name="StartedAt">When it started.</param>
 /// <param name="UpdatedAt">When it last stored a part.</param>
 public sealed record PendingUpload(Guid Id, string FileName, long TotalBytes, long StoredBytes, DateTimeOffset StartedAt, DateTimeOffset UpdatedAt);
