@@ -91,10 +91,7 @@ public sealed class BlobRangeReader
             var download = await _store.OpenReadAsync(key, new ReadBlobOptions { Range = new ByteRange(offset, length), IfMatch = ifMatch }, cancellationToken).ConfigureAwait(false);
             await using (download.ConfigureAwait(false))
             {
-                long written = await CopyAsync(download.Content, Math.Min(length, download.Length), default, destination, started, activity, cancellationToken).ConfigureAwait(false);
-                activity?.SetTag("musiclocker.bytes", written);
-                StreamingTelemetry.BytesStreamed.Add(written);
-                return written;
+                return Streamed(activity, await CopyAsync(download.Content, Math.Min(length, download.Length), default, destination, started, activity, cancellationToken).ConfigureAwait(false));
             }
         }
         catch (Exception ex)
@@ -159,10 +156,7 @@ public sealed class BlobRangeReader
                 {
                     var (prefix, start, count) = await window.SeekAsync(offset, cancellationToken).ConfigureAwait(false);
                     count = (int)Math.Min(count, length);
-                    long written = await CopyAsync(window.Download.Content, length - count, new Prefix(prefix, start, count), destination, started, activity, cancellationToken).ConfigureAwait(false);
-                    activity?.SetTag("musiclocker.bytes", written);
-                    StreamingTelemetry.BytesStreamed.Add(written);
-                    return written;
+                    return Streamed(activity, await CopyAsync(window.Download.Content, length - count, new Prefix(prefix, start, count), destination, started, activity, cancellationToken).ConfigureAwait(false));
                 }
                 catch (Exception ex)
                 {
@@ -174,6 +168,13 @@ public sealed class BlobRangeReader
 
         // The range lies outside the open read (a suffix, or far past the frame): a range read of its own.
         return await WriteRangeAsync(key, offset, length, destination, ifMatch, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static long Streamed(System.Diagnostics.Activity? activity, long written)
+    {
+        activity?.SetTag("musiclocker.bytes", written);
+        StreamingTelemetry.BytesStreamed.Add(written);
+        return written;
     }
 
     /// <summary>Whether [offset, offset + length) can be written from the window's open read: inside it, and not far past the window.</summary>

@@ -17,14 +17,9 @@ public sealed class DisconnectAndSeekTests
     [InlineData(true)]
     public async Task A_client_that_disconnects_mid_stream_frees_every_buffer_and_stops_reading_storage(bool encrypt)
     {
-        // Storage that looks slow (5 ms a read): the reader reads ahead while the client lags, as it does over a cloud store.
-        await using var host = await LockerHost.StartAsync(Backend.FileSystem, encrypt, o => o.Streaming = new TrackResponderOptions
-        {
-            RangeReader = new BlobRangeReaderOptions { ChunkSize = 4096, ReadAheadChunks = 2, BufferPool = o.Streaming.RangeReader!.BufferPool, TimeProvider = SlowStorageClock.Slow },
-        });
         using var folder = new TempFolder();
-        string path = Mp3Synth.Write(folder.Path, 16 * 1024 * 1024);
-        var upload = await host.Locker.ForUser("ann").Uploads.UploadFileAsync(path, cancellationToken: Ct);
+        var (host, upload, path) = await SlowHostWithTrackAsync(encrypt, folder);
+        await using var _ = host;
         long length = new FileInfo(path).Length;
         host.Storage.ResetCounts();
 
@@ -207,13 +202,9 @@ public sealed class DisconnectAndSeekTests
     [InlineData(true)]
     public async Task A_client_that_disconnects_during_a_time_seek_answer_frees_the_window_and_stops_reading_storage(bool encrypt)
     {
-        await using var host = await LockerHost.StartAsync(Backend.FileSystem, encrypt, o => o.Streaming = new TrackResponderOptions
-        {
-            RangeReader = new BlobRangeReaderOptions { ChunkSize = 4096, ReadAheadChunks = 2, BufferPool = o.Streaming.RangeReader!.BufferPool, TimeProvider = SlowStorageClock.Slow },
-        });
         using var folder = new TempFolder();
-        string path = Mp3Synth.Write(folder.Path, 16 * 1024 * 1024);
-        var upload = await host.Locker.ForUser("ann").Uploads.UploadFileAsync(path, cancellationToken: Ct);
+        var (host, upload, path) = await SlowHostWithTrackAsync(encrypt, folder);
+        await using var _ = host;
         long length = new FileInfo(path).Length;
         var track = await host.Locker.ForUser("ann").Downloads.OpenStreamAsync(upload.Track.Id, Ct);
         var frame = await track.FindFrameAsync(TimeSpan.FromSeconds(100), Ct);
@@ -278,6 +269,29 @@ public sealed class DisconnectAndSeekTests
         Assert.Equal(0, host.Storage.OpenStreams);
         await WaitUntil(() => host.Pool.Outstanding == 0, "every pooled buffer back");
         Assert.Empty(host.Pool.Errors);
+    }
+
+    /// <summary>
+    /// A host on storage that looks slow (5 ms a read: the reader reads ahead while the client lags, as it does over a
+    /// cloud store) holding a 16 MB track of ann's.
+    /// </summary>
+    private static async Task<(LockerHost Host, UploadResult Upload, string Path)> SlowHostWithTrackAsync(bool encrypt, TempFolder folder)
+    {
+        var host = await LockerHost.StartAsync(Backend.FileSystem, encrypt, o => o.Streaming = new TrackResponderOptions
+        {
+            RangeReader = new BlobRangeReaderOptions { ChunkSize = 4096, ReadAheadChunks = 2, BufferPool = o.Streaming.RangeReader!.BufferPool, TimeProvider = SlowStorageClock.Slow },
+        });
+        try
+        {
+            string path = Mp3Synth.Write(folder.Path, 16 * 1024 * 1024);
+            var upload = await host.Locker.ForUser("ann").Uploads.UploadFileAsync(path, cancellationToken: Ct);
+            return (host, upload, path);
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
     }
 
     private static TimeSpan Seconds(string t) => TimeSeek.TryParseSeconds(t, out var time) ? time : throw new ArgumentException(t);
