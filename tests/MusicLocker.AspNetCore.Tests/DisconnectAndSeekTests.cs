@@ -162,6 +162,18 @@ public sealed class DisconnectAndSeekTests
         Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
         Assert.Equal(1, host.Storage.Reads);
         Assert.True(host.Storage.BytesRead <= 64 * 1024, $"{host.Storage.BytesRead:N0} bytes read for a 304");
+
+        // Players seeking at once: each answer starts at its own frame, every window goes back to the pool.
+        await Parallel.ForAsync(0, 24, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct }, async (i, ct) =>
+        {
+            string t = (i * 2.7).ToString("0.###", CultureInfo.InvariantCulture);
+            using var response = await client.SendAsync(Get(Stream(id) + "?t=" + t, "bytes=0-4095"), ct);
+            Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
+            long frame = file.Length - ContentRange(response)!.Length!.Value;
+            Assert.Equal(file[(int)frame..(int)(frame + 4096)], await response.Content.ReadAsByteArrayAsync(ct));
+            Assert.Equal((await track.FindFrameAsync(Seconds(t), ct)).ByteOffset, frame);
+        });
+
         await WaitUntil(() => host.Pool.Outstanding == 0, "every pooled buffer back");
         Assert.Empty(host.Pool.Errors);
         Assert.Equal(0, host.Storage.OpenStreams);

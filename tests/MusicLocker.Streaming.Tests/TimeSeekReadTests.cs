@@ -235,6 +235,20 @@ public sealed class TimeSeekReadTests
         Assert.Equal(0, store.OpenStreams);
         Assert.Equal(0, pool.Outstanding);
 
+        // The caller gives up inside the callback (the client left while the headers were written): nothing more is read.
+        using (var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+        {
+            store.ResetCounts();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reader.WriteFromTimeAsync(Key, index, time, long.MaxValue, f =>
+            {
+                cts.Cancel();
+                return ByteRange.All;
+            }, new Pipe().Writer, props.ETag, cts.Token));
+            Assert.True(store.BytesRead <= 64 * 1024, $"{store.BytesRead} bytes read after the caller gave up");
+            Assert.Equal(0, store.OpenStreams);
+            Assert.Equal(0, pool.Outstanding);
+        }
+
         var other = await store.PutBytesAsync(Key, TestData.Bytes(file.Length, seed: 3), cancellationToken: Ct);
         int calls = 0;
         await Assert.ThrowsAsync<BlobConditionFailedException>(() => reader.WriteFromTimeAsync(Key, index, time, long.MaxValue, f => { calls++; return ByteRange.All; }, new Pipe().Writer, props.ETag, Ct));
