@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using MusicLocker.Media;
 using MusicLocker.Storage;
 using MusicLocker.Streaming.Diagnostics;
 
@@ -90,10 +91,7 @@ public sealed class BlobRangeReader
             var download = await _store.OpenReadAsync(key, new ReadBlobOptions { Range = new ByteRange(offset, length), IfMatch = ifMatch }, cancellationToken).ConfigureAwait(false);
             await using (download.ConfigureAwait(false))
             {
-                long written = await CopyAsync(download.Content, Math.Min(length, download.Length), destination, started, activity, cancellationToken).ConfigureAwait(false);
-                activity?.SetTag("musiclocker.bytes", written);
-                StreamingTelemetry.BytesStreamed.Add(written);
-                return written;
+                return Streamed(activity, await CopyAsync(download.Content, Math.Min(length, download.Length), default, destination, started, activity, cancellationToken).ConfigureAwait(false));
             }
         }
         catch (Exception ex)
@@ -101,6 +99,90 @@ public sealed class BlobRangeReader
             StreamingTelemetry.Fail(activity, ex);
             throw;
         }
+    }
+
+    /// <summary>
+    /// A time seek in ONE storage read: opens a read at the <paramref name="index"/> entry before <paramref name="time"/>
+    /// (MP3/ADTS), finds the frame that holds the time in the first interval (as <see cref="TimeSeek.FindFrameAsync"/>
+    /// does), asks <paramref name="onFrame"/> which bytes from that frame to send (the caller writes its headers there, now
+    /// that the frame is known), and writes them into <paramref name="destination"/> from the same read: the interval's
+    /// bytes from a pooled buffer, then the rest as <see cref="WriteRangeAsync"/> does. The pipe is not completed.
+    /// </summary>
+    /// <param name="key">The track.</param>
+    /// <param name="index">The track's seek index.</param>
+    /// <param name="time">The time to start at (the first frame for 0, the last frame past the end).</param>
+    /// <param name="maxLength">The most bytes from the frame that <paramref name="onFrame"/> may ask for (<see cref="long.MaxValue"/>:
+    /// to the end; 0: none, e.g. a HEAD). The read covers the interval plus this; bytes outside it, or more than
+    /// <see cref="TimeSeek.MaxTailWindow"/> past the interval, are read with a second storage request.</param>
+    /// <param name="onFrame">Called once with the frame; returns the bytes to write, counted from the frame's offset
+    /// (<see cref="ByteRange.All"/>: the frame to the end), or <see langword="null"/> for none.</param>
+    /// <param name="destination">Where the bytes go.</param>
+    /// <param name="ifMatch">The version the index was built from: another version throws <see cref="BlobConditionFailedException"/>.</param>
+    /// <param name="cancellationToken">Stops the storage read and the copy.</param>
+    /// <returns>The bytes written: the range asked for, fewer when the pipe's reader went away, 0 for none.</returns>
+    /// <exception cref="MediaFormatException">The stored bytes are not MP3/ADTS frames where the index points
+    /// (<see cref="MediaErrorCode.Corrupt"/>), or the index is empty (<see cref="MediaErrorCode.Empty"/>).</exception>
+    /// <exception cref="RangeNotSatisfiableException">The range <paramref name="onFrame"/> returned starts at or past the end.</exception>
+    /// <exception cref="BlobConditionFailedException">The blob is not at <paramref name="ifMatch"/>.</exception>
+    /// <exception cref="BlobStoreException">Any other storage failure.</exception>
+    public async Task<long> WriteFromTimeAsync(BlobKey key, SeekIndex index, TimeSpan time, long maxLength, Func<SeekPoint, ByteRange?> onFrame, PipeWriter destination, ETag? ifMatch = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        ArgumentNullException.ThrowIfNull(onFrame);
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxLength);
+        long started = _time.GetTimestamp();
+        long offset, length;
+        var window = await TimeSeek.OpenWindowAsync(_store, key, index, time, maxLength, ifMatch, _pool, cancellationToken).ConfigureAwait(false);
+        await using (window.ConfigureAwait(false))
+        {
+            var frame = window.Frame;
+            long rest = window.Download.Properties.Length - frame.ByteOffset;
+            if (onFrame(frame) is not { } range)
+            {
+                return 0;
+            }
+
+            if (!range.TryResolve(rest, out offset, out length))
+            {
+                throw new RangeNotSatisfiableException(key.Value, range, rest);
+            }
+
+            offset += frame.ByteOffset;
+            if (CanContinue(window, offset, length))
+            {
+                using var activity = StreamingTelemetry.StartRange(key, offset, length);
+                try
+                {
+                    var (prefix, start, count) = await window.SeekAsync(offset, cancellationToken).ConfigureAwait(false);
+                    count = (int)Math.Min(count, length);
+                    return Streamed(activity, await CopyAsync(window.Download.Content, length - count, new Prefix(prefix, start, count), destination, started, activity, cancellationToken).ConfigureAwait(false));
+                }
+                catch (Exception ex)
+                {
+                    StreamingTelemetry.Fail(activity, ex);
+                    throw;
+                }
+            }
+        }
+
+        // The range lies outside the open read (a suffix, or far past the frame): a range read of its own.
+        return await WriteRangeAsync(key, offset, length, destination, ifMatch, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static long Streamed(System.Diagnostics.Activity? activity, long written)
+    {
+        activity?.SetTag("musiclocker.bytes", written);
+        StreamingTelemetry.BytesStreamed.Add(written);
+        return written;
+    }
+
+    /// <summary>Whether [offset, offset + length) can be written from the window's open read: inside it, and not far past the window.</summary>
+    private static bool CanContinue(FrameWindow window, long offset, long length)
+    {
+        long end = offset + length;
+        bool reachesBlobEnd = window.ReadEnd == window.Download.Properties.Length;
+        return offset < window.ReadEnd && offset - window.BufferedEnd <= TimeSeek.MaxTailWindow && (end <= window.ReadEnd || reachesBlobEnd);
     }
 
     /// <summary>
@@ -114,7 +196,7 @@ public sealed class BlobRangeReader
     /// extra copy and two task hand-offs per chunk, which made a 1 MiB range cost ~1.9× a plain FileStream → PipeWriter
     /// copy of the same bytes (<c>Streaming/RangeReaderFileSystemBenchmarks</c>).
     /// </remarks>
-    private async Task<long> CopyAsync(Stream content, long length, PipeWriter destination, long started, System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
+    private async Task<long> CopyAsync(Stream content, long length, Prefix prefix, PipeWriter destination, long started, System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
     {
         ReadAhead? ahead = null;
         long remaining = length;
@@ -126,7 +208,14 @@ public sealed class BlobRangeReader
             while (true)
             {
                 int count;
-                if (ahead is not null && ahead.TryDequeue(out var buffer, out count))
+                if (prefix.Count > 0)
+                {
+                    // Bytes already read (a time seek's window): written first, and the pooled buffer returned once written.
+                    count = Math.Min(prefix.Count, _chunkSize);
+                    prefix.Buffer.AsSpan(prefix.Start, count).CopyTo(destination.GetSpan(count));
+                    prefix = prefix.Count == count ? Release(prefix) : prefix with { Start = prefix.Start + count, Count = prefix.Count - count };
+                }
+                else if (ahead is not null && ahead.TryDequeue(out var buffer, out count))
                 {
                     buffer.AsSpan(0, count).CopyTo(destination.GetSpan(count));
                 }
@@ -183,9 +272,23 @@ public sealed class BlobRangeReader
         }
         finally
         {
+            Release(prefix);
             ahead?.Return();
         }
     }
+
+    private Prefix Release(Prefix prefix)
+    {
+        if (prefix.Buffer is { } buffer)
+        {
+            _pool.Return(buffer);
+        }
+
+        return default;
+    }
+
+    /// <summary>Bytes already read from the storage stream, in a buffer rented from the reader's pool, written before the stream's.</summary>
+    private readonly record struct Prefix(byte[]? Buffer, int Start, int Count);
 
     /// <summary>
     /// The read-ahead buffers: a queue of up to <c>capacity</c> pooled buffers filled while the pipe was paused. Buffers

@@ -8,7 +8,7 @@ namespace MusicLocker.Streaming;
 /// <summary>
 /// "Start at 1:23" for MP3 and ADTS without transcoding: the byte offset of the frame that holds a time, from the
 /// track's <see cref="SeekIndex"/> and ONE ranged read of the bytes between the index entry before the time and the
-/// entry after it. Streaming from that offset is the second and last storage read of a seek.
+/// entry after it. <see cref="BlobRangeReader.WriteFromTimeAsync"/> finds the frame and streams from it in that same read.
 /// </summary>
 public static class TimeSeek
 {
@@ -54,56 +54,69 @@ public static class TimeSeek
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(index);
+        var window = await OpenWindowAsync(store, key, index, time, 0, ifMatch, ArrayPool<byte>.Shared, cancellationToken).ConfigureAwait(false);
+        await using (window.ConfigureAwait(false))
+        {
+            return window.Frame;
+        }
+    }
+
+    /// <summary>
+    /// Opens ONE ranged read at the index entry before <paramref name="time"/> covering the interval to the next entry and
+    /// then <paramref name="extra"/> bytes more (saturating: to the end of the blob), reads the interval into a buffer
+    /// rented from <paramref name="pool"/> and finds the frame holding the time in it. The read stays open after the
+    /// interval, so the caller can stream on from the frame without a second storage request.
+    /// </summary>
+    internal static async Task<FrameWindow> OpenWindowAsync(IBlobStore store, BlobKey key, SeekIndex index, TimeSpan time, long extra, ETag? ifMatch, ArrayPool<byte> pool, CancellationToken cancellationToken)
+    {
         if (index.Count == 0)
         {
             throw new MediaFormatException(MediaErrorCode.Empty, $"The seek index of '{key}' has no entry: the track has no MP3/ADTS frame to seek to.");
         }
 
         var entry = index.Find(time);
+        int want = WindowLength(index, entry);
+        long? readLength = extra > long.MaxValue - want - entry.ByteOffset ? null : want + extra;
+        BlobDownload download;
+        try
+        {
+            download = await store.OpenReadAsync(key, new ReadBlobOptions { Range = new ByteRange(entry.ByteOffset, readLength), IfMatch = ifMatch }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RangeNotSatisfiableException ex)
+        {
+            throw new MediaFormatException(MediaErrorCode.Corrupt, $"The seek index of '{key}' points past the end of the stored track.", entry.ByteOffset, ex);
+        }
+
+        var window = new FrameWindow(download, pool.Rent(want), pool, entry);
+        try
+        {
+            await window.FillAsync(want, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                window.Frame = index.FindFrame(time, window.Bytes);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new MediaFormatException(MediaErrorCode.Corrupt, $"'{key}' ends before the frame that holds {time} (the seek index belongs to another version).", window.BufferedEnd, ex);
+            }
+
+            return window;
+        }
+        catch
+        {
+            await window.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The bytes from an entry to the next one (+ header slack), or <see cref="MaxTailWindow"/> after the last entry.</summary>
+    private static int WindowLength(SeekIndex index, SeekPoint entry)
+    {
         int i = IndexOf(index, entry.Timestamp);
         long windowLength = i + 1 < index.Count
             ? index[i + 1].ByteOffset - entry.ByteOffset + HeaderSlack
             : MaxTailWindow;
-        if (windowLength <= 0 || windowLength > MaxTailWindow)
-        {
-            windowLength = MaxTailWindow;
-        }
-
-        int want = (int)windowLength;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(want);
-        try
-        {
-            int filled = 0;
-            try
-            {
-                var download = await store.OpenReadAsync(key, new ReadBlobOptions { Range = new ByteRange(entry.ByteOffset, want), IfMatch = ifMatch }, cancellationToken).ConfigureAwait(false);
-                await using (download.ConfigureAwait(false))
-                {
-                    int n;
-                    while (filled < want && (n = await download.Content.ReadAsync(buffer.AsMemory(filled, want - filled), cancellationToken).ConfigureAwait(false)) > 0)
-                    {
-                        filled += n;
-                    }
-                }
-            }
-            catch (RangeNotSatisfiableException ex)
-            {
-                throw new MediaFormatException(MediaErrorCode.Corrupt, $"The seek index of '{key}' points past the end of the stored track.", entry.ByteOffset, ex);
-            }
-
-            try
-            {
-                return index.FindFrame(time, buffer.AsSpan(0, filled));
-            }
-            catch (ArgumentException ex)
-            {
-                throw new MediaFormatException(MediaErrorCode.Corrupt, $"'{key}' ends before the frame that holds {time} (the seek index belongs to another version).", entry.ByteOffset + filled, ex);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        return windowLength <= 0 || windowLength > MaxTailWindow ? MaxTailWindow : (int)windowLength;
     }
 
     private static int IndexOf(SeekIndex index, long timestamp)

@@ -75,8 +75,9 @@ public sealed class TrackResponder
                 return;
             }
 
-            var representation = await RepresentationOf(stream, options, aborted).ConfigureAwait(false);
-            int status = await WriteAnswerAsync(context, stream, representation, options).ConfigureAwait(false);
+            int status = options.StartAt is { } time
+                ? await WriteTimeSeekAnswerAsync(context, stream, time, options).ConfigureAwait(false)
+                : await WriteAnswerAsync(context, stream, options).ConfigureAwait(false);
             AspNetCoreTelemetry.Answered(activity, status);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
@@ -121,21 +122,66 @@ public sealed class TrackResponder
         return true;
     }
 
-    /// <summary>The bytes this URL names: the whole file, or (time seek) from the frame holding the time to the end, with its own ETag.</summary>
-    private static async Task<Representation> RepresentationOf(StreamableTrack stream, TrackResponseOptions options, CancellationToken cancellationToken)
+    private async Task<int> WriteAnswerAsync(HttpContext context, StreamableTrack stream, TrackResponseOptions options)
     {
-        string etag = QuotedETag(stream.ETag, null);
-        if (options.StartAt is not { } time)
+        var (status, offset, length) = WriteHeaders(context, stream, new Representation(stream.Length, QuotedETag(stream.ETag, null)), options);
+        if (length > 0)
         {
-            return new Representation(0, stream.Length, etag);
+            long written = await stream.WriteRangeAsync(offset, length, context.Response.BodyWriter, _readerOptions, context.RequestAborted).ConfigureAwait(false);
+            AbortIfShort(context, written, length);
         }
 
-        var frame = await stream.FindFrameAsync(time, cancellationToken).ConfigureAwait(false);
-        long start = Math.Min(frame.ByteOffset, stream.Length);
-        return new Representation(start, stream.Length - start, QuotedETag(stream.ETag, start));
+        return status;
     }
 
-    private async Task<int> WriteAnswerAsync(HttpContext context, StreamableTrack stream, Representation representation, TrackResponseOptions options)
+    /// <summary>
+    /// A time seek: the representation is the track from the frame that holds the time to the end, with its own ETag. The
+    /// frame is found in the head of the same storage read the body comes from (one read, plus the seek index the first
+    /// time), so the headers, which depend on the frame's offset, are written once it is known.
+    /// </summary>
+    private async Task<int> WriteTimeSeekAnswerAsync(HttpContext context, StreamableTrack stream, TimeSpan time, TrackResponseOptions options)
+    {
+        int status = 0;
+        long length = 0;
+        long written = await stream.WriteFromTimeAsync(time, PlannedLength(context.Request, stream), frame =>
+        {
+            long start = Math.Min(frame.ByteOffset, stream.Length);
+            (status, long offset, length) = WriteHeaders(context, stream, new Representation(stream.Length - start, QuotedETag(stream.ETag, start)), options);
+            return length > 0 ? new ByteRange(offset, length) : null;
+        }, context.Response.BodyWriter, _readerOptions, context.RequestAborted).ConfigureAwait(false);
+        AbortIfShort(context, written, length);
+        return status;
+    }
+
+    /// <summary>
+    /// The most bytes from the frame a time-seek answer may send, known before the frame is (the storage read opened at
+    /// the index entry covers the interval plus this): a range evaluated against the whole track starts where it starts in
+    /// the shorter representation and ends no later. No body (HEAD, a likely 304), a suffix or a range far past the frame:
+    /// 0, and the body, if any, is a read of its own.
+    /// </summary>
+    private static long PlannedLength(HttpRequest request, StreamableTrack stream)
+    {
+        if (HttpMethods.IsHead(request.Method) || request.Headers.IfNoneMatch.Count > 0)
+        {
+            return 0;
+        }
+
+        if (request.Headers.Range.Count == 0)
+        {
+            return long.MaxValue;
+        }
+
+        var upper = HttpRangeRequest.Evaluate(request.Headers.Range, null, stream.Length, stream.ETag, stream.LastModified);
+        return upper.Outcome switch
+        {
+            RangeOutcome.Full => long.MaxValue,
+            RangeOutcome.Partial when upper.Offset <= TimeSeek.MaxTailWindow => upper.Offset + upper.Length,
+            _ => 0,
+        };
+    }
+
+    /// <summary>Writes the status and headers of <paramref name="representation"/>; returns the status and the body's bytes, counted from the representation's start (length 0: none).</summary>
+    private (int Status, long Offset, long Length) WriteHeaders(HttpContext context, StreamableTrack stream, Representation representation, TrackResponseOptions options)
     {
         var request = context.Request;
         var response = context.Response;
@@ -147,7 +193,7 @@ public sealed class TrackResponder
         if (ConditionalRequest.NotModified(request.Headers, representation.ETag, stream.LastModified))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
-            return StatusCodes.Status304NotModified;
+            return (StatusCodes.Status304NotModified, 0, 0);
         }
 
         var decision = HttpRangeRequest.Evaluate(request.Headers.Range, request.Headers.IfRange, representation.Length, new ETag(representation.ETag), stream.LastModified);
@@ -160,7 +206,7 @@ public sealed class TrackResponder
 
         if (decision.Outcome == RangeOutcome.NotSatisfiable)
         {
-            return decision.StatusCode;
+            return (decision.StatusCode, 0, 0);
         }
 
         response.ContentType = stream.ContentType;
@@ -169,19 +215,16 @@ public sealed class TrackResponder
             headers.ContentDisposition = ContentDispositionOf(options, stream.ContentType);
         }
 
-        if (HttpMethods.IsHead(request.Method) || decision.Length == 0)
-        {
-            return decision.StatusCode;
-        }
+        bool body = !HttpMethods.IsHead(request.Method) && decision.Length > 0;
+        return (decision.StatusCode, decision.Offset, body ? decision.Length : 0);
+    }
 
-        var aborted = context.RequestAborted;
-        long written = await stream.WriteRangeAsync(representation.Start + decision.Offset, decision.Length, response.BodyWriter, _readerOptions, aborted).ConfigureAwait(false);
-        if (written < decision.Length && !aborted.IsCancellationRequested)
+    private static void AbortIfShort(HttpContext context, long written, long length)
+    {
+        if (written < length && !context.RequestAborted.IsCancellationRequested)
         {
             context.Abort(); // the pipe's reader completed early: the connection is gone or broken
         }
-
-        return decision.StatusCode;
     }
 
     private static string ContentDispositionOf(TrackResponseOptions options, string contentType)
@@ -242,5 +285,5 @@ public sealed class TrackResponder
         return builder.Append('"').ToString();
     }
 
-    private readonly record struct Representation(long Start, long Length, string ETag);
+    private readonly record struct Representation(long Length, string ETag);
 }

@@ -6,7 +6,7 @@ namespace MusicLocker.Internal;
 
 /// <summary>
 /// Parsed seek indexes by track version (storage key and the stored object's ETag), so a time seek into a track version
-/// this process has seeked before costs two storage reads — the frame window and the stream — instead of three (the
+/// this process has seeked before costs one storage read — the stream, whose head holds the frame — instead of two (the
 /// index lives in the track's sidecar). An index is a function of the stored audio bytes, and an ETag names exactly one
 /// version of them, so an entry never goes stale; a replaced track has a new ETag and misses. It holds frame offsets,
 /// no key material. Bounded: past <see cref="Capacity"/> versions, or <see cref="MaxEntries"/> index entries in all, the

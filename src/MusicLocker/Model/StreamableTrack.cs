@@ -82,19 +82,56 @@ public sealed class StreamableTrack
     public Task<SeekPoint> FindFrameAsync(TimeSpan time, CancellationToken cancellationToken = default) =>
         LockerErrors.Guard(async () =>
         {
-            if (ContentType is not ("audio/mpeg" or "audio/aac"))
-            {
-                LockerErrors.ThrowInvalidArgument("time", $"track {TrackId} is {ContentType}: players seek it by bytes (through its moov box), not by time.");
-            }
-
-            var index = _seekIndex ??= await _readSeekIndex(cancellationToken).ConfigureAwait(false);
-            if (index is null || index.Count == 0)
-            {
-                LockerErrors.ThrowInvalidArgument("time", $"track {TrackId} has no seek index ({ContentType}): seek by bytes instead.");
-            }
-
+            var index = await SeekIndexAsync(cancellationToken).ConfigureAwait(false);
             return await TimeSeek.FindFrameAsync(_store, _key, index, time, ETag, cancellationToken).ConfigureAwait(false);
         });
+
+    /// <summary>
+    /// Starts at <paramref name="time"/> in one storage read of the track (plus the seek index's, the first time this
+    /// process seeks this version): finds the MP3/ADTS frame that holds the time as <see cref="FindFrameAsync"/> does, calls
+    /// <paramref name="onFrame"/> with it (write the answer's headers there: the frame's offset is now known), and writes
+    /// the bytes it returns (counted from the frame's offset) into <paramref name="destination"/> from that same read,
+    /// through a <see cref="BlobRangeReader"/> (see <see cref="BlobRangeReader.WriteFromTimeAsync"/>). The pipe is not completed.
+    /// </summary>
+    /// <param name="time">The time to start at (the first frame for 0, the last past the end).</param>
+    /// <param name="maxLength">The most bytes from the frame <paramref name="onFrame"/> may ask for (<see cref="long.MaxValue"/>: to
+    /// the end; 0: none, e.g. a HEAD): the read covers the frame's index interval plus this.</param>
+    /// <param name="onFrame">Returns the bytes to send from the frame (<see cref="ByteRange.All"/>: to the end), or <see langword="null"/> for none.</param>
+    /// <param name="destination">Where the bytes go.</param>
+    /// <param name="options">Chunk size, read-ahead and buffer pool (the interval's buffer comes from the same pool).</param>
+    /// <param name="cancellationToken">Stops the storage read and the copy.</param>
+    /// <returns>The bytes written; fewer than asked when the pipe's reader went away; 0 when <paramref name="onFrame"/> asked none.</returns>
+    /// <exception cref="LockerException">As <see cref="FindFrameAsync"/>; <see cref="LockerErrorCode.InvalidArgument"/>: the range
+    /// <paramref name="onFrame"/> returned starts past the end; <see cref="LockerErrorCode.Conflict"/>: the stored version changed.</exception>
+    public Task<long> WriteFromTimeAsync(TimeSpan time, long maxLength, Func<SeekPoint, ByteRange?> onFrame, PipeWriter destination, BlobRangeReaderOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(onFrame);
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxLength);
+        var reader = new BlobRangeReader(_store, options);
+        return LockerErrors.Guard(async () =>
+        {
+            var index = await SeekIndexAsync(cancellationToken).ConfigureAwait(false);
+            return await reader.WriteFromTimeAsync(_key, index, time, maxLength, onFrame, destination, ETag, cancellationToken).ConfigureAwait(false);
+        });
+    }
+
+    /// <summary>The track's seek index: the locker's cache of versions seeked before, else one read of the track's sidecar.</summary>
+    private async Task<SeekIndex> SeekIndexAsync(CancellationToken cancellationToken)
+    {
+        if (ContentType is not ("audio/mpeg" or "audio/aac"))
+        {
+            LockerErrors.ThrowInvalidArgument("time", $"track {TrackId} is {ContentType}: players seek it by bytes (through its moov box), not by time.");
+        }
+
+        var index = _seekIndex ??= await _readSeekIndex(cancellationToken).ConfigureAwait(false);
+        if (index is null || index.Count == 0)
+        {
+            LockerErrors.ThrowInvalidArgument("time", $"track {TrackId} has no seek index ({ContentType}): seek by bytes instead.");
+        }
+
+        return index;
+    }
 
     /// <summary>
     /// A short-lived URL that reads the stored file straight from the object store (an S3 presigned URL, an Azure SAS), for

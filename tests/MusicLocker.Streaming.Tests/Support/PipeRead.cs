@@ -6,14 +6,18 @@ namespace MusicLocker.Streaming.Tests.Support;
 internal static class PipeRead
 {
     /// <summary>Writes a range into a fresh pipe (default options unless given) and reads it out whole: (bytes written as reported, bytes received).</summary>
-    public static async Task<(long Written, byte[] Received)> RangeAsync(BlobRangeReader reader, BlobKey key, long offset, long length, ETag? ifMatch = null, CancellationToken cancellationToken = default, PipeOptions? options = null)
+    public static Task<(long Written, byte[] Received)> RangeAsync(BlobRangeReader reader, BlobKey key, long offset, long length, ETag? ifMatch = null, CancellationToken cancellationToken = default, PipeOptions? options = null) =>
+        AllAsync(writer => reader.WriteRangeAsync(key, offset, length, writer, ifMatch, cancellationToken), cancellationToken, options);
+
+    /// <summary>Runs <paramref name="write"/> into a fresh pipe, completes it, and reads it out whole: (bytes written as reported, bytes received).</summary>
+    public static async Task<(long Written, byte[] Received)> AllAsync(Func<PipeWriter, Task<long>> write, CancellationToken cancellationToken = default, PipeOptions? options = null)
     {
         var pipe = new Pipe(options ?? PipeOptions.Default);
         var writing = Task.Run(async () =>
         {
             try
             {
-                long n = await reader.WriteRangeAsync(key, offset, length, pipe.Writer, ifMatch, cancellationToken);
+                long n = await write(pipe.Writer);
                 await pipe.Writer.CompleteAsync();
                 return n;
             }

@@ -1,0 +1,82 @@
+using System.Buffers;
+using MusicLocker.Media;
+using MusicLocker.Storage;
+
+namespace MusicLocker.Streaming;
+
+/// <summary>
+/// An open storage read that starts at a seek-index entry, with the first interval of it (the window) read into a pooled
+/// buffer and the frame that holds a time found in it. The read goes on past the window, so a time seek streams from the
+/// frame without a second storage request. Disposing returns the buffer (unless handed on) and closes the read.
+/// </summary>
+internal sealed class FrameWindow(BlobDownload download, byte[] buffer, ArrayPool<byte> pool, SeekPoint entry) : IAsyncDisposable
+{
+    private byte[]? _buffer = buffer;
+    private int _filled;
+
+    /// <summary>The storage read, positioned at <see cref="BufferedEnd"/>.</summary>
+    public BlobDownload Download { get; } = download;
+
+    /// <summary>The frame that holds the time.</summary>
+    public SeekPoint Frame { get; set; }
+
+    /// <summary>The window's bytes, from the entry's offset.</summary>
+    public ReadOnlySpan<byte> Bytes => _buffer.AsSpan(0, _filled);
+
+    /// <summary>The blob position after the window's bytes: where the storage read goes on.</summary>
+    public long BufferedEnd => entry.ByteOffset + _filled;
+
+    /// <summary>The blob position where the storage read ends (the opened range, clamped at the end of the blob).</summary>
+    public long ReadEnd => Download.Offset + Download.Length;
+
+    /// <summary>Reads up to <paramref name="want"/> bytes into the buffer (fewer when the blob ends first).</summary>
+    public async Task FillAsync(int want, CancellationToken cancellationToken)
+    {
+        int n;
+        while (_filled < want && (n = await Download.Content.ReadAsync(_buffer.AsMemory(_filled, want - _filled), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            _filled += n;
+        }
+    }
+
+    /// <summary>
+    /// Positions the read at <paramref name="offset"/> (at or after the entry): the buffered bytes from there on are the
+    /// returned prefix (its buffer now the caller's, to return to the pool), or bytes after the window are read and dropped.
+    /// </summary>
+    /// <returns>The buffer holding the prefix (its first byte at <c>Start</c>, <c>Count</c> bytes), or a <see langword="null"/> buffer (no prefix).</returns>
+    public async Task<(byte[]? Buffer, int Start, int Count)> SeekAsync(long offset, CancellationToken cancellationToken)
+    {
+        long skip = offset - BufferedEnd;
+        if (skip < 0)
+        {
+            int start = (int)(offset - entry.ByteOffset);
+            var handed = _buffer;
+            _buffer = null;
+            return (handed, start, _filled - start);
+        }
+
+        while (skip > 0)
+        {
+            int n = await Download.Content.ReadAsync(_buffer.AsMemory(0, (int)Math.Min(skip, _buffer!.Length)), cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                break;
+            }
+
+            skip -= n;
+        }
+
+        return (null, 0, 0);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_buffer is { } owned)
+        {
+            _buffer = null;
+            pool.Return(owned);
+        }
+
+        await Download.DisposeAsync().ConfigureAwait(false);
+    }
+}
