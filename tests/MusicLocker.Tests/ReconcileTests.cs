@@ -136,19 +136,24 @@ public sealed class ReconcileTests : IAsyncLifetime
         var alice = _test.Locker.ForUser("alice");
         string[] files = [AudioFiles.Mp3("big-cover.mp3"), AudioFiles.Mp3("vbr-noheader.mp3"), AudioFiles.Aac("lc-44k-stereo.aac"), AudioFiles.M4a("moov-at-end.m4a"), AudioFiles.Mp3("vbri.mp3")];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var reconciles = Task.Run(async () =>
         {
             int runs = 0;
-            while (!stop.IsCancellationRequested)
+            do
             {
-                var report = await _test.Locker.ReconcileAsync("alice", Repair with { RemoveTracksWithoutObjects = true }, Ct);
+                var reconcile = _test.Locker.ReconcileAsync("alice", Repair with { RemoveTracksWithoutObjects = true }, Ct);
+                running.TrySetResult(); // the uploads start while the first reconcile runs, however fast they are
+                var report = await reconcile;
                 Assert.DoesNotContain(report.Issues, i => i.Kind is ReconcileIssueKind.TrackWithoutObject or ReconcileIssueKind.ObjectWithoutTrack);
                 runs++;
             }
+            while (!stop.IsCancellationRequested);
 
             return runs;
         }, Ct);
 
+        await running.Task.WaitAsync(Ct);
         var uploads = await Task.WhenAll(files.Select(f => Task.Run(() => alice.Uploads.UploadFileAsync(f, cancellationToken: Ct), Ct)));
         stop.Cancel();
         Assert.True(await reconciles > 0);

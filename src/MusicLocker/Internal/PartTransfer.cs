@@ -25,6 +25,10 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
     // drains it before it returns.
     private Task _checkpoint = Task.CompletedTask;
     private long _checkpointed;
+    private long _checkpointStarted;
+
+    /// <summary>How often, at most, a pass records its progress while it runs (the first stored part is recorded at once).</summary>
+    internal static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Reads the source once; stores its parts in <paramref name="upload"/>, or (null) only parses and hashes it because
@@ -208,19 +212,23 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
     /// <summary>
     /// Starts recording that the first <paramref name="received"/> bytes are stored, behind the parts: the pass goes on
     /// with the next part while the manifest and the session are written. A checkpoint still being written when the next
-    /// part is stored is not queued behind: the one after covers those bytes too. So a fast source checkpoints every few
-    /// parts and a slow one after every part, and the pass never waits on a small flushed write — 20 of them (a manifest
-    /// put and a session update each) cost a 100 MB upload to the file-system store more than its encryption. A pass
+    /// part is stored is not queued behind: the one after covers those bytes too; and after the first, checkpoints come
+    /// at most every <see cref="CheckpointInterval"/>. So a slow source checkpoints after every part or two and a fast one
+    /// once a second, and the pass never waits on a small flushed write — 20 of them (a manifest put and a session update
+    /// each, whose flushes queue with the parts' own) cost a 100 MB upload to the file-system store more than its
+    /// encryption. A pass
     /// that stops early (a pause, a failure) records every part it stored (<see cref="CheckpointStoredAsync"/>); after a
     /// crash, a resume sends the parts past the last checkpoint again. The last part is not checkpointed: sealing the
     /// manifest (<see cref="SealAsync"/>) records the whole file right after it.
     /// </summary>
     private void CheckpointBehind(long received, FileHasher hasher)
     {
-        if (!_checkpoint.IsCompleted)
+        if (!_checkpoint.IsCompleted || (_checkpointed > 0 && core.Time.GetElapsedTime(_checkpointStarted) < CheckpointInterval))
         {
             return;
         }
+
+        _checkpointStarted = core.Time.GetTimestamp();
 
         _checkpoint.GetAwaiter().GetResult(); // completed: a failed one fails the pass here
         _checkpointed = received;
