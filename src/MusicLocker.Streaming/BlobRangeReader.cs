@@ -17,10 +17,14 @@ namespace MusicLocker.Streaming;
 public sealed class BlobRangeReader
 {
     /// <summary>
-    /// A storage read at least this long makes the reader read ahead while the pipe is paused; a faster one (page cache,
-    /// memory) does not. Judged on every read, so a store that slows down mid-range starts reading ahead at once.
+    /// Storage reads at least this long (<see cref="SlowReadsInARow"/> of them in a row) make the reader read ahead while
+    /// the pipe is paused; faster ones (page cache, memory) do not. Judged on every read, so a store that slows down
+    /// mid-range starts reading ahead two reads later.
     /// </summary>
     internal static readonly TimeSpan SlowRead = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>How many storage reads in a row must take <see cref="SlowRead"/> or more before the reader reads ahead.</summary>
+    internal const int SlowReadsInARow = 2;
 
     private readonly IBlobStore _store;
     private readonly int _chunkSize;
@@ -202,7 +206,7 @@ public sealed class BlobRangeReader
         long remaining = length;
         long written = 0;
         bool ended = false;
-        bool slowStorage = false;
+        int slowReads = 0; // consecutive storage reads that took SlowRead or more
         try
         {
             while (true)
@@ -224,7 +228,7 @@ public sealed class BlobRangeReader
                     var memory = destination.GetMemory(_chunkSize);
                     long before = _time.GetTimestamp();
                     count = await content.ReadAsync(memory[..(int)Math.Min(Math.Min(memory.Length, _chunkSize), remaining)], cancellationToken).ConfigureAwait(false);
-                    slowStorage = _time.GetElapsedTime(before) >= SlowRead;
+                    slowReads = _time.GetElapsedTime(before) >= SlowRead ? slowReads + 1 : 0;
                     remaining -= count;
                     ended = count == 0; // the blob ended first (the store clamps the range)
                 }
@@ -244,12 +248,13 @@ public sealed class BlobRangeReader
                 // The consumer is behind and storage is slow: read ahead while it drains, up to ReadAheadChunks buffers.
                 // Storage that answers within SlowRead (a warm file, memory) is read after the flush instead: the pipe
                 // still holds what it buffers below its resume threshold, and reading ahead would only copy every
-                // chunk twice (1.27–1.39× a FileStream → PipeWriter copy with read-ahead on every pause).
-                while (slowStorage && !flushing.IsCompleted && remaining > 0 && !ended && (ahead ??= new ReadAhead(_pool, _readAhead, _chunkSize)).TryReserve(out var spare))
+                // chunk twice (1.27–1.39× a FileStream → PipeWriter copy with read-ahead on every pause). Slow means
+                // two reads in a row: one read of a warm file held up by the scheduler (a busy machine) is not a slow store.
+                while (slowReads >= SlowReadsInARow && !flushing.IsCompleted && remaining > 0 && !ended && (ahead ??= new ReadAhead(_pool, _readAhead, _chunkSize)).TryReserve(out var spare))
                 {
                     long before = _time.GetTimestamp();
                     int n = await content.ReadAsync(spare.AsMemory(0, (int)Math.Min(Math.Min(spare.Length, _chunkSize), remaining)), cancellationToken).ConfigureAwait(false);
-                    slowStorage = _time.GetElapsedTime(before) >= SlowRead;
+                    slowReads = _time.GetElapsedTime(before) >= SlowRead ? slowReads + 1 : 0;
                     remaining -= n;
                     ended = n == 0;
                     ahead.Enqueue(n);

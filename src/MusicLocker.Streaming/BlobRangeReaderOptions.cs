@@ -21,7 +21,7 @@ public sealed class BlobRangeReaderOptions
     /// How many chunks the storage read may run ahead while the pipe holds a flush for a slow consumer (4 by default):
     /// the reader then holds at most <c>ReadAheadChunks × ChunkSize</c> bytes beside what the pipe itself buffers. While
     /// the pipe keeps up, chunks are read straight into the pipe's memory and nothing is held. Only slow storage is read
-    /// ahead (the last storage read took 1 ms or more: a cloud store, a cold disk); a read from the page cache or memory
+    /// ahead (the last two storage reads took 1 ms or more each: a cloud store, a cold disk); a read from the page cache or memory
     /// waits for the flush instead, since reading ahead would only copy each chunk twice.
     /// </summary>
     public int ReadAheadChunks { get; init; } = 4;

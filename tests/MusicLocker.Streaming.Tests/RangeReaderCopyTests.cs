@@ -64,4 +64,36 @@ public sealed class RangeReaderCopyTests
             Assert.Equal(0, pool.Rents); // fast storage: the flush is awaited, nothing is copied twice
         }
     }
+    [Fact]
+    public async Task One_slow_read_between_fast_ones_is_not_slow_storage_and_reads_nothing_ahead()
+    {
+        var store = new CountingBlobStore(new Storage.InMemory.InMemoryBlobStore());
+        byte[] original = TestData.Bytes(1024 * 1024, seed: 33);
+        await store.PutBytesAsync(Key, original, cancellationToken: Ct);
+        var pool = new TrackingArrayPool();
+        const int Chunk = 16 * 1024;
+
+        // Every fourth timestamp jumps 5 ms: a read now and then looks slow (a warm file held up by a busy scheduler),
+        // never two in a row.
+        var reader = new BlobRangeReader(store, new BlobRangeReaderOptions { ChunkSize = Chunk, ReadAheadChunks = 2, BufferPool = pool, TimeProvider = new HiccupClock() });
+        var (written, received) = await PipeRead.RangeAsync(reader, Key, 0, original.Length, cancellationToken: Ct, options: new PipeOptions(pauseWriterThreshold: Chunk, resumeWriterThreshold: Chunk / 2, useSynchronizationContext: false));
+
+        Assert.Equal(original.Length, written);
+        Assert.Equal(original, received);
+        Assert.Equal(0, pool.Rents);
+        Assert.Equal(0, pool.Outstanding);
+    }
+
+    private sealed class HiccupClock : TimeProvider
+    {
+        private long _calls;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp()
+        {
+            long call = Interlocked.Increment(ref _calls);
+            return (call / 4) * TimeSpan.FromMilliseconds(5).Ticks;
+        }
+    }
 }
