@@ -7,24 +7,14 @@ using MusicLocker.Testing;
 namespace MusicLocker.Tests;
 
 /// <summary>Export: originals byte for byte, M3U8 playlists, JSON catalog and history, to a folder or a non-seekable ZIP stream.</summary>
-public sealed class ExportTests : IAsyncLifetime
+public sealed class ExportTests : FileSystemLockerTest
 {
-    private readonly TempFolder _folder = new();
-    private LockerUnderTest _test = null!;
-
-    public async ValueTask InitializeAsync() => _test = await LockerUnderTest.OpenAsync(_folder.Path, StorageKind.FileSystem);
-
-    public async ValueTask DisposeAsync()
-    {
-        await _test.DisposeAsync();
-        _folder.Dispose();
-    }
 
     [Fact]
     public async Task A_zip_export_to_a_stream_that_cannot_seek_holds_the_originals_stored_the_playlists_and_the_json()
     {
         var ct = TestContext.Current.CancellationToken;
-        var alice = _test.Locker.ForUser("alice");
+        var alice = Test.Locker.ForUser("alice");
         string[] files = [AudioFiles.Mp3("big-cover.mp3"), AudioFiles.M4a("moov-at-end.m4a"), AudioFiles.Aac("lc-44k-stereo.aac")];
         var tracks = new List<LockerTrack>();
         foreach (string file in files)
@@ -87,7 +77,7 @@ public sealed class ExportTests : IAsyncLifetime
     public async Task Hostile_tags_become_safe_unique_names_inside_the_export_folder()
     {
         var ct = TestContext.Current.CancellationToken;
-        var alice = _test.Locker.ForUser("alice");
+        var alice = Test.Locker.ForUser("alice");
         string[] files = [AudioFiles.Mp3("big-cover.mp3"), AudioFiles.Aac("lc-44k-stereo.aac"), AudioFiles.Aac("lc-22k-mono.aac"), AudioFiles.M4a("moov-at-end.m4a"), AudioFiles.Mp3("vbr-noheader.mp3"), AudioFiles.Mp3("vbri.mp3")];
         TrackTags[] hostile =
         [
@@ -105,7 +95,7 @@ public sealed class ExportTests : IAsyncLifetime
         }
 
         var playlist = await alice.Playlists.CreateAsync("../../pl", ct);
-        string target = Path.Combine(_folder.Path, "export");
+        string target = Path.Combine(FolderPath, "export");
         await alice.Account.ExportToFolderAsync(target, cancellationToken: ct);
 
         // "same" and "SAME" clash ignoring case: whichever comes first keeps the name, the other is numbered.
@@ -122,7 +112,7 @@ public sealed class ExportTests : IAsyncLifetime
                 "playlists/_.._pl.m3u8",
             }.Order(StringComparer.Ordinal),
             written);
-        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(_folder.Path), p => p != target && !IsTestPart(p));
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(FolderPath), p => p != target && !IsTestPart(p));
     }
 
     [Theory]
@@ -160,8 +150,8 @@ public sealed class ExportTests : IAsyncLifetime
     public async Task An_export_holds_nothing_of_another_user()
     {
         var ct = TestContext.Current.CancellationToken;
-        var alice = _test.Locker.ForUser("alice");
-        var bob = _test.Locker.ForUser("bob");
+        var alice = Test.Locker.ForUser("alice");
+        var bob = Test.Locker.ForUser("bob");
         var mine = (await alice.Uploads.UploadFileAsync(AudioFiles.Mp3("big-cover.mp3"), cancellationToken: ct)).Track;
         var theirs = (await bob.Uploads.UploadFileAsync(AudioFiles.Mp3("vbr-noheader.mp3"), cancellationToken: ct)).Track;
         var bobList = await bob.Playlists.CreateAsync("bob's", ct);
@@ -183,7 +173,7 @@ public sealed class ExportTests : IAsyncLifetime
     public async Task An_export_stops_when_cancelled_and_refuses_a_folder_that_is_not_empty()
     {
         var ct = TestContext.Current.CancellationToken;
-        var alice = _test.Locker.ForUser("alice");
+        var alice = Test.Locker.ForUser("alice");
         await alice.Uploads.UploadFileAsync(AudioFiles.Mp3("big-cover.mp3"), cancellationToken: ct);
         await alice.Uploads.UploadFileAsync(AudioFiles.Mp3("vbr-noheader.mp3"), cancellationToken: ct);
 
@@ -200,7 +190,7 @@ public sealed class ExportTests : IAsyncLifetime
         Assert.True(partial.Length > 0);
         Assert.Throws<InvalidDataException>(() => new ZipArchive(new MemoryStream(partial.ToArray()), ZipArchiveMode.Read)); // no central directory: never mistaken for a whole export
 
-        string target = Path.Combine(_folder.Path, "full");
+        string target = Path.Combine(FolderPath, "full");
         Directory.CreateDirectory(target);
         await File.WriteAllTextAsync(Path.Combine(target, "keep.txt"), "mine", ct);
         var error = await Assert.ThrowsAsync<LockerException>(() => alice.Account.ExportToFolderAsync(target, cancellationToken: ct));
@@ -212,7 +202,7 @@ public sealed class ExportTests : IAsyncLifetime
     public async Task A_stream_that_fails_is_a_typed_error()
     {
         var ct = TestContext.Current.CancellationToken;
-        var alice = _test.Locker.ForUser("alice");
+        var alice = Test.Locker.ForUser("alice");
         await alice.Uploads.UploadFileAsync(AudioFiles.Mp3("big-cover.mp3"), cancellationToken: ct);
         var error = await Assert.ThrowsAsync<LockerException>(() => alice.Account.ExportToZipAsync(new ForwardOnlyWriteStream(new MemoryStream(), failAfter: 10_000), cancellationToken: ct));
         Assert.Equal(LockerErrorCode.DestinationUnwritable, error.ErrorCode);

@@ -169,3 +169,33 @@ public enum StorageKind
     Azure,
     S3,
 }
+
+/// <summary>
+/// A test class with a fresh file-system locker (<see cref="LockerUnderTest"/>, manual clock) in its own temp folder for
+/// each test, disposed after it. Override <see cref="Configure"/> to set options (loggers, notifiers).
+/// </summary>
+public abstract class FileSystemLockerTest : IAsyncLifetime
+{
+    private readonly TempFolder _folder = new();
+
+    /// <summary>The test's folder (the locker lives below it; a test may use the rest).</summary>
+    private protected string FolderPath => _folder.Path;
+
+    private protected LockerUnderTest Test { get; private set; } = null!;
+
+    private protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => Test = await LockerUnderTest.OpenAsync(_folder.Path, StorageKind.FileSystem, configure: Configure);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Test.DisposeAsync();
+        _folder.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Sets the locker's options before it opens; nothing by default.</summary>
+    private protected virtual void Configure(MusicLockerOptions options)
+    {
+    }
+}

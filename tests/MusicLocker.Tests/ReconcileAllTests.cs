@@ -9,21 +9,9 @@ namespace MusicLocker.Tests;
 /// and repaired user by user; an upload in flight (held open mid-transfer, older than the minimum age) is not drift;
 /// progress after each user; cancellable.
 /// </summary>
-public sealed class ReconcileAllTests : IAsyncLifetime
+public sealed class ReconcileAllTests : FileSystemLockerTest
 {
     private static readonly ReconcileOptions Repair = new() { Repair = true, RemoveTracksWithoutObjects = true };
-    private readonly TempFolder _folder = new();
-    private LockerUnderTest _test = null!;
-
-    public async ValueTask InitializeAsync() => _test = await LockerUnderTest.OpenAsync(_folder.Path, StorageKind.FileSystem);
-
-    public async ValueTask DisposeAsync()
-    {
-        await _test.DisposeAsync();
-        _folder.Dispose();
-    }
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task Drift_across_several_users_and_orphans_of_unknown_users_are_found_and_repaired()
@@ -32,28 +20,28 @@ public sealed class ReconcileAllTests : IAsyncLifetime
         var tracks = new Dictionary<string, LockerTrack>(StringComparer.Ordinal);
         foreach (string user in users)
         {
-            tracks[user] = (await _test.Locker.ForUser(user).Uploads.UploadFileAsync(AudioFiles.Mp3("big-cover.mp3"), cancellationToken: Ct)).Track;
+            tracks[user] = (await Test.Locker.ForUser(user).Uploads.UploadFileAsync(AudioFiles.Mp3("big-cover.mp3"), cancellationToken: Ct)).Track;
         }
 
         // alice: an orphan object; bob: a missing object; carol: a ledger that lies and a leaked reservation; dave: clean;
         // ghost and zed: prefixes of users the catalog does not know; outside/: not the locker's.
         var aliceOrphan = BlobKey.Parse("users/alice/tracks/" + Guid.NewGuid().ToString("N"));
-        await _test.Storage.PutBytesAsync(aliceOrphan, new byte[100], cancellationToken: Ct);
-        await _test.Storage.DeleteAsync(BlobKey.Parse((await _test.Metadata.Tracks.GetTrackAsync("bob", tracks["bob"].Id, Ct)).StorageKey), cancellationToken: Ct);
+        await Test.Storage.PutBytesAsync(aliceOrphan, new byte[100], cancellationToken: Ct);
+        await Test.Storage.DeleteAsync(BlobKey.Parse((await Test.Metadata.Tracks.GetTrackAsync("bob", tracks["bob"].Id, Ct)).StorageKey), cancellationToken: Ct);
         await ExecAsync("UPDATE locker_users SET used_bytes = used_bytes + 777 WHERE user_id = 'carol'");
-        await _test.Metadata.Quota.ReserveAsync("carol", 50, Ct);
+        await Test.Metadata.Quota.ReserveAsync("carol", 50, Ct);
         var ghostKeys = new[] { "users/ghost/tracks/" + Guid.NewGuid().ToString("N"), "users/ghost/uploads/x.json", "users/zed/tracks/" + Guid.NewGuid().ToString("N") };
         foreach (string key in ghostKeys)
         {
-            await _test.Storage.PutBytesAsync(BlobKey.Parse(key), new byte[7], cancellationToken: Ct);
+            await Test.Storage.PutBytesAsync(BlobKey.Parse(key), new byte[7], cancellationToken: Ct);
         }
 
         var outside = BlobKey.Parse("outside/keep-me");
-        await _test.Storage.PutBytesAsync(outside, new byte[3], cancellationToken: Ct);
-        _test.Clock.Advance(TimeSpan.FromMinutes(20));
+        await Test.Storage.PutBytesAsync(outside, new byte[3], cancellationToken: Ct);
+        Test.Clock.Advance(TimeSpan.FromMinutes(20));
 
         var progress = new List<ReconcileProgress>();
-        var found = await EndToEndTests.ToListAsync(_test.Locker.ReconcileAllAsync(progress: new SyncProgress(progress.Add), cancellationToken: Ct));
+        var found = await EndToEndTests.ToListAsync(Test.Locker.ReconcileAllAsync(progress: new SyncProgress(progress.Add), cancellationToken: Ct));
 
         Assert.Equal(["alice", "bob", "carol", "dave", "ghost", "zed"], found.Select(r => r.UserId));
         Assert.Equal([ReconcileIssueKind.ObjectWithoutTrack], Kinds(found, "alice"));
@@ -70,15 +58,15 @@ public sealed class ReconcileAllTests : IAsyncLifetime
         Assert.Equal(found.Sum(r => r.ObjectsSeen), progress[^1].ObjectsSeen);
         Assert.Equal("zed", progress[^1].LastUserId);
 
-        var repaired = await EndToEndTests.ToListAsync(_test.Locker.ReconcileAllAsync(Repair, cancellationToken: Ct));
+        var repaired = await EndToEndTests.ToListAsync(Test.Locker.ReconcileAllAsync(Repair, cancellationToken: Ct));
         Assert.All(repaired.SelectMany(r => r.Issues), i => Assert.True(i.Repaired, i.ToString()));
-        Assert.Empty(await _test.UserObjectsAsync("users/ghost/"));
-        Assert.Empty(await _test.UserObjectsAsync("users/zed/"));
-        Assert.True(await _test.Storage.ExistsAsync(outside, Ct));
+        Assert.Empty(await Test.UserObjectsAsync("users/ghost/"));
+        Assert.Empty(await Test.UserObjectsAsync("users/zed/"));
+        Assert.True(await Test.Storage.ExistsAsync(outside, Ct));
 
-        _test.Clock.Advance(TimeSpan.FromMinutes(20)); // the removed track's sidecar is now an orphan of its own
-        await EndToEndTests.ToListAsync(_test.Locker.ReconcileAllAsync(Repair, cancellationToken: Ct));
-        var after = await EndToEndTests.ToListAsync(_test.Locker.ReconcileAllAsync(Repair, cancellationToken: Ct));
+        Test.Clock.Advance(TimeSpan.FromMinutes(20)); // the removed track's sidecar is now an orphan of its own
+        await EndToEndTests.ToListAsync(Test.Locker.ReconcileAllAsync(Repair, cancellationToken: Ct));
+        var after = await EndToEndTests.ToListAsync(Test.Locker.ReconcileAllAsync(Repair, cancellationToken: Ct));
         Assert.Equal(users, after.Select(r => r.UserId));
         Assert.All(after, r => Assert.True(r.IsConsistent, string.Join("; ", r.Issues)));
     }
@@ -86,7 +74,7 @@ public sealed class ReconcileAllTests : IAsyncLifetime
     [Fact]
     public async Task An_upload_held_open_mid_transfer_is_not_drift_even_when_older_than_the_minimum_age()
     {
-        await _test.Locker.ForUser("bob").Uploads.UploadFileAsync(AudioFiles.Mp3("vbri.mp3"), cancellationToken: Ct);
+        await Test.Locker.ForUser("bob").Uploads.UploadFileAsync(AudioFiles.Mp3("vbri.mp3"), cancellationToken: Ct);
         using var reached = new SemaphoreSlim(0);
         using var release = new SemaphoreSlim(0);
         int reports = 0;
@@ -99,20 +87,20 @@ public sealed class ReconcileAllTests : IAsyncLifetime
             }
         });
         byte[] file = await File.ReadAllBytesAsync(AudioFiles.Mp3("big-cover.mp3"), Ct);
-        var upload = Task.Run(() => _test.Locker.ForUser("alice").Uploads.UploadAsync(new MemoryStream(file), new UploadOptions { FileName = "held.mp3" }, hold, Ct), Ct);
+        var upload = Task.Run(() => Test.Locker.ForUser("alice").Uploads.UploadAsync(new MemoryStream(file), new UploadOptions { FileName = "held.mp3" }, hold, Ct), Ct);
         await reached.WaitAsync(Ct);
-        _test.Clock.Advance(TimeSpan.FromMinutes(30)); // older than MinimumAge, younger than the reservation's hour
+        Test.Clock.Advance(TimeSpan.FromMinutes(30)); // older than MinimumAge, younger than the reservation's hour
 
-        var reports1 = await EndToEndTests.ToListAsync(_test.Locker.ReconcileAllAsync(Repair, cancellationToken: Ct));
+        var reports1 = await EndToEndTests.ToListAsync(Test.Locker.ReconcileAllAsync(Repair, cancellationToken: Ct));
         Assert.All(reports1, r => Assert.True(r.IsConsistent, r.UserId + ": " + string.Join("; ", r.Issues)));
         Assert.Contains(reports1, r => r.UserId == "alice" && r.ObjectsSeen > 0);
 
         release.Release();
         var result = await upload;
         var copy = new MemoryStream();
-        await _test.Locker.ForUser("alice").Downloads.DownloadToAsync(result.Track.Id, copy, Ct);
+        await Test.Locker.ForUser("alice").Downloads.DownloadToAsync(result.Track.Id, copy, Ct);
         Assert.Equal(file, copy.ToArray());
-        Assert.All(await EndToEndTests.ToListAsync(_test.Locker.ReconcileAllAsync(Repair, cancellationToken: Ct)), r => Assert.True(r.IsConsistent, string.Join("; ", r.Issues)));
+        Assert.All(await EndToEndTests.ToListAsync(Test.Locker.ReconcileAllAsync(Repair, cancellationToken: Ct)), r => Assert.True(r.IsConsistent, string.Join("; ", r.Issues)));
     }
 
     [Fact]
@@ -120,14 +108,14 @@ public sealed class ReconcileAllTests : IAsyncLifetime
     {
         foreach (string user in (string[])["a", "b", "c"])
         {
-            await _test.Locker.ForUser(user).Account.RecordActivityAsync(Ct);
+            await Test.Locker.ForUser(user).Account.RecordActivityAsync(Ct);
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var seen = new List<string>();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
-            await foreach (var report in _test.Locker.ReconcileAllAsync(cancellationToken: stop.Token))
+            await foreach (var report in Test.Locker.ReconcileAllAsync(cancellationToken: stop.Token))
             {
                 seen.Add(report.UserId);
                 await stop.CancelAsync();
@@ -135,7 +123,7 @@ public sealed class ReconcileAllTests : IAsyncLifetime
         });
         Assert.Equal(["a"], seen);
 
-        var error = Assert.Throws<LockerException>(() => _test.Locker.ReconcileAllAsync(new ReconcileOptions { MinimumAge = TimeSpan.FromSeconds(1) }, cancellationToken: Ct));
+        var error = Assert.Throws<LockerException>(() => Test.Locker.ReconcileAllAsync(new ReconcileOptions { MinimumAge = TimeSpan.FromSeconds(1) }, cancellationToken: Ct));
         Assert.Equal(LockerErrorCode.InvalidArgument, error.ErrorCode);
     }
 
@@ -144,7 +132,7 @@ public sealed class ReconcileAllTests : IAsyncLifetime
 
     private async Task ExecAsync(string sql)
     {
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_folder.Path, "locker.db")};Pooling=False");
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(FolderPath, "locker.db")};Pooling=False");
         await connection.OpenAsync(Ct);
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
