@@ -15,7 +15,7 @@ namespace MusicLocker.Storage.FileSystem;
 /// encrypts the next part. It is not a durability promise (nothing waits for it); <see cref="RandomAccess.FlushToDisk"/>
 /// still is.
 /// </remarks>
-internal static partial class DiskWriteback
+internal static class DiskWriteback
 {
     private const uint SyncFileRangeWrite = 2;
 

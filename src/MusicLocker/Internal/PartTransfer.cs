@@ -216,10 +216,9 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
     /// at most every <see cref="CheckpointInterval"/>. So a slow source checkpoints after every part or two and a fast one
     /// once a second, and the pass never waits on a small flushed write — 20 of them (a manifest put and a session update
     /// each, whose flushes queue with the parts' own) cost a 100 MB upload to the file-system store more than its
-    /// encryption. A pass
-    /// that stops early (a pause, a failure) records every part it stored (<see cref="CheckpointStoredAsync"/>); after a
-    /// crash, a resume sends the parts past the last checkpoint again. The last part is not checkpointed: sealing the
-    /// manifest (<see cref="SealAsync"/>) records the whole file right after it.
+    /// encryption. A pass that stops early (a pause, a failure) records every part it stored
+    /// (<see cref="CheckpointStoredAsync"/>); after a crash, a resume sends the parts past the last checkpoint again. The
+    /// last part is not checkpointed: sealing the manifest (<see cref="SealAsync"/>) records the whole file right after it.
     /// </summary>
     private void CheckpointBehind(long received, FileHasher hasher)
     {
@@ -228,9 +227,8 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
             return;
         }
 
-        _checkpointStarted = core.Time.GetTimestamp();
-
         _checkpoint.GetAwaiter().GetResult(); // completed: a failed one fails the pass here
+        _checkpointStarted = core.Time.GetTimestamp();
         _checkpointed = received;
         string prefixHash = hasher.PrefixHash(); // no hash is running: the caller waited for the part's
 
