@@ -60,11 +60,7 @@ internal static class ChildProcess
 
             case "put-create-only":
                 int seed = int.Parse(args[3], CultureInfo.InvariantCulture);
-                string go = args[4];
-                while (!File.Exists(go))
-                {
-                    await Task.Delay(1);
-                }
+                await AwaitGoAsync(args[4]);
 
                 try
                 {
@@ -83,10 +79,7 @@ internal static class ChildProcess
                 int partSeed = int.Parse(args[4], CultureInfo.InvariantCulture);
                 int count = int.Parse(args[5], CultureInfo.InvariantCulture);
                 int length = int.Parse(args[6], CultureInfo.InvariantCulture);
-                while (!File.Exists(args[7]))
-                {
-                    await Task.Delay(1);
-                }
+                await AwaitGoAsync(args[7]);
 
                 for (int n = 1; n <= count; n++)
                 {
@@ -98,6 +91,35 @@ internal static class ChildProcess
 
             default:
                 return 64;
+        }
+    }
+
+    /// <summary>
+    /// The children's start barrier: says "ready" on standard output (the parent waits for every child's, see
+    /// <see cref="WaitUntilReadyAsync"/>), then polls for the go file the parent writes once all are ready.
+    /// </summary>
+    private static async Task AwaitGoAsync(string go)
+    {
+        Console.WriteLine(Ready);
+        Console.Out.Flush();
+        while (!File.Exists(go))
+        {
+            await Task.Delay(1);
+        }
+    }
+
+    private const string Ready = "ready";
+
+    /// <summary>Waits until every child has reached its start barrier (read its "ready" line), so a go file starts them together.</summary>
+    public static async Task WaitUntilReadyAsync(IEnumerable<Process> children, CancellationToken cancellationToken)
+    {
+        foreach (var child in children)
+        {
+            string? line = await child.StandardOutput.ReadLineAsync(cancellationToken);
+            if (line != Ready)
+            {
+                throw new InvalidOperationException($"A child process said '{line}' instead of '{Ready}': {await child.StandardError.ReadToEndAsync(cancellationToken)}");
+            }
         }
     }
 

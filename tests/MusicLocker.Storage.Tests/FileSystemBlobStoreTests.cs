@@ -70,7 +70,7 @@ public sealed partial class FileSystemBlobStoreTests : IDisposable
         }
 
         var children = Enumerable.Range(1, 4).Select(i => ChildProcess.Start("put-create-only", root, "race/key", i.ToString(System.Globalization.CultureInfo.InvariantCulture), go)).ToList();
-        await Task.Delay(1500, Ct); // let every child start and wait at the barrier
+        await ChildProcess.WaitUntilReadyAsync(children, Ct); // every child started and waits at the barrier
         await File.WriteAllTextAsync(go, "go", Ct);
         var codes = new List<int>();
         foreach (var child in children)

@@ -174,6 +174,7 @@ public sealed class FileSystemMultipartTests : IDisposable
         const int Count = 12;
         string go = Path.Combine(root, "go");
         var children = new[] { 1, 2 }.Select(seed => ChildProcess.Start("multipart-parts", root, upload.Key.Value, upload.UploadId, seed.ToString(System.Globalization.CultureInfo.InvariantCulture), Count.ToString(System.Globalization.CultureInfo.InvariantCulture), PartLength.ToString(System.Globalization.CultureInfo.InvariantCulture), go)).ToList();
+        await ChildProcess.WaitUntilReadyAsync(children, Ct); // both at the barrier: the go file starts them together
         await File.WriteAllTextAsync(go, "go", Ct);
         foreach (var child in children)
         {
