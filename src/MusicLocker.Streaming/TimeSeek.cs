@@ -18,6 +18,8 @@ public static class TimeSeek
     // A frame header (ADTS: 7 bytes, MP3: 4) must be whole past the next entry's offset for the walk to parse it.
     private const int HeaderSlack = 16;
 
+    private static readonly SearchValues<char> SecondsChars = SearchValues.Create("0123456789.");
+
     /// <summary>
     /// Parses the <c>t</c> query value: non-negative seconds, decimal (<c>83</c>, <c>83.5</c>), invariant culture.
     /// <see langword="false"/> for anything else (negative, NaN, infinity, exponent, over a day — ask the caller to answer 400).
@@ -25,7 +27,8 @@ public static class TimeSeek
     public static bool TryParseSeconds(string? value, out TimeSpan time)
     {
         time = default;
-        if (string.IsNullOrEmpty(value) || value.Length > 32
+        // Only digits and a point: decimal.TryParse also takes trailing NULs ("5\0", i.e. ?t=5%00) as 5.
+        if (string.IsNullOrEmpty(value) || value.Length > 32 || value.AsSpan().ContainsAnyExcept(SecondsChars)
             || !decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal seconds)
             || seconds > 86_400m)
         {

@@ -194,6 +194,16 @@ public sealed class StatusCodeTests : IAsyncLifetime
     [InlineData("-1")]
     [InlineData("abc")]
     [InlineData("1e9")]
+    [InlineData("1e309")]
+    [InlineData("NaN")]
+    [InlineData("Infinity")]
+    [InlineData("-0")]
+    [InlineData("%2B1")]
+    [InlineData("")]
+    [InlineData("86401")]
+    [InlineData("5%00")] // decimal.TryParse alone takes trailing NULs
+    [InlineData("1%2C5")]
+    [InlineData("1&t=2")] // two values
     public async Task A_bad_time_is_400(string t)
     {
         using var client = _host.Client();

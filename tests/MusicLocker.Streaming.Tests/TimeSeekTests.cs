@@ -139,6 +139,17 @@ public sealed class TimeSeekTests
     [InlineData(" 5")]
     [InlineData("99999999999999999999999999999999999999")]
     [InlineData("1:23")]
+    [InlineData("1e309")]
+    [InlineData("-0")]
+    [InlineData("+5")]
+    [InlineData(".")]
+    [InlineData("5 ")]
+    [InlineData("0x10")]
+    [InlineData("\uFF15")] // a full-width 5
+    [InlineData("86400.001")]
+    [InlineData("-Infinity")]
+    [InlineData("1.5.2")]
+    [InlineData("5\0")]
     public void Hostile_seconds_are_refused(string? value) => Assert.False(TimeSeek.TryParseSeconds(value, out _));
 
     private static List<(double Time, double Duration, long Pos)>? FfprobePackets(string path)

@@ -258,6 +258,10 @@ public sealed class SubsonicProtocolTests
         Assert.Equal(original.AsSpan(original.Length - seeked.Length).ToArray(), seeked);
         Assert.Equal(0xFF, seeked[0]);
         Assert.Equal(0xE0, seeked[1] & 0xE0);
+        foreach (string hostile in new[] { "NaN", "-1", "1e309", "5%00", "86401", "1%2C5" })
+        {
+            Assert.Equal(0, await host.ErrorAsync(host.Url("stream", "id=" + song + "&timeOffset=" + hostile))); // a Subsonic error, not a stream
+        }
 
         using var cover = await host.Locker.ForUser("ann").Downloads.OpenCoverArtAsync(trackId, Ct);
         using var expected = new MemoryStream();
