@@ -1,4 +1,5 @@
 using MusicLocker.Testing;
+using MusicLocker.Storage;
 
 namespace MusicLocker.Tests;
 
@@ -133,6 +134,64 @@ public sealed class FaultInjectionTests
             Assert.Equal(0, quota.ReservedBytes);
             Assert.Empty(await user.Uploads.ListPendingAsync(ct));
             Assert.Equal(2, (await test.UserObjectsAsync()).Count);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_pause_or_failure_while_a_part_is_stored_records_every_part_stored_before_it(bool fail)
+    {
+        // The clock stands still: after the first, no checkpoint is due while the pass runs, so only the one the pass
+        // writes as it stops records parts 2 and 3.
+        var ct = TestContext.Current.CancellationToken;
+        using var folder = new TempFolder();
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        string path = AudioFiles.Mp3("big-cover.mp3"); // 124,139 bytes: 8 parts of 16 KiB
+        Guid sessionId;
+        FaultyBlobStore? first = null;
+        await using (var test = await LockerUnderTest.OpenAsync(folder.Path, StorageKind.FileSystem, clock, s => first = new FaultyBlobStore(s)))
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            first!.BeforePart = (number, token) =>
+            {
+                if (number == 4)
+                {
+                    // The pause (or the store's failure) arrives while part 4 is being stored.
+                    if (fail)
+                    {
+                        throw new BlobStoreException(BlobErrorCode.Unavailable, "injected fault storing part 4", "part 4");
+                    }
+
+                    cts.Cancel();
+                    token.ThrowIfCancellationRequested();
+                }
+            };
+            if (fail)
+            {
+                var error = await Assert.ThrowsAsync<LockerException>(() => test.Locker.ForUser("alice").Uploads.UploadFileAsync(path, cancellationToken: cts.Token));
+                Assert.Equal(LockerErrorCode.Unavailable, error.ErrorCode);
+            }
+            else
+            {
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => test.Locker.ForUser("alice").Uploads.UploadFileAsync(path, cancellationToken: cts.Token));
+            }
+
+            var pending = Assert.Single(await test.Locker.ForUser("alice").Uploads.ListPendingAsync(ct));
+            sessionId = pending.Id;
+            Assert.Equal(3 * 16 * 1024, pending.StoredBytes);
+        }
+
+        FaultyBlobStore? second = null;
+        await using (var test = await LockerUnderTest.OpenAsync(folder.Path, StorageKind.FileSystem, clock, s => second = new FaultyBlobStore(s)))
+        {
+            var user = test.Locker.ForUser("alice");
+            var result = await user.Uploads.ResumeAsync(sessionId, path, cancellationToken: ct);
+
+            Assert.Equal(8 - 3, second!.PartsUploaded);
+            var download = new MemoryStream();
+            await user.Downloads.DownloadToAsync(result.Track.Id, download, cancellationToken: ct);
+            Assert.Equal(await File.ReadAllBytesAsync(path, ct), download.ToArray());
         }
     }
 

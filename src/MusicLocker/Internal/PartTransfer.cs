@@ -57,6 +57,7 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
         Task hashing = Task.CompletedTask;
         long hashingEnd = 0; // where the bytes fed to the hasher end once `hashing` is done
         long storedEnd = verified; // the parts stored, in order, end here (a resume's verified parts count)
+        (long End, string Hash)? storedPrefix = null; // the hash of the parts stored, taken before the next part's hashes start
         try
         {
             source.Position = 0;
@@ -73,7 +74,9 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
                 await hashing.ConfigureAwait(false);
                 if (storedEnd == offset && offset > verified)
                 {
-                    CheckpointBehind(offset, hasher);
+                    // Kept for a pass that stops while this part is stored: its hashes will have gone past the stored parts.
+                    storedPrefix = (offset, hasher.PrefixHash()); // no hash is running: the caller waited for the part's
+                    CheckpointBehind(offset, storedPrefix.Value.Hash);
                 }
 
                 reading = number < partCount
@@ -119,7 +122,7 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
         catch when (upload is not null)
         {
             // Paused (cancelled) or failed: record every part stored, so a resume sends none of them again.
-            await CheckpointStoredAsync(hashing, hashingEnd, storedEnd, hasher).ConfigureAwait(false);
+            await CheckpointStoredAsync(hashing, hashingEnd, storedEnd, hasher, storedPrefix).ConfigureAwait(false);
             throw;
         }
         finally
@@ -220,7 +223,7 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
     /// (<see cref="CheckpointStoredAsync"/>); after a crash, a resume sends the parts past the last checkpoint again. The
     /// last part is not checkpointed: sealing the manifest (<see cref="SealAsync"/>) records the whole file right after it.
     /// </summary>
-    private void CheckpointBehind(long received, FileHasher hasher)
+    private void CheckpointBehind(long received, string prefixHash)
     {
         if (!_checkpoint.IsCompleted || (_checkpointed > 0 && core.Time.GetElapsedTime(_checkpointStarted) < CheckpointInterval))
         {
@@ -230,7 +233,6 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
         _checkpoint.GetAwaiter().GetResult(); // completed: a failed one fails the pass here
         _checkpointStarted = core.Time.GetTimestamp();
         _checkpointed = received;
-        string prefixHash = hasher.PrefixHash(); // no hash is running: the caller waited for the part's
 
         // Not the caller's token: a pause (cancellation) lets the checkpoint of stored parts finish, so a resume keeps them.
         _checkpoint = Task.Run(() => CheckpointAsync(received, prefixHash, CancellationToken.None));
@@ -238,21 +240,25 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
 
     /// <summary>
     /// On a pass that stops early: once the hashes running are done, records the stored parts the last checkpoint does
-    /// not cover, when the hasher has read exactly them (best effort: the pass's own failure is what the caller sees).
+    /// not cover: all of them when the hasher has read exactly them, else (it went on into the part whose store stopped
+    /// the pass) those <paramref name="storedPrefix"/> hashed (best effort: the pass's own failure is what the caller sees).
     /// </summary>
-    private async Task CheckpointStoredAsync(Task hashing, long hashingEnd, long storedEnd, FileHasher hasher)
+    private async Task CheckpointStoredAsync(Task hashing, long hashingEnd, long storedEnd, FileHasher hasher, (long End, string Hash)? storedPrefix)
     {
         await hashing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _checkpoint.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (!hashing.IsCompletedSuccessfully || hashingEnd != storedEnd || storedEnd <= Math.Max(_checkpointed, Manifest.VerifiedBytes) || storedEnd >= Manifest.SizeBytes)
+        var (end, prefixHash) = hashing.IsCompletedSuccessfully && hashingEnd == storedEnd
+            ? (storedEnd, hasher.PrefixHash())
+            : storedPrefix ?? (0, string.Empty);
+        if (end <= Math.Max(_checkpointed, Manifest.VerifiedBytes) || end >= Manifest.SizeBytes)
         {
             return;
         }
 
         try
         {
-            _checkpointed = storedEnd;
-            await CheckpointAsync(storedEnd, hasher.PrefixHash(), CancellationToken.None).ConfigureAwait(false);
+            _checkpointed = end;
+            await CheckpointAsync(end, prefixHash, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is BlobStoreException or LockerMetadataException or LockerException)
         {
