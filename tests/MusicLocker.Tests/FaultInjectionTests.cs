@@ -196,6 +196,50 @@ public sealed class FaultInjectionTests
     }
 
     [Fact]
+    public async Task A_store_failure_while_the_next_part_is_read_is_what_the_caller_sees_when_that_read_then_fails_too()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var folder = new TempFolder();
+        FaultyBlobStore? faulty = null;
+        var test = await LockerUnderTest.OpenAsync(folder.Path, StorageKind.FileSystem, wrap: s => faulty = new FaultyBlobStore(s));
+        await using var _ = test;
+        string path = AudioFiles.Mp3("big-cover.mp3"); // 8 parts of 16 KiB
+        using var source = new GatedStream(await File.ReadAllBytesAsync(path, ct), gateAt: 16 * 1024);
+        faulty!.BeforePart = (number, _) =>
+        {
+            // Part 2 is being read ahead while part 1 is stored: the store fails, then so does that read.
+            source.Gate.SetException(new InvalidOperationException("the source went away"));
+            throw new BlobStoreException(BlobErrorCode.Unavailable, "injected fault storing part 1", "part 1");
+        };
+
+        var error = await Assert.ThrowsAsync<LockerException>(() => test.Locker.ForUser("alice").Uploads.UploadAsync(source, cancellationToken: ct));
+
+        Assert.Equal(LockerErrorCode.Unavailable, error.ErrorCode);
+    }
+
+    /// <summary>Bytes whose pass reads (the ones after a read of the first part) at <c>gateAt</c> wait for <see cref="Gate"/>.</summary>
+    private sealed class GatedStream(byte[] bytes, int gateAt) : MemoryStream(bytes, writable: false)
+    {
+        private bool _passStarted;
+
+        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Position == 0 && buffer.Length == gateAt)
+            {
+                _passStarted = true;
+            }
+            else if (_passStarted && Position == gateAt)
+            {
+                await Gate.Task.WaitAsync(cancellationToken);
+            }
+
+            return await base.ReadAsync(buffer, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task Resuming_with_another_file_is_refused_and_changes_nothing()
     {
         var ct = TestContext.Current.CancellationToken;

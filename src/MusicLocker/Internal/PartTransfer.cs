@@ -128,7 +128,9 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
         finally
         {
             // The hash threads and a read ahead use the buffers: let them finish before the buffers go back, even on failure.
-            await Drain(reading).ConfigureAwait(false);
+            // A read ahead not awaited yet belongs to a pass that failed already: that failure, whatever the read's own
+            // error, is what the caller sees.
+            await reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await hashing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             // Let a checkpoint being written finish; its failure (if the pass got this far) is thrown below.
             await _checkpoint.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -172,18 +174,6 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
                 hasher.AppendAudio(buffer.AsSpan(0, length), offset);
                 parser.Append(buffer.AsSpan(0, length));
             }));
-
-    private static async Task Drain(Task task)
-    {
-        try
-        {
-            await task.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or EndOfStreamException)
-        {
-            // A read-ahead of a pass that failed already: that failure is what the caller sees.
-        }
-    }
 
     private void VerifyPrefix(FileHasher hasher, long verified)
     {
