@@ -217,6 +217,33 @@ public sealed class FaultInjectionTests
         Assert.Equal(LockerErrorCode.Unavailable, error.ErrorCode);
     }
 
+    [Fact]
+    public async Task A_source_that_gets_shorter_during_the_upload_is_refused_as_changed_and_its_stored_parts_are_kept()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var folder = new TempFolder();
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        FaultyBlobStore? faulty = null;
+        var test = await LockerUnderTest.OpenAsync(folder.Path, StorageKind.FileSystem, clock, s => faulty = new FaultyBlobStore(s));
+        await using var _ = test;
+        var user = test.Locker.ForUser("alice");
+        using var source = new MemoryStream();
+        source.Write(await File.ReadAllBytesAsync(AudioFiles.Mp3("big-cover.mp3"), ct)); // 8 parts of 16 KiB
+        source.Position = 0;
+        faulty!.BeforePart = (number, _) =>
+        {
+            if (number == 2)
+            {
+                source.SetLength(40 * 1024); // cut inside part 3, which is read already: part 4's read finds no bytes
+            }
+        };
+
+        var error = await Assert.ThrowsAsync<LockerException>(() => user.Uploads.UploadAsync(source, cancellationToken: ct));
+
+        Assert.Equal(LockerErrorCode.SourceChanged, error.ErrorCode);
+        Assert.Equal(3 * 16 * 1024, Assert.Single(await user.Uploads.ListPendingAsync(ct)).StoredBytes);
+    }
+
     /// <summary>Bytes whose pass reads (the ones after a read of the first part) at <c>gateAt</c> wait for <see cref="Gate"/>.</summary>
     private sealed class GatedStream(byte[] bytes, int gateAt) : MemoryStream(bytes, writable: false)
     {

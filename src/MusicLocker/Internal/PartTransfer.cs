@@ -67,7 +67,15 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
                 long offset = (long)(number - 1) * partSize;
                 int length = PartLength(number, total, partSize);
                 byte[] buffer = buffers[(number - 1) % 3];
-                await reading.ConfigureAwait(false);
+                try
+                {
+                    await reading.ConfigureAwait(false);
+                }
+                catch (EndOfStreamException ex)
+                {
+                    throw new LockerException(LockerErrorCode.SourceChanged, $"The file got shorter while it was being uploaded: it has no bytes for part {number} of the {total:N0} it had; the parts stored before are kept.", ex);
+                }
+
 
                 // The hasher takes the parts in order, and a checkpoint names the hash of the bytes stored: both wait for the
                 // previous part's hashes. The buffer read next was part n - 2's, whose hashes and store are done.
