@@ -73,7 +73,7 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
                 }
                 catch (EndOfStreamException ex)
                 {
-                    throw new LockerException(LockerErrorCode.SourceChanged, $"The file got shorter while it was being uploaded: it has no bytes for part {number} of the {total:N0} it had; the parts stored before are kept.", ex);
+                    throw new LockerException(LockerErrorCode.SourceChanged, $"The file got shorter while it was being uploaded (it had {total:N0} bytes; part {number} is missing); the parts stored before it are kept.", ex);
                 }
 
 
