@@ -76,7 +76,6 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
                     throw new LockerException(LockerErrorCode.SourceChanged, $"The file got shorter while it was being uploaded (it had {total:N0} bytes; part {number} is missing); the parts stored before it are kept.", ex);
                 }
 
-
                 // The hasher takes the parts in order, and a checkpoint names the hash of the bytes stored: both wait for the
                 // previous part's hashes. The buffer read next was part n - 2's, whose hashes and store are done.
                 await hashing.ConfigureAwait(false);
