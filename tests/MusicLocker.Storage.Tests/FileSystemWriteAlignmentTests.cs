@@ -86,6 +86,41 @@ public sealed class FileSystemWriteAlignmentTests : IDisposable
         Assert.Equal(AlignedFileWriter.Alignment + 10 - 149, writer.Length);
     }
 
+    [Fact]
+    public async Task Writes_started_towards_the_disk_read_back_whole_and_a_file_that_refuses_writeback_is_still_written()
+    {
+        string path = Path.Combine(_folder.Path, "writeback.bin");
+        byte[] body = TestData.Bytes((2 * MiB) + 77, seed: 5);
+        using (var file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite))
+        {
+            await WriteAllAsync(file, body);
+        }
+
+        Assert.Equal(body, await File.ReadAllBytesAsync(path, Ct));
+
+        // sync_file_range refuses a character device (ESPIPE): the writes go on as if it were not asked.
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "/dev/null as a file that refuses writeback is Linux's");
+        using var devNull = File.OpenHandle("/dev/null", FileMode.Open, FileAccess.Write);
+        Assert.Equal(body.Length, await WriteAllAsync(devNull, body));
+        DiskWriteback.Start(devNull, 0, MiB);
+
+        static async Task<long> WriteAllAsync(Microsoft.Win32.SafeHandles.SafeFileHandle file, byte[] body)
+        {
+            using var writer = new AlignedFileWriter(file, 0, writeBack: true);
+            int done = 0;
+            while (done < body.Length)
+            {
+                int n = Math.Min(writer.Free.Length, body.Length - done);
+                body.AsSpan(done, n).CopyTo(writer.Free.Span);
+                await writer.AdvanceAsync(n, Ct);
+                done += n;
+            }
+
+            await writer.FlushAsync(Ct);
+            return writer.Length;
+        }
+    }
+
     /// <summary>A source that hands out a fixed number of bytes per read and notes the length of the temp file beside the blob each time.</summary>
     private sealed class WatchingStream(byte[] bytes, int perRead, string folder) : ForwardOnlyReadStream
     {

@@ -1,4 +1,5 @@
 using MusicLocker.Testing;
+using MusicLocker.Storage;
 
 namespace MusicLocker.Tests;
 
@@ -133,6 +134,135 @@ public sealed class FaultInjectionTests
             Assert.Equal(0, quota.ReservedBytes);
             Assert.Empty(await user.Uploads.ListPendingAsync(ct));
             Assert.Equal(2, (await test.UserObjectsAsync()).Count);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_pause_or_failure_while_a_part_is_stored_records_every_part_stored_before_it(bool fail)
+    {
+        // The clock stands still: after the first, no checkpoint is due while the pass runs, so only the one the pass
+        // writes as it stops records parts 2 and 3.
+        var ct = TestContext.Current.CancellationToken;
+        using var folder = new TempFolder();
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        string path = AudioFiles.Mp3("big-cover.mp3"); // 124,139 bytes: 8 parts of 16 KiB
+        Guid sessionId;
+        FaultyBlobStore? first = null;
+        await using (var test = await LockerUnderTest.OpenAsync(folder.Path, StorageKind.FileSystem, clock, s => first = new FaultyBlobStore(s)))
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            first!.BeforePart = (number, token) =>
+            {
+                if (number == 4)
+                {
+                    // The pause (or the store's failure) arrives while part 4 is being stored.
+                    if (fail)
+                    {
+                        throw new BlobStoreException(BlobErrorCode.Unavailable, "injected fault storing part 4", "part 4");
+                    }
+
+                    cts.Cancel();
+                    token.ThrowIfCancellationRequested();
+                }
+            };
+            if (fail)
+            {
+                var error = await Assert.ThrowsAsync<LockerException>(() => test.Locker.ForUser("alice").Uploads.UploadFileAsync(path, cancellationToken: cts.Token));
+                Assert.Equal(LockerErrorCode.Unavailable, error.ErrorCode);
+            }
+            else
+            {
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => test.Locker.ForUser("alice").Uploads.UploadFileAsync(path, cancellationToken: cts.Token));
+            }
+
+            var pending = Assert.Single(await test.Locker.ForUser("alice").Uploads.ListPendingAsync(ct));
+            sessionId = pending.Id;
+            Assert.Equal(3 * 16 * 1024, pending.StoredBytes);
+        }
+
+        FaultyBlobStore? second = null;
+        await using (var test = await LockerUnderTest.OpenAsync(folder.Path, StorageKind.FileSystem, clock, s => second = new FaultyBlobStore(s)))
+        {
+            var user = test.Locker.ForUser("alice");
+            var result = await user.Uploads.ResumeAsync(sessionId, path, cancellationToken: ct);
+
+            Assert.Equal(8 - 3, second!.PartsUploaded);
+            var download = new MemoryStream();
+            await user.Downloads.DownloadToAsync(result.Track.Id, download, cancellationToken: ct);
+            Assert.Equal(await File.ReadAllBytesAsync(path, ct), download.ToArray());
+        }
+    }
+
+    [Fact]
+    public async Task A_store_failure_while_the_next_part_is_read_is_what_the_caller_sees_when_that_read_then_fails_too()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var folder = new TempFolder();
+        FaultyBlobStore? faulty = null;
+        var test = await LockerUnderTest.OpenAsync(folder.Path, StorageKind.FileSystem, wrap: s => faulty = new FaultyBlobStore(s));
+        await using var _ = test;
+        string path = AudioFiles.Mp3("big-cover.mp3"); // 8 parts of 16 KiB
+        using var source = new GatedStream(await File.ReadAllBytesAsync(path, ct), gateAt: 16 * 1024);
+        faulty!.BeforePart = (number, _) =>
+        {
+            // Part 2 is being read ahead while part 1 is stored: the store fails, then so does that read.
+            source.Gate.SetException(new InvalidOperationException("the source went away"));
+            throw new BlobStoreException(BlobErrorCode.Unavailable, "injected fault storing part 1", "part 1");
+        };
+
+        var error = await Assert.ThrowsAsync<LockerException>(() => test.Locker.ForUser("alice").Uploads.UploadAsync(source, cancellationToken: ct));
+
+        Assert.Equal(LockerErrorCode.Unavailable, error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task A_source_that_gets_shorter_during_the_upload_is_refused_as_changed_and_its_stored_parts_are_kept()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var folder = new TempFolder();
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        FaultyBlobStore? faulty = null;
+        var test = await LockerUnderTest.OpenAsync(folder.Path, StorageKind.FileSystem, clock, s => faulty = new FaultyBlobStore(s));
+        await using var _ = test;
+        var user = test.Locker.ForUser("alice");
+        using var source = new MemoryStream();
+        source.Write(await File.ReadAllBytesAsync(AudioFiles.Mp3("big-cover.mp3"), ct)); // 8 parts of 16 KiB
+        source.Position = 0;
+        faulty!.BeforePart = (number, _) =>
+        {
+            if (number == 2)
+            {
+                source.SetLength(40 * 1024); // cut inside part 3, which is read already: part 4's read finds no bytes
+            }
+        };
+
+        var error = await Assert.ThrowsAsync<LockerException>(() => user.Uploads.UploadAsync(source, cancellationToken: ct));
+
+        Assert.Equal(LockerErrorCode.SourceChanged, error.ErrorCode);
+        Assert.Equal(3 * 16 * 1024, Assert.Single(await user.Uploads.ListPendingAsync(ct)).StoredBytes);
+    }
+
+    /// <summary>Bytes whose pass reads (the ones after a read of the first part) at <c>gateAt</c> wait for <see cref="Gate"/>.</summary>
+    private sealed class GatedStream(byte[] bytes, int gateAt) : MemoryStream(bytes, writable: false)
+    {
+        private bool _passStarted;
+
+        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Position == 0 && buffer.Length == gateAt)
+            {
+                _passStarted = true;
+            }
+            else if (_passStarted && Position == gateAt)
+            {
+                await Gate.Task.WaitAsync(cancellationToken);
+            }
+
+            return await base.ReadAsync(buffer, cancellationToken);
         }
     }
 

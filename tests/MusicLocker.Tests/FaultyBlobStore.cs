@@ -22,6 +22,9 @@ internal sealed class FaultyBlobStore(IBlobStore inner) : IBlobStore
 
     public int PartsUploaded { get; private set; }
 
+    /// <summary>Runs before each part is stored (with its number): a test's hook into the middle of a part's store.</summary>
+    public Action<int, CancellationToken>? BeforePart { get; set; }
+
     private void Mutate(string operation, BlobKey key)
     {
         int call = Interlocked.Increment(ref _calls);
@@ -69,6 +72,7 @@ internal sealed class FaultyBlobStore(IBlobStore inner) : IBlobStore
     public Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default)
     {
         Mutate("part " + partNumber, upload.Key);
+        BeforePart?.Invoke(partNumber, cancellationToken);
         PartsUploaded++;
         return inner.UploadPartAsync(upload, partNumber, content, cancellationToken);
     }

@@ -57,6 +57,7 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
         Task hashing = Task.CompletedTask;
         long hashingEnd = 0; // where the bytes fed to the hasher end once `hashing` is done
         long storedEnd = verified; // the parts stored, in order, end here (a resume's verified parts count)
+        (long End, string Hash)? storedPrefix = null; // the hash of the parts stored, taken before the next part's hashes start
         try
         {
             source.Position = 0;
@@ -66,14 +67,23 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
                 long offset = (long)(number - 1) * partSize;
                 int length = PartLength(number, total, partSize);
                 byte[] buffer = buffers[(number - 1) % 3];
-                await reading.ConfigureAwait(false);
+                try
+                {
+                    await reading.ConfigureAwait(false);
+                }
+                catch (EndOfStreamException ex)
+                {
+                    throw new LockerException(LockerErrorCode.SourceChanged, $"The file got shorter while it was being uploaded (it had {total:N0} bytes; part {number} is missing); the parts stored before it are kept.", ex);
+                }
 
                 // The hasher takes the parts in order, and a checkpoint names the hash of the bytes stored: both wait for the
                 // previous part's hashes. The buffer read next was part n - 2's, whose hashes and store are done.
                 await hashing.ConfigureAwait(false);
                 if (storedEnd == offset && offset > verified)
                 {
-                    CheckpointBehind(offset, hasher);
+                    // Kept for a pass that stops while this part is stored: its hashes will have gone past the stored parts.
+                    storedPrefix = (offset, hasher.PrefixHash()); // no hash is running: the caller waited for the part's
+                    CheckpointBehind(offset, storedPrefix.Value.Hash);
                 }
 
                 reading = number < partCount
@@ -119,13 +129,15 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
         catch when (upload is not null)
         {
             // Paused (cancelled) or failed: record every part stored, so a resume sends none of them again.
-            await CheckpointStoredAsync(hashing, hashingEnd, storedEnd, hasher).ConfigureAwait(false);
+            await CheckpointStoredAsync(hashing, hashingEnd, storedEnd, hasher, storedPrefix).ConfigureAwait(false);
             throw;
         }
         finally
         {
             // The hash threads and a read ahead use the buffers: let them finish before the buffers go back, even on failure.
-            await Drain(reading).ConfigureAwait(false);
+            // A read ahead not awaited yet belongs to a pass that failed already: that failure, whatever the read's own
+            // error, is what the caller sees.
+            await reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await hashing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             // Let a checkpoint being written finish; its failure (if the pass got this far) is thrown below.
             await _checkpoint.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -170,18 +182,6 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
                 parser.Append(buffer.AsSpan(0, length));
             }));
 
-    private static async Task Drain(Task task)
-    {
-        try
-        {
-            await task.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or EndOfStreamException)
-        {
-            // A read-ahead of a pass that failed already: that failure is what the caller sees.
-        }
-    }
-
     private void VerifyPrefix(FileHasher hasher, long verified)
     {
         if (!string.Equals(hasher.PrefixHash(), Manifest.PrefixHash, StringComparison.Ordinal))
@@ -220,7 +220,7 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
     /// (<see cref="CheckpointStoredAsync"/>); after a crash, a resume sends the parts past the last checkpoint again. The
     /// last part is not checkpointed: sealing the manifest (<see cref="SealAsync"/>) records the whole file right after it.
     /// </summary>
-    private void CheckpointBehind(long received, FileHasher hasher)
+    private void CheckpointBehind(long received, string prefixHash)
     {
         if (!_checkpoint.IsCompleted || (_checkpointed > 0 && core.Time.GetElapsedTime(_checkpointStarted) < CheckpointInterval))
         {
@@ -230,7 +230,6 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
         _checkpoint.GetAwaiter().GetResult(); // completed: a failed one fails the pass here
         _checkpointStarted = core.Time.GetTimestamp();
         _checkpointed = received;
-        string prefixHash = hasher.PrefixHash(); // no hash is running: the caller waited for the part's
 
         // Not the caller's token: a pause (cancellation) lets the checkpoint of stored parts finish, so a resume keeps them.
         _checkpoint = Task.Run(() => CheckpointAsync(received, prefixHash, CancellationToken.None));
@@ -238,21 +237,25 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
 
     /// <summary>
     /// On a pass that stops early: once the hashes running are done, records the stored parts the last checkpoint does
-    /// not cover, when the hasher has read exactly them (best effort: the pass's own failure is what the caller sees).
+    /// not cover: all of them when the hasher has read exactly them, else (it went on into the part whose store stopped
+    /// the pass) those <paramref name="storedPrefix"/> hashed (best effort: the pass's own failure is what the caller sees).
     /// </summary>
-    private async Task CheckpointStoredAsync(Task hashing, long hashingEnd, long storedEnd, FileHasher hasher)
+    private async Task CheckpointStoredAsync(Task hashing, long hashingEnd, long storedEnd, FileHasher hasher, (long End, string Hash)? storedPrefix)
     {
         await hashing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _checkpoint.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (!hashing.IsCompletedSuccessfully || hashingEnd != storedEnd || storedEnd <= Math.Max(_checkpointed, Manifest.VerifiedBytes) || storedEnd >= Manifest.SizeBytes)
+        var (end, prefixHash) = hashing.IsCompletedSuccessfully && hashingEnd == storedEnd
+            ? (storedEnd, hasher.PrefixHash())
+            : storedPrefix ?? (0, string.Empty);
+        if (end <= Math.Max(_checkpointed, Manifest.VerifiedBytes) || end >= Manifest.SizeBytes)
         {
             return;
         }
 
         try
         {
-            _checkpointed = storedEnd;
-            await CheckpointAsync(storedEnd, hasher.PrefixHash(), CancellationToken.None).ConfigureAwait(false);
+            _checkpointed = end;
+            await CheckpointAsync(end, prefixHash, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is BlobStoreException or LockerMetadataException or LockerException)
         {
