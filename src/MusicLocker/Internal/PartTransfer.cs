@@ -9,8 +9,9 @@ namespace MusicLocker.Internal;
 /// The single pass of an upload over its source. Each part is read once (the next part is read while this one is
 /// worked on) and, from that one buffer and at the same time: fed to the content SHA-256 on one thread, to the audio
 /// SHA-256 and the stream parser (exact duration, seek index) on another, and encrypted and stored by the caller's
-/// thread, unless an earlier attempt stored it already (a resume). The hashes of a part go on while the next part is
-/// stored (three pooled part buffers), so neither chain waits out the other's latency. Behind the stored parts,
+/// thread, unless an earlier attempt stored it already (a resume). Two pooled part buffers: the part being hashed and
+/// stored, and the next one being read. The next part's store waits for this part's hashes (the hasher takes the parts
+/// in order, and a checkpoint names the hash of the parts stored); they usually end first. Behind the stored parts,
 /// checkpoints record in the manifest the SHA-256 of the prefix stored so far and in the session the bytes stored, so
 /// another process can continue from there and refuse a different file (<see cref="CheckpointBehind"/>). Nothing
 /// is allocated per byte.
@@ -50,9 +51,9 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
         var parts = new List<UploadedPart>(partCount);
         long started = core.Time.GetTimestamp();
         long sentNow = 0;
-        // Three part buffers: one being read, one being hashed, one being stored. The hashes of part n run while part n is
-        // stored and on while part n + 1 is, so a store's waits (a flushed write, a network round trip) do not hold them up.
-        byte[][] buffers = [ArrayPool<byte>.Shared.Rent(partSize), ArrayPool<byte>.Shared.Rent(partSize), ArrayPool<byte>.Shared.Rent(partSize)];
+        // Two part buffers: part n's, hashed and stored at once, and part n + 1's, read meanwhile. Part n + 1 is read into
+        // part n - 1's buffer only after part n - 1's store and hashes are done (both are awaited before the read starts).
+        byte[][] buffers = [ArrayPool<byte>.Shared.Rent(partSize), ArrayPool<byte>.Shared.Rent(partSize)];
         Task reading = Task.CompletedTask;
         Task hashing = Task.CompletedTask;
         long hashingEnd = 0; // where the bytes fed to the hasher end once `hashing` is done
@@ -66,7 +67,7 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
             {
                 long offset = (long)(number - 1) * partSize;
                 int length = PartLength(number, total, partSize);
-                byte[] buffer = buffers[(number - 1) % 3];
+                byte[] buffer = buffers[(number - 1) % 2];
                 try
                 {
                     await reading.ConfigureAwait(false);
@@ -77,7 +78,7 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
                 }
 
                 // The hasher takes the parts in order, and a checkpoint names the hash of the bytes stored: both wait for the
-                // previous part's hashes. The buffer read next was part n - 2's, whose hashes and store are done.
+                // previous part's hashes. The buffer read next was part n - 1's, whose hashes and store are then done.
                 await hashing.ConfigureAwait(false);
                 if (storedEnd == offset && offset > verified)
                 {
@@ -87,7 +88,7 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
                 }
 
                 reading = number < partCount
-                    ? ReadPartAsync(source, buffers[number % 3], PartLength(number + 1, total, partSize), cancellationToken)
+                    ? ReadPartAsync(source, buffers[number % 2], PartLength(number + 1, total, partSize), cancellationToken)
                     : Task.CompletedTask;
 
                 if (offset == verified && verified > 0)
