@@ -8,6 +8,8 @@ namespace MusicLocker.Storage.Tests;
 /// <summary>Store operations run in a separate process, to test what holds across processes and after a kill.</summary>
 internal static class ChildProcess
 {
+    private const string Ready = "ready";
+
     public static async Task<int> RunAsync(string[] args)
     {
         string op = args[0], root = args[1], key = args[2];
@@ -107,8 +109,6 @@ internal static class ChildProcess
             await Task.Delay(1);
         }
     }
-
-    private const string Ready = "ready";
 
     /// <summary>Waits until every child has reached its start barrier (read its "ready" line), so a go file starts them together.</summary>
     public static async Task WaitUntilReadyAsync(IEnumerable<Process> children, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using MusicLocker.Benchmarks.Crypto;
 using MusicLocker.Crypto;
+using MusicLocker.Crypto.Format;
 using MusicLocker.Storage;
 using MusicLocker.Streaming;
 
@@ -30,9 +31,9 @@ public class RangeReaderEncryptedBenchmarks
     private const int PipePiece = 64 * 1024;
     private readonly byte[] _output = new byte[RangeLength];
 
-    // The decrypting stream's source reads: 7 stored chunks (16,400 bytes each) at a time, 65 chunks for a 1 MiB range.
-    private readonly byte[] _batch = new byte[7 * 16_400];
-    private readonly int _rawRangeLength = 65 * 16_400;
+    // The decrypting stream's source reads: a batch of stored chunks at a time, the 65 chunks that cover a 1 MiB range.
+    private readonly byte[] _batch = new byte[DecryptingReadStream.BatchChunks * CiphertextLayout.EncryptedChunkSize];
+    private readonly int _rawRangeLength = ((RangeLength / CiphertextLayout.ChunkSize) + 1) * CiphertextLayout.EncryptedChunkSize;
     private EncryptedBlobStore? _store;
     private LocalKeyRing? _ring;
     private BlobRangeReader? _reader;

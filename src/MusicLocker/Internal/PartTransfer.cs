@@ -82,8 +82,9 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
                 await hashing.ConfigureAwait(false);
                 if (storedEnd == offset && offset > verified)
                 {
-                    // Kept for a pass that stops while this part is stored: its hashes will have gone past the stored parts.
-                    storedPrefix = (offset, hasher.PrefixHash()); // no hash is running: the caller waited for the part's
+                    // No hash is running (the previous part's were awaited just above). Kept for a pass that stops while this
+                    // part is stored: by then this part's hashes will have gone past the stored parts.
+                    storedPrefix = (offset, hasher.PrefixHash());
                     CheckpointBehind(offset, storedPrefix.Value.Hash);
                 }
 

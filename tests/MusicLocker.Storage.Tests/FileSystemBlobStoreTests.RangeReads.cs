@@ -8,14 +8,8 @@ namespace MusicLocker.Storage.Tests;
 /// state machines): whichever legal way a caller consumes a read — awaited, as a task, synchronously, from many windows
 /// at once — every read gives the window's own bytes, and a read cancelled before it starts moves nothing.
 /// </summary>
-public sealed class FileSystemRangeReadTests : IDisposable
+public sealed partial class FileSystemBlobStoreTests
 {
-    private readonly TempFolder _folder = new();
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public void Dispose() => _folder.Dispose();
-
     [Fact]
     public async Task Concurrent_windows_read_every_way_get_their_own_bytes_and_a_cancelled_read_moves_nothing()
     {
