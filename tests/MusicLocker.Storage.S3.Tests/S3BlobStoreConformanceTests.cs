@@ -3,7 +3,15 @@ using MusicLocker.Testing.Storage;
 
 namespace MusicLocker.Storage.S3.Tests;
 
+/// <summary>
+/// The suite's 200 MB test measures the process's live managed heap while it streams: a test class running beside it
+/// (a part buffer, a fixture's bytes) would count as this store's, so the suite runs alone.
+/// </summary>
+[CollectionDefinition(nameof(S3ConformanceCollection), DisableParallelization = true)]
+public sealed class S3ConformanceCollection;
+
 /// <summary>The storage conformance suite against <see cref="S3BlobStore"/> on s3rver (one bucket per test).</summary>
+[Collection(nameof(S3ConformanceCollection))]
 public sealed class S3BlobStoreConformanceTests : BlobStoreConformanceTests
 {
     private S3rverServer? _server;
