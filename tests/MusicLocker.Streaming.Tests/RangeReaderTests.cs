@@ -227,20 +227,30 @@ public sealed class RangeReaderTests
         var reader = new BlobRangeReader(stores.Store, new BlobRangeReaderOptions { ChunkSize = 4096, ReadAheadChunks = 1 });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
 
+        int served = 0, refused = 0;
+        using var readersStarted = new CountdownEvent(8);
         var writer = Task.Run(async () =>
         {
+            // Overwrites begin once every reader is in its loop, and the readers stop once one read got through: on a busy
+            // machine the readers' tasks may otherwise start after the last overwrite.
+            await Task.Run(() => readersStarted.Wait(Ct), Ct);
             for (int v = 2; v < 40; v++)
             {
                 await stores.Store.PutBytesAsync(Key, Version(v), cancellationToken: Ct);
             }
 
+            while (Volatile.Read(ref served) == 0)
+            {
+                await Task.Yield();
+            }
+
             await stop.CancelAsync();
         }, Ct);
 
-        int served = 0, refused = 0;
         var readers = Enumerable.Range(0, 8).Select(r => Task.Run(async () =>
         {
             var random = new Random(r);
+            readersStarted.Signal();
             while (!stop.IsCancellationRequested)
             {
                 var props = await stores.Store.GetPropertiesAsync(Key, Ct);
