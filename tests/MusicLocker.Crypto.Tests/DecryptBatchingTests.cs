@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using MusicLocker.Crypto.Format;
+using MusicLocker.Storage;
 using MusicLocker.Testing;
 
 namespace MusicLocker.Crypto.Tests;
@@ -33,7 +34,7 @@ public sealed class DecryptBatchingTests
             cipherOffset = 0;
         }
 
-        var source = new CountingReadStream(ciphertext.AsMemory((int)cipherOffset, (int)cipherLength));
+        var source = new LendingReadStream(ciphertext.AsMemory((int)cipherOffset, (int)cipherLength));
         await using var stream = new DecryptingReadStream(source, cipherFactory(), window);
         var output = new byte[RangeLength];
         int total = 0, calls = 0, n;
@@ -51,7 +52,7 @@ public sealed class DecryptBatchingTests
         int batches = (chunks + DecryptingReadStream.BatchChunks - 1) / DecryptingReadStream.BatchChunks;
         Assert.Equal(batches, source.Reads);
         Assert.True(calls <= (2 * batches) + 1, $"{calls} reads for a 1 MiB buffer ({chunks} chunks, {batches} batches)");
-        Assert.Equal(cipherLength, source.BytesRead); // never past the window
+        Assert.Equal(cipherLength, source.Taken); // never past the window
     }
 
     [Theory]
@@ -96,6 +97,81 @@ public sealed class DecryptBatchingTests
         Assert.Contains("final chunk is missing", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(1)] // lends every batch
+    [InlineData(2)] // lends every second batch and refuses the others
+    [InlineData(0)] // never lends
+    public async Task A_source_that_lends_its_memory_is_decrypted_from_it_byte_for_byte(int lendEvery)
+    {
+        const int Length = (3 * 1024 * 1024) + 777;
+        var (plain, ciphertext, cipherFactory, header) = Message(Length);
+        var random = new Random(lendEvery);
+        int lends = 0, reads = 0;
+        for (int trial = 0; trial < 60; trial++)
+        {
+            long offset = trial % 10 == 0 ? 0 : random.NextInt64(Length);
+            long length = trial % 7 == 0 ? Length - offset : random.NextInt64(Length - offset + 1);
+            var window = DecryptWindow.ForRange(Length, offset, length);
+            var (cipherOffset, cipherLength) = window.CiphertextRange();
+            if (window.FirstChunk == 0)
+            {
+                window = window with { ExpectedHeader = header };
+                cipherLength += cipherOffset;
+                cipherOffset = 0;
+            }
+
+            var source = new LendingReadStream(ciphertext.AsMemory((int)cipherOffset, (int)cipherLength), lendEvery);
+            await using var stream = new DecryptingReadStream(source, cipherFactory(), window);
+            var output = new MemoryStream();
+            var buffer = new byte[random.Next(1, 3 * Chunk)];
+            int n;
+            while ((n = await (trial % 2 == 0 ? stream.ReadAsync(buffer, Ct) : ValueTask.FromResult(stream.Read(buffer)))) > 0)
+            {
+                output.Write(buffer, 0, n);
+            }
+
+            Assert.Equal(plain.AsSpan((int)offset, (int)length).ToArray(), output.ToArray());
+            Assert.Equal(cipherLength, source.Taken); // every chunk of the window, nothing past it
+            lends += source.Lends;
+            reads += source.Reads;
+        }
+
+        Assert.Equal(lendEvery > 0, lends > 0);
+        Assert.Equal(lendEvery != 1, reads > 0);
+    }
+
+    [Fact]
+    public async Task A_changed_byte_in_lent_memory_fails_authentication_like_a_read_one()
+    {
+        var (_, ciphertext, cipherFactory, _) = Message(5 * Chunk);
+        var window = DecryptWindow.ForRange(5 * Chunk, 0, 5 * Chunk);
+        var (offset, length) = window.CiphertextRange();
+        var stored = ciphertext.AsSpan((int)offset, (int)length).ToArray();
+        stored[(2 * CiphertextLayout.EncryptedChunkSize) + 5] ^= 1;
+        await using var stream = new DecryptingReadStream(new LendingReadStream(stored, lendEvery: 1), cipherFactory(), window);
+
+        var ex = await Assert.ThrowsAsync<EncryptionException>(() => stream.CopyToAsync(Stream.Null, Ct));
+        Assert.Equal(EncryptionErrorCode.CiphertextInvalid, ex.ErrorCode);
+        Assert.Contains("chunk 2 does not authenticate", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(1)]
+    public async Task A_lender_that_lends_another_length_than_asked_is_refused_with_a_clear_error(int lie)
+    {
+        var (_, ciphertext, cipherFactory, _) = Message(5 * Chunk);
+        var window = DecryptWindow.ForRange(5 * Chunk, 0, 5 * Chunk);
+        var (offset, length) = window.CiphertextRange();
+        byte[] stored = [.. ciphertext.AsSpan((int)offset, (int)length), 0]; // a byte past the window, for a lender that lends one too many
+        var source = new LendingReadStream(stored, lendEvery: 1) { LengthError = lie };
+        await using var stream = new DecryptingReadStream(source, cipherFactory(), window);
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => stream.CopyToAsync(Stream.Null, Ct));
+        Assert.Contains(nameof(LendingReadStream), ex.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(IReadOnlyMemoryLender), ex.Message, StringComparison.Ordinal);
+    }
+
     private static readonly byte[] MessageKey = RandomNumberGenerator.GetBytes(CiphertextLayout.KeySize);
     private static readonly byte[] Salt = RandomNumberGenerator.GetBytes(CiphertextLayout.SaltSize);
     private static readonly byte[] Context = "batching-test"u8.ToArray();
@@ -116,21 +192,41 @@ public sealed class DecryptBatchingTests
         return (plain, output.ToArray(), () => ChunkCipher.Create(MessageKey, Salt, Context), header);
     }
 
-    /// <summary>A forward-only source over bytes that counts its reads.</summary>
-    private sealed class CountingReadStream(ReadOnlyMemory<byte> bytes) : ForwardOnlyReadStream
+    /// <summary>A forward-only source over bytes that counts its reads and lends every <c>lendEvery</c>-th request (0: none).</summary>
+    private sealed class LendingReadStream(ReadOnlyMemory<byte> bytes, int lendEvery = 0) : ForwardOnlyReadStream, IReadOnlyMemoryLender
     {
-        private int _position;
+        private int _asked;
+
+        /// <summary>Bytes lent or read so far.</summary>
+        public int Taken { get; private set; }
+
+        public int Lends { get; private set; }
 
         public int Reads { get; private set; }
 
-        public long BytesRead => _position;
+        /// <summary>Added to the length of every view lent (a broken lender).</summary>
+        public int LengthError { get; init; }
+
+        public bool TryLend(int length, out ReadOnlyMemory<byte> lent)
+        {
+            lent = default;
+            if (lendEvery == 0 || ++_asked % lendEvery != 0 || length > bytes.Length - Taken)
+            {
+                return false;
+            }
+
+            lent = bytes.Slice(Taken, Math.Min(length + LengthError, bytes.Length - Taken));
+            Taken += length;
+            Lends++;
+            return true;
+        }
 
         public override int Read(Span<byte> buffer)
         {
             Reads++;
-            int n = Math.Min(buffer.Length, bytes.Length - _position);
-            bytes.Span.Slice(_position, n).CopyTo(buffer);
-            _position += n;
+            int n = Math.Min(buffer.Length, bytes.Length - Taken);
+            bytes.Span.Slice(Taken, n).CopyTo(buffer);
+            Taken += n;
             return n;
         }
     }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using MusicLocker.Storage;
 
 namespace MusicLocker.Crypto.Format;
 
@@ -15,6 +16,10 @@ namespace MusicLocker.Crypto.Format;
 /// the caller's buffer straight into it. Reading one 16 KiB chunk per source read and returning one chunk per call made a
 /// 1 MiB range 64 source reads (64 thread-pool hops on the file-system store) and 64 trips through every stream layer:
 /// the streaming decrypt measured 1.25× raw AES-GCM where the same chunks decrypted in memory measured 1.05×.</para>
+/// <para>A source whose bytes already sit in memory that never changes (<see cref="IReadOnlyMemoryLender"/>, the in-memory
+/// store) lends each batch instead, and the chunks are decrypted straight from its memory: copying them out first cost
+/// about a fifth of raw AES-GCM's time over the same bytes, since the copy, not the cipher, paid for bringing them into
+/// the cache. A batch the source cannot lend in one piece (it crosses one of the store's memory chunks) is copied.</para>
 /// </remarks>
 internal sealed class DecryptingReadStream : ChunkReadStream
 {
@@ -28,6 +33,7 @@ internal sealed class DecryptingReadStream : ChunkReadStream
     internal const int BatchChunks = 7;
 
     private byte[]? _encrypted;
+    private ReadOnlyMemory<byte> _batch; // the ciphertext read last: in _encrypted, or lent by the source
     private int _cipherStart;
     private int _cipherEnd;
     private bool _sourceEnded;
@@ -60,6 +66,7 @@ internal sealed class DecryptingReadStream : ChunkReadStream
     {
         if (disposing)
         {
+            _batch = default;
             if (_encrypted is not null)
             {
                 ArrayPool<byte>.Shared.Return(_encrypted);
@@ -184,7 +191,6 @@ internal sealed class DecryptingReadStream : ChunkReadStream
             await FillAsync(index, useAsync, cancellationToken).ConfigureAwait(false);
         }
 
-        byte[] encrypted = _encrypted!;
         int available = _cipherEnd - _cipherStart;
         int length;
         bool isFinal;
@@ -218,7 +224,7 @@ internal sealed class DecryptingReadStream : ChunkReadStream
 
         int plainLength = length - CiphertextLayout.TagSize;
         bool direct = _skip == 0 && _remaining >= plainLength && destination.Length >= plainLength && plainLength > 0;
-        if (!_cipher.TryDecrypt(index, encrypted.AsSpan(_cipherStart, length), direct ? destination.Span : _plain))
+        if (!_cipher.TryDecrypt(index, _batch.Span.Slice(_cipherStart, length), direct ? destination.Span : _plain))
         {
             throw Fail(EncryptionErrorCode.CiphertextInvalid, $"chunk {index} does not authenticate (modified, reordered, moved from another object, or truncated)");
         }
@@ -243,7 +249,8 @@ internal sealed class DecryptingReadStream : ChunkReadStream
 
     /// <summary>
     /// Reads the stored bytes of the next chunks, up to <see cref="BatchChunks"/> of them and never past the window's
-    /// last chunk (with the header in front when it is still to be checked), in one source read.
+    /// last chunk (with the header in front when it is still to be checked), in one source read, or as one view of memory
+    /// the source lends.
     /// </summary>
     private async ValueTask FillAsync(long index, bool useAsync, CancellationToken cancellationToken)
     {
@@ -265,11 +272,28 @@ internal sealed class DecryptingReadStream : ChunkReadStream
             want = BatchChunks * CiphertextLayout.EncryptedChunkSize;
         }
 
-        int got = await ReadAsync(encrypted.AsMemory(0, headerLength + want), useAsync, cancellationToken).ConfigureAwait(false);
-        _sourceEnded |= got < headerLength + want;
+        int total = headerLength + want;
+        int got;
+        if (total > 0 && _source is IReadOnlyMemoryLender lender && lender.TryLend(total, out var lent))
+        {
+            if (lent.Length != total)
+            {
+                throw new InvalidOperationException($"The source stream ({_source.GetType().Name}) lent {lent.Length} bytes where {total} were asked: it breaks the {nameof(IReadOnlyMemoryLender)} contract.");
+            }
+
+            _batch = lent;
+            got = total;
+        }
+        else
+        {
+            got = await ReadAsync(encrypted.AsMemory(0, total), useAsync, cancellationToken).ConfigureAwait(false);
+            _batch = encrypted.AsMemory(0, got);
+        }
+
+        _sourceEnded |= got < total;
         if (headerLength > 0)
         {
-            if (got < headerLength || !encrypted.AsSpan(0, headerLength).SequenceEqual(_window.ExpectedHeader.Span))
+            if (got < headerLength || !_batch.Span[..headerLength].SequenceEqual(_window.ExpectedHeader.Span))
             {
                 throw Fail(EncryptionErrorCode.CiphertextInvalid, got < headerLength ? "the ciphertext ends inside the header" : "the header stored with the ciphertext differs from the one recorded for the object");
             }

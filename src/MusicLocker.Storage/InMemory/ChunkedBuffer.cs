@@ -66,6 +66,34 @@ internal sealed class ChunkedBuffer
         return new ChunkedBuffer([.. chunks]);
     }
 
+    /// <summary>
+    /// The <paramref name="count"/> bytes at <paramref name="position"/> as one view of the chunk that holds them all, or
+    /// <see langword="false"/> when they run past the end or across a chunk boundary.
+    /// </summary>
+    public bool TrySlice(long position, int count, out ReadOnlyMemory<byte> bytes)
+    {
+        bytes = default;
+        if (count == 0)
+        {
+            return position <= Length;
+        }
+
+        if (position < 0 || position >= Length)
+        {
+            return false;
+        }
+
+        int index = ChunkAt(position);
+        int within = (int)(position - _starts[index]);
+        if (count > _chunks[index].Length - within)
+        {
+            return false;
+        }
+
+        bytes = _chunks[index].Slice(within, count);
+        return true;
+    }
+
     /// <summary>Copies bytes from <paramref name="position"/> into <paramref name="destination"/>; returns how many.</summary>
     public int CopyTo(long position, Span<byte> destination)
     {
@@ -74,12 +102,7 @@ internal sealed class ChunkedBuffer
             return 0;
         }
 
-        int index = Array.BinarySearch(_starts, position);
-        if (index < 0)
-        {
-            index = ~index - 1;
-        }
-
+        int index = ChunkAt(position);
         int copied = 0;
         while (copied < destination.Length && index < _chunks.Length)
         {
@@ -93,10 +116,35 @@ internal sealed class ChunkedBuffer
 
         return copied;
     }
+
+    /// <summary>The index of the chunk holding <paramref name="position"/> (inside the buffer).</summary>
+    private int ChunkAt(long position)
+    {
+        int index = Array.BinarySearch(_starts, position);
+        return index < 0 ? ~index - 1 : index;
+    }
 }
 
-/// <summary>A read-only, seekable window of a <see cref="ChunkedBuffer"/>.</summary>
-internal sealed class ChunkedReadStream(ChunkedBuffer buffer, long start, long length) : ReadOnlyWindowStream(length)
+/// <summary>A read-only, seekable window of a <see cref="ChunkedBuffer"/>, which lends its bytes (they never change).</summary>
+internal sealed class ChunkedReadStream(ChunkedBuffer buffer, long start, long length) : ReadOnlyWindowStream(length), IReadOnlyMemoryLender
 {
+    public bool TryLend(int length, out ReadOnlyMemory<byte> bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        long position = Position;
+        if (length > Length - position || !buffer.TrySlice(start + position, length, out bytes))
+        {
+            bytes = default;
+            return false;
+        }
+
+        if (length > 0)
+        {
+            MarkRead(length);
+        }
+
+        return true;
+    }
+
     protected override int ReadAt(long position, Span<byte> destination) => buffer.CopyTo(start + position, destination);
 }

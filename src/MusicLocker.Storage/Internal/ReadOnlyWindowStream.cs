@@ -90,6 +90,9 @@ internal abstract class ReadOnlyWindowStream(long length) : Stream
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
+    /// <summary>Moves past <paramref name="count"/> bytes (at least 1, inside the window) that the caller took without a read, counting them as read.</summary>
+    protected void MarkRead(int count) => Advance(count);
+
     private int Clamp(int requested) => (int)Math.Clamp(length - _position, 0, requested);
 
     /// <summary>
