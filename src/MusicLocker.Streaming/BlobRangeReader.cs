@@ -28,6 +28,7 @@ public sealed class BlobRangeReader
 
     private readonly IBlobStore _store;
     private readonly int _chunkSize;
+    private readonly int _halfChunk; // the read after one that completed at once (see BlobRangeReaderOptions.ChunkSize)
     private readonly int _readAhead;
     private readonly ArrayPool<byte> _pool;
     private readonly TimeProvider _time;
@@ -50,6 +51,7 @@ public sealed class BlobRangeReader
 
         _store = store;
         _chunkSize = options.ChunkSize;
+        _halfChunk = Math.Max(BlobRangeReaderOptions.MinChunkSize, options.ChunkSize / 2);
         _readAhead = options.ReadAheadChunks;
         _pool = options.BufferPool ?? ArrayPool<byte>.Shared;
         _time = options.TimeProvider ?? TimeProvider.System;
@@ -207,6 +209,7 @@ public sealed class BlobRangeReader
         long written = 0;
         bool ended = false;
         int slowReads = 0; // consecutive storage reads that took SlowRead or more
+        bool immediate = false; // the last storage read completed at once: CPU work on this thread, not a wait
         try
         {
             while (true)
@@ -225,9 +228,14 @@ public sealed class BlobRangeReader
                 }
                 else if (remaining > 0 && !ended)
                 {
-                    var memory = destination.GetMemory(_chunkSize);
+                    // After a read that completed at once, half a chunk: its flush stays under a 64 KiB pause threshold and
+                    // returns, so the next read (a decryption) runs while the consumer sends this one.
+                    int size = immediate ? _halfChunk : _chunkSize;
+                    var memory = destination.GetMemory(size);
                     long before = _time.GetTimestamp();
-                    count = await content.ReadAsync(memory[..(int)Math.Min(Math.Min(memory.Length, _chunkSize), remaining)], cancellationToken).ConfigureAwait(false);
+                    var reading = content.ReadAsync(memory[..(int)Math.Min(Math.Min(memory.Length, size), remaining)], cancellationToken);
+                    immediate = reading.IsCompleted;
+                    count = await reading.ConfigureAwait(false);
                     slowReads = _time.GetElapsedTime(before) >= SlowRead ? slowReads + 1 : 0;
                     remaining -= count;
                     ended = count == 0; // the blob ended first (the store clamps the range)

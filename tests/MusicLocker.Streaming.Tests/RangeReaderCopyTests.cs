@@ -64,6 +64,27 @@ public sealed class RangeReaderCopyTests
             Assert.Equal(0, pool.Rents); // fast storage: the flush is awaited, nothing is copied twice
         }
     }
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task After_a_read_that_completed_at_once_the_next_asks_half_a_chunk_and_after_one_that_waited_a_whole_one(bool readsWait)
+    {
+        var store = new CountingBlobStore(new Storage.InMemory.InMemoryBlobStore()) { ReadsWait = readsWait };
+        byte[] original = TestData.Bytes(1024 * 1024, seed: 34);
+        await store.PutBytesAsync(Key, original, cancellationToken: Ct);
+        const int Chunk = 64 * 1024;
+        var reader = new BlobRangeReader(store, new BlobRangeReaderOptions { ChunkSize = Chunk });
+
+        // A default pipe: pauses the writer at 64 KiB, as Kestrel's response body does.
+        var (written, received) = await PipeRead.RangeAsync(reader, Key, 0, original.Length, cancellationToken: Ct);
+
+        Assert.Equal(original.Length, written);
+        Assert.Equal(original, received);
+        int[] asked = [.. store.AskedSizes];
+        Assert.Equal(Chunk, asked[0]); // nothing is known of the store before its first read
+        Assert.All(asked[1..], size => Assert.Equal(readsWait ? Chunk : Chunk / 2, size));
+    }
+
     [Fact]
     public async Task One_slow_read_between_fast_ones_is_not_slow_storage_and_reads_nothing_ahead()
     {

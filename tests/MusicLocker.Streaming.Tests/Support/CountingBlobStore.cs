@@ -27,6 +27,12 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
     /// <summary>Read streams not yet disposed.</summary>
     public int OpenStreams => Volatile.Read(ref _openStreams);
 
+    /// <summary>The buffer length of every read asked of the read streams, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<int> AskedSizes { get; } = new();
+
+    /// <summary>When set, every read completes later (yields first), as a read that waits for a file or the network does.</summary>
+    public bool ReadsWait { get; init; }
+
     /// <summary>When set, reads past this many bytes (per stream) wait for <see cref="Gate"/>.</summary>
     public long? GateAfter { get; set; }
 
@@ -111,6 +117,12 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
+            owner.AskedSizes.Enqueue(buffer.Length);
+            if (owner.ReadsWait)
+            {
+                await Task.Yield();
+            }
+
             if (owner.GateAfter is { } after && _position >= after)
             {
                 owner.ReachedGate.TrySetResult();
