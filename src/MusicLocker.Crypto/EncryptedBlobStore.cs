@@ -234,13 +234,60 @@ public sealed class EncryptedBlobStore : IBlobStore
     {
         return ObserveAsync("multipart.upload_part", upload?.Key, async op =>
         {
-            BlobStoreValidation.Upload(upload!);
-            ArgumentNullException.ThrowIfNull(content);
-            BlobStoreValidation.PartNumber(partNumber);
-            cancellationToken.ThrowIfCancellationRequested();
-            var part = await UploadPartCoreAsync(upload!, partNumber, content, cancellationToken).ConfigureAwait(false);
+            ValidatePart(upload!, partNumber, content, cancellationToken);
+            using var encrypted = await EncryptPartCoreAsync(upload!, partNumber, content, cancellationToken).ConfigureAwait(false);
+            var part = await SendPartCoreAsync(encrypted, cancellationToken).ConfigureAwait(false);
             op.SetBytes(part.Length, written: true);
             return part;
+        });
+    }
+
+    /// <summary>
+    /// The first half of <see cref="UploadPartAsync(MultipartUpload, int, Stream, CancellationToken)"/>: reads and
+    /// encrypts the part into memory and stores nothing. Send the result with
+    /// <see cref="UploadPartAsync(EncryptedPart, CancellationToken)"/> and dispose it. A caller that encrypts part n + 1
+    /// while part n is sent keeps both cores busy and the parts stored in order.
+    /// </summary>
+    /// <exception cref="EncryptionException"><see cref="EncryptionErrorCode.UploadIdInvalid"/>: the upload id is forged, another blob's, or older than <see cref="EncryptedBlobStoreOptions.MaxUploadAge"/>.</exception>
+    /// <exception cref="BlobStoreException"><see cref="BlobErrorCode.InvalidPart"/>: the body is longer than the upload's part size.</exception>
+    public Task<EncryptedPart> EncryptPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default)
+    {
+        return ObserveAsync("multipart.encrypt_part", upload?.Key, async _ =>
+        {
+            ValidatePart(upload!, partNumber, content, cancellationToken);
+            return await EncryptPartCoreAsync(upload!, partNumber, content, cancellationToken).ConfigureAwait(false);
+        });
+    }
+
+    private static void ValidatePart(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken)
+    {
+        BlobStoreValidation.Upload(upload);
+        ArgumentNullException.ThrowIfNull(content);
+        BlobStoreValidation.PartNumber(partNumber);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>
+    /// The second half of <see cref="UploadPartAsync(MultipartUpload, int, Stream, CancellationToken)"/>: claims the part's
+    /// number for its body and stores its ciphertext. Sending the same part again is a retry (same bytes); a part number
+    /// taken by another body is refused with <see cref="EncryptionErrorCode.PartConflict"/> and nothing is stored.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="part"/> was encrypted by another store.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="part"/> was disposed.</exception>
+    public Task<UploadedPart> UploadPartAsync(EncryptedPart part, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        if (!ReferenceEquals(part.Store, this))
+        {
+            throw new ArgumentException($"Part {part.PartNumber} of the upload to '{part.Upload.Key}' was encrypted by another EncryptedBlobStore; send it through the store that encrypted it.", nameof(part));
+        }
+
+        return ObserveAsync("multipart.upload_part", part.Upload.Key, async op =>
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var stored = await SendPartCoreAsync(part, cancellationToken).ConfigureAwait(false);
+            op.SetBytes(stored.Length, written: true);
+            return stored;
         });
     }
 
@@ -396,19 +443,18 @@ public sealed class EncryptedBlobStore : IBlobStore
     }
 
     /// <summary>
-    /// Encrypts the part into memory, claims its number with a MAC of the ciphertext's chunk tags (<see cref="UploadState.PartClaim"/>),
-    /// and only then hands the ciphertext to the inner store: a body refused by the claim never leaves this method, and
-    /// its buffer is cleared. Each chunk's tag authenticates that chunk under its fixed nonce, so the tags bind the body
-    /// without a hash pass over the bytes (a MAC of ~0.1% of them).
+    /// Encrypts the part into memory (a pooled buffer the returned part owns) and computes its claim, a MAC of the
+    /// ciphertext's chunk tags (<see cref="UploadState.PartClaim"/>); nothing is stored. Each chunk's tag authenticates that
+    /// chunk under its fixed nonce, so the tags bind the body without a hash pass over the bytes (a MAC of ~0.1% of them).
     /// </summary>
-    private async Task<UploadedPart> UploadPartCoreAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken)
+    private async Task<EncryptedPart> EncryptPartCoreAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken)
     {
         using var opened = await OpenUploadAsync(upload, requireLive: true, cancellationToken).ConfigureAwait(false);
         var state = opened.State;
         int headerLength = partNumber == 1 ? CiphertextLayout.HeaderSize : 0;
         int chunksPerPart = state.PartSize / CiphertextLayout.ChunkSize;
         byte[] ciphertext = ArrayPool<byte>.Shared.Rent(headerLength + (chunksPerPart * CiphertextLayout.EncryptedChunkSize));
-        bool stored = false;
+        bool owned = false;
         try
         {
             long firstChunk = (long)(partNumber - 1) * chunksPerPart;
@@ -425,16 +471,44 @@ public sealed class EncryptedBlobStore : IBlobStore
             }
 
             var claim = UploadState.PartClaim(opened.UploadKey, partNumber, plaintextLength, ciphertext.AsSpan(headerLength, length - headerLength));
-            await ClaimPartAsync(upload, state.StartedAt, partNumber, claim, cancellationToken).ConfigureAwait(false);
-            stored = true;
-            using var body = new MemoryStream(ciphertext, 0, length, writable: false);
-            var part = await _inner.UploadPartAsync(Inner(upload, state), partNumber, body, cancellationToken).ConfigureAwait(false);
-            return new UploadedPart(partNumber, part.ETag, plaintextLength);
+            var part = new EncryptedPart(this, upload, Inner(upload, state), state.StartedAt, partNumber, plaintextLength, ciphertext, length, claim);
+            owned = true;
+            return part;
         }
         finally
         {
-            // A body the claim refused was encrypted under nonces another body holds: it must not outlive this call.
-            ArrayPool<byte>.Shared.Return(ciphertext, clearArray: !stored);
+            if (!owned)
+            {
+                // Never claimed, so never stored: ciphertext that is not kept is cleared.
+                ArrayPool<byte>.Shared.Return(ciphertext, clearArray: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Claims the part's number for its body and only then hands the ciphertext to the inner store: a body refused by the
+    /// claim never leaves memory (and is cleared when its part is disposed).
+    /// </summary>
+    private async Task<UploadedPart> SendPartCoreAsync(EncryptedPart part, CancellationToken cancellationToken)
+    {
+        if (_time.GetUtcNow() - part.StartedAt > _maxUploadAge)
+        {
+            throw new EncryptionException(EncryptionErrorCode.UploadIdInvalid, $"Upload '{EncryptionErrors.Quote(part.Upload.UploadId)}' to '{part.Upload.Key}' started at {part.StartedAt:O}, more than MaxUploadAge ({_maxUploadAge}) ago; start a new upload.", part.Upload.Key.Value);
+        }
+
+        var ciphertext = part.BeginSend();
+        bool claimed = false;
+        try
+        {
+            await ClaimPartAsync(part.Upload, part.StartedAt, part.PartNumber, part.Claim, cancellationToken).ConfigureAwait(false);
+            claimed = true;
+            using var body = new MemoryStream(ciphertext, 0, part.CiphertextLength, writable: false);
+            var stored = await _inner.UploadPartAsync(part.Inner, part.PartNumber, body, cancellationToken).ConfigureAwait(false);
+            return new UploadedPart(part.PartNumber, stored.ETag, part.Length);
+        }
+        finally
+        {
+            part.EndSend(claimed);
         }
     }
 

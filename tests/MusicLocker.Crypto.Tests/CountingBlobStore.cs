@@ -89,8 +89,16 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
     /// <summary>When set, the next multipart completion fails (after the decorator stored everything it stores first).</summary>
     public bool FailNextCompletion { get; set; }
 
+    /// <summary>When set, awaited by every part write before it reads the part's body (a test holds a send there).</summary>
+    public Func<int, Task>? BeforePartRead { get; set; }
+
     public async Task<UploadedPart> UploadPartAsync(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken = default)
     {
+        if (BeforePartRead is { } gate)
+        {
+            await gate(partNumber);
+        }
+
         var copy = new MemoryStream();
         await content.CopyToAsync(copy, cancellationToken);
         lock (ReadRanges)

@@ -203,7 +203,7 @@ public sealed class MultipartNonceTests
     /// For every two ciphertexts sent for <paramref name="partNumber"/> that differ, checks that their XOR is not the XOR
     /// of any two of the plaintexts: a shared keystream would give exactly that.
     /// </summary>
-    private static void AssertNoKeystreamReuse(CountingBlobStore inner, int partNumber, byte[][] plaintexts)
+    internal static void AssertNoKeystreamReuse(CountingBlobStore inner, int partNumber, byte[][] plaintexts)
     {
         int skip = partNumber == 1 ? CiphertextLayout.HeaderSize : 0;
         var sent = inner.PartBodies.Where(p => p.PartNumber == partNumber).Select(p => p.Body).ToArray();

@@ -227,21 +227,37 @@ public sealed class FaultInjectionTests
         var test = await LockerUnderTest.OpenAsync(folder.Path, StorageKind.FileSystem, clock, s => faulty = new FaultyBlobStore(s));
         await using var _ = test;
         var user = test.Locker.ForUser("alice");
-        using var source = new MemoryStream();
-        source.Write(await File.ReadAllBytesAsync(AudioFiles.Mp3("big-cover.mp3"), ct)); // 8 parts of 16 KiB
-        source.Position = 0;
-        faulty!.BeforePart = (number, _) =>
-        {
-            if (number == 2)
-            {
-                source.SetLength(40 * 1024); // cut inside part 3, which is read already: part 4's read finds no bytes
-            }
-        };
+        // 8 parts of 16 KiB; cut inside part 3 when part 4's read starts (part 3 is read already): that read finds no bytes.
+        using var source = new ShrinkingStream(await File.ReadAllBytesAsync(AudioFiles.Mp3("big-cover.mp3"), ct), cutAt: 3 * 16 * 1024, newLength: 40 * 1024);
 
         var error = await Assert.ThrowsAsync<LockerException>(() => user.Uploads.UploadAsync(source, cancellationToken: ct));
 
         Assert.Equal(LockerErrorCode.SourceChanged, error.ErrorCode);
         Assert.Equal(3 * 16 * 1024, Assert.Single(await user.Uploads.ListPendingAsync(ct)).StoredBytes);
+    }
+
+    /// <summary>A file that gets shorter (to <c>newLength</c>) when a read starts at <c>cutAt</c>, after the probe.</summary>
+    private sealed class ShrinkingStream : MemoryStream
+    {
+        private readonly int _cutAt;
+        private readonly int _newLength;
+
+        public ShrinkingStream(byte[] bytes, int cutAt, int newLength)
+        {
+            Write(bytes);
+            Position = 0;
+            (_cutAt, _newLength) = (cutAt, newLength);
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Position == _cutAt && Length > _newLength)
+            {
+                SetLength(_newLength);
+            }
+
+            return base.ReadAsync(buffer, cancellationToken);
+        }
     }
 
     /// <summary>Bytes whose pass reads (the ones after a read of the first part) at <c>gateAt</c> wait for <see cref="Gate"/>.</summary>

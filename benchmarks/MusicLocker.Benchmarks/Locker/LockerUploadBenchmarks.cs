@@ -8,7 +8,7 @@ namespace MusicLocker.Benchmarks.Locker;
 
 /// <summary>
 /// Issue 11's upload target: a 100 MB MP3 uploaded through the facade to the embedded default (file-system store, SQLite,
-/// local key ring, encrypted) — probe, content and audio SHA-256, stream parse, encrypt, multipart store, catalogue and
+/// local key ring, encrypted) — probe, content SHA-256 and audio XXH128, stream parse, encrypt, multipart store, catalogue and
 /// commit — against the raw primitive: one SHA-256 pass over the same file. Target Ratio ≤ 1.5. Each iteration's track
 /// is deleted after it (so the next one is stored, not a duplicate). Run:
 /// <c>dotnet run -c Release --project benchmarks/MusicLocker.Benchmarks -- --filter '*LockerUploadBenchmarks*'</c>

@@ -68,4 +68,11 @@ public enum LockerErrorCode
 
     /// <summary>An export's destination (folder or stream) could not be written: a full disk, refused access, a closed stream.</summary>
     DestinationUnwritable,
+
+    /// <summary>
+    /// The file's audio fingerprint (<see cref="LockerTrack.AudioHash"/>) equals one of the user's tracks but its audio
+    /// bytes differ (a crafted collision): the locker holds one track per fingerprint, so the file is refused. Nothing was
+    /// stored and the track already there is unchanged.
+    /// </summary>
+    AudioHashCollision,
 }

@@ -1,20 +1,24 @@
 using System.Buffers;
+using System.IO.Hashing;
 using System.Security.Cryptography;
 
 namespace MusicLocker.Internal;
 
 /// <summary>
-/// The two hashes of an upload, fed in file order. Content hash: SHA-256 of every byte. Audio hash: SHA-256 of the
-/// bytes in the audio payload range the prober reports (<c>MediaInfo.AudioOffset</c>, <c>AudioLength</c>: for MP3/ADTS
-/// the frames between leading ID3v2 and trailing ID3v1/APE tags, Xing/Info frame included; for MP4 the <c>mdat</c>
-/// payload), so editing tags changes the content hash but not the audio hash. Both lower-case hex.
-/// The two hashes keep separate state, so <see cref="AppendContent"/> and <see cref="AppendAudio"/> of one block may
-/// run on two threads at once (the upload's single pass does: two SHA-256 streams are its largest cost).
+/// The two hashes of an upload, fed in file order. Content hash: SHA-256 of every byte. Audio hash: XXH128 (xxHash,
+/// 128 bits, seed 0, the canonical big-endian digest <c>xxhsum -H2</c> prints) of the bytes in the audio payload range
+/// the prober reports (<c>MediaInfo.AudioOffset</c>, <c>AudioLength</c>: for MP3/ADTS the frames between leading ID3v2
+/// and trailing ID3v1/APE tags, Xing/Info frame included; for MP4 the <c>mdat</c> payload), so editing tags changes the
+/// content hash but not the audio hash. Both lower-case hex (64 and 32 digits).
+/// The audio hash is a fingerprint, not a proof: it finds the track that may hold the same audio at a tenth of
+/// SHA-256's cost (the upload's largest cost was two SHA-256 streams), and a match is trusted only after the audio bytes
+/// are compared (<see cref="AudioComparer"/>). The two hashes keep separate state, so <see cref="AppendContent"/> and
+/// <see cref="AppendAudio"/> of one block may run on two threads at once.
 /// </summary>
 internal sealed class FileHasher : IDisposable
 {
     private readonly IncrementalHash _content = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private readonly IncrementalHash _audio = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly XxHash128 _audio = new();
     private readonly long _audioStart;
     private readonly long _audioEnd;
     private long _position;
@@ -49,7 +53,7 @@ internal sealed class FileHasher : IDisposable
         long end = Math.Min(position + bytes.Length, _audioEnd);
         if (end > start)
         {
-            _audio.AppendData(bytes.Slice((int)(start - position), (int)(end - start)));
+            _audio.Append(bytes.Slice((int)(start - position), (int)(end - start)));
         }
     }
 
@@ -84,6 +88,5 @@ internal sealed class FileHasher : IDisposable
     public void Dispose()
     {
         _content.Dispose();
-        _audio.Dispose();
     }
 }

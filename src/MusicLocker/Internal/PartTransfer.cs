@@ -7,14 +7,16 @@ namespace MusicLocker.Internal;
 
 /// <summary>
 /// The single pass of an upload over its source. Each part is read once (the next part is read while this one is
-/// worked on) and, from that one buffer and at the same time: fed to the content SHA-256 on one thread, to the audio
-/// SHA-256 and the stream parser (exact duration, seek index) on another, and encrypted and stored by the caller's
-/// thread, unless an earlier attempt stored it already (a resume). Two pooled part buffers: the part being hashed and
-/// stored, and the next one being read. The next part's store waits for this part's hashes (the hasher takes the parts
-/// in order, and a checkpoint names the hash of the parts stored); they usually end first. Behind the stored parts,
-/// checkpoints record in the manifest the SHA-256 of the prefix stored so far and in the session the bytes stored, so
-/// another process can continue from there and refuse a different file (<see cref="CheckpointBehind"/>). Nothing
-/// is allocated per byte.
+/// worked on) and, from that one buffer: fed to the content SHA-256 on one pool thread and to the audio hash (XXH128)
+/// and the stream parser (exact duration, seek index) on another, and encrypted by the caller's thread while the
+/// previous part is claimed and written (<see cref="Crypto.EncryptedBlobStore.EncryptPartAsync"/>, then
+/// <see cref="Crypto.EncryptedBlobStore.UploadPartAsync(Crypto.EncryptedPart, CancellationToken)"/>), unless an earlier
+/// attempt stored it already (a resume). Parts are sent one at a time and in order, so a file-system store keeps them
+/// end to end. The hashes take the parts in order, chained, and may lag a part behind the encryption (the content
+/// SHA-256 is the pass's longest chain): three pooled part buffers — the part being encrypted, the next one being read,
+/// and one whose hashes may still run. Behind the stored parts, checkpoints record in the manifest the SHA-256 of the
+/// prefix stored so far and in the session the bytes stored, so another process can continue from there and refuse a
+/// different file (<see cref="CheckpointBehind"/>). Nothing is allocated per byte.
 /// </summary>
 internal sealed class PartTransfer(LockerCore core, string userId, UploadSession session, UploadManifest manifest, BlobKey manifestKey)
 {
@@ -51,14 +53,42 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
         var parts = new List<UploadedPart>(partCount);
         long started = core.Time.GetTimestamp();
         long sentNow = 0;
-        // Two part buffers: part n's, hashed and stored at once, and part n + 1's, read meanwhile. Part n + 1 is read into
-        // part n - 1's buffer only after part n - 1's store and hashes are done (both are awaited before the read starts).
-        byte[][] buffers = [ArrayPool<byte>.Shared.Rent(partSize), ArrayPool<byte>.Shared.Rent(partSize)];
+        // Three part buffers: part n's, being encrypted (or stored); part n + 1's, being read; and one whose hashes may still
+        // run (the content SHA-256 is the pass's longest chain, so it is let lag a part behind). A buffer is read into again
+        // only once its part's hashes are done (`hashed`); its encryption (or store) was awaited before the next part.
+        byte[][] buffers = [ArrayPool<byte>.Shared.Rent(partSize), ArrayPool<byte>.Shared.Rent(partSize), ArrayPool<byte>.Shared.Rent(partSize)];
+        Task[] hashed = [Task.CompletedTask, Task.CompletedTask, Task.CompletedTask];
+        // Through the encrypted store, part n is encrypted while part n - 1 is claimed and written (`sending`); the sends
+        // run one at a time, in part order, so the file-system store's regions stay in order and completion is a rename.
+        var encrypted = core.Objects as Crypto.EncryptedBlobStore;
+        Task<UploadedPart>? sending = null;
+        long sendingEnd = 0;
         Task reading = Task.CompletedTask;
-        Task hashing = Task.CompletedTask;
-        long hashingEnd = 0; // where the bytes fed to the hasher end once `hashing` is done
+        Task hashing = Task.CompletedTask; // the last part's hashes, chained after every earlier part's
         long storedEnd = verified; // the parts stored, in order, end here (a resume's verified parts count)
-        (long End, string Hash)? storedPrefix = null; // the hash of the parts stored, taken before the next part's hashes start
+        // The SHA-256 of the first `offset` bytes, for each part's offset, taken as the hasher reaches it: a checkpoint
+        // names the hash of the parts stored, which the hasher may have gone past (or not reached yet) by then.
+        var prefixes = new Dictionary<long, string>();
+
+        // A part is stored: count it, and checkpoint behind the parts once the hasher has reached its end.
+        void Stored(UploadedPart part, long end)
+        {
+            parts.Add(part);
+            sentNow += part.Length;
+            storedEnd = end;
+            progress?.Report(Progress(end, total, sentNow, started));
+            string? prefix;
+            lock (prefixes)
+            {
+                prefixes.TryGetValue(end, out prefix);
+            }
+
+            if (prefix is not null && end < total)
+            {
+                CheckpointBehind(end, prefix);
+            }
+        }
+
         try
         {
             source.Position = 0;
@@ -67,7 +97,7 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
             {
                 long offset = (long)(number - 1) * partSize;
                 int length = PartLength(number, total, partSize);
-                byte[] buffer = buffers[(number - 1) % 2];
+                byte[] buffer = buffers[(number - 1) % 3];
                 try
                 {
                     await reading.ConfigureAwait(false);
@@ -77,23 +107,15 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
                     throw new LockerException(LockerErrorCode.SourceChanged, $"The file got shorter while it was being uploaded (it had {total:N0} bytes; part {number} is missing); the parts stored before it are kept.", ex);
                 }
 
-                // The hasher takes the parts in order, and a checkpoint names the hash of the bytes stored: both wait for the
-                // previous part's hashes. The buffer read next was part n - 1's, whose hashes and store are then done.
-                await hashing.ConfigureAwait(false);
-                if (storedEnd == offset && offset > verified)
-                {
-                    // No hash is running (the previous part's were awaited just above). Kept for a pass that stops while this
-                    // part is stored: by then this part's hashes will have gone past the stored parts.
-                    storedPrefix = (offset, hasher.PrefixHash());
-                    CheckpointBehind(offset, storedPrefix.Value.Hash);
-                }
-
+                // Part n + 1 goes into part n - 2's buffer, once that part's hashes are done.
+                await hashed[number % 3].ConfigureAwait(false);
                 reading = number < partCount
-                    ? ReadPartAsync(source, buffers[number % 2], PartLength(number + 1, total, partSize), cancellationToken)
+                    ? ReadPartAsync(source, buffers[number % 3], PartLength(number + 1, total, partSize), cancellationToken)
                     : Task.CompletedTask;
 
                 if (offset == verified && verified > 0)
                 {
+                    await hashing.ConfigureAwait(false);
                     VerifyPrefix(hasher, verified);
                 }
 
@@ -106,24 +128,53 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
-                hashing = HashAsync(hasher, parser, buffer, length, offset);
-                hashingEnd = offset + length;
+                hashing = HashAfterAsync(hashing, hasher, parser, buffer, length, offset, offset > verified ? prefixes : null);
+                hashed[(number - 1) % 3] = hashing;
                 if (upload is not null && part is null)
                 {
                     // Visible: the encrypted store encrypts straight from this buffer instead of copying the part first.
                     using var body = new MemoryStream(buffer, 0, length, writable: false, publiclyVisible: true);
-                    part = await core.Objects.UploadPartAsync(upload, number, body, cancellationToken).ConfigureAwait(false);
-                    sentNow += length;
-                    storedEnd = offset + length;
-                }
+                    if (encrypted is not null)
+                    {
+                        var next = await encrypted.EncryptPartAsync(upload, number, body, cancellationToken).ConfigureAwait(false);
+                        try
+                        {
+                            if (sending is not null)
+                            {
+                                Stored(await sending.ConfigureAwait(false), sendingEnd);
+                                sending = null;
+                            }
+                        }
+                        catch
+                        {
+                            next.Dispose();
+                            throw;
+                        }
 
-                long done = offset + length;
-                if (part is not null)
+                        sending = SendAsync(encrypted, next, cancellationToken);
+                        sendingEnd = offset + length;
+                    }
+                    else
+                    {
+                        Stored(await core.Objects.UploadPartAsync(upload, number, body, cancellationToken).ConfigureAwait(false), offset + length);
+                    }
+                }
+                else
                 {
-                    parts.Add(part.Value);
-                }
+                    // Stored by an earlier attempt, or (no upload) only read to check and parse.
+                    if (part is not null)
+                    {
+                        parts.Add(part.Value);
+                    }
 
-                progress?.Report(Progress(done, total, sentNow, started));
+                    progress?.Report(Progress(offset + length, total, sentNow, started));
+                }
+            }
+
+            if (sending is not null)
+            {
+                Stored(await sending.ConfigureAwait(false), sendingEnd);
+                sending = null;
             }
 
             await hashing.ConfigureAwait(false);
@@ -131,14 +182,41 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
         catch when (upload is not null)
         {
             // Paused (cancelled) or failed: record every part stored, so a resume sends none of them again.
-            await CheckpointStoredAsync(hashing, hashingEnd, storedEnd, hasher, storedPrefix).ConfigureAwait(false);
+            Exception? sendFailure = null;
+            if (sending is not null)
+            {
+                await ((Task)sending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (sending.IsCompletedSuccessfully)
+                {
+                    Stored(sending.Result, sendingEnd);
+                }
+                else if (sending.IsFaulted)
+                {
+                    sendFailure = sending.Exception.InnerException;
+                }
+
+                sending = null;
+            }
+
+            await CheckpointStoredAsync(hashing, storedEnd, hasher, prefixes).ConfigureAwait(false);
+            if (sendFailure is not null)
+            {
+                // The store failed first (the pass went on reading and encrypting beside it): that is what the caller sees.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(sendFailure);
+            }
+
             throw;
         }
         finally
         {
-            // The hash threads and a read ahead use the buffers: let them finish before the buffers go back, even on failure.
-            // A read ahead not awaited yet belongs to a pass that failed already: that failure, whatever the read's own
-            // error, is what the caller sees.
+            // The hash threads, a read ahead and a send use the buffers: let them finish before the buffers go back, even on
+            // failure. A read ahead not awaited yet belongs to a pass that failed already: that failure, whatever the read's
+            // own error, is what the caller sees.
+            if (sending is not null)
+            {
+                await ((Task)sending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
             await reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await hashing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             // Let a checkpoint being written finish; its failure (if the pass got this far) is thrown below.
@@ -171,18 +249,43 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
 
     private static int PartLength(int number, long total, int partSize) => (int)Math.Min(partSize, total - ((long)(number - 1) * partSize));
 
+    /// <summary>Claims and writes an encrypted part, then lets its ciphertext go.</summary>
+    private static async Task<UploadedPart> SendAsync(Crypto.EncryptedBlobStore store, Crypto.EncryptedPart part, CancellationToken cancellationToken)
+    {
+        using (part)
+        {
+            return await store.UploadPartAsync(part, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private static Task ReadPartAsync(Stream source, byte[] buffer, int length, CancellationToken cancellationToken) =>
         source.ReadExactlyAsync(buffer.AsMemory(0, length), cancellationToken).AsTask();
 
-    /// <summary>The content hash on one pool thread, the audio hash and the stream parser on another.</summary>
-    private static Task HashAsync(FileHasher hasher, MediaStreamParser parser, byte[] buffer, int length, long offset) =>
-        Task.WhenAll(
+    /// <summary>
+    /// Once <paramref name="previous"/> (the earlier parts' hashes) is done: records the hash of the bytes before this part
+    /// (in <paramref name="prefixes"/>, when given), then hashes it — the content hash on one pool thread, the audio hash
+    /// and the stream parser on another. A failed earlier part fails this one (the hasher takes the parts in order).
+    /// </summary>
+    private static async Task HashAfterAsync(Task previous, FileHasher hasher, MediaStreamParser parser, byte[] buffer, int length, long offset, Dictionary<long, string>? prefixes)
+    {
+        await previous.ConfigureAwait(false);
+        if (prefixes is not null)
+        {
+            string prefix = hasher.PrefixHash();
+            lock (prefixes)
+            {
+                prefixes[offset] = prefix;
+            }
+        }
+
+        await Task.WhenAll(
             Task.Run(() => hasher.AppendContent(buffer.AsSpan(0, length))),
             Task.Run(() =>
             {
                 hasher.AppendAudio(buffer.AsSpan(0, length), offset);
                 parser.Append(buffer.AsSpan(0, length));
-            }));
+            })).ConfigureAwait(false);
+    }
 
     private void VerifyPrefix(FileHasher hasher, long verified)
     {
@@ -238,26 +341,34 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
     }
 
     /// <summary>
-    /// On a pass that stops early: once the hashes running are done, records the stored parts the last checkpoint does
-    /// not cover: all of them when the hasher has read exactly them, else (it went on into the part whose store stopped
-    /// the pass) those <paramref name="storedPrefix"/> hashed (best effort: the pass's own failure is what the caller sees).
+    /// On a pass that stops early: once the hashes running are done, records the stored parts (up to
+    /// <paramref name="storedEnd"/>) the last checkpoint does not cover, by the hash the hasher took at that offset (or its
+    /// current one, when it stopped exactly there). Best effort: the pass's own failure is what the caller sees.
     /// </summary>
-    private async Task CheckpointStoredAsync(Task hashing, long hashingEnd, long storedEnd, FileHasher hasher, (long End, string Hash)? storedPrefix)
+    private async Task CheckpointStoredAsync(Task hashing, long storedEnd, FileHasher hasher, Dictionary<long, string> prefixes)
     {
         await hashing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _checkpoint.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        var (end, prefixHash) = hashing.IsCompletedSuccessfully && hashingEnd == storedEnd
-            ? (storedEnd, hasher.PrefixHash())
-            : storedPrefix ?? (0, string.Empty);
-        if (end <= Math.Max(_checkpointed, Manifest.VerifiedBytes) || end >= Manifest.SizeBytes)
+        string? prefixHash;
+        lock (prefixes)
+        {
+            prefixes.TryGetValue(storedEnd, out prefixHash);
+        }
+
+        if (prefixHash is null && hashing.IsCompletedSuccessfully && hasher.Position == storedEnd)
+        {
+            prefixHash = hasher.PrefixHash();
+        }
+
+        if (prefixHash is null || storedEnd <= Math.Max(_checkpointed, Manifest.VerifiedBytes) || storedEnd >= Manifest.SizeBytes)
         {
             return;
         }
 
         try
         {
-            _checkpointed = end;
-            await CheckpointAsync(end, prefixHash, CancellationToken.None).ConfigureAwait(false);
+            _checkpointed = storedEnd;
+            await CheckpointAsync(storedEnd, prefixHash, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is BlobStoreException or LockerMetadataException or LockerException)
         {

@@ -103,7 +103,7 @@ internal sealed class UploadPipeline(LockerCore core, string userId)
         if (!addition.Added)
         {
             await AbandonAsync(core, session, CancellationToken.None).ConfigureAwait(false);
-            return await SettleDuplicateAsync(addition.Track, probe, fileName, pass.ContentHash, cancellationToken).ConfigureAwait(false) with { FastStart = layout.Decision };
+            return await SettleDuplicateAsync(addition.Track, probe, fileName, pass, source, cancellationToken).ConfigureAwait(false) with { FastStart = layout.Decision };
         }
 
         // The track is committed: tidying up after it must not fail the upload. What a failure here leaves (a session, a
@@ -224,11 +224,20 @@ internal sealed class UploadPipeline(LockerCore core, string userId)
         }
     }
 
-    private async Task<UploadResult> SettleDuplicateAsync(TrackRecord existing, MediaInfo probe, string fileName, string contentHash, CancellationToken cancellationToken)
+    /// <summary>
+    /// The catalog holds a track with this audio hash: the same file (same SHA-256) is a duplicate; another file is a
+    /// retagged copy once its audio bytes are found equal to the track's, else a collision, refused.
+    /// </summary>
+    private async Task<UploadResult> SettleDuplicateAsync(TrackRecord existing, MediaInfo probe, string fileName, TransferResult pass, Stream source, CancellationToken cancellationToken)
     {
-        if (string.Equals(existing.ContentHash, contentHash, StringComparison.Ordinal))
+        if (string.Equals(existing.ContentHash, pass.ContentHash, StringComparison.Ordinal))
         {
             return new UploadResult(LockerTrack.From(existing), UploadOutcome.Duplicate);
+        }
+
+        if (!await AudioComparer.SameAudioAsync(core, existing, source, pass.Info.AudioOffset, pass.Info.AudioLength, cancellationToken).ConfigureAwait(false))
+        {
+            throw AudioComparer.Collision(existing, pass.AudioHash);
         }
 
         var updated = await Metadata.Tracks.UpdateTagsAsync(userId, existing.Id, TagsFrom(probe.Tags, fileName), cancellationToken).ConfigureAwait(false);
@@ -249,16 +258,28 @@ internal sealed class UploadPipeline(LockerCore core, string userId)
         return null;
     }
 
-    /// <summary>The user's track with this content (and size), else the oldest with this audio payload, else null (a scan's question).</summary>
-    public async Task<TrackRecord?> FindExistingAsync(string contentHash, long size, string audioHash, CancellationToken cancellationToken)
+    /// <summary>
+    /// The user's track with this content (and size), else the oldest with this audio payload (its bytes compared with
+    /// the file's), else null (a scan's question). A track with the audio hash but other audio bytes is
+    /// <see cref="LockerErrorCode.AudioHashCollision"/>: the file could not be uploaded.
+    /// </summary>
+    public async Task<TrackRecord?> FindExistingAsync(string contentHash, string audioHash, Stream file, MediaInfo probe, CancellationToken cancellationToken)
     {
-        if (await FindSameFileAsync(contentHash, size, cancellationToken).ConfigureAwait(false) is { } same)
+        if (await FindSameFileAsync(contentHash, file.Length, cancellationToken).ConfigureAwait(false) is { } same)
         {
             return same;
         }
 
         var sameAudio = await Metadata.Tracks.FindByAudioHashAsync(userId, audioHash, cancellationToken).ConfigureAwait(false);
-        return sameAudio.Count > 0 ? sameAudio[0] : null;
+        foreach (var track in sameAudio)
+        {
+            if (await AudioComparer.SameAudioAsync(core, track, file, probe.AudioOffset, probe.AudioLength, cancellationToken).ConfigureAwait(false))
+            {
+                return track;
+            }
+        }
+
+        return sameAudio.Count > 0 ? throw AudioComparer.Collision(sameAudio[0], audioHash) : null;
     }
 
     /// <summary>Gives up a session: aborts its parts, releases its reservation, removes its manifest, object and record.</summary>

@@ -135,7 +135,7 @@ internal sealed class UserUploads(LockerCore core, string userId) : ILockerUploa
             {
                 var probe = await core.Prober.ProbeAsync(new StreamRandomAccessSource(file, 0), cancellationToken).ConfigureAwait(false);
                 var (content, audio) = await FileHasher.HashAsync(file, probe.AudioOffset, probe.AudioLength, cancellationToken).ConfigureAwait(false);
-                var existing = await _pipeline.FindExistingAsync(content, file.Length, audio, cancellationToken).ConfigureAwait(false);
+                var existing = await _pipeline.FindExistingAsync(content, audio, file, probe, cancellationToken).ConfigureAwait(false);
                 return new ScannedFile(path, file.Length, content, audio, existing?.Id, null);
             }
         }
@@ -143,7 +143,7 @@ internal sealed class UserUploads(LockerCore core, string userId) : ILockerUploa
         {
             return new ScannedFile(path, 0, null, null, null, LockerErrors.Translate(ex).ErrorCode);
         }
-        catch (LockerException ex) when (ex.ErrorCode is LockerErrorCode.FileNotFound or LockerErrorCode.FileUnreadable)
+        catch (LockerException ex) when (ex.ErrorCode is LockerErrorCode.FileNotFound or LockerErrorCode.FileUnreadable or LockerErrorCode.AudioHashCollision)
         {
             return new ScannedFile(path, 0, null, null, null, ex.ErrorCode);
         }

@@ -11,7 +11,7 @@ namespace MusicLocker;
 /// <param name="SizeBytes">The size of the file as uploaded (what a download returns).</param>
 /// <param name="ChargedBytes">What it counts against the quota: its size, or zero when purchased or a duplicate.</param>
 /// <param name="ContentHash">SHA-256 of the whole file, lower-case hex.</param>
-/// <param name="AudioHash">SHA-256 of the audio payload alone (tags excluded), lower-case hex.</param>
+/// <param name="AudioHash">XXH128 (xxHash, 128 bits, seed 0; the canonical big-endian digest <c>xxhsum -H2</c> prints) of the audio payload alone (tags excluded), 32 lower-case hex digits: a fingerprint that finds retagged copies, trusted only after a byte comparison (docs/architecture.md, "Dedup"). Tracks stored before it carry a SHA-256 (64 digits).</param>
 /// <param name="IsPurchased">Whether the app marked it purchased.</param>
 /// <param name="AddedAt">When it was catalogued.</param>
 public sealed record LockerTrack(

@@ -84,9 +84,9 @@ public sealed record PendingUpload(Guid Id, string FileName, long TotalBytes, lo
 /// <param name="Path">The local file.</param>
 /// <param name="SizeBytes">Its size.</param>
 /// <param name="ContentHash">SHA-256 of its bytes (lower-case hex).</param>
-/// <param name="AudioHash">SHA-256 of its audio payload.</param>
+/// <param name="AudioHash">XXH128 of its audio payload (see <see cref="LockerTrack.AudioHash"/>).</param>
 /// <param name="ExistingTrackId">The track already holding this audio, or <see langword="null"/> when the file is new to the locker.</param>
-/// <param name="Error">Why the file cannot be uploaded (not audio, DRM, unreadable), or <see langword="null"/>.</param>
+/// <param name="Error">Why the file cannot be uploaded (not audio, DRM, unreadable, an audio hash that collides with a track of other audio), or <see langword="null"/>.</param>
 public sealed record ScannedFile(string Path, long SizeBytes, string? ContentHash, string? AudioHash, Guid? ExistingTrackId, LockerErrorCode? Error)
 {
     /// <summary>Whether an upload would store it (new audio, and an uploadable file).</summary>

@@ -181,7 +181,7 @@ internal sealed class LockerExporter(LockerCore core, string userId, IExportSink
         json.WriteNumber("bitrateKbps", track.BitrateKbps);
         json.WriteNumber("sizeBytes", track.SizeBytes);
         json.WriteString("contentSha256", track.ContentHash);
-        json.WriteString("audioSha256", track.AudioHash);
+        json.WriteString("audioXxh128", track.AudioHash);
         json.WriteBoolean("purchased", track.IsPurchased);
         json.WriteString("addedAt", track.AddedAt);
         json.WriteEndObject();
