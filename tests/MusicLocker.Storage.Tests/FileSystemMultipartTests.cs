@@ -46,6 +46,79 @@ public sealed class FileSystemMultipartTests : IDisposable
     }
 
     [Fact]
+    public async Task Parts_of_known_length_create_no_file_per_part()
+    {
+        using var store = new FileSystemBlobStore(_folder.Path);
+        var upload = await store.StartMultipartUploadAsync(BlobKey.Parse("a/no-files"), null, Ct);
+        string folder = Path.Combine(_folder.Path, "uploads", upload.UploadId);
+        var before = Directory.GetFileSystemEntries(folder).Select(p => Path.GetFileName(p)).Order().ToArray();
+
+        for (int i = 1; i <= 12; i++)
+        {
+            await store.UploadPartAsync(upload, i, new MemoryStream(TestData.Bytes(PartLength, i)), Ct);
+        }
+
+        await store.UploadPartAsync(upload, 3, new MemoryStream(TestData.Bytes(PartLength, 33)), Ct); // a re-send
+        Assert.Equal(["data", "entries", "manifest.json"], before);
+        Assert.Equal(before, Directory.GetFileSystemEntries(folder).Select(p => Path.GetFileName(p)).Order().ToArray());
+        Assert.Equal(Enumerable.Range(1, 12), (await store.ListPartsAsync(upload, Ct)).Select(p => p.PartNumber));
+    }
+
+    [Fact]
+    public async Task A_damaged_entry_slot_names_no_part_and_completion_refuses_it_until_the_part_is_sent_again()
+    {
+        using var store = new FileSystemBlobStore(_folder.Path);
+        var upload = await store.StartMultipartUploadAsync(BlobKey.Parse("a/damaged-entry"), null, Ct);
+        var p1 = await store.UploadPartAsync(upload, 1, new MemoryStream(TestData.Bytes(PartLength, 1)), Ct);
+        var p2 = await store.UploadPartAsync(upload, 2, new MemoryStream(TestData.Bytes(100, 2)), Ct);
+        string entries = Path.Combine(_folder.Path, "uploads", upload.UploadId, "entries");
+        var bytes = await File.ReadAllBytesAsync(entries, Ct);
+        bytes[256 + 10] ^= 0x20; // inside part 2's JSON: its checksum no longer matches (as after a torn write)
+        await File.WriteAllBytesAsync(entries, bytes, Ct);
+
+        Assert.Equal([1], (await store.ListPartsAsync(upload, Ct)).Select(p => p.PartNumber));
+        var refused = await Assert.ThrowsAsync<BlobStoreException>(() => store.CompleteMultipartUploadAsync(upload, [p1, p2], Ct));
+        Assert.Equal(BlobErrorCode.InvalidPart, refused.ErrorCode);
+
+        var again = await store.UploadPartAsync(upload, 2, new MemoryStream(TestData.Bytes(100, 2)), Ct);
+        await store.CompleteMultipartUploadAsync(upload, [p1, again], Ct);
+        Assert.Equal(Concat([TestData.Bytes(PartLength, 1), TestData.Bytes(100, 2)]), await store.ReadAllBytesAsync(upload.Key, cancellationToken: Ct));
+    }
+
+    [Fact]
+    public async Task Concurrent_sends_of_one_part_number_and_listings_between_them_always_see_one_whole_entry()
+    {
+        using var store = new FileSystemBlobStore(_folder.Path);
+        var upload = await store.StartMultipartUploadAsync(BlobKey.Parse("a/racing-entries"), null, Ct);
+        using var stop = new CancellationTokenSource();
+        var listings = Task.Run(async () =>
+        {
+            int seen = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                foreach (var part in await store.ListPartsAsync(upload, Ct))
+                {
+                    Assert.Equal(2, part.PartNumber);
+                    Assert.Equal(PartLength, part.Length);
+                    seen++;
+                }
+            }
+
+            return seen;
+        }, Ct);
+
+        var sends = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => Task.Run(() => store.UploadPartAsync(upload, 2, new MemoryStream(TestData.Bytes(PartLength, i)), Ct), Ct)));
+        await stop.CancelAsync();
+        await listings;
+
+        var listed = Assert.Single(await store.ListPartsAsync(upload, Ct));
+        var winner = Assert.Single(sends, p => p.ETag == listed.ETag);
+        int body = Array.IndexOf(sends, winner);
+        await store.CompleteMultipartUploadAsync(upload, [listed], Ct);
+        Assert.Equal(TestData.Bytes(PartLength, body), await store.ReadAllBytesAsync(upload.Key, cancellationToken: Ct));
+    }
+
+    [Fact]
     public async Task Parts_sent_out_of_order_re_sent_or_of_unknown_length_are_joined_by_a_copy()
     {
         using var store = new FileSystemBlobStore(_folder.Path);

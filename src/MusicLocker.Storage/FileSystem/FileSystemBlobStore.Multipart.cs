@@ -10,7 +10,10 @@ namespace MusicLocker.Storage.FileSystem;
 /// <summary>
 /// Multipart uploads of the file-system store. An upload is a folder under <c>uploads/</c>: its manifest, one sparse
 /// <c>data</c> file that starts with room for the blob's header and takes every part at a region of its own, and one
-/// small entry file per part number naming the part's region (replaced by rename when the part is sent again). When the
+/// sparse <c>entries</c> file with a fixed slot per part number naming the part's region (<see cref="EntrySlotSize"/>
+/// bytes, checksummed, overwritten in place when the part is sent again). No file is created or deleted per part (a
+/// part whose stream length is unknown spills to a file of its own): on ext4 without a journal, every new inode scans
+/// the inodes deleted in the last seconds, so a file per part cost an upload more than its writes. When the
 /// listed parts lie end to end from the header's room — as they do when parts are sent in order — completion writes
 /// the header, flushes the file once, and renames it over the blob: no part is copied. Otherwise the regions are
 /// copied into a new blob file, as any write is.
@@ -24,6 +27,16 @@ namespace MusicLocker.Storage.FileSystem;
 public sealed partial class FileSystemBlobStore
 {
     private const string DataFileName = "data";
+
+    private const string EntriesFileName = "entries";
+
+    /// <summary>
+    /// The bytes of one part's slot in the entries file: a 2-byte little-endian length, the entry's JSON, and at the end
+    /// the first 8 bytes of the JSON's SHA-256 (a slot that is zero, or torn by a crash, names no part).
+    /// </summary>
+    private const int EntrySlotSize = 256;
+
+    private const int EntryChecksumSize = 8;
 
     /// <inheritdoc />
     public Task<MultipartUpload> StartMultipartUploadAsync(BlobKey key, PutBlobOptions? options = null, CancellationToken cancellationToken = default) =>
@@ -53,6 +66,8 @@ public sealed partial class FileSystemBlobStore
             {
                 RandomAccess.SetLength(data, manifest.DataOffset);
             }
+
+            File.OpenHandle(Path.Combine(folder, EntriesFileName), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete).Dispose();
 
             // The manifest last: a folder without one names no upload, and a sweep removes it.
             string temp = Path.Combine(folder, "manifest" + FileSystemPaths.TempSuffix);
@@ -149,16 +164,12 @@ public sealed partial class FileSystemBlobStore
         var parts = new List<UploadedPart>();
         try
         {
-            foreach (var file in Directory.GetFiles(folder, "*.part"))
+            foreach (var (number, entry) in await ReadEntriesAsync(folder, cancellationToken).ConfigureAwait(false))
             {
-                if (int.TryParse(Path.GetFileNameWithoutExtension(file), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int number)
-                    && await TryReadEntryAsync(file, cancellationToken).ConfigureAwait(false) is { } entry)
-                {
-                    parts.Add(new UploadedPart(number, new ETag(entry.ETag), entry.Length));
-                }
+                parts.Add(new UploadedPart(number, new ETag(entry.ETag), entry.Length));
             }
         }
-        catch (DirectoryNotFoundException)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             ThrowHelper.ThrowUploadNotFound(upload);
         }
@@ -264,10 +275,20 @@ public sealed partial class FileSystemBlobStore
         long dataLength = RandomAccess.GetLength(data);
         var regions = new List<(SafeFileHandle Handle, long Offset, long Length)>(parts.Count);
         long end = manifest.DataOffset;
+        Dictionary<int, PartEntry> entries;
+        try
+        {
+            entries = await ReadEntriesAsync(folder, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            ThrowHelper.ThrowUploadNotFound(upload);
+            throw;
+        }
+
         foreach (var part in parts)
         {
-            var entry = await TryReadEntryAsync(PartPath(folder, part.PartNumber), cancellationToken).ConfigureAwait(false);
-            if (entry is null)
+            if (!entries.TryGetValue(part.PartNumber, out var entry))
             {
                 ThrowHelper.ThrowInvalidPart(upload.Key, $"Part {part.PartNumber} of upload '{upload.UploadId}' was never stored.");
             }
@@ -477,33 +498,82 @@ public sealed partial class FileSystemBlobStore
         return writer.Length;
     }
 
+    /// <summary>Writes the part's slot of the entries file (one aligned write of <see cref="EntrySlotSize"/> bytes).</summary>
     private static async Task WriteEntryAsync(string folder, int partNumber, PartEntry entry, CancellationToken cancellationToken)
     {
+        byte[] slot = new byte[EntrySlotSize];
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(entry, FileSystemJsonContext.Default.PartEntry);
-        string temp = TempPath(folder);
-        try
+        if (json.Length > EntrySlotSize - 2 - EntryChecksumSize)
         {
-            await File.WriteAllBytesAsync(temp, json, cancellationToken).ConfigureAwait(false);
-            File.Move(temp, PartPath(folder, partNumber), overwrite: true);
+            throw new InvalidOperationException($"A part entry of {json.Length} bytes does not fit its {EntrySlotSize}-byte slot.");
         }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(slot, (ushort)json.Length);
+        json.CopyTo(slot, 2);
+        SHA256.HashData(json).AsSpan(0, EntryChecksumSize).CopyTo(slot.AsSpan(EntrySlotSize - EntryChecksumSize));
+        using var entries = File.OpenHandle(Path.Combine(folder, EntriesFileName), FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        await RandomAccess.WriteAsync(entries, slot, (long)(partNumber - 1) * EntrySlotSize, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>A part's entry, or <see langword="null"/> when there is none (or it is unreadable).</summary>
-    private static async Task<PartEntry?> TryReadEntryAsync(string path, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every part's entry, by part number. A slot that is empty, or whose checksum fails (being written by a concurrent
+    /// send — read again once — or torn by a crash), names no part.
+    /// </summary>
+    private static async Task<Dictionary<int, PartEntry>> ReadEntriesAsync(string folder, CancellationToken cancellationToken)
     {
+        using var file = File.OpenHandle(Path.Combine(folder, EntriesFileName), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        long length = Math.Min(RandomAccess.GetLength(file), (long)BlobStoreLimits.MaxPartNumber * EntrySlotSize);
+        byte[] bytes = new byte[length - (length % EntrySlotSize)];
+        int read = await RandomAccess.ReadAsync(file, bytes, 0, cancellationToken).ConfigureAwait(false);
+        var entries = new Dictionary<int, PartEntry>();
+        for (int offset = 0; offset + EntrySlotSize <= read; offset += EntrySlotSize)
+        {
+            var slot = bytes.AsMemory(offset, EntrySlotSize);
+            if (System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(slot.Span) == 0)
+            {
+                continue;
+            }
+
+            var entry = ParseEntry(slot.Span);
+            if (entry is null)
+            {
+                await RandomAccess.ReadAsync(file, slot, offset, cancellationToken).ConfigureAwait(false);
+                entry = ParseEntry(slot.Span);
+            }
+
+            if (entry is not null)
+            {
+                entries[(offset / EntrySlotSize) + 1] = entry;
+            }
+        }
+
+        return entries;
+    }
+
+    private static PartEntry? ParseEntry(ReadOnlySpan<byte> slot)
+    {
+        int length = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(slot);
+        if (length is 0 or > EntrySlotSize - 2 - EntryChecksumSize)
+        {
+            return null;
+        }
+
+        var json = slot.Slice(2, length);
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(json, hash);
+        if (!hash[..EntryChecksumSize].SequenceEqual(slot[^EntryChecksumSize..]))
+        {
+            return null;
+        }
+
         try
         {
-            var entry = JsonSerializer.Deserialize(await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false), FileSystemJsonContext.Default.PartEntry);
+            var entry = JsonSerializer.Deserialize(json, FileSystemJsonContext.Default.PartEntry);
             return entry is null || string.IsNullOrEmpty(entry.ETag) ? null : entry;
         }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or JsonException)
+        catch (JsonException)
         {
-            return null; // never stored, replaced or removed while listing, or damaged: not a part
+            return null;
         }
     }
 
@@ -619,9 +689,6 @@ public sealed partial class FileSystemBlobStore
 
         return true;
     }
-
-    private static string PartPath(string folder, int partNumber) =>
-        Path.Combine(folder, partNumber.ToString("D5", System.Globalization.CultureInfo.InvariantCulture) + ".part");
 
     /// <summary>Metadata as a blob's header holds it: normalized, and none when empty.</summary>
     private static Dictionary<string, string>? StoredMetadata(Dictionary<string, string>? metadata) =>

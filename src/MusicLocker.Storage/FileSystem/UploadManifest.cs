@@ -33,7 +33,8 @@ internal sealed class UploadManifest
 
 /// <summary>
 /// Where a stored part's bytes are: a region of the upload's data file, or (a part whose length was not known when it
-/// was sent) a spill file of its own in the upload's folder. One small file per part number, replaced by rename.
+/// was sent) a spill file of its own in the upload's folder. Stored as JSON in the part number's slot of the upload's
+/// <c>entries</c> file.
 /// </summary>
 internal sealed class PartEntry
 {
