@@ -259,6 +259,34 @@ public sealed class EncryptedBlobStore : IBlobStore
         });
     }
 
+    /// <summary>
+    /// Claims the part's number for its body (a small create-only record, flushed) without storing the body: a later
+    /// <see cref="UploadPartAsync(EncryptedPart, CancellationToken)"/> of it then only writes. A caller that claims each
+    /// part as soon as it is encrypted lets the claims' flushes overlap the writes of earlier parts while it still writes
+    /// in order. A part number taken by another body is refused with <see cref="EncryptionErrorCode.PartConflict"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="part"/> was encrypted by another store.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="part"/> was disposed.</exception>
+    public Task ClaimPartAsync(EncryptedPart part, CancellationToken cancellationToken = default)
+    {
+        CheckOwnPart(part);
+        return ObserveAsync("multipart.claim_part", part.Upload.Key, async _ =>
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await ClaimCoreAsync(part, cancellationToken).ConfigureAwait(false);
+            return true;
+        });
+    }
+
+    private void CheckOwnPart(EncryptedPart part)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        if (!ReferenceEquals(part.Store, this))
+        {
+            throw new ArgumentException($"Part {part.PartNumber} of the upload to '{part.Upload.Key}' was encrypted by another EncryptedBlobStore; send it through the store that encrypted it.", nameof(part));
+        }
+    }
+
     private static void ValidatePart(MultipartUpload upload, int partNumber, Stream content, CancellationToken cancellationToken)
     {
         BlobStoreValidation.Upload(upload);
@@ -276,12 +304,7 @@ public sealed class EncryptedBlobStore : IBlobStore
     /// <exception cref="ObjectDisposedException"><paramref name="part"/> was disposed.</exception>
     public Task<UploadedPart> UploadPartAsync(EncryptedPart part, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(part);
-        if (!ReferenceEquals(part.Store, this))
-        {
-            throw new ArgumentException($"Part {part.PartNumber} of the upload to '{part.Upload.Key}' was encrypted by another EncryptedBlobStore; send it through the store that encrypted it.", nameof(part));
-        }
-
+        CheckOwnPart(part);
         return ObserveAsync("multipart.upload_part", part.Upload.Key, async op =>
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -491,16 +514,16 @@ public sealed class EncryptedBlobStore : IBlobStore
     /// </summary>
     private async Task<UploadedPart> SendPartCoreAsync(EncryptedPart part, CancellationToken cancellationToken)
     {
-        if (_time.GetUtcNow() - part.StartedAt > _maxUploadAge)
-        {
-            throw new EncryptionException(EncryptionErrorCode.UploadIdInvalid, $"Upload '{EncryptionErrors.Quote(part.Upload.UploadId)}' to '{part.Upload.Key}' started at {part.StartedAt:O}, more than MaxUploadAge ({_maxUploadAge}) ago; start a new upload.", part.Upload.Key.Value);
-        }
-
+        CheckAge(part);
         var ciphertext = part.BeginSend();
         bool claimed = false;
         try
         {
-            await ClaimPartAsync(part.Upload, part.StartedAt, part.PartNumber, part.Claim, cancellationToken).ConfigureAwait(false);
+            if (!part.IsClaimed)
+            {
+                await ClaimPartNumberAsync(part.Upload, part.StartedAt, part.PartNumber, part.Claim, cancellationToken).ConfigureAwait(false);
+            }
+
             claimed = true;
             using var body = new MemoryStream(ciphertext, 0, part.CiphertextLength, writable: false);
             var stored = await _inner.UploadPartAsync(part.Inner, part.PartNumber, body, cancellationToken).ConfigureAwait(false);
@@ -509,6 +532,31 @@ public sealed class EncryptedBlobStore : IBlobStore
         finally
         {
             part.EndSend(claimed);
+        }
+    }
+
+    /// <summary>Claims the part's number for its body, storing nothing else (see <see cref="ClaimPartAsync(EncryptedPart, CancellationToken)"/>).</summary>
+    private async Task ClaimCoreAsync(EncryptedPart part, CancellationToken cancellationToken)
+    {
+        CheckAge(part);
+        _ = part.BeginSend();
+        bool claimed = false;
+        try
+        {
+            await ClaimPartNumberAsync(part.Upload, part.StartedAt, part.PartNumber, part.Claim, cancellationToken).ConfigureAwait(false);
+            claimed = true;
+        }
+        finally
+        {
+            part.EndSend(claimed);
+        }
+    }
+
+    private void CheckAge(EncryptedPart part)
+    {
+        if (_time.GetUtcNow() - part.StartedAt > _maxUploadAge)
+        {
+            throw new EncryptionException(EncryptionErrorCode.UploadIdInvalid, $"Upload '{EncryptionErrors.Quote(part.Upload.UploadId)}' to '{part.Upload.Key}' started at {part.StartedAt:O}, more than MaxUploadAge ({_maxUploadAge}) ago; start a new upload.", part.Upload.Key.Value);
         }
     }
 
@@ -895,7 +943,7 @@ public sealed class EncryptedBlobStore : IBlobStore
     /// Claims <paramref name="partNumber"/> for one body: a create-only record of the part's MAC (<paramref name="claim"/>). A
     /// second send with the same bytes finds its own claim; with other bytes, someone else's, and is refused.
     /// </summary>
-    private async Task ClaimPartAsync(MultipartUpload upload, DateTimeOffset startedAt, int partNumber, byte[] claim, CancellationToken cancellationToken)
+    private async Task ClaimPartNumberAsync(MultipartUpload upload, DateTimeOffset startedAt, int partNumber, byte[] claim, CancellationToken cancellationToken)
     {
         // Named by the upload's (authenticated) start time, so expired claims can be found and deleted.
         var claimKey = BlobKey.Parse(string.Create(CultureInfo.InvariantCulture, $"{UploadPrefix}{startedAt.ToUnixTimeSeconds():D12}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(upload.UploadId)))}/{partNumber}"));
@@ -1022,7 +1070,7 @@ public sealed class EncryptedBlobStore : IBlobStore
         {
             try
             {
-                await ClaimPartAsync(upload, opened.State.StartedAt, owningPart, UploadState.PartClaim(opened.UploadKey, owningPart, 0, []), cancellationToken).ConfigureAwait(false);
+                await ClaimPartNumberAsync(upload, opened.State.StartedAt, owningPart, UploadState.PartClaim(opened.UploadKey, owningPart, 0, []), cancellationToken).ConfigureAwait(false);
             }
             catch (EncryptionException ex) when (ex.ErrorCode == EncryptionErrorCode.PartConflict)
             {

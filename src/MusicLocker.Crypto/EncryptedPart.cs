@@ -56,6 +56,18 @@ public sealed class EncryptedPart : IDisposable
 
     internal byte[] Claim { get; }
 
+    /// <summary>Whether a claim or send of this part has taken its part number.</summary>
+    internal bool IsClaimed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _claimed;
+            }
+        }
+    }
+
     /// <summary>Takes the ciphertext for one send; <see cref="EndSend"/> gives it back. Throws once disposed.</summary>
     internal byte[] BeginSend()
     {

@@ -106,6 +106,32 @@ public sealed class EncryptedPartTests
     }
 
     [Fact]
+    public async Task A_part_claimed_ahead_of_its_write_is_written_without_a_second_claim_and_another_body_is_refused_at_its_claim()
+    {
+        using var f = await CryptoFixture.CreateAsync(partSize: PartSize);
+        var upload = await f.Store.StartMultipartUploadAsync(BlobKey.Parse("ann/claimed-ahead.mp3"), null, Ct);
+        var body = TestData.Bytes(PartSize, 1);
+        var other = TestData.Bytes(PartSize, 2);
+        using var part = await f.Store.EncryptPartAsync(upload, 1, new MemoryStream(body), Ct);
+        using var rival = await f.Store.EncryptPartAsync(upload, 1, new MemoryStream(other), Ct);
+
+        int writes = f.Inner.Writes;
+        await f.Store.ClaimPartAsync(part, Ct);
+        await f.Store.ClaimPartAsync(part, Ct); // the same body again: its own claim
+        Assert.Equal(writes + 1, f.Inner.Writes); // one claim record, no body yet
+        Assert.Empty(f.Inner.PartBodies);
+
+        Assert.Equal(EncryptionErrorCode.PartConflict, (await Assert.ThrowsAsync<EncryptionException>(() => f.Store.ClaimPartAsync(rival, Ct))).ErrorCode);
+        Assert.Equal(EncryptionErrorCode.PartConflict, (await Assert.ThrowsAsync<EncryptionException>(() => f.Store.UploadPartAsync(rival, Ct))).ErrorCode);
+
+        var stored = await f.Store.UploadPartAsync(part, Ct);
+        Assert.Equal(writes + 2, f.Inner.Writes); // the body only: the claim was not written again
+        Assert.Single(f.Inner.PartBodies);
+        await f.Store.CompleteMultipartUploadAsync(upload, [stored], Ct);
+        Assert.Equal(body, await f.Store.ReadAllBytesAsync(upload.Key, cancellationToken: Ct));
+    }
+
+    [Fact]
     public async Task A_part_disposed_while_its_send_runs_keeps_its_bytes_until_the_send_ends()
     {
         using var f = await CryptoFixture.CreateAsync(partSize: PartSize);
@@ -151,9 +177,11 @@ public sealed class EncryptedPartTests
 
         var foreign = await Assert.ThrowsAsync<ArgumentException>(() => other.Store.UploadPartAsync(part, Ct));
         Assert.Equal("part", foreign.ParamName);
+        Assert.Equal("part", Assert.Throws<ArgumentException>(() => { _ = other.Store.ClaimPartAsync(part, Ct); }).ParamName);
         part.Dispose();
         part.Dispose(); // idempotent
         await Assert.ThrowsAsync<ObjectDisposedException>(() => f.Store.UploadPartAsync(part, Ct));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => f.Store.ClaimPartAsync(part, Ct));
         await Assert.ThrowsAsync<ArgumentNullException>(() => f.Store.UploadPartAsync(null!, Ct));
 
         Assert.Empty(f.Inner.PartBodies);

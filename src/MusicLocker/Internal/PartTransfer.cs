@@ -136,7 +136,9 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
                     using var body = new MemoryStream(buffer, 0, length, writable: false, publiclyVisible: true);
                     if (encrypted is not null)
                     {
+                        // Claimed at once: the claim's flush overlaps the previous part's write, which it must not precede.
                         var next = await encrypted.EncryptPartAsync(upload, number, body, cancellationToken).ConfigureAwait(false);
+                        var claim = encrypted.ClaimPartAsync(next, cancellationToken);
                         try
                         {
                             if (sending is not null)
@@ -147,11 +149,12 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
                         }
                         catch
                         {
+                            await claim.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                             next.Dispose();
                             throw;
                         }
 
-                        sending = SendAsync(encrypted, next, cancellationToken);
+                        sending = SendAsync(encrypted, next, claim, cancellationToken);
                         sendingEnd = offset + length;
                     }
                     else
@@ -249,11 +252,12 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
 
     private static int PartLength(int number, long total, int partSize) => (int)Math.Min(partSize, total - ((long)(number - 1) * partSize));
 
-    /// <summary>Claims and writes an encrypted part, then lets its ciphertext go.</summary>
-    private static async Task<UploadedPart> SendAsync(Crypto.EncryptedBlobStore store, Crypto.EncryptedPart part, CancellationToken cancellationToken)
+    /// <summary>Once its claim is taken, writes an encrypted part, then lets its ciphertext go.</summary>
+    private static async Task<UploadedPart> SendAsync(Crypto.EncryptedBlobStore store, Crypto.EncryptedPart part, Task claim, CancellationToken cancellationToken)
     {
         using (part)
         {
+            await claim.ConfigureAwait(false);
             return await store.UploadPartAsync(part, cancellationToken).ConfigureAwait(false);
         }
     }
