@@ -28,8 +28,9 @@ public sealed class AzureFaultTests
             await first.UploadPartAsync(upload, 1, new MemoryStream(parts[0]), Ct);
 
             // Azurite saves its metadata database (LokiJS) every few seconds: killed sooner, it forgets even the container.
-            // The crash under test is the one mid-part, so part 1 is given time to be saved.
-            await Task.Delay(TimeSpan.FromSeconds(6), Ct);
+            // The crash under test is the one mid-part, so the test waits until part 1's block is saved: the blob's name
+            // is then in two block records (the upload's start marker and part 1).
+            await server.WaitUntilSavedAsync(key.Value, occurrences: 2, cancellationToken: Ct);
             using var killing = new ServerKillingStream(parts[1], killAfter: parts[1].Length / 2, server);
             var ex = await Assert.ThrowsAsync<BlobStoreException>(() => first.UploadPartAsync(upload, 2, killing, Ct));
             Assert.True(killing.Killed);

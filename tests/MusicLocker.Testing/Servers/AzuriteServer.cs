@@ -58,6 +58,46 @@ public sealed class AzuriteServer : EmulatorServer
         return server;
     }
 
+    /// <summary>
+    /// Waits until Azurite's metadata database on disk (LokiJS, saved every few seconds) holds <paramref name="text"/> at
+    /// least <paramref name="occurrences"/> times (a blob's name is in each of its block records): a server killed after
+    /// that restarts knowing them.
+    /// </summary>
+    /// <exception cref="TimeoutException">Not saved within <paramref name="timeout"/> (default 60 s).</exception>
+    public async Task WaitUntilSavedAsync(string text, int occurrences = 1, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        string path = Path.Combine(DataDirectory, "__azurite_db_blob__.json");
+        var deadline = TimeProvider.System.GetTimestamp() + (long)((timeout ?? TimeSpan.FromSeconds(60)).TotalSeconds * TimeProvider.System.TimestampFrequency);
+        while (true)
+        {
+            try
+            {
+                string saved = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+                int found = 0;
+                for (int at = saved.IndexOf(text, StringComparison.Ordinal); at >= 0 && found < occurrences; at = saved.IndexOf(text, at + text.Length, StringComparison.Ordinal))
+                {
+                    found++;
+                }
+
+                if (found >= occurrences)
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or IOException)
+            {
+                // Not written yet, or being replaced: look again.
+            }
+
+            if (TimeProvider.System.GetTimestamp() > deadline)
+            {
+                throw new TimeoutException($"Azurite did not save '{text}' {occurrences} time(s) to {path} in time.");
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <inheritdoc />
     protected override string BinaryName => "azurite-blob";
 
