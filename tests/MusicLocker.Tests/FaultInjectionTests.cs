@@ -236,6 +236,38 @@ public sealed class FaultInjectionTests
         Assert.Equal(3 * 16 * 1024, Assert.Single(await user.Uploads.ListPendingAsync(ct)).StoredBytes);
     }
 
+    [Fact]
+    public async Task A_source_stream_that_fails_mid_upload_is_a_typed_error_that_keeps_the_stored_parts_for_a_resume()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var folder = new TempFolder();
+        var test = await LockerUnderTest.OpenAsync(folder.Path, StorageKind.FileSystem);
+        await using var _ = test;
+        var user = test.Locker.ForUser("alice");
+        string path = AudioFiles.Mp3("big-cover.mp3"); // 8 parts of 16 KiB
+        byte[] bytes = await File.ReadAllBytesAsync(path, ct);
+        using var source = new FailingStream(bytes, failAt: 3 * 16 * 1024);
+
+        var error = await Assert.ThrowsAsync<LockerException>(() => user.Uploads.UploadAsync(source, new UploadOptions { FileName = "big-cover.mp3" }, cancellationToken: ct));
+
+        Assert.Equal(LockerErrorCode.FileUnreadable, error.ErrorCode);
+        Assert.IsType<IOException>(error.InnerException);
+        Assert.Contains("part 4", error.Message, StringComparison.Ordinal);
+        var pending = Assert.Single(await user.Uploads.ListPendingAsync(ct));
+        Assert.Equal(3 * 16 * 1024, pending.StoredBytes);
+        var result = await user.Uploads.ResumeAsync(pending.Id, path, cancellationToken: ct);
+        var download = new MemoryStream();
+        await user.Downloads.DownloadToAsync(result.Track.Id, download, cancellationToken: ct);
+        Assert.Equal(bytes, download.ToArray());
+    }
+
+    /// <summary>An app's stream whose read at <c>failAt</c> fails (a network share gone), after the probe.</summary>
+    private sealed class FailingStream(byte[] bytes, int failAt) : MemoryStream(bytes, writable: false)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Position == failAt ? ValueTask.FromException<int>(new IOException("The network path was not found.")) : base.ReadAsync(buffer, cancellationToken);
+    }
+
     /// <summary>A file that gets shorter (to <c>newLength</c>) when a read starts at <c>cutAt</c>, after the probe.</summary>
     private sealed class ShrinkingStream : MemoryStream
     {

@@ -106,6 +106,11 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
                 {
                     throw new LockerException(LockerErrorCode.SourceChanged, $"The file got shorter while it was being uploaded (it had {total:N0} bytes; part {number} is missing); the parts stored before it are kept.", ex);
                 }
+                catch (IOException ex)
+                {
+                    // The app's stream (or file) failed: its error, typed, with where; what is stored stays for a resume.
+                    throw new LockerException(LockerErrorCode.FileUnreadable, $"Reading the file failed at part {number} (bytes {offset:N0} to {offset + length:N0} of {total:N0}): {ex.Message} The parts stored before it are kept; resume the upload to continue.", ex);
+                }
 
                 // Part n + 1 goes into part n - 2's buffer, once that part's hashes are done.
                 await hashed[number % 3].ConfigureAwait(false);
