@@ -637,7 +637,13 @@ public sealed class S3BlobStore : IBlobStore, IBlobReadUrlSource, IDisposable
             throw WriteError(ex, "Writing", key, options?.Conditions);
         }
 
-        return await PropertiesAfterWriteAsync(key, etag, cancellationToken).ConfigureAwait(false);
+        var written = await PropertiesAfterWriteAsync(key, etag, cancellationToken).ConfigureAwait(false);
+
+        // The version read back is ours (same ETag), so its length is what was sent: an emulator under load (s3rver) has
+        // answered that HEAD with Content-Length 0 for a just-written object.
+        return written.Length == content.Length
+            ? written
+            : new BlobProperties(written.Key, content.Length, written.ETag, written.LastModified, written.ContentType, written.Metadata);
     }
 
     private static BlobNotFoundException SourceMissing(BlobKey source, BlobKey destination, Exception ex) =>
