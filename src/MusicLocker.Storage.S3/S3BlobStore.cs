@@ -554,14 +554,21 @@ public sealed class S3BlobStore : IBlobStore, IBlobReadUrlSource, IDisposable
     }
 
     /// <summary>The properties of the version just written: read back (S3 returns no time on writes), or, if another writer came first, what the write itself knows.</summary>
-    internal async Task<BlobProperties> PropertiesAfterWriteAsync(BlobKey key, string etag, CancellationToken cancellationToken)
+    /// <summary>
+    /// The properties of the version just written (<paramref name="etag"/>). When the caller knows how many bytes it wrote
+    /// (<paramref name="writtenLength"/>), that is the length: the version read back is ours, and an emulator under load
+    /// (s3rver) has answered that HEAD with Content-Length 0 for a just-written object.
+    /// </summary>
+    internal async Task<BlobProperties> PropertiesAfterWriteAsync(BlobKey key, string etag, CancellationToken cancellationToken, long? writtenLength = null)
     {
         try
         {
             var properties = await HeadAsync(key, cancellationToken).ConfigureAwait(false);
             if (properties.ETag.Value == etag)
             {
-                return properties;
+                return writtenLength is not { } length || length == properties.Length
+                    ? properties
+                    : new BlobProperties(properties.Key, length, properties.ETag, properties.LastModified, properties.ContentType, properties.Metadata);
             }
         }
         catch (Exception ex) when (S3Errors.IsTranslatable(ex, cancellationToken))
@@ -637,13 +644,7 @@ public sealed class S3BlobStore : IBlobStore, IBlobReadUrlSource, IDisposable
             throw WriteError(ex, "Writing", key, options?.Conditions);
         }
 
-        var written = await PropertiesAfterWriteAsync(key, etag, cancellationToken).ConfigureAwait(false);
-
-        // The version read back is ours (same ETag), so its length is what was sent: an emulator under load (s3rver) has
-        // answered that HEAD with Content-Length 0 for a just-written object.
-        return written.Length == content.Length
-            ? written
-            : new BlobProperties(written.Key, content.Length, written.ETag, written.LastModified, written.ContentType, written.Metadata);
+        return await PropertiesAfterWriteAsync(key, etag, cancellationToken, content.Length).ConfigureAwait(false);
     }
 
     private static BlobNotFoundException SourceMissing(BlobKey source, BlobKey destination, Exception ex) =>
