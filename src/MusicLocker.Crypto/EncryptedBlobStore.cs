@@ -476,7 +476,15 @@ public sealed class EncryptedBlobStore : IBlobStore
         var state = opened.State;
         int headerLength = partNumber == 1 ? CiphertextLayout.HeaderSize : 0;
         int chunksPerPart = state.PartSize / CiphertextLayout.ChunkSize;
-        byte[] ciphertext = ArrayPool<byte>.Shared.Rent(headerLength + (chunksPerPart * CiphertextLayout.EncryptedChunkSize));
+        int chunks = chunksPerPart;
+        if (content is MemoryStream memory && memory.TryGetBuffer(out var segment))
+        {
+            // The part's length is known: a short (last or only) part rents for its own chunks, its final one included.
+            long take = Math.Min(segment.Count - Math.Min(memory.Position, segment.Count), state.PartSize);
+            chunks = (int)Math.Min(chunksPerPart, (take / CiphertextLayout.ChunkSize) + 1);
+        }
+
+        byte[] ciphertext = ArrayPool<byte>.Shared.Rent(headerLength + (chunks * CiphertextLayout.EncryptedChunkSize));
         bool owned = false;
         try
         {

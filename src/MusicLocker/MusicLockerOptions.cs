@@ -16,8 +16,17 @@ public sealed class MusicLockerOptions
     /// </summary>
     public string? Folder { get; set; }
 
-    /// <summary>The size of one upload part (and of the resume step), 5 MiB by default: a multiple of 16 KiB, at least 16 KiB.</summary>
-    public int PartSize { get; set; } = BlobStoreLimits.MinPartSize;
+    /// <summary>The default <see cref="PartSize"/>: 16 MiB.</summary>
+    public const int DefaultPartSize = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// The size of one upload part (and of the resume step), <see cref="DefaultPartSize"/> (16 MiB) by default: a multiple of
+    /// 16 KiB, at least 16 KiB, and at least 5 MiB on S3 (its minimum part size). Every part costs a fixed round (a flushed
+    /// claim against nonce reuse, a storage request), so larger parts upload faster; an upload of a file longer than one part
+    /// holds about five part-sized pooled buffers while it runs (three of the file, two of ciphertext), a shorter file only
+    /// its own size's. Lower it where many large uploads run at once in little memory.
+    /// </summary>
+    public int PartSize { get; set; } = DefaultPartSize;
 
     /// <summary>Files a batch upload sends at once (4 by default, 1 to 64).</summary>
     public int MaxConcurrency { get; set; } = 4;

@@ -49,6 +49,48 @@ public sealed class EncryptedPartTests
         Assert.Equal(bodies.SelectMany(b => b).ToArray(), await f.Store.ReadAllBytesAsync(upload.Key, cancellationToken: Ct));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(CiphertextLayout.ChunkSize - 1)]
+    [InlineData(CiphertextLayout.ChunkSize)]
+    [InlineData(2 * CiphertextLayout.ChunkSize)]
+    [InlineData(PartSize - 1)]
+    [InlineData(PartSize)]
+    [InlineData(PartSize + 1)]
+    public async Task A_last_part_of_any_length_from_a_memory_stream_positioned_mid_buffer_fits_its_ciphertext_buffer(int lastLength)
+    {
+        // The ciphertext buffer of a part read from memory is sized for that part's chunks (a short one ends with a final
+        // chunk, tag only when its length is a multiple of 16 KiB); a too-long one is still refused, not overrun.
+        using var f = await CryptoFixture.CreateAsync(partSize: PartSize);
+        var upload = await f.Store.StartMultipartUploadAsync(BlobKey.Parse($"ann/last-{lastLength}.mp3"), null, Ct);
+        var first = TestData.Bytes(PartSize, 1);
+        var last = TestData.Bytes(lastLength, 2);
+        var padded = new byte[100 + lastLength];
+        last.CopyTo(padded, 100);
+        using var source = new MemoryStream(padded, 0, padded.Length, writable: false, publiclyVisible: true) { Position = 100 };
+
+        var parts = new List<UploadedPart>();
+        using (var part = await f.Store.EncryptPartAsync(upload, 1, new MemoryStream(first), Ct))
+        {
+            parts.Add(await f.Store.UploadPartAsync(part, Ct));
+        }
+
+        if (lastLength > PartSize)
+        {
+            await Assert.ThrowsAsync<BlobStoreException>(() => f.Store.EncryptPartAsync(upload, 2, source, Ct));
+            return;
+        }
+
+        using (var part = await f.Store.EncryptPartAsync(upload, 2, source, Ct))
+        {
+            Assert.Equal(lastLength, part.Length);
+            parts.Add(await f.Store.UploadPartAsync(part, Ct));
+        }
+
+        await f.Store.CompleteMultipartUploadAsync(upload, parts, Ct);
+        Assert.Equal(first.Concat(last).ToArray(), await f.Store.ReadAllBytesAsync(upload.Key, cancellationToken: Ct));
+    }
+
     [Fact]
     public async Task Two_bodies_encrypted_for_one_part_number_store_one_refuse_the_other_and_never_reuse_a_nonce()
     {

@@ -56,7 +56,14 @@ internal sealed class PartTransfer(LockerCore core, string userId, UploadSession
         // Three part buffers: part n's, being encrypted (or stored); part n + 1's, being read; and one whose hashes may still
         // run (the content SHA-256 is the pass's longest chain, so it is let lag a part behind). A buffer is read into again
         // only once its part's hashes are done (`hashed`); its encryption (or store) was awaited before the next part.
-        byte[][] buffers = [ArrayPool<byte>.Shared.Rent(partSize), ArrayPool<byte>.Shared.Rent(partSize), ArrayPool<byte>.Shared.Rent(partSize)];
+        // A file shorter than a part rents only what it needs (most songs are one part), and only as many buffers as it has parts.
+        int bufferSize = (int)Math.Clamp(total, 1, partSize);
+        byte[][] buffers = new byte[Math.Min(3, partCount)][];
+        for (int i = 0; i < buffers.Length; i++)
+        {
+            buffers[i] = ArrayPool<byte>.Shared.Rent(bufferSize);
+        }
+
         Task[] hashed = [Task.CompletedTask, Task.CompletedTask, Task.CompletedTask];
         // Through the encrypted store, part n is encrypted while part n - 1 is claimed and written (`sending`); the sends
         // run one at a time, in part order, so the file-system store's regions stay in order and completion is a rename.
