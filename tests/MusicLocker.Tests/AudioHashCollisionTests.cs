@@ -72,6 +72,30 @@ public sealed class AudioHashCollisionTests : FileSystemLockerTest
         Assert.Equal(objects, await Test.UserObjectsAsync());
     }
 
+    [Fact]
+    public async Task A_retagged_copy_of_a_track_whose_stored_object_is_lost_is_reported_per_file_and_refused_without_storing()
+    {
+        var alice = Test.Locker.ForUser("alice");
+        var first = await alice.Uploads.UploadFileAsync(AudioFiles.Mp3("cbr-info-lame.mp3"), cancellationToken: Ct);
+        foreach (string key in await Test.UserObjectsAsync())
+        {
+            await Test.Storage.DeleteAsync(MusicLocker.Storage.BlobKey.Parse(key), cancellationToken: Ct); // storage drift: the track's bytes are gone
+        }
+
+        // The scan goes on: the copy is reported with the code, the other file is scanned as usual.
+        var scan = await alice.Uploads.ScanAsync([AudioFiles.Mp3("id3v23-full.mp3"), AudioFiles.Mp3("big-cover.mp3")], Ct);
+        Assert.Equal(LockerErrorCode.Inconsistent, scan.Files[0].Error);
+        Assert.False(scan.Files[0].IsNew);
+        Assert.Null(scan.Files[1].Error);
+        Assert.True(scan.Files[1].IsNew);
+
+        var error = await Assert.ThrowsAsync<LockerException>(() => alice.Uploads.UploadFileAsync(AudioFiles.Mp3("id3v23-full.mp3"), cancellationToken: Ct));
+        Assert.Equal(LockerErrorCode.Inconsistent, error.ErrorCode);
+        Assert.Contains(first.Track.Id.ToString(), error.Message, StringComparison.Ordinal);
+        Assert.Empty(await Test.UserObjectsAsync());
+        Assert.Equal(first.Track.Id, Assert.Single(await EndToEndTests.ToListAsync(alice.Tracks.ListAsync(cancellationToken: Ct))).Id);
+    }
+
     private static string ExpectedAudioHash(byte[] file)
     {
         var info = new MediaProber().Probe(file);

@@ -19,9 +19,23 @@ internal static class AudioComparer
     /// Whether <paramref name="existing"/>'s stored audio payload is the <paramref name="length"/> bytes of
     /// <paramref name="source"/> at <paramref name="offset"/> (the source's position is moved).
     /// </summary>
+    /// <exception cref="LockerException"><see cref="LockerErrorCode.Inconsistent"/>: the track's stored object (or its info) is missing.</exception>
     public static async Task<bool> SameAudioAsync(LockerCore core, TrackRecord existing, Stream source, long offset, long length, CancellationToken cancellationToken)
     {
         var key = BlobKey.Parse(existing.StorageKey);
+        try
+        {
+            return await CompareAsync(core, key, source, offset, length, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BlobNotFoundException ex)
+        {
+            // Storage lost the track's bytes (drift): nothing to compare with, so neither a dedup nor a new track under its audio hash.
+            throw new LockerException(LockerErrorCode.Inconsistent, $"Track {existing.Id} has this file's audio hash, but its stored object '{ex.Key ?? key.Value}' is missing from storage, so the two cannot be compared; run ReconcileAsync to repair the catalog, then upload the file again. Nothing was stored.", ex);
+        }
+    }
+
+    private static async Task<bool> CompareAsync(LockerCore core, BlobKey key, Stream source, long offset, long length, CancellationToken cancellationToken)
+    {
         var info = await LockerDocuments.ReadAsync<StoredTrackInfo>(core.Objects, LockerKeys.Info(key), cancellationToken).ConfigureAwait(false);
         if (info.AudioLength != length)
         {

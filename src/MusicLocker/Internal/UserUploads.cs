@@ -143,7 +143,7 @@ internal sealed class UserUploads(LockerCore core, string userId) : ILockerUploa
         {
             return new ScannedFile(path, 0, null, null, null, LockerErrors.Translate(ex).ErrorCode);
         }
-        catch (LockerException ex) when (ex.ErrorCode is LockerErrorCode.FileNotFound or LockerErrorCode.FileUnreadable or LockerErrorCode.AudioHashCollision)
+        catch (LockerException ex) when (ex.ErrorCode is LockerErrorCode.FileNotFound or LockerErrorCode.FileUnreadable or LockerErrorCode.AudioHashCollision or LockerErrorCode.Inconsistent)
         {
             return new ScannedFile(path, 0, null, null, null, ex.ErrorCode);
         }
