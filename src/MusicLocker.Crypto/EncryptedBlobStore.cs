@@ -273,7 +273,10 @@ public sealed class EncryptedBlobStore : IBlobStore
         return ObserveAsync("multipart.claim_part", part.Upload.Key, async _ =>
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await ClaimCoreAsync(part, cancellationToken).ConfigureAwait(false);
+            CheckAge(part);
+            part.ThrowIfDisposed();
+            await ClaimPartNumberAsync(part.Upload, part.StartedAt, part.PartNumber, part.Claim, cancellationToken).ConfigureAwait(false);
+            part.MarkClaimed();
             return true;
         });
     }
@@ -476,15 +479,7 @@ public sealed class EncryptedBlobStore : IBlobStore
         var state = opened.State;
         int headerLength = partNumber == 1 ? CiphertextLayout.HeaderSize : 0;
         int chunksPerPart = state.PartSize / CiphertextLayout.ChunkSize;
-        int chunks = chunksPerPart;
-        if (content is MemoryStream memory && memory.TryGetBuffer(out var segment))
-        {
-            // The part's length is known: a short (last or only) part rents for its own chunks, its final one included.
-            long take = Math.Min(segment.Count - Math.Min(memory.Position, segment.Count), state.PartSize);
-            chunks = (int)Math.Min(chunksPerPart, (take / CiphertextLayout.ChunkSize) + 1);
-        }
-
-        byte[] ciphertext = ArrayPool<byte>.Shared.Rent(headerLength + (chunks * CiphertextLayout.EncryptedChunkSize));
+        byte[] ciphertext = ArrayPool<byte>.Shared.Rent(PartEncryptor.CiphertextCapacity(content, headerLength, state.PartSize));
         bool owned = false;
         try
         {
@@ -536,23 +531,6 @@ public sealed class EncryptedBlobStore : IBlobStore
             using var body = new MemoryStream(ciphertext, 0, part.CiphertextLength, writable: false);
             var stored = await _inner.UploadPartAsync(part.Inner, part.PartNumber, body, cancellationToken).ConfigureAwait(false);
             return new UploadedPart(part.PartNumber, stored.ETag, part.Length);
-        }
-        finally
-        {
-            part.EndSend(claimed);
-        }
-    }
-
-    /// <summary>Claims the part's number for its body, storing nothing else (see <see cref="ClaimPartAsync(EncryptedPart, CancellationToken)"/>).</summary>
-    private async Task ClaimCoreAsync(EncryptedPart part, CancellationToken cancellationToken)
-    {
-        CheckAge(part);
-        _ = part.BeginSend();
-        bool claimed = false;
-        try
-        {
-            await ClaimPartNumberAsync(part.Upload, part.StartedAt, part.PartNumber, part.Claim, cancellationToken).ConfigureAwait(false);
-            claimed = true;
         }
         finally
         {

@@ -68,6 +68,24 @@ public sealed class EncryptedPart : IDisposable
         }
     }
 
+    /// <summary>Throws once the part is disposed (a claim alone needs no ciphertext, so it takes no lease on it).</summary>
+    internal void ThrowIfDisposed()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+        }
+    }
+
+    /// <summary>Records that a claim took this part's number for its body.</summary>
+    internal void MarkClaimed()
+    {
+        lock (_gate)
+        {
+            _claimed = true;
+        }
+    }
+
     /// <summary>Takes the ciphertext for one send; <see cref="EndSend"/> gives it back. Throws once disposed.</summary>
     internal byte[] BeginSend()
     {

@@ -553,9 +553,9 @@ public sealed class S3BlobStore : IBlobStore, IBlobReadUrlSource, IDisposable
         return new BlobProperties(key, head.Headers.ContentLength, new ETag(head.ETag), ToOffset(head.LastModified), head.Headers.ContentType, ReadMetadata(head.Metadata));
     }
 
-    /// <summary>The properties of the version just written: read back (S3 returns no time on writes), or, if another writer came first, what the write itself knows.</summary>
     /// <summary>
-    /// The properties of the version just written (<paramref name="etag"/>). When the caller knows how many bytes it wrote
+    /// The properties of the version just written (<paramref name="etag"/>): read back (S3 returns no time on writes), or, if
+    /// another writer came first, what the write itself knows. When the caller knows how many bytes it wrote
     /// (<paramref name="writtenLength"/>), that is the length: the version read back is ours, and an emulator under load
     /// (s3rver) has answered that HEAD with Content-Length 0 for a just-written object.
     /// </summary>

@@ -10,18 +10,44 @@ namespace MusicLocker.Crypto.Format;
 internal static class PartEncryptor
 {
     /// <summary>
-    /// Encrypts <paramref name="source"/> (from its position) into <paramref name="destination"/>, which holds the
-    /// header and the chunks of a full part. Returns the ciphertext length and the plaintext length, the latter
+    /// The destination length <see cref="EncryptAsync"/> needs for <paramref name="source"/>: a memory stream's part is
+    /// known, so a short one needs only its own chunks (its final one included); any other stream, a full part's.
+    /// </summary>
+    public static int CiphertextCapacity(Stream source, int headerLength, int partSize)
+    {
+        int chunksPerPart = partSize / CiphertextLayout.ChunkSize;
+        int chunks = TryViewPart(source, partSize, out _, out _, out _, out int take)
+            ? Math.Min(chunksPerPart, (take / CiphertextLayout.ChunkSize) + 1)
+            : chunksPerPart;
+        return headerLength + (chunks * CiphertextLayout.EncryptedChunkSize);
+    }
+
+    /// <summary>The part a memory stream holds from its position: at most <paramref name="partSize"/> bytes of its buffer.</summary>
+    private static bool TryViewPart(Stream source, int partSize, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MemoryStream? memory, out ArraySegment<byte> segment, out int start, out int take)
+    {
+        if (source is MemoryStream stream && stream.TryGetBuffer(out segment))
+        {
+            memory = stream;
+            start = (int)Math.Min(stream.Position, segment.Count);
+            take = Math.Min(segment.Count - start, partSize);
+            return true;
+        }
+
+        (memory, segment, start, take) = (null, default, 0, 0);
+        return false;
+    }
+
+    /// <summary>
+    /// Encrypts <paramref name="source"/> (from its position) into <paramref name="destination"/>, at least
+    /// <see cref="CiphertextCapacity"/> bytes. Returns the ciphertext length and the plaintext length, the latter
     /// <paramref name="partSize"/> + 1 when the source holds more than a part (nothing past the part is encrypted).
     /// </summary>
     public static async ValueTask<(int Length, long PlaintextLength)> EncryptAsync(Stream source, ChunkCipher cipher, ReadOnlyMemory<byte> header, long firstChunk, int partSize, byte[] destination, CancellationToken cancellationToken)
     {
         header.Span.CopyTo(destination);
-        if (source is MemoryStream memory && memory.TryGetBuffer(out var segment))
+        if (TryViewPart(source, partSize, out var memory, out var segment, out int start, out int take))
         {
             // The caller's bytes are in memory already: encrypt straight from them.
-            int start = (int)Math.Min(memory.Position, segment.Count);
-            int take = Math.Min(segment.Count - start, partSize);
             memory.Position = start + take;
             int length = EncryptChunks(cipher, segment.AsSpan(start, take), firstChunk, destination.AsSpan(header.Length));
             return (header.Length + length, segment.Count - start > partSize ? partSize + 1L : take);
