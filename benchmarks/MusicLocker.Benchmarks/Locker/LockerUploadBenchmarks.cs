@@ -23,11 +23,12 @@ namespace MusicLocker.Benchmarks.Locker;
 public class LockerUploadBenchmarks
 {
     /// <summary>
-    /// <see cref="ShortInProcessConfig"/> with 50 warm-up iterations instead of 3. An iteration here is one upload (its
+    /// <see cref="ShortInProcessConfig"/> with 100 warm-up iterations instead of 3. An iteration here is one upload (its
     /// cleanup deletes the track, so BenchmarkDotNet invokes it once per iteration), and the facade's per-upload methods
-    /// are compiled at tier 0 until they have run 30 times: with 3 warm-ups, 15 of the 18 measured uploads ran unoptimised
-    /// code (1.67–1.89 measured so, 1.20–1.32 with <c>DOTNET_TieredCompilation=0</c> on the same build). 50 warm-ups let
-    /// tiered compilation finish before the first measured upload, as it has in a server that has been up a minute.
+    /// run at tier 0 for their first 30 calls, then instrumented for about 30 more. With 3 warm-ups, 15 of the 18 measured
+    /// uploads ran unoptimised code: 1.67–1.89 measured so, 1.20–1.32 with <c>DOTNET_TieredCompilation=0</c> on the same
+    /// build, 1.39–1.46 with 50 warm-ups, 1.34–1.39 with 100. 100 warm-ups let tiered compilation finish before the first
+    /// measured upload, as it has in a server that has been up a minute.
     /// </summary>
     public sealed class WarmedConfig : ManualConfig
     {
