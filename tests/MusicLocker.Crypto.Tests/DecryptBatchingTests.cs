@@ -140,6 +140,35 @@ public sealed class DecryptBatchingTests
         Assert.Equal(lendEvery != 1, reads > 0);
     }
 
+    [Theory]
+    [InlineData(1, true)] // every batch lent: one read crosses batches
+    [InlineData(0, false)] // read from the source: a read stops at the batch's end (no second source read inside one read)
+    public async Task A_read_from_lent_memory_is_not_cut_short_at_a_batch_end(int lendEvery, bool crosses)
+    {
+        const int Length = 3 * 1024 * 1024;
+        var (plain, ciphertext, cipherFactory, _) = Message(Length);
+        const long Offset = 40 * Chunk; // chunk-aligned: no partial first chunk
+        const int RangeLength = 1 << 20;
+        var window = DecryptWindow.ForRange(Length, Offset, RangeLength);
+        var (cipherOffset, cipherLength) = window.CiphertextRange();
+        var source = new LendingReadStream(ciphertext.AsMemory((int)cipherOffset, (int)cipherLength), lendEvery);
+        await using var stream = new DecryptingReadStream(source, cipherFactory(), window);
+        var output = new byte[RangeLength];
+
+        int first = await stream.ReadAsync(output.AsMemory(0, 32 * Chunk), Ct);
+
+        Assert.Equal(crosses ? 32 * Chunk : DecryptingReadStream.BatchChunks * Chunk, first);
+        Assert.Equal(plain.AsSpan((int)Offset, first).ToArray(), output.AsSpan(0, first).ToArray());
+        int total = first, n;
+        while ((n = await stream.ReadAsync(output.AsMemory(total), Ct)) > 0)
+        {
+            total += n;
+        }
+
+        Assert.Equal(plain.AsSpan((int)Offset, RangeLength).ToArray(), output);
+        Assert.Equal(cipherLength, source.Taken);
+    }
+
     [Fact]
     public async Task A_changed_byte_in_lent_memory_fails_authentication_like_a_read_one()
     {

@@ -6,9 +6,11 @@ namespace MusicLocker.Benchmarks.Streaming;
 internal static class PipeDrain
 {
     /// <summary>A pipe with default thresholds (pause at 64 KiB) and a task that reads it to the end.</summary>
-    public static (Pipe Pipe, Task<long> Drained) Start()
+    /// <param name="inlineReader">Run the reader's continuations on the writer's thread, inside its flush (no hand-off to
+    /// another thread): only to measure what the hand-off costs; a socket's consumer runs on its own thread.</param>
+    public static (Pipe Pipe, Task<long> Drained) Start(bool inlineReader = false)
     {
-        var pipe = new Pipe(new PipeOptions(useSynchronizationContext: false));
+        var pipe = new Pipe(new PipeOptions(readerScheduler: inlineReader ? PipeScheduler.Inline : null, useSynchronizationContext: false));
         return (pipe, DrainAsync(pipe.Reader));
     }
 

@@ -34,6 +34,7 @@ internal sealed class DecryptingReadStream : ChunkReadStream
 
     private byte[]? _encrypted;
     private ReadOnlyMemory<byte> _batch; // the ciphertext read last: in _encrypted, or lent by the source
+    private bool _batchLent;
     private int _cipherStart;
     private int _cipherEnd;
     private bool _sourceEnded;
@@ -154,8 +155,10 @@ internal sealed class DecryptingReadStream : ChunkReadStream
                 int direct = await NextChunkAsync(destination, useAsync, cancellationToken).ConfigureAwait(false);
                 if (direct > 0)
                 {
-                    // Decrypt the chunks already read that fit the rest of the caller's buffer too, without another source read.
-                    while (!_finished && _cipherStart < _cipherEnd && direct < destination.Length)
+                    // Decrypt the chunks already read that fit the rest of the caller's buffer too, without another source
+                    // read; when the source lent that batch (its memory, no I/O), the next batch too while a whole chunk still
+                    // fits, so a read is not cut short at a batch's end (one more hand-off downstream for nothing).
+                    while (!_finished && direct < destination.Length && (_cipherStart < _cipherEnd || (_batchLent && destination.Length - direct >= CiphertextLayout.ChunkSize)))
                     {
                         int more = await NextChunkAsync(destination[direct..], useAsync, cancellationToken).ConfigureAwait(false);
                         if (more == 0)
@@ -282,12 +285,14 @@ internal sealed class DecryptingReadStream : ChunkReadStream
             }
 
             _batch = lent;
+            _batchLent = true;
             got = total;
         }
         else
         {
             got = await ReadAsync(encrypted.AsMemory(0, total), useAsync, cancellationToken).ConfigureAwait(false);
             _batch = encrypted.AsMemory(0, got);
+            _batchLent = false;
         }
 
         _sourceEnded |= got < total;
