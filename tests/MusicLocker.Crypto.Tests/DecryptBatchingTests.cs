@@ -185,6 +185,32 @@ public sealed class DecryptBatchingTests
     }
 
     [Theory]
+    [InlineData(1, 2)] // lent, the bad chunk inside the first batch
+    [InlineData(1, 9)] // lent, the bad chunk in the second batch, reached inside the same read
+    [InlineData(0, 2)] // read from the source
+    public async Task A_read_that_reaches_a_bad_chunk_releases_the_chunks_before_it_and_the_next_read_fails(int lendEvery, int badChunk)
+    {
+        const int Length = 12 * Chunk;
+        var (plain, ciphertext, cipherFactory, _) = Message(Length);
+        var window = DecryptWindow.ForRange(Length, 0, Length);
+        var (offset, length) = window.CiphertextRange();
+        var stored = ciphertext.AsSpan((int)offset, (int)length).ToArray();
+        stored[(badChunk * CiphertextLayout.EncryptedChunkSize) + 5] ^= 1;
+        await using var stream = new DecryptingReadStream(new LendingReadStream(stored, lendEvery), cipherFactory(), window);
+        var output = new byte[Length];
+
+        int first = await stream.ReadAsync(output, Ct);
+
+        int expected = lendEvery == 0 ? Math.Min(badChunk, DecryptingReadStream.BatchChunks) * Chunk : badChunk * Chunk;
+        Assert.Equal(expected, first);
+        Assert.Equal(plain.AsSpan(0, first).ToArray(), output.AsSpan(0, first).ToArray());
+        var ex = await Assert.ThrowsAsync<EncryptionException>(async () => _ = await stream.ReadAsync(output, Ct));
+        Assert.Equal(EncryptionErrorCode.CiphertextInvalid, ex.ErrorCode);
+        Assert.Contains($"chunk {badChunk} does not authenticate", ex.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<EncryptionException>(async () => _ = await stream.ReadAsync(output, Ct)); // sticky
+    }
+
+    [Theory]
     [InlineData(-1)]
     [InlineData(1)]
     public async Task A_lender_that_lends_another_length_than_asked_is_refused_with_a_clear_error(int lie)

@@ -160,7 +160,19 @@ internal sealed class DecryptingReadStream : ChunkReadStream
                     // fits, so a read is not cut short at a batch's end (one more hand-off downstream for nothing).
                     while (!_finished && direct < destination.Length && (_cipherStart < _cipherEnd || (_batchLent && destination.Length - direct >= CiphertextLayout.ChunkSize)))
                     {
-                        int more = await NextChunkAsync(destination[direct..], useAsync, cancellationToken).ConfigureAwait(false);
+                        int more;
+                        try
+                        {
+                            more = await NextChunkAsync(destination[direct..], useAsync, cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (EncryptionException ex)
+                        {
+                            // The chunks already decrypted into the caller's buffer authenticated: they are released, and
+                            // the next read reports the failure (sticky).
+                            _failure = ex;
+                            return direct;
+                        }
+
                         if (more == 0)
                         {
                             break; // that chunk went to the stream's own buffer: the next call hands it out
