@@ -45,7 +45,7 @@ internal static class CryptoBenchmarkData
     {
         Span<byte> nonce = stackalloc byte[12];
         int written = 0;
-        for (int offset = 0, i = 0; offset < ciphertext.Length; offset += Chunk + 16, i++)
+        for (int offset = 0, i = 0; offset < ciphertext.Length; offset += EncryptedChunk, i++)
         {
             int n = Math.Min(Chunk, ciphertext.Length - offset - 16);
             BinaryPrimitives.WriteInt32BigEndian(nonce[8..], firstChunk + i);
@@ -63,10 +63,15 @@ internal static class CryptoBenchmarkData
     public static int RawDecryptRandomRange(AesGcm aes, byte[] whole, Span<byte> output, Random random)
     {
         int chunks = output.Length / Chunk;
-        int first = random.Next((Size / Chunk) - chunks);
-        int encryptedChunk = Chunk + 16;
-        return RawDecrypt(aes, whole.AsSpan(first * encryptedChunk, chunks * encryptedChunk), output, first);
+        int first = RandomFirstChunk(random, chunks);
+        return RawDecrypt(aes, whole.AsSpan(first * EncryptedChunk, chunks * EncryptedChunk), output, first);
     }
+
+    /// <summary>A <see cref="RawEncrypt"/> chunk's stored length: its plaintext and its tag.</summary>
+    public const int EncryptedChunk = Chunk + 16;
+
+    /// <summary>The first of <paramref name="chunks"/> consecutive chunks at a random place in a <see cref="Size"/>-byte message.</summary>
+    public static int RandomFirstChunk(Random random, int chunks) => random.Next((Size / Chunk) - chunks);
 
     public static int RawCiphertextLength(int plaintextLength) => plaintextLength + (((plaintextLength + Chunk - 1) / Chunk) * 16);
 

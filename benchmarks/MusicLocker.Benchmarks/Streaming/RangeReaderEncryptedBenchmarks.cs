@@ -151,13 +151,12 @@ public class RangeReaderEncryptedBenchmarks
     {
         const int Piece = 2 * CryptoBenchmarkData.Chunk;
         int chunks = RangeLength / CryptoBenchmarkData.Chunk;
-        int first = _rawRandom.Next((CryptoBenchmarkData.Size / CryptoBenchmarkData.Chunk) - chunks);
-        int encryptedChunk = CryptoBenchmarkData.Chunk + 16;
+        int first = CryptoBenchmarkData.RandomFirstChunk(_rawRandom, chunks);
         var (pipe, drained) = PipeDrain.Start();
         for (int i = 0; i < chunks; i += 2)
         {
             var memory = pipe.Writer.GetMemory(Piece);
-            int n = CryptoBenchmarkData.RawDecrypt(_raw!, _rawWhole.AsSpan((first + i) * encryptedChunk, 2 * encryptedChunk), memory.Span, first + i);
+            int n = CryptoBenchmarkData.RawDecrypt(_raw!, _rawWhole.AsSpan((first + i) * CryptoBenchmarkData.EncryptedChunk, 2 * CryptoBenchmarkData.EncryptedChunk), memory.Span, first + i);
             pipe.Writer.Advance(n);
             await pipe.Writer.FlushAsync();
         }

@@ -150,47 +150,48 @@ internal sealed class DecryptingReadStream : ChunkReadStream
                 return 0;
             }
 
+            int direct = 0;
             try
             {
-                int direct = await NextChunkAsync(destination, useAsync, cancellationToken).ConfigureAwait(false);
-                if (direct > 0)
+                direct = await NextChunkAsync(destination, useAsync, cancellationToken).ConfigureAwait(false);
+
+                // Decrypt the chunks already read that fit the rest of the caller's buffer too, without another source read;
+                // when the source lent that batch (its memory, no I/O), the next batch too, so a read is not cut short at a
+                // batch's end (one more hand-off downstream for nothing).
+                while (direct > 0 && MoreFits(destination.Length - direct))
                 {
-                    // Decrypt the chunks already read that fit the rest of the caller's buffer too, without another source
-                    // read; when the source lent that batch (its memory, no I/O), the next batch too while a whole chunk still
-                    // fits, so a read is not cut short at a batch's end (one more hand-off downstream for nothing).
-                    while (!_finished && direct < destination.Length && (_cipherStart < _cipherEnd || (_batchLent && destination.Length - direct >= CiphertextLayout.ChunkSize)))
+                    int more = await NextChunkAsync(destination[direct..], useAsync, cancellationToken).ConfigureAwait(false);
+                    if (more == 0)
                     {
-                        int more;
-                        try
-                        {
-                            more = await NextChunkAsync(destination[direct..], useAsync, cancellationToken).ConfigureAwait(false);
-                        }
-                        catch (EncryptionException ex)
-                        {
-                            // The chunks already decrypted into the caller's buffer authenticated: they are released, and
-                            // the next read reports the failure (sticky).
-                            _failure = ex;
-                            return direct;
-                        }
-
-                        if (more == 0)
-                        {
-                            break; // that chunk went to the stream's own buffer: the next call hands it out
-                        }
-
-                        direct += more;
+                        break; // that chunk went to the stream's own buffer: the next call hands it out
                     }
 
-                    return direct;
+                    direct += more;
                 }
             }
             catch (EncryptionException ex)
             {
                 _failure = ex;
-                throw;
+                if (direct == 0)
+                {
+                    throw;
+                }
+
+                // The chunks already decrypted into the caller's buffer authenticated: they are released, and the next read
+                // reports the failure (sticky).
+            }
+
+            if (direct > 0)
+            {
+                return direct;
             }
         }
     }
+
+    /// <summary>Whether one read goes on to the next chunk with <paramref name="room"/> bytes of the caller's buffer left:
+    /// a chunk already read, or the source's next lent batch while a whole chunk fits.</summary>
+    private bool MoreFits(int room) =>
+        !_finished && room > 0 && (_cipherStart < _cipherEnd || (_batchLent && room >= CiphertextLayout.ChunkSize));
 
     /// <summary>
     /// Decrypts and authenticates the next chunk, reading the next batch from the source first when none is buffered. When
