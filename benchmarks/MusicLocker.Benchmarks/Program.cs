@@ -7,6 +7,12 @@ if (args.Length > 0 && args[0] == "load")
     return await MusicLocker.Benchmarks.Http.LoadRun.RunAsync(args[1..]);
 }
 
+// One suite's methods interleaved block by block, ratios per round: dotnet run … -- interleave RangeReaderEncryptedBenchmarks --rounds 30
+if (args.Length > 0 && args[0] == "interleave")
+{
+    return await MusicLocker.Benchmarks.InterleavedRun.RunAsync(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;
 

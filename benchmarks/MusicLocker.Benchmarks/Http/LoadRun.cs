@@ -113,7 +113,8 @@ public static class LoadRun
 
     private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
-    private static int Option(string[] args, string name, int fallback, int min, int max)
+    /// <summary>The whole-number option <paramref name="name"/> (its next argument), <paramref name="fallback"/> when absent.</summary>
+    internal static int Option(string[] args, string name, int fallback, int min, int max)
     {
         int i = Array.IndexOf(args, name);
         if (i < 0)
