@@ -93,26 +93,28 @@ public sealed class SeekIndex
         long timestamp = entry.Timestamp;
         int pos = 0;
         int freeLength = 0; // free-format MP3: measured at the first frame, as the prober did
+        ulong? stream = null; // the header bits every frame of the stream shares (the prober's walk took no other frame)
         while (pos <= fromEntry.Length - Formats.Mp3.Mp3FrameHeader.Size)
         {
-            int length, samples;
             uint raw = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(fromEntry[pos..]);
             if (freeLength == 0 && Formats.Mp3.FreeFormat.IsHeader(raw))
             {
                 _ = Formats.Mp3.FreeFormat.Measure(fromEntry, pos, 2, final: true, out freeLength, out _);
             }
 
-            if (Formats.Adts.AdtsFrameHeader.TryParse(fromEntry[pos..], out var adts))
+            if (!TryFrameAt(fromEntry, pos, freeLength, out int length, out int samples, out ulong signature) || signature != (stream ??= signature))
             {
-                (length, samples) = (adts.FrameLength, adts.SamplesPerFrame);
-            }
-            else if (freeLength == 0 ? Formats.Mp3.Mp3FrameHeader.TryParse(raw, out var mp3) : Formats.Mp3.Mp3FrameHeader.TryParseFree(raw, freeLength, out mp3))
-            {
-                (length, samples) = (mp3.FrameLength, mp3.SamplesPerFrame);
-            }
-            else
-            {
-                return ThrowHelper.ThrowCorrupt<SeekPoint>("No MP3 or ADTS frame where the seek index points", entry.ByteOffset + pos);
+                // Not a frame of the stream where one should start: the index points elsewhere (another file), or this is a
+                // tag or junk between two streams joined into one file, which the prober's walk skipped (uncounted) to the
+                // next header its following frames confirm. Skip it the same way.
+                int next = stream is { } s && pos > 0 ? Resync(fromEntry, pos + 1, s, freeLength) : -1;
+                if (next < 0)
+                {
+                    return ThrowHelper.ThrowCorrupt<SeekPoint>(pos == 0 ? "No MP3 or ADTS frame where the seek index points" : "No MP3 or ADTS frame of the stream after these bytes, before the next seek index entry", entry.ByteOffset + pos);
+                }
+
+                pos = next;
+                continue;
             }
 
             if (timestamp + samples > target || timestamp + samples >= TotalDuration)
@@ -125,6 +127,66 @@ public sealed class SeekIndex
         }
 
         throw new ArgumentException($"The {fromEntry.Length} bytes given end before the frame that holds {time}.", nameof(fromEntry));
+    }
+
+    /// <summary>An MP3 or ADTS frame header at <paramref name="pos"/>: its length, samples and stream signature.</summary>
+    private static bool TryFrameAt(ReadOnlySpan<byte> data, int pos, int freeLength, out int length, out int samples, out ulong signature)
+    {
+        if (Formats.Adts.AdtsFrameHeader.TryParse(data[pos..], out var adts))
+        {
+            (length, samples, signature) = (adts.FrameLength, adts.SamplesPerFrame, adts.StreamSignature);
+            return true;
+        }
+
+        if (pos <= data.Length - Formats.Mp3.Mp3FrameHeader.Size)
+        {
+            uint raw = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(data[pos..]);
+            if (freeLength == 0 ? Formats.Mp3.Mp3FrameHeader.TryParse(raw, out var mp3) : Formats.Mp3.Mp3FrameHeader.TryParseFree(raw, freeLength, out mp3))
+            {
+                (length, samples, signature) = (mp3.FrameLength, mp3.SamplesPerFrame, freeLength == 0 ? mp3.StreamSignature : raw & Formats.Mp3.FreeFormat.StreamMask);
+                return true;
+            }
+        }
+
+        (length, samples, signature) = (0, 0, 0);
+        return false;
+    }
+
+    /// <summary>
+    /// The first position from <paramref name="from"/> where a frame of the stream (<paramref name="signature"/>) starts and
+    /// the frames after it confirm it, as the prober's resync does (<see cref="MediaProbeOptions.SyncConfirmFrames"/> by
+    /// default; a chain that reaches a tag or the end of these bytes after one frame counts, since the window ends just past
+    /// the next entry's frame). -1 when there is none.
+    /// </summary>
+    private static int Resync(ReadOnlySpan<byte> data, int from, ulong signature, int freeLength)
+    {
+        for (int candidate = from; candidate < data.Length; candidate++)
+        {
+            int ff = data[candidate..].IndexOf((byte)0xFF);
+            if (ff < 0)
+            {
+                return -1;
+            }
+
+            candidate += ff;
+            int pos = candidate;
+            for (int k = 0; ; k++)
+            {
+                if (k > MediaProbeOptions.Default.SyncConfirmFrames || (k >= 1 && (pos > data.Length - Formats.Mp3.Mp3FrameHeader.Size || Formats.Mp3.FrameWalker.IsTagStart(data[pos..]))))
+                {
+                    return candidate;
+                }
+
+                if (!TryFrameAt(data, pos, freeLength, out int length, out _, out ulong sig) || sig != signature)
+                {
+                    break;
+                }
+
+                pos += length;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>The serialized index (see <c>docs/seek-index.md</c>).</summary>

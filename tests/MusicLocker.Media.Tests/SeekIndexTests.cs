@@ -184,6 +184,98 @@ public sealed class SeekIndexTests
         }
     }
 
+    /// <summary>What two streams joined into one file may have between them (cat a.mp3 b.mp3).</summary>
+    public static TheoryData<string, string> JoinedWith() => new()
+    {
+        { "mp3/vbr-noheader.mp3", "id3v1" },
+        { "mp3/vbr-noheader.mp3", "id3v2" },
+        { "mp3/vbr-noheader.mp3", "junk" },
+        { "aac/lc-44k-stereo.aac", "id3v1" },
+        { "aac/lc-44k-stereo.aac", "id3v2" },
+        { "aac/lc-44k-stereo.aac", "junk" },
+    };
+
+    [Theory]
+    [MemberData(nameof(JoinedWith))]
+    public void FindFrame_skips_a_tag_or_junk_between_joined_streams_as_the_prober_did(string file, string between)
+    {
+        // Found by an outside test: every time seek whose index entry came just before the tag of a joined file answered
+        // "No MP3 or ADTS frame where the seek index points": the prober's walk skips the tag, the seek's walk did not.
+        var whole = Fixtures.Bytes(file);
+        var part = new MediaProber().Probe(whole);
+        var audio = whole.AsSpan((int)part.AudioOffset, (int)part.AudioLength).ToArray();
+        byte[] gap = between switch
+        {
+            // An ID3v1 tag ends the first file; an ID3v2 tag, with frame syncs inside its payload, starts the second.
+            "id3v1" => [.. "TAG"u8, .. Enumerable.Repeat((byte)0x20, 125)],
+            "id3v2" => [.. "ID3"u8, 3, 0, 0, 0, 0, 0x08, 0x00, .. Enumerable.Range(0, 1024).Select(i => i % 7 == 0 ? (byte)0xFF : (byte)(0xE0 | (i & 0x1F)))],
+            _ => [.. Enumerable.Range(0, 777).Select(i => (byte)(i * 37))],
+        };
+        byte[] data = [.. audio, .. gap, .. audio];
+        var info = new MediaProber().Probe(data);
+        Assert.Equal(2 * part.FrameCount, info.FrameCount);
+        var index = info.SeekIndex!;
+        long partSamples = part.EncodedSamples;
+        int spf = (int)(info.EncodedSamples / info.FrameCount);
+        int checkedAcross = 0;
+        for (double seconds = 0; seconds < info.DurationSeconds; seconds += 0.05)
+        {
+            var time = TimeSpan.FromSeconds(seconds);
+            var entry = index.Find(time);
+            var frame = index.FindFrame(time, data.AsSpan((int)entry.ByteOffset));
+            long target = (long)(time.Ticks * (decimal)index.Timescale / TimeSpan.TicksPerSecond);
+            Assert.InRange(target, frame.Timestamp, frame.Timestamp + spf - 1);
+
+            // The frame's place: in the first copy, or in the second one after the gap, at the same sample.
+            bool second = frame.Timestamp >= partSamples;
+            long inPart = FrameOffset(audio, part.Container, second ? frame.Timestamp - partSamples : frame.Timestamp);
+            Assert.Equal(second ? audio.Length + gap.Length + inPart : inPart, frame.ByteOffset);
+            checkedAcross += entry.ByteOffset < audio.Length && second ? 1 : 0;
+        }
+
+        Assert.True(checkedAcross > 0, "No seek walked from an entry before the gap to a frame after it.");
+    }
+
+    [Fact]
+    public void FindFrame_says_where_the_frames_stop_when_nothing_of_the_stream_follows()
+    {
+        var whole = Fixtures.Bytes("mp3/vbr-noheader.mp3");
+        var info = new MediaProber().Probe(whole);
+        var index = info.SeekIndex!;
+        var entry = index[1];
+        var bytes = whole.AsSpan((int)entry.ByteOffset, (int)(index[2].ByteOffset - entry.ByteOffset) + 16).ToArray();
+        int cut = FrameOffset(bytes, info.Container, 2 * (info.EncodedSamples / info.FrameCount));
+        bytes.AsSpan(cut).Fill(0x41); // no frame after the second one, up to and past the next entry
+        var ex = Assert.Throws<MediaFormatException>(() => index.FindFrame(index[2].Time - TimeSpan.FromMilliseconds(1), bytes));
+        Assert.Equal(MediaErrorCode.Corrupt, ex.ErrorCode);
+        Assert.Equal(entry.ByteOffset + cut, ex.Offset);
+    }
+
+    /// <summary>The offset of the frame that starts at <paramref name="sample"/> in bare frames (no tags, no header frame).</summary>
+    private static int FrameOffset(byte[] frames, MediaContainer container, long sample)
+    {
+        int offset = 0;
+        for (long samples = 0; samples < sample;)
+        {
+            int length, spf;
+            if (container == MediaContainer.Adts)
+            {
+                Assert.True(AdtsFrameHeader.TryParse(frames.AsSpan(offset), out var a));
+                (length, spf) = (a.FrameLength, a.SamplesPerFrame);
+            }
+            else
+            {
+                Assert.True(Mp3FrameHeader.TryParse(frames.AsSpan(offset), out var h));
+                (length, spf) = (h.FrameLength, h.SamplesPerFrame);
+            }
+
+            offset += length;
+            samples += spf;
+        }
+
+        return offset;
+    }
+
     /// <summary>A serialized index: "MLSI", version 1, the header varints, then <paramref name="body"/>.</summary>
     private static byte[] Serialized(ulong timescale, ulong duration, ulong interval, ulong count, byte[] body)
     {

@@ -23,17 +23,19 @@ internal readonly struct XingHeader
     {
         xing = default;
         int at = header.SideInfoEnd;
-        if (frame.Length < at + 8)
+
+        // A CRC-protected first frame: LAME writes the tag where it would be without the 2 CRC bytes, and decoders (ffmpeg,
+        // LAME's own) look there; the position after the CRC is tried too.
+        if (header.HasCrc && IsTag(frame, at - 2))
+        {
+            at -= 2;
+        }
+        else if (!IsTag(frame, at))
         {
             return false;
         }
 
-        var tag = frame.Slice(at, 4);
-        bool info = tag.SequenceEqual("Info"u8);
-        if (!info && !tag.SequenceEqual("Xing"u8))
-        {
-            return false;
-        }
+        bool info = frame.Slice(at, 4).SequenceEqual("Info"u8);
 
         uint flags = BinaryPrimitives.ReadUInt32BigEndian(frame[(at + 4)..]);
         int pos = at + 8;
@@ -79,6 +81,10 @@ internal readonly struct XingHeader
         xing = new XingHeader { IsInfo = info, Frames = frames, Bytes = bytes, Lame = lame };
         return true;
     }
+
+    /// <summary>Whether "Xing" or "Info" and its flags fit at <paramref name="at"/>.</summary>
+    private static bool IsTag(ReadOnlySpan<byte> frame, int at) =>
+        frame.Length >= at + 8 && (frame.Slice(at, 4).SequenceEqual("Info"u8) || frame.Slice(at, 4).SequenceEqual("Xing"u8));
 }
 
 /// <summary>LAME's extension of the Xing header: encoder version, and encoder delay and padding for gapless playback.</summary>
