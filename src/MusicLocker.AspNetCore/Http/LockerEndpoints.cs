@@ -384,12 +384,7 @@ internal sealed class LockerEndpoints
         }
         catch (LockerException ex) when (!context.Response.HasStarted)
         {
-            if (ex.ErrorCode is LockerErrorCode.Unknown or LockerErrorCode.IntegrityCheckFailed or LockerErrorCode.Inconsistent)
-            {
-                AspNetCoreLog.RequestFailed(_logger, context.Request.Path.Value ?? string.Empty, ex.ErrorCode, ex);
-            }
-
-            await LockerProblem.WriteAsync(context, ex).ConfigureAwait(false);
+            await LockerProblem.WriteAsync(context, ex, _logger).ConfigureAwait(false);
         }
     }
 

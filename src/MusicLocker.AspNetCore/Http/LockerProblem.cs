@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using MusicLocker.AspNetCore.Diagnostics;
 
 namespace MusicLocker.AspNetCore.Http;
 
@@ -25,11 +27,22 @@ internal static class LockerProblem
         _ => StatusCodes.Status500InternalServerError,
     };
 
-    /// <summary>Answers <paramref name="exception"/> (the response must not have started).</summary>
-    public static Task WriteAsync(HttpContext context, LockerException exception) =>
-        WriteAsync(context, StatusOf(exception.ErrorCode), exception.ErrorCode.ToString(), exception.ErrorCode is LockerErrorCode.Unknown or LockerErrorCode.IntegrityCheckFailed or LockerErrorCode.Inconsistent
+    /// <summary>
+    /// Answers <paramref name="exception"/> (the response must not have started). A server-side failure (500: unknown,
+    /// integrity, inconsistent) is logged with the exception (event 7002) and answered without the layer's message.
+    /// </summary>
+    public static Task WriteAsync(HttpContext context, LockerException exception, ILogger logger)
+    {
+        bool serverSide = exception.ErrorCode is LockerErrorCode.Unknown or LockerErrorCode.IntegrityCheckFailed or LockerErrorCode.Inconsistent;
+        if (serverSide)
+        {
+            AspNetCoreLog.RequestFailed(logger, context.Request.Path.Value ?? string.Empty, exception.ErrorCode, exception);
+        }
+
+        return WriteAsync(context, StatusOf(exception.ErrorCode), exception.ErrorCode.ToString(), serverSide
             ? "The locker failed to serve this request." // never echo a layer's internal message (paths, keys)
             : exception.Message);
+    }
 
     /// <summary>Answers an HTTP-level error (the response must not have started).</summary>
     public static async Task WriteAsync(HttpContext context, int status, string error, string message)

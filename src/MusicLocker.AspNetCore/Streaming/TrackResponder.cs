@@ -87,7 +87,7 @@ public sealed class TrackResponder
         catch (LockerException ex) when (!context.Response.HasStarted)
         {
             AspNetCoreTelemetry.Failed(activity, ex.ErrorCode.ToString());
-            await LockerProblem.WriteAsync(context, ex).ConfigureAwait(false);
+            await LockerProblem.WriteAsync(context, ex, _logger).ConfigureAwait(false);
         }
         catch (LockerException ex)
         {

@@ -28,6 +28,28 @@ internal static class LockerErrors
         }
     }
 
+    /// <summary>
+    /// Runs a read of track <paramref name="trackId"/>'s stored objects, translating layer errors. An object found missing
+    /// is <see cref="LockerErrorCode.Inconsistent"/> only while the catalog still has the track: a track deleted meanwhile
+    /// (a delete racing the read) is <see cref="LockerErrorCode.TrackNotFound"/>.
+    /// </summary>
+    public static async Task<T> GuardTrackRead<T>(Guid trackId, Func<Guid, CancellationToken, Task<bool>> trackExists, Func<Task<T>> read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Guard(read).ConfigureAwait(false);
+        }
+        catch (LockerException ex) when (ex.ErrorCode == LockerErrorCode.Inconsistent && ex.InnerException is BlobNotFoundException)
+        {
+            if (await trackExists(trackId, cancellationToken).ConfigureAwait(false))
+            {
+                throw;
+            }
+
+            throw new LockerException(LockerErrorCode.TrackNotFound, $"The user has no track {trackId} (it was deleted while it was being read).", ex);
+        }
+    }
+
     /// <summary>Runs a locker call, translating layer errors.</summary>
     public static async Task Guard(Func<Task> call)
     {

@@ -6,7 +6,7 @@ namespace MusicLocker.Internal;
 internal sealed partial class UserDownloads
 {
     public Task<StreamableTrack> OpenStreamAsync(Guid trackId, CancellationToken cancellationToken = default) =>
-        LockerErrors.Guard(async () =>
+        LockerErrors.GuardTrackRead(trackId, tracks.ExistsAsync, async () =>
         {
             var record = await tracks.GetRecordAsync(trackId, cancellationToken).ConfigureAwait(false);
             var key = BlobKey.Parse(record.StorageKey);
@@ -14,8 +14,8 @@ internal sealed partial class UserDownloads
 
             // A presigned URL reads the raw object: only plaintext objects may be handed out that way.
             var urls = core.Options.Encrypt ? null : core.Raw as IBlobReadUrlSource;
-            return new StreamableTrack(trackId, core.Objects, key, properties, urls, ct => ReadSeekIndexAsync(key, properties.ETag, ct));
-        });
+            return new StreamableTrack(trackId, core.Objects, key, properties, urls, ct => ReadSeekIndexAsync(key, properties.ETag, ct), tracks.ExistsAsync);
+        }, cancellationToken);
 
     /// <summary>The seek index of the track version <paramref name="version"/>, or null when it has none (MP4).</summary>
     private async Task<SeekIndex?> ReadSeekIndexAsync(BlobKey key, ETag version, CancellationToken cancellationToken)

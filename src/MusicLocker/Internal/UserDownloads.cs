@@ -9,7 +9,7 @@ internal sealed partial class UserDownloads(LockerCore core, UserTracks tracks) 
     public Task<long> DownloadToAsync(Guid trackId, Stream destination, DownloadOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        return LockerTelemetry.TraceAsync("download", tracks.UserId, activity => LockerErrors.Guard(async () =>
+        return LockerTelemetry.TraceAsync("download", tracks.UserId, activity => LockerErrors.GuardTrackRead(trackId, tracks.ExistsAsync, async () =>
         {
             var record = await tracks.GetRecordAsync(trackId, cancellationToken).ConfigureAwait(false);
             await core.Activity.TouchAsync(tracks.UserId, cancellationToken).ConfigureAwait(false);
@@ -22,7 +22,7 @@ internal sealed partial class UserDownloads(LockerCore core, UserTracks tracks) 
             var properties = await core.Objects.DownloadToAsync(BlobKey.Parse(record.StorageKey), destination, null, cancellationToken).ConfigureAwait(false);
             activity?.SetTag("musiclocker.bytes", properties.Length);
             return properties.Length;
-        }));
+        }, cancellationToken));
     }
 
     public Task<TrackContent> OpenReadAsync(Guid trackId, long offset = 0, long? length = null, CancellationToken cancellationToken = default)
@@ -32,7 +32,7 @@ internal sealed partial class UserDownloads(LockerCore core, UserTracks tracks) 
             LockerErrors.ThrowInvalidArgument(length is <= 0 ? nameof(length) : nameof(offset), $"A range needs offset >= 0 and length > 0 (got offset {offset}, length {length}).");
         }
 
-        return LockerTelemetry.TraceAsync("download", tracks.UserId, activity => LockerErrors.Guard(async () =>
+        return LockerTelemetry.TraceAsync("download", tracks.UserId, activity => LockerErrors.GuardTrackRead(trackId, tracks.ExistsAsync, async () =>
         {
             var record = await tracks.GetRecordAsync(trackId, cancellationToken).ConfigureAwait(false);
             await core.Activity.TouchAsync(tracks.UserId, cancellationToken).ConfigureAwait(false);
@@ -48,11 +48,11 @@ internal sealed partial class UserDownloads(LockerCore core, UserTracks tracks) 
             }
 
             return new TrackContent(new TranslatingReadStream(download.Content), download.Offset, download.Length, download.Properties.Length, download.Properties.ContentType ?? "application/octet-stream");
-        }));
+        }, cancellationToken));
     }
 
     public Task<CoverArt> OpenCoverArtAsync(Guid trackId, CancellationToken cancellationToken = default) =>
-        LockerErrors.Guard(async () =>
+        LockerErrors.GuardTrackRead(trackId, tracks.ExistsAsync, async () =>
         {
             // The user's cover edit first (it also proves the track is theirs): a set picture, or the cover removed.
             if (await tracks.Covers.GetEditAsync(trackId, cancellationToken).ConfigureAwait(false) is { } edit)
@@ -71,5 +71,5 @@ internal sealed partial class UserDownloads(LockerCore core, UserTracks tracks) 
             var properties = await core.Objects.GetPropertiesAsync(BlobKey.Parse(record.StorageKey), cancellationToken).ConfigureAwait(false);
             byte[] picture = await MediaProber.ReadCoverArtAsync(new BlobRandomAccessSource(core.Objects, properties), cover, cancellationToken: cancellationToken).ConfigureAwait(false);
             return new CoverArt(new MemoryStream(picture, writable: false), cover.MimeType, picture.Length);
-        });
+        }, cancellationToken);
 }

@@ -126,6 +126,20 @@ internal sealed class UserTracks(LockerCore core, string userId) : ILockerTracks
             return new LockerPage<AlbumEntry>(page.Items, LockerCursor.Wrap(userId, "album-list", page.NextCursor));
         });
 
+    /// <summary>Whether the user's catalog has track <paramref name="trackId"/>.</summary>
+    internal async Task<bool> ExistsAsync(Guid trackId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await GetRecordAsync(trackId, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (LockerException ex) when (ex.ErrorCode == LockerErrorCode.TrackNotFound)
+        {
+            return false;
+        }
+    }
+
     internal Task<TrackRecord> GetRecordAsync(Guid trackId, CancellationToken cancellationToken) =>
         LockerErrors.Guard(() => core.Metadata.Tracks.GetTrackAsync(userId, trackId, cancellationToken));
 

@@ -17,15 +17,17 @@ public sealed class StreamableTrack
     private readonly BlobKey _key;
     private readonly IBlobReadUrlSource? _urls;
     private readonly Func<CancellationToken, Task<SeekIndex?>> _readSeekIndex;
+    private readonly Func<Guid, CancellationToken, Task<bool>> _trackExists;
     private SeekIndex? _seekIndex;
 
-    internal StreamableTrack(Guid trackId, IBlobStore store, BlobKey key, BlobProperties properties, IBlobReadUrlSource? urls, Func<CancellationToken, Task<SeekIndex?>> readSeekIndex)
+    internal StreamableTrack(Guid trackId, IBlobStore store, BlobKey key, BlobProperties properties, IBlobReadUrlSource? urls, Func<CancellationToken, Task<SeekIndex?>> readSeekIndex, Func<Guid, CancellationToken, Task<bool>> trackExists)
     {
         TrackId = trackId;
         _store = store;
         _key = key;
         _urls = urls;
         _readSeekIndex = readSeekIndex;
+        _trackExists = trackExists;
         Length = properties.Length;
         ETag = properties.ETag;
         LastModified = properties.LastModified;
@@ -68,7 +70,7 @@ public sealed class StreamableTrack
         }
 
         var reader = new BlobRangeReader(_store, options);
-        return LockerErrors.Guard(() => reader.WriteRangeAsync(_key, offset, length, destination, ETag, cancellationToken));
+        return GuardRead(() => reader.WriteRangeAsync(_key, offset, length, destination, ETag, cancellationToken), cancellationToken);
     }
 
     /// <summary>
@@ -80,11 +82,13 @@ public sealed class StreamableTrack
     /// <exception cref="LockerException"><see cref="LockerErrorCode.InvalidArgument"/>: the track has no seek index (MP4/M4A:
     /// players seek by bytes through <c>moov</c>); <see cref="LockerErrorCode.CorruptFile"/>: the index does not match the bytes.</exception>
     public Task<SeekPoint> FindFrameAsync(TimeSpan time, CancellationToken cancellationToken = default) =>
-        LockerErrors.Guard(async () =>
-        {
-            var index = await SeekIndexAsync(cancellationToken).ConfigureAwait(false);
-            return await TimeSeek.FindFrameAsync(_store, _key, index, time, ETag, cancellationToken).ConfigureAwait(false);
-        });
+        GuardRead(
+            async () =>
+            {
+                var index = await SeekIndexAsync(cancellationToken).ConfigureAwait(false);
+                return await TimeSeek.FindFrameAsync(_store, _key, index, time, ETag, cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken);
 
     /// <summary>
     /// Starts at <paramref name="time"/> in one storage read of the track (plus the seek index's, the first time this
@@ -109,12 +113,18 @@ public sealed class StreamableTrack
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentOutOfRangeException.ThrowIfNegative(maxLength);
         var reader = new BlobRangeReader(_store, options);
-        return LockerErrors.Guard(async () =>
-        {
-            var index = await SeekIndexAsync(cancellationToken).ConfigureAwait(false);
-            return await reader.WriteFromTimeAsync(_key, index, time, maxLength, onFrame, destination, ETag, cancellationToken).ConfigureAwait(false);
-        });
+        return GuardRead(
+            async () =>
+            {
+                var index = await SeekIndexAsync(cancellationToken).ConfigureAwait(false);
+                return await reader.WriteFromTimeAsync(_key, index, time, maxLength, onFrame, destination, ETag, cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken);
     }
+
+    /// <summary>A read of this version: a track deleted meanwhile is <see cref="LockerErrorCode.TrackNotFound"/>, not <see cref="LockerErrorCode.Inconsistent"/>.</summary>
+    private Task<T> GuardRead<T>(Func<Task<T>> read, CancellationToken cancellationToken) =>
+        LockerErrors.GuardTrackRead(TrackId, _trackExists, read, cancellationToken);
 
     /// <summary>The track's seek index: the locker's cache of versions seeked before, else one read of the track's sidecar.</summary>
     private async Task<SeekIndex> SeekIndexAsync(CancellationToken cancellationToken)

@@ -47,6 +47,9 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
     /// <summary>Completes when every read stream opened so far was disposed.</summary>
     public TaskCompletionSource AllClosed { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>When set, runs before every OpenReadAsync and GetPropertiesAsync (a test's hook between a caller's reads).</summary>
+    public Func<BlobKey, CancellationToken, Task>? BeforeRead { get; set; }
+
     public void ResetCounts()
     {
         _reads = 0;
@@ -57,6 +60,11 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
     public async Task<BlobDownload> OpenReadAsync(BlobKey key, ReadBlobOptions? options = null, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _reads);
+        if (BeforeRead is { } hook)
+        {
+            await hook(key, cancellationToken);
+        }
+
         var download = await inner.OpenReadAsync(key, options, cancellationToken);
         if (Interlocked.Increment(ref _openStreams) == 1)
         {
@@ -66,10 +74,15 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
         return new BlobDownload(new CountingStream(this, download.Content), download.Properties, download.Offset, download.Length);
     }
 
-    public Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default)
+    public async Task<BlobProperties> GetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _propertyReads);
-        return inner.GetPropertiesAsync(key, cancellationToken);
+        if (BeforeRead is { } hook)
+        {
+            await hook(key, cancellationToken);
+        }
+
+        return await inner.GetPropertiesAsync(key, cancellationToken);
     }
 
     public Task<BlobProperties> PutAsync(BlobKey key, Stream content, PutBlobOptions? options = null, CancellationToken cancellationToken = default) => inner.PutAsync(key, content, options, cancellationToken);
