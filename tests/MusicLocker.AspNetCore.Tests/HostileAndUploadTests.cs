@@ -131,6 +131,69 @@ public sealed class HostileAndUploadTests
     }
 
     [Fact]
+    public async Task A_form_upload_and_an_unreadable_body_are_typed_errors_and_store_nothing()
+    {
+        // Found by an outside test: a browser form's envelope was stored as part of the file, and a body Kestrel could not
+        // read (bad chunked framing) escaped as an unhandled exception with an empty answer.
+        await using var host = await LockerHost.StartAsync(Backend.InMemory, encrypt: true);
+        using var client = host.Client();
+        byte[] mp3 = await File.ReadAllBytesAsync(Path.Combine(TestEnvironment.RepositoryRoot, "tests", "fixtures", "mp3", "cbr-info-lame.mp3"), Ct);
+        using (var form = new MultipartFormDataContent { { new ByteArrayContent(mp3), "file", "a.mp3" } })
+        using (var response = await client.PostAsync($"{LockerHost.Prefix}/tracks", form, Ct))
+        {
+            Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+            Assert.Equal("FormUploadNotSupported", await ErrorOf(response));
+        }
+
+        using (var tcp = new System.Net.Sockets.TcpClient())
+        {
+            await tcp.ConnectAsync(host.BaseAddress.Host, host.BaseAddress.Port, Ct);
+            var stream = tcp.GetStream();
+            string request = $"POST {LockerHost.Prefix}/tracks HTTP/1.1\r\nHost: x\r\n{LockerHost.UserHeader}: ann\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nnot a chunk\r\n";
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(request), Ct);
+            using var reader = new StreamReader(stream, Encoding.ASCII);
+            string status = await reader.ReadLineAsync(Ct) ?? "";
+            string rest = await ReadUntilJsonAsync(reader);
+            Assert.StartsWith("HTTP/1.1 400", status, StringComparison.Ordinal);
+            Assert.Contains("\"error\":\"BadRequestBody\"", rest, StringComparison.Ordinal);
+        }
+
+        await using var none = host.Locker.ForUser("ann").Tracks.ListAsync(cancellationToken: Ct).GetAsyncEnumerator(Ct);
+        Assert.False(await none.MoveNextAsync());
+
+        static async Task<string> ReadUntilJsonAsync(StreamReader reader)
+        {
+            var text = new StringBuilder();
+            while (await reader.ReadLineAsync(Ct) is { } line)
+            {
+                text.AppendLine(line);
+                if (line.StartsWith('{'))
+                {
+                    break;
+                }
+            }
+
+            return text.ToString();
+        }
+    }
+
+    [Theory]
+    [InlineData("sort=Title,Artist")]
+    [InlineData("sort=Title&sort=Artist")]
+    [InlineData("sort=1")]
+    [InlineData("sort=%20Title")]
+    public async Task A_sort_is_one_name(string query)
+    {
+        await using var host = await LockerHost.StartAsync(Backend.InMemory, encrypt: false);
+        using var client = host.Client();
+        using var response = await client.SendAsync(Get($"{LockerHost.Prefix}/tracks?{query}"), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("InvalidArgument", await ErrorOf(response));
+        using var good = await client.SendAsync(Get($"{LockerHost.Prefix}/tracks?sort=artist"), Ct);
+        Assert.Equal(HttpStatusCode.OK, good.StatusCode);
+    }
+
+    [Fact]
     public async Task Quota_refusals_say_how_much_is_needed()
     {
         await using var host = await LockerHost.StartAsync(Backend.InMemory, encrypt: false);

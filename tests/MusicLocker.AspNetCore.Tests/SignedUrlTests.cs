@@ -84,6 +84,10 @@ public sealed class SignedUrlTests : IAsyncLifetime
             Stream(_track) + "?token=",                                                       // empty
             Stream(_track) + "?token=" + new string('A', 5000),                               // huge
             Stream(_track) + "?token=" + token + "&token=" + token,                           // twice
+            Stream(_track) + "?token=%20" + token,                                            // white space the base64url
+            Stream(_track) + "?token=" + token.Insert(7, "%0A"),                              // decoder would skip: one grant
+            Stream(_track) + "?token=+" + token,                                              // written many ways
+            Stream(_track) + "?token=" + token.Insert(token.Length - 3, "%09"),
         };
 
         using var anonymous = _host.Client(user: null);
@@ -106,6 +110,29 @@ public sealed class SignedUrlTests : IAsyncLifetime
         }
 
         Assert.Equal(0, _host.Storage.Reads);
+    }
+
+    [Fact]
+    public async Task The_expiry_a_signed_URL_is_answered_with_is_the_tokens_own()
+    {
+        // Found by an outside test: the token holds whole seconds, the answer echoed the unrounded time (up to 1 s later).
+        _host.Clock.Advance(TimeSpan.FromMilliseconds(700));
+        using var client = _host.Client();
+        using var response = await client.PostAsync($"{LockerHost.Prefix}/tracks/{_track:D}/signed-url?permission=stream&ttl=1", null, Ct);
+        using var json = await JsonOf(response);
+        var expiresAt = json.RootElement.GetProperty("expiresAt").GetDateTimeOffset();
+        string url = json.RootElement.GetProperty("url").GetString()!;
+        Assert.True(expiresAt <= _host.Clock.GetUtcNow().AddSeconds(1), $"{expiresAt:O} is after now + ttl");
+        using var anonymous = _host.Client(user: null);
+        _host.Clock.Advance(expiresAt - _host.Clock.GetUtcNow() - TimeSpan.FromTicks(1));
+        using (var ok = await anonymous.SendAsync(Get(url), Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        _host.Clock.Advance(TimeSpan.FromTicks(1));
+        using var expired = await anonymous.SendAsync(Get(url), Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, expired.StatusCode);
     }
 
     [Fact]

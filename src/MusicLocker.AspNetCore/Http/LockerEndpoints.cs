@@ -94,7 +94,8 @@ internal sealed class LockerEndpoints
 
         var query = context.Request.Query;
         var sort = TrackSort.Title;
-        if (query["sort"].ToString() is { Length: > 0 } sortText && (!Enum.TryParse(sortText, ignoreCase: true, out sort) || !Enum.IsDefined(sort)))
+        // One name: Enum.TryParse would also take numbers and "Title,Artist" (flags OR-ed), and a repeated sort= joins with a comma.
+        if (query["sort"].ToString() is { Length: > 0 } sortText && (!sortText.All(char.IsAsciiLetter) || !Enum.TryParse(sortText, ignoreCase: true, out sort) || !Enum.IsDefined(sort)))
         {
             throw new LockerException(LockerErrorCode.InvalidArgument, "sort: expected Title, Artist, Album or RecentlyAdded.");
         }
@@ -148,6 +149,13 @@ internal sealed class LockerEndpoints
             limit.MaxRequestBodySize = _maxUploadBytes;
         }
 
+        if (context.Request.HasFormContentType)
+        {
+            // A browser form's envelope around the file would be stored as part of it: the body must be the file itself.
+            await LockerProblem.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "FormUploadNotSupported", "Send the file's bytes as the request body (Content-Type audio/mpeg, audio/aac, audio/mp4 or application/octet-stream), not a form (multipart/form-data or application/x-www-form-urlencoded).").ConfigureAwait(false);
+            return;
+        }
+
         string? fileName = NullIfEmpty(context.Request.Query["fileName"]);
         UploadResult result;
         try
@@ -157,6 +165,13 @@ internal sealed class LockerEndpoints
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             await LockerProblem.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "RequestTooLarge", $"Uploads are limited to {_maxUploadBytes:N0} bytes.").ConfigureAwait(false);
+            return;
+        }
+        catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
+        {
+            // The client's body could not be read (cut short, too slow, bad chunked framing): the client's fault, answered with
+            // Kestrel's status and message (they name no server detail), not an unhandled exception. Nothing was stored.
+            await LockerProblem.WriteAsync(context, ex.StatusCode, "BadRequestBody", $"The upload's body could not be read: {ex.Message}").ConfigureAwait(false);
             return;
         }
 
@@ -174,11 +189,16 @@ internal sealed class LockerEndpoints
         }
 
         _ = await user.Tracks.GetAsync(trackId, context.RequestAborted).ConfigureAwait(false); // no URL for a track the user does not have
-        var expires = _signer!.TimeProvider.GetUtcNow() + lifetime;
-        string token = _signer.Sign(new SignedGrant(user.UserId, SignedResource.Track, trackId, permission, expires));
+        var expires = ExpiryOf(lifetime);
+        string token = _signer!.Sign(new SignedGrant(user.UserId, SignedResource.Track, trackId, permission, expires));
         string action = permission == SignedAccess.Download ? "download" : "stream";
         await WriteJsonAsync(context, new { url = $"{GroupPath(context, 3)}/tracks/{trackId:D}/{action}?token={token}", token, expiresAt = expires }).ConfigureAwait(false);
     });
+
+    /// <summary>When a grant made now for <paramref name="lifetime"/> expires, in the whole seconds a token holds (the answer's
+    /// <c>expiresAt</c> is then exactly the token's expiry, never later).</summary>
+    private DateTimeOffset ExpiryOf(TimeSpan lifetime) =>
+        DateTimeOffset.FromUnixTimeSeconds((_signer!.TimeProvider.GetUtcNow() + lifetime).ToUnixTimeSeconds());
 
     public Task CreateShareAsync(HttpContext context) => Guarded(context, async () =>
     {
@@ -206,8 +226,8 @@ internal sealed class LockerEndpoints
             throw new LockerException(LockerErrorCode.InvalidArgument, "track or playlist: give the id of what to share.");
         }
 
-        var expires = _signer!.TimeProvider.GetUtcNow() + lifetime;
-        string token = _signer.Sign(new SignedGrant(user.UserId, resource, id, download ? SignedAccess.Download : SignedAccess.Stream, expires));
+        var expires = ExpiryOf(lifetime);
+        string token = _signer!.Sign(new SignedGrant(user.UserId, resource, id, download ? SignedAccess.Download : SignedAccess.Stream, expires));
         context.Response.StatusCode = StatusCodes.Status201Created;
         await WriteJsonAsync(context, new { url = $"{GroupPath(context, 1)}/shared/{token}", token, expiresAt = expires }).ConfigureAwait(false);
     });

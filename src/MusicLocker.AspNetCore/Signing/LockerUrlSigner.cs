@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -58,6 +59,8 @@ public sealed class LockerUrlSigner
     /// <summary>The signer's clock.</summary>
     public TimeProvider TimeProvider => _time;
 
+    private static readonly SearchValues<char> TokenChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.");
+
     /// <summary>A token for <paramref name="grant"/>, URL-safe (base64url and one dot).</summary>
     /// <exception cref="ArgumentException">The grant has an empty or over-long user id, an unknown resource or permission.</exception>
     public string Sign(SignedGrant grant)
@@ -96,8 +99,9 @@ public sealed class LockerUrlSigner
             return TokenRejection.Malformed;
         }
 
+        // Only the characters Sign writes: the base64url decoder skips white space, which would let one grant be written many ways.
         int dot = token.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0 || dot != token.LastIndexOf('.'))
+        if (dot <= 0 || dot != token.LastIndexOf('.') || token.AsSpan().ContainsAnyExcept(TokenChars))
         {
             return TokenRejection.Malformed;
         }
