@@ -193,6 +193,8 @@ public sealed class SeekIndexTests
         { "aac/lc-44k-stereo.aac", "id3v1" },
         { "aac/lc-44k-stereo.aac", "id3v2" },
         { "aac/lc-44k-stereo.aac", "junk" },
+        { "mp3/vbr-noheader.mp3", "mono" },
+        { "aac/lc-44k-stereo.aac", "mono" },
     };
 
     [Theory]
@@ -209,9 +211,11 @@ public sealed class SeekIndexTests
             // An ID3v1 tag ends the first file; an ID3v2 tag, with frame syncs inside its payload, starts the second.
             "id3v1" => [.. "TAG"u8, .. Enumerable.Repeat((byte)0x20, 125)],
             "id3v2" => [.. "ID3"u8, 3, 0, 0, 0, 0, 0x08, 0x00, .. Enumerable.Range(0, 1024).Select(i => i % 7 == 0 ? (byte)0xFF : (byte)(0xE0 | (i & 0x1F)))],
+            "mono" => [], // nothing between, but the second stream's headers say mono (an outside test: ADTS was cut there)
             _ => [.. Enumerable.Range(0, 777).Select(i => (byte)(i * 37))],
         };
-        byte[] data = [.. audio, .. gap, .. audio];
+        byte[] joined = between == "mono" ? Mono(audio, part.Container) : audio;
+        byte[] data = [.. audio, .. gap, .. joined];
         var info = new MediaProber().Probe(data);
         Assert.Equal(2 * part.FrameCount, info.FrameCount);
         var index = info.SeekIndex!;
@@ -249,6 +253,33 @@ public sealed class SeekIndexTests
         var ex = Assert.Throws<MediaFormatException>(() => index.FindFrame(index[2].Time - TimeSpan.FromMilliseconds(1), bytes));
         Assert.Equal(MediaErrorCode.Corrupt, ex.ErrorCode);
         Assert.Equal(entry.ByteOffset + cut, ex.Offset);
+    }
+
+    /// <summary>A copy of bare frames whose headers say mono (ADTS channel configuration 1, MP3 channel mode 3); lengths unchanged.</summary>
+    private static byte[] Mono(byte[] frames, MediaContainer container)
+    {
+        var copy = frames.ToArray();
+        for (int offset = 0; offset < copy.Length;)
+        {
+            int length;
+            if (container == MediaContainer.Adts)
+            {
+                Assert.True(AdtsFrameHeader.TryParse(copy.AsSpan(offset), out var a));
+                length = a.FrameLength;
+                copy[offset + 2] = (byte)(copy[offset + 2] & 0xFE); // channel_configuration's high bit (byte 2's last)
+                copy[offset + 3] = (byte)((copy[offset + 3] & 0x3F) | 0x40); // and its low two bits: configuration 1
+            }
+            else
+            {
+                Assert.True(Mp3FrameHeader.TryParse(copy.AsSpan(offset), out var h));
+                length = h.FrameLength;
+                copy[offset + 3] = (byte)(copy[offset + 3] | 0xC0); // channel mode 3: mono
+            }
+
+            offset += length;
+        }
+
+        return copy;
     }
 
     /// <summary>The offset of the frame that starts at <paramref name="sample"/> in bare frames (no tags, no header frame).</summary>

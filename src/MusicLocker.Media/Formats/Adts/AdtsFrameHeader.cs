@@ -37,8 +37,12 @@ internal readonly struct AdtsFrameHeader
 
     public bool HasCrc => ((_raw >> 40) & 1) == 0;
 
-    /// <summary>The bits that stay constant through a stream: sync, ID, layer, profile, rate, channel configuration.</summary>
-    public ulong StreamSignature => _raw & 0x00FF_FFFF_C000_0000;
+    /// <summary>
+    /// The bits that stay constant through a stream: sync, ID, layer, profile, rate, private bit. Not the channel
+    /// configuration or protection_absent, as MP3's signature leaves out its channel mode and CRC bit: a file of joined
+    /// streams (stereo then mono, with and without CRC) is one timeline.
+    /// </summary>
+    public ulong StreamSignature => _raw & 0x00FF_FEFE_0000_0000;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryParse(ReadOnlySpan<byte> data, out AdtsFrameHeader header)
