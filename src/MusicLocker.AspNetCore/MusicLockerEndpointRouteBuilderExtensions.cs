@@ -35,7 +35,7 @@ public static class MusicLockerEndpointRouteBuilderExtensions
         string[] getHead = [HttpMethods.Get, HttpMethods.Head];
         group.MapMethods("tracks/{trackId:guid}/stream", getHead, handlers.StreamAsync);
         group.MapMethods("tracks/{trackId:guid}/download", getHead, handlers.DownloadAsync);
-        group.MapGet("tracks/{trackId:guid}/cover", handlers.CoverAsync);
+        group.MapMethods("tracks/{trackId:guid}/cover", getHead, handlers.CoverAsync);
         group.MapGet("tracks/{trackId:guid}", handlers.TrackAsync);
         group.MapGet("tracks", handlers.TracksAsync);
         group.MapPost("tracks", handlers.UploadAsync);

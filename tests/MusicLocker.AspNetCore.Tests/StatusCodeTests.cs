@@ -235,6 +235,25 @@ public sealed class StatusCodeTests : IAsyncLifetime
         await cover.Content.CopyToAsync(expected, Ct);
         Assert.Equal(expected.ToArray(), await response.Content.ReadAsByteArrayAsync(Ct));
 
+        // Revalidation (an outside test found covers had no validator): an ETag, 304 on a match, HEAD without a body.
+        string? etag = response.Headers.ETag?.Tag;
+        Assert.NotNull(etag);
+        var revalidate = Get($"{LockerHost.Prefix}/tracks/{id:D}/cover");
+        revalidate.Headers.TryAddWithoutValidation("If-None-Match", etag);
+        using (var notModified = await client.SendAsync(revalidate, Ct))
+        {
+            Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+            Assert.Empty(await notModified.Content.ReadAsByteArrayAsync(Ct));
+        }
+
+        using (var head = await client.SendAsync(Get($"{LockerHost.Prefix}/tracks/{id:D}/cover", method: HttpMethod.Head), Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+            Assert.Equal(etag, head.Headers.ETag?.Tag);
+            Assert.Equal(expected.Length, head.Content.Headers.ContentLength);
+            Assert.Empty(await head.Content.ReadAsByteArrayAsync(Ct));
+        }
+
         using var none = await client.SendAsync(Get($"{LockerHost.Prefix}/tracks/{_mp3:D}/cover"), Ct);
         if (none.StatusCode != HttpStatusCode.OK)
         {

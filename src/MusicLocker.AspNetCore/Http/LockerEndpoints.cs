@@ -70,10 +70,25 @@ internal sealed class LockerEndpoints
         var cover = await user.Downloads.OpenCoverArtAsync(trackId, context.RequestAborted).ConfigureAwait(false);
         await using (cover.ConfigureAwait(false))
         {
-            context.Response.ContentType = cover.MimeType;
-            context.Response.ContentLength = cover.Length;
+            // A picture is small and read whole: its ETag is a hash of its bytes, so a player revalidates with a 304.
+            using var picture = new MemoryStream((int)Math.Min(cover.Length, int.MaxValue));
+            await cover.Content.CopyToAsync(picture, context.RequestAborted).ConfigureAwait(false);
+            var bytes = picture.GetBuffer().AsSpan(0, (int)picture.Length);
+            string etag = "\"" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes).AsSpan(0, 16)) + "\"";
+            context.Response.Headers.ETag = etag;
             context.Response.Headers.CacheControl = "private, max-age=3600";
-            await cover.Content.CopyToAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+            if (ConditionalRequest.NotModified(context.Request.Headers, etag, DateTimeOffset.MaxValue))
+            {
+                context.Response.StatusCode = StatusCodes.Status304NotModified;
+                return;
+            }
+
+            context.Response.ContentType = cover.MimeType;
+            context.Response.ContentLength = bytes.Length;
+            if (!HttpMethods.IsHead(context.Request.Method))
+            {
+                await context.Response.Body.WriteAsync(picture.GetBuffer().AsMemory(0, (int)picture.Length), context.RequestAborted).ConfigureAwait(false);
+            }
         }
     });
 
