@@ -156,6 +156,41 @@ public sealed class FastStartUploadTests
         Assert.Equal(plainCover, fastCover);
     }
 
+    [Fact]
+    public async Task A_stream_that_is_not_audio_is_refused_within_its_first_MiBs_not_after_spooling_all_of_it()
+    {
+        // Found by an outside test: 300 MB of random bytes were spooled to the temp folder whole before the 415.
+        using var folder = new TempFolder();
+        var test = await LockerUnderTest.OpenAsync(folder.Path, StorageKind.InMemory, configure: o => o.TempFolder = Path.Combine(folder.Path, "spool"));
+        await using var _ = test;
+        var random = new RandomBytes(256L * 1024 * 1024);
+        var ex = await Assert.ThrowsAsync<LockerException>(() => test.Locker.ForUser("alice").Uploads.UploadAsync(random, cancellationToken: Ct));
+        Assert.Equal(LockerErrorCode.UnsupportedFormat, ex.ErrorCode);
+        Assert.InRange(random.BytesRead, 1, 16L * 1024 * 1024);
+        Assert.Empty(Directory.GetFiles(Path.Combine(folder.Path, "spool")));
+
+        // An MP3 from a stream that cannot seek is sniffed as it spools and stored.
+        byte[] mp3 = await File.ReadAllBytesAsync(AudioFiles.Mp3("cbr-info-lame.mp3"), Ct);
+        var stored = await test.Locker.ForUser("bob").Uploads.UploadAsync(new ForwardOnlyBytes(mp3), cancellationToken: Ct);
+        Assert.Equal(UploadOutcome.Stored, stored.Outcome);
+    }
+
+    /// <summary>Random bytes, forward only, counting what was read.</summary>
+    private sealed class RandomBytes(long length) : ForwardOnlyReadStream
+    {
+        private readonly Random _random = new(11);
+
+        public long BytesRead { get; private set; }
+
+        public override int Read(Span<byte> buffer)
+        {
+            int n = (int)Math.Min(buffer.Length, length - BytesRead);
+            _random.NextBytes(buffer[..n]);
+            BytesRead += n;
+            return n;
+        }
+    }
+
     private static async Task<(string, byte[])> CoverAsync(IUserLocker user, Guid trackId)
     {
         await using var cover = await user.Downloads.OpenCoverArtAsync(trackId, Ct);

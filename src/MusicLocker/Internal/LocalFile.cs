@@ -41,7 +41,17 @@ internal sealed class SeekableSource : IAsyncDisposable
 
     public Stream Stream { get; }
 
-    public static async Task<SeekableSource> OpenAsync(Stream content, string? tempFolder, CancellationToken cancellationToken)
+    /// <summary>The most bytes of a spooled upload shown to the sniffing parser: enough for leading junk and the tags before
+    /// the audio, where a file that is not accepted (another format, DRM, random bytes) is refused.</summary>
+    internal const int SniffBytes = 8 * 1024 * 1024;
+
+    /// <param name="content">The caller's stream.</param>
+    /// <param name="tempFolder">Where a stream that cannot seek is spooled (the system's temp folder when empty).</param>
+    /// <param name="sniffer">When set, the first <see cref="SniffBytes"/> of a spooled stream also go through its push parser,
+    /// which throws <see cref="Media.MediaFormatException"/> as soon as they show the file is not accepted: the spool stops
+    /// there instead of taking the whole body first.</param>
+    /// <param name="cancellationToken">Cancels the copy.</param>
+    public static async Task<SeekableSource> OpenAsync(Stream content, string? tempFolder, Media.MediaProber? sniffer, CancellationToken cancellationToken)
     {
         if (content.CanSeek && content.Position == 0)
         {
@@ -57,9 +67,22 @@ internal sealed class SeekableSource : IAsyncDisposable
         Directory.CreateDirectory(folder);
         string path = Path.Combine(folder, "musiclocker-" + Guid.NewGuid().ToString("N") + ".upload");
         var spool = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(128 * 1024);
         try
         {
-            await content.CopyToAsync(spool, cancellationToken).ConfigureAwait(false);
+            var parser = sniffer?.CreateStreamParser();
+            int n;
+            while ((n = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (parser is not null)
+                {
+                    parser.Append(buffer.AsSpan(0, n));
+                    parser = parser.BytesAppended < SniffBytes ? parser : null;
+                }
+
+                await spool.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+            }
+
             spool.Position = 0;
             return new SeekableSource(spool, owned: true);
         }
@@ -67,6 +90,10 @@ internal sealed class SeekableSource : IAsyncDisposable
         {
             await spool.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

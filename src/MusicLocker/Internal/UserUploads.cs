@@ -24,7 +24,9 @@ internal sealed class UserUploads(LockerCore core, string userId) : ILockerUploa
         ArgumentNullException.ThrowIfNull(content);
         return LockerErrors.Guard(async () =>
         {
-            var source = await SeekableSource.OpenAsync(content, core.Options.TempFolder, cancellationToken).ConfigureAwait(false);
+            // A fresh upload is sniffed while it spools (a file that is not audio is refused within its first MiBs); a
+            // resumed one may be the rest of a file, which only the pipeline can judge.
+            var source = await SeekableSource.OpenAsync(content, core.Options.TempFolder, core.Prober, cancellationToken).ConfigureAwait(false);
             await using (source.ConfigureAwait(false))
             {
                 var settings = options ?? new UploadOptions();
@@ -48,7 +50,7 @@ internal sealed class UserUploads(LockerCore core, string userId) : ILockerUploa
         ArgumentNullException.ThrowIfNull(content);
         return LockerErrors.Guard(async () =>
         {
-            var source = await SeekableSource.OpenAsync(content, core.Options.TempFolder, cancellationToken).ConfigureAwait(false);
+            var source = await SeekableSource.OpenAsync(content, core.Options.TempFolder, sniffer: null, cancellationToken).ConfigureAwait(false);
             await using (source.ConfigureAwait(false))
             {
                 return await _pipeline.ResumeAsync(sessionId, source.Stream, options ?? new UploadOptions(), progress, cancellationToken).ConfigureAwait(false);
