@@ -10,7 +10,7 @@ namespace MusicLocker.Benchmarks;
 /// each method in turn, and reports each method's median time per call and the median, over rounds, of its ratio to the
 /// baseline's block in the same round. BenchmarkDotNet runs one method's iterations after another's, so a host whose
 /// speed drifts over minutes (a shared VM) moves the baseline and the measured row apart; here every ratio compares
-/// blocks run a few milliseconds apart. A diagnostic beside the suites, not a replacement: the targets are read from
+/// blocks run a few milliseconds apart, and each round starts with another method. Suites with <c>[Params]</c> are refused. A diagnostic beside the suites, not a replacement: the targets are read from
 /// BenchmarkDotNet's tables.
 /// <c>dotnet run -c Release --project benchmarks/MusicLocker.Benchmarks -- interleave RangeReaderEncryptedBenchmarks --rounds 30</c>
 /// </summary>
@@ -28,6 +28,12 @@ public static class InterleavedRun
         if (suites.Count != 1)
         {
             Console.Error.WriteLine($"interleave: no benchmark suite class named '{args[0]}'.");
+            return 2;
+        }
+
+        if (suites[0].GetMembers(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance).Any(m => m.IsDefined(typeof(ParamsAttribute))))
+        {
+            Console.Error.WriteLine($"interleave: {suites[0].Name} has [Params], which this mode does not set; use BenchmarkDotNet for it.");
             return 2;
         }
 
@@ -50,8 +56,10 @@ public static class InterleavedRun
             var times = methods.Select(_ => new List<double>(rounds)).ToArray();
             for (int round = 0; round < warmup + rounds; round++)
             {
-                for (int m = 0; m < methods.Count; m++)
+                // Each round starts with another method, so no method always runs right after the same one.
+                for (int turn = 0; turn < methods.Count; turn++)
                 {
+                    int m = (turn + round) % methods.Count;
                     long started = Stopwatch.GetTimestamp();
                     for (int call = 0; call < block; call++)
                     {
@@ -94,7 +102,14 @@ public static class InterleavedRun
         }
     }
 
-    private static Task CallAsync(MethodInfo method, object instance) => method.Invoke(instance, null) as Task ?? Task.CompletedTask;
+    private static Task CallAsync(MethodInfo method, object instance) => method.Invoke(instance, null) switch
+    {
+        Task task => task,
+        ValueTask valueTask => valueTask.AsTask(),
+        var result when result?.GetType() is { IsGenericType: true } type && type.GetGenericTypeDefinition() == typeof(ValueTask<>) =>
+            (Task)type.GetMethod(nameof(ValueTask<int>.AsTask))!.Invoke(result, null)!,
+        _ => Task.CompletedTask,
+    };
 
     private static double Percentile(List<double> values, double p)
     {

@@ -92,12 +92,12 @@ public sealed class SeekIndex
         long target = time <= TimeSpan.Zero ? 0 : (long)(time.Ticks * (decimal)Timescale / TimeSpan.TicksPerSecond);
         long timestamp = entry.Timestamp;
         int pos = 0;
-        int freeLength = 0; // free-format MP3: measured at the first frame, as the prober did
+        int freeLength = 0; // free-format MP3: measured at the entry's frame (never in junk: the prober fixed it at its first sync)
         ulong? stream = null; // the header bits every frame of the stream shares (the prober's walk took no other frame)
         while (pos <= fromEntry.Length - Formats.Mp3.Mp3FrameHeader.Size)
         {
             uint raw = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(fromEntry[pos..]);
-            if (freeLength == 0 && Formats.Mp3.FreeFormat.IsHeader(raw))
+            if (pos == 0 && Formats.Mp3.FreeFormat.IsHeader(raw))
             {
                 _ = Formats.Mp3.FreeFormat.Measure(fromEntry, pos, 2, final: true, out freeLength, out _);
             }
@@ -107,7 +107,7 @@ public sealed class SeekIndex
                 // Not a frame of the stream where one should start: the index points elsewhere (another file), or this is a
                 // tag or junk between two streams joined into one file, which the prober's walk skipped (uncounted) to the
                 // next header its following frames confirm. Skip it the same way.
-                int next = stream is { } s && pos > 0 ? Resync(fromEntry, pos + 1, s, freeLength) : -1;
+                int next = stream is { } s && pos > 0 ? Resync(fromEntry, pos + 1, s, freeLength, NextEntryOffset(entry)) : -1;
                 if (next < 0)
                 {
                     return ThrowHelper.ThrowCorrupt<SeekPoint>(pos == 0 ? "No MP3 or ADTS frame where the seek index points" : "No MP3 or ADTS frame of the stream after these bytes, before the next seek index entry", entry.ByteOffset + pos);
@@ -152,13 +152,35 @@ public sealed class SeekIndex
         return false;
     }
 
+    /// <summary>Where the entry after <paramref name="entry"/> starts, counted from <paramref name="entry"/>'s offset; -1 for the last entry.</summary>
+    private long NextEntryOffset(SeekPoint entry)
+    {
+        int lo = 0, hi = Count - 1;
+        while (lo < hi)
+        {
+            int mid = lo + ((hi - lo + 1) / 2);
+            if (TimestampAt(mid) <= entry.Timestamp)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return lo + 1 < Count ? _offsets[lo + 1] - entry.ByteOffset : -1;
+    }
+
     /// <summary>
     /// The first position from <paramref name="from"/> where a frame of the stream (<paramref name="signature"/>) starts and
-    /// the frames after it confirm it, as the prober's resync does (<see cref="MediaProbeOptions.SyncConfirmFrames"/> by
-    /// default; a chain that reaches a tag or the end of these bytes after one frame counts, since the window ends just past
-    /// the next entry's frame). -1 when there is none.
+    /// the frames after it confirm it, as the prober's resync does (<see cref="MediaProbeOptions.SyncConfirmFrames"/> of
+    /// the default options): that many frames, or a chain that reaches a tag, or one that reaches
+    /// <paramref name="knownFrame"/> (the next entry: a frame the prober counted). A chain that runs past the end of these
+    /// bytes counts only in the last interval (<paramref name="knownFrame"/> -1), where they may end with the file. -1 when
+    /// there is none.
     /// </summary>
-    private static int Resync(ReadOnlySpan<byte> data, int from, ulong signature, int freeLength)
+    private static int Resync(ReadOnlySpan<byte> data, int from, ulong signature, int freeLength, long knownFrame)
     {
         for (int candidate = from; candidate < data.Length; candidate++)
         {
@@ -172,9 +194,20 @@ public sealed class SeekIndex
             int pos = candidate;
             for (int k = 0; ; k++)
             {
-                if (k > MediaProbeOptions.Default.SyncConfirmFrames || (k >= 1 && (pos > data.Length - Formats.Mp3.Mp3FrameHeader.Size || Formats.Mp3.FrameWalker.IsTagStart(data[pos..]))))
+                if (pos == knownFrame || k > MediaProbeOptions.Default.SyncConfirmFrames
+                    || (k >= 1 && pos <= data.Length - Formats.Mp3.Mp3FrameHeader.Size && Formats.Mp3.FrameWalker.IsTagStart(data[pos..])))
                 {
                     return candidate;
+                }
+
+                if (pos > data.Length - Formats.Mp3.Mp3FrameHeader.Size)
+                {
+                    if (k >= 1 && knownFrame < 0)
+                    {
+                        return candidate;
+                    }
+
+                    break;
                 }
 
                 if (!TryFrameAt(data, pos, freeLength, out int length, out _, out ulong sig) || sig != signature)

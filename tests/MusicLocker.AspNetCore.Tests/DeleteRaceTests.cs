@@ -73,6 +73,29 @@ public sealed class DeleteRaceTests
         Assert.Equal(1, logs.Count(7002));
     }
 
+    [Fact]
+    public async Task A_cover_replaced_while_a_request_reads_it_answers_the_new_picture()
+    {
+        // Found in review: the replaced picture's blob is deleted; the read answered 500 Inconsistent.
+        byte[] png = Convert.FromHexString("89504E470D0A1A0A0000000D49484452000000010000000108060000001F15C4890000000D4944415478DA63F8FFFF3F0005FE02FEA7D6A4C40000000049454E44AE426082");
+        byte[] jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xFF, 0xD9];
+        await using var host = await LockerHost.StartAsync(Backend.InMemory, encrypt: true);
+        var (id, _) = await host.UploadAsync("mp3/big-cover.mp3");
+        var ann = host.Locker.ForUser("ann");
+        await ann.Tracks.SetCoverArtAsync(id, png, "image/png", Ct);
+        host.Storage.BeforeRead = async (_, ct) =>
+        {
+            host.Storage.BeforeRead = null;
+            await ann.Tracks.SetCoverArtAsync(id, jpeg, "image/jpeg", ct);
+        };
+
+        using var client = host.Client();
+        using var response = await client.SendAsync(Get(Url("cover", id)), Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("image/jpeg", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(jpeg, await response.Content.ReadAsByteArrayAsync(Ct));
+    }
+
     private static string Url(string route, Guid id) => route switch
     {
         "stream" => Stream(id),

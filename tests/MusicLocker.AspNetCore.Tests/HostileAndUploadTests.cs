@@ -145,6 +145,15 @@ public sealed class HostileAndUploadTests
             Assert.Equal("FormUploadNotSupported", await ErrorOf(response));
         }
 
+        // curl --data-binary @song.mp3 sends the raw bytes as application/x-www-form-urlencoded: that is the file, taken.
+        using (var raw = new ByteArrayContent(mp3))
+        {
+            raw.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
+            using var response = await client.PostAsync($"{LockerHost.Prefix}/tracks", raw, Ct);
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            await host.Locker.ForUser("ann").Tracks.DeleteAsync(Guid.Parse(response.Headers.Location!.ToString().Split('/')[^1]), Ct);
+        }
+
         using (var tcp = new System.Net.Sockets.TcpClient())
         {
             await tcp.ConnectAsync(host.BaseAddress.Host, host.BaseAddress.Port, Ct);

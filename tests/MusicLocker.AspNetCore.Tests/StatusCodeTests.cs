@@ -246,6 +246,14 @@ public sealed class StatusCodeTests : IAsyncLifetime
             Assert.Empty(await notModified.Content.ReadAsByteArrayAsync(Ct));
         }
 
+        // No Last-Modified is sent, so If-Modified-Since (even the last representable date) is ignored.
+        var since = Get($"{LockerHost.Prefix}/tracks/{id:D}/cover");
+        since.Headers.TryAddWithoutValidation("If-Modified-Since", "Fri, 31 Dec 9999 23:59:59 GMT");
+        using (var modified = await client.SendAsync(since, Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, modified.StatusCode);
+        }
+
         using (var head = await client.SendAsync(Get($"{LockerHost.Prefix}/tracks/{id:D}/cover", method: HttpMethod.Head), Ct))
         {
             Assert.Equal(HttpStatusCode.OK, head.StatusCode);

@@ -240,6 +240,65 @@ public sealed class SeekIndexTests
         Assert.True(checkedAcross > 0, "No seek walked from an entry before the gap to a frame after it.");
     }
 
+    [Theory]
+    [InlineData("fake header in junk")]
+    [InlineData("free-format headers in junk")]
+    public void FindFrame_over_the_bytes_a_time_seek_reads_lands_on_the_frames_the_prober_counted(string junkKind)
+    {
+        // Found in review: given only TimeSeek's window (to the next entry + 16 bytes), a header in the junk whose one frame
+        // ran past the window's end was taken as the restart; and free-format headers in the junk were measured and
+        // counted. The prober counts neither.
+        const int Frame = 417; // 128 kbit/s, 44.1 kHz, no padding: FF FB 90 00
+        const int A = 75, B = 60;
+        byte[] junk = new byte[junkKind == "fake header in junk" ? 700 : 2000];
+        if (junkKind == "fake header in junk")
+        {
+            junk[100] = 0xFF; junk[101] = 0xFB; junk[102] = 0xE0; // 320 kbit/s: a 1044-byte frame reaching past the window
+        }
+        else
+        {
+            foreach (int at in new[] { 0, 500, 1000 })
+            {
+                junk[at] = 0xFF; junk[at + 1] = 0xFB; // bitrate index 0: free format, 500 bytes apart
+            }
+        }
+
+        var data = new List<byte>();
+        for (int i = 0; i < A; i++)
+        {
+            data.AddRange(FrameBytes(i));
+        }
+
+        data.AddRange(junk);
+        for (int i = 0; i < B; i++)
+        {
+            data.AddRange(FrameBytes(A + i));
+        }
+
+        byte[] file = [.. data];
+        var info = new MediaProber(new MediaProbeOptions { SeekIndexInterval = TimeSpan.FromMilliseconds(500) }).Probe(file);
+        Assert.Equal(A + B, info.FrameCount);
+        var index = info.SeekIndex!;
+        for (int f = 0; f < A + B; f++)
+        {
+            var time = TimeSpan.FromTicks((long)((f * 1152 + 100) * (decimal)TimeSpan.TicksPerSecond / 44100));
+            var entry = index.Find(time);
+            int i = Enumerable.Range(0, index.Count).Last(k => index[k].Timestamp <= entry.Timestamp);
+            long window = i + 1 < index.Count ? index[i + 1].ByteOffset - entry.ByteOffset + 16 : 1024 * 1024;
+            var bytes = file.AsSpan((int)entry.ByteOffset, (int)Math.Min(window, file.Length - entry.ByteOffset));
+            long expected = f < A ? f * Frame : (A * Frame) + junk.Length + ((f - A) * Frame);
+            Assert.Equal(expected, index.FindFrame(time, bytes).ByteOffset);
+        }
+
+        static byte[] FrameBytes(int n)
+        {
+            var frame = new byte[Frame];
+            frame[0] = 0xFF; frame[1] = 0xFB; frame[2] = 0x90;
+            frame[4] = (byte)n; frame[5] = (byte)(n >> 8);
+            return frame;
+        }
+    }
+
     [Fact]
     public void FindFrame_says_where_the_frames_stop_when_nothing_of_the_stream_follows()
     {

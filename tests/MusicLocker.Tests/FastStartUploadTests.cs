@@ -169,6 +169,15 @@ public sealed class FastStartUploadTests
         Assert.InRange(random.BytesRead, 1, 16L * 1024 * 1024);
         Assert.Empty(Directory.GetFiles(Path.Combine(folder.Path, "spool")));
 
+        // Only what the file is, not its structure, is judged while it spools (found in review): a moov-at-end M4A whose
+        // last box says "to the end of the file" (size 0) is refused by the push parser, yet fine to fast-start.
+        byte[] m4a = await File.ReadAllBytesAsync(AudioFiles.M4a("moov-at-end.m4a"), Ct);
+        var moov = Mp4Tools.TopLevelBoxes(m4a).Single(b => b.Type == "moov");
+        Assert.Equal(m4a.Length, moov.Offset + moov.Size);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(m4a.AsSpan((int)moov.Offset), 0);
+        var fast = await test.Locker.ForUser("carol").Uploads.UploadAsync(new ForwardOnlyBytes(m4a), new UploadOptions { FastStart = true }, cancellationToken: Ct);
+        Assert.Equal(UploadOutcome.Stored, fast.Outcome);
+
         // An MP3 from a stream that cannot seek is sniffed as it spools and stored.
         byte[] mp3 = await File.ReadAllBytesAsync(AudioFiles.Mp3("cbr-info-lame.mp3"), Ct);
         var stored = await test.Locker.ForUser("bob").Uploads.UploadAsync(new ForwardOnlyBytes(mp3), cancellationToken: Ct);

@@ -7,7 +7,10 @@ namespace MusicLocker.AspNetCore.Http;
 /// <summary>RFC 9110 §13.1.2–§13.1.3 for GET/HEAD: whether <c>If-None-Match</c> (or, without it, <c>If-Modified-Since</c>) makes the answer a 304.</summary>
 internal static class ConditionalRequest
 {
-    public static bool NotModified(IHeaderDictionary headers, string quotedETag, DateTimeOffset lastModified)
+    /// <param name="headers">The request's headers.</param>
+    /// <param name="quotedETag">The answer's ETag, quoted.</param>
+    /// <param name="lastModified">The answer's Last-Modified; <see langword="null"/> when it sends none (<c>If-Modified-Since</c> is then ignored).</param>
+    public static bool NotModified(IHeaderDictionary headers, string quotedETag, DateTimeOffset? lastModified)
     {
         var ifNoneMatch = headers.IfNoneMatch;
         if (!StringValues.IsNullOrEmpty(ifNoneMatch))
@@ -16,9 +19,9 @@ internal static class ConditionalRequest
         }
 
         string? since = headers.IfModifiedSince;
-        return since is not null
+        return since is not null && lastModified is not null
             && DateTimeOffset.TryParseExact(since.Trim(), "r", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var date)
-            && lastModified.ToUnixTimeSeconds() <= date.ToUnixTimeSeconds();
+            && lastModified.Value.ToUnixTimeSeconds() <= date.ToUnixTimeSeconds();
     }
 
     /// <summary>Weak comparison (§8.8.3.2) of each entity tag of each header line with ours; <c>*</c> matches.</summary>

@@ -77,7 +77,7 @@ internal sealed class LockerEndpoints
             string etag = "\"" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes).AsSpan(0, 16)) + "\"";
             context.Response.Headers.ETag = etag;
             context.Response.Headers.CacheControl = "private, max-age=3600";
-            if (ConditionalRequest.NotModified(context.Request.Headers, etag, DateTimeOffset.MaxValue))
+            if (ConditionalRequest.NotModified(context.Request.Headers, etag, lastModified: null))
             {
                 context.Response.StatusCode = StatusCodes.Status304NotModified;
                 return;
@@ -164,10 +164,11 @@ internal sealed class LockerEndpoints
             limit.MaxRequestBodySize = _maxUploadBytes;
         }
 
-        if (context.Request.HasFormContentType)
+        if (context.Request.ContentType is { } contentType && contentType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
         {
             // A browser form's envelope around the file would be stored as part of it: the body must be the file itself.
-            await LockerProblem.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "FormUploadNotSupported", "Send the file's bytes as the request body (Content-Type audio/mpeg, audio/aac, audio/mp4 or application/octet-stream), not a form (multipart/form-data or application/x-www-form-urlencoded).").ConfigureAwait(false);
+            // (application/x-www-form-urlencoded is curl --data-binary's default and carries the raw bytes: it is taken.)
+            await LockerProblem.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "FormUploadNotSupported", "Send the file's bytes as the request body (Content-Type audio/mpeg, audio/aac, audio/mp4 or application/octet-stream), not a multipart form.").ConfigureAwait(false);
             return;
         }
 

@@ -48,8 +48,8 @@ internal sealed class SeekableSource : IAsyncDisposable
     /// <param name="content">The caller's stream.</param>
     /// <param name="tempFolder">Where a stream that cannot seek is spooled (the system's temp folder when empty).</param>
     /// <param name="sniffer">When set, the first <see cref="SniffBytes"/> of a spooled stream also go through its push parser,
-    /// which throws <see cref="Media.MediaFormatException"/> as soon as they show the file is not accepted: the spool stops
-    /// there instead of taking the whole body first.</param>
+    /// which throws <see cref="Media.MediaFormatException"/> as soon as they show the file is not an accepted format or is
+    /// DRM-protected: the spool stops there instead of taking the whole body first.</param>
     /// <param name="cancellationToken">Cancels the copy.</param>
     public static async Task<SeekableSource> OpenAsync(Stream content, string? tempFolder, Media.MediaProber? sniffer, CancellationToken cancellationToken)
     {
@@ -76,8 +76,17 @@ internal sealed class SeekableSource : IAsyncDisposable
             {
                 if (parser is not null)
                 {
-                    parser.Append(buffer.AsSpan(0, n));
-                    parser = parser.BytesAppended < SniffBytes ? parser : null;
+                    try
+                    {
+                        parser.Append(buffer.AsSpan(0, n));
+                        parser = parser.BytesAppended < SniffBytes ? parser : null;
+                    }
+                    catch (Media.MediaFormatException ex) when (ex.ErrorCode is not (Media.MediaErrorCode.UnsupportedFormat or Media.MediaErrorCode.DrmProtected))
+                    {
+                        // Only what the file is (not audio, DRM) is refused here. Its structure is judged by the pipeline on the
+                        // layout it stores, which a fast-start rewrite may change (a last box of size 0 is fine to rewrite).
+                        parser = null;
+                    }
                 }
 
                 await spool.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);

@@ -46,7 +46,7 @@ internal sealed class TrackCovers(LockerCore core, string userId)
     public Task<TrackCoverEdit?> GetEditAsync(Guid trackId, CancellationToken cancellationToken) =>
         core.Metadata.Covers.GetAsync(userId, trackId, cancellationToken);
 
-    /// <summary>Opens a stored cover picture (decrypted), pinned to nothing: a replaced picture is gone, which reads as not found.</summary>
+    /// <summary>Opens a stored cover picture (decrypted), pinned to nothing: a replaced picture is gone (<see cref="BlobNotFoundException"/>; the caller reads the edit again).</summary>
     public async Task<CoverArt> OpenAsync(CoverPicture picture, CancellationToken cancellationToken)
     {
         var download = await core.Objects.OpenReadAsync(BlobKey.Parse(picture.StorageKey), null, cancellationToken).ConfigureAwait(false);

@@ -54,12 +54,22 @@ internal sealed partial class UserDownloads(LockerCore core, UserTracks tracks) 
     public Task<CoverArt> OpenCoverArtAsync(Guid trackId, CancellationToken cancellationToken = default) =>
         LockerErrors.GuardTrackRead(trackId, tracks.ExistsAsync, async () =>
         {
-            // The user's cover edit first (it also proves the track is theirs): a set picture, or the cover removed.
-            if (await tracks.Covers.GetEditAsync(trackId, cancellationToken).ConfigureAwait(false) is { } edit)
+            // The user's cover edit first (it also proves the track is theirs): a set picture, or the cover removed. A picture
+            // replaced (or the edit undone) between reading the edit and its bytes is gone: the edit is read once more.
+            for (int attempt = 0; await tracks.Covers.GetEditAsync(trackId, cancellationToken).ConfigureAwait(false) is { } edit; attempt++)
             {
-                return edit.Picture is { } edited
-                    ? await tracks.Covers.OpenAsync(edited, cancellationToken).ConfigureAwait(false)
-                    : throw new LockerException(LockerErrorCode.CoverArtNotFound, $"Track {trackId}'s cover was removed.");
+                if (edit.Picture is not { } edited)
+                {
+                    throw new LockerException(LockerErrorCode.CoverArtNotFound, $"Track {trackId}'s cover was removed.");
+                }
+
+                try
+                {
+                    return await tracks.Covers.OpenAsync(edited, cancellationToken).ConfigureAwait(false);
+                }
+                catch (BlobNotFoundException) when (attempt == 0)
+                {
+                }
             }
 
             var (record, info) = await tracks.GetInfoAsync(trackId, cancellationToken).ConfigureAwait(false);
