@@ -72,6 +72,7 @@ public sealed class KilledUploadTests
 
         start.Environment[KilledUploadChild.FolderVariable] = folder;
         start.Environment[KilledUploadChild.FileVariable] = file;
+        start.Environment[Metadata.Tests.Servers.PostgresServer.NoServerVariable] = "1"; // killed below: no server of its own to orphan
         using var process = Process.Start(start)!;
         var errors = process.StandardError.ReadToEndAsync(ct);
         int events = 0;

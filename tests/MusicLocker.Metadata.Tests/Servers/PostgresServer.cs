@@ -48,8 +48,18 @@ public sealed class PostgresServer : IAsyncLifetime
             .FirstOrDefault();
     }
 
+    /// <summary>Set (to 1) in the environment of a child process that runs one test of this assembly and is killed on
+    /// purpose: its assembly fixture must not start a server the kill would leave running.</summary>
+    public const string NoServerVariable = "MUSICLOCKER_TEST_NO_SERVERS";
+
     public async ValueTask InitializeAsync()
     {
+        if (Environment.GetEnvironmentVariable(NoServerVariable) == "1")
+        {
+            UnavailableReason = $"Not started: {NoServerVariable}=1 (a child test process).";
+            return;
+        }
+
         var bin = FindBinaries();
         if (bin is null)
         {
