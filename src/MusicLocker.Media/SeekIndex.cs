@@ -54,7 +54,10 @@ public sealed class SeekIndex
     /// the end). Reading from its <see cref="SeekPoint.ByteOffset"/> reaches <paramref name="time"/> within one interval.
     /// </summary>
     /// <exception cref="InvalidOperationException">The index has no entry.</exception>
-    public SeekPoint Find(TimeSpan time)
+    public SeekPoint Find(TimeSpan time) => this[EntryIndex(time)];
+
+    /// <summary>The index of <see cref="Find"/>'s entry.</summary>
+    private int EntryIndex(TimeSpan time)
     {
         if (Count == 0)
         {
@@ -76,7 +79,7 @@ public sealed class SeekIndex
             }
         }
 
-        return this[i];
+        return i;
     }
 
     /// <summary>
@@ -88,7 +91,9 @@ public sealed class SeekIndex
     /// <exception cref="MediaFormatException">With <see cref="MediaErrorCode.Corrupt"/>: the bytes are not MP3/ADTS frames.</exception>
     public SeekPoint FindFrame(TimeSpan time, ReadOnlySpan<byte> fromEntry)
     {
-        var entry = Find(time);
+        int entryIndex = EntryIndex(time);
+        var entry = this[entryIndex];
+        long nextEntry = entryIndex + 1 < Count ? _offsets[entryIndex + 1] - entry.ByteOffset : -1; // a frame the prober counted
         long target = time <= TimeSpan.Zero ? 0 : (long)(time.Ticks * (decimal)Timescale / TimeSpan.TicksPerSecond);
         long timestamp = entry.Timestamp;
         int pos = 0;
@@ -107,7 +112,7 @@ public sealed class SeekIndex
                 // Not a frame of the stream where one should start: the index points elsewhere (another file), or this is a
                 // tag or junk between two streams joined into one file, which the prober's walk skipped (uncounted) to the
                 // next header its following frames confirm. Skip it the same way.
-                int next = stream is { } s && pos > 0 ? Resync(fromEntry, pos + 1, s, freeLength, NextEntryOffset(entry)) : -1;
+                int next = stream is { } s && pos > 0 ? Resync(fromEntry, pos + 1, s, freeLength, nextEntry) : -1;
                 if (next < 0)
                 {
                     return ThrowHelper.ThrowCorrupt<SeekPoint>(pos == 0 ? "No MP3 or ADTS frame where the seek index points" : "No MP3 or ADTS frame of the stream after these bytes, before the next seek index entry", entry.ByteOffset + pos);
@@ -150,26 +155,6 @@ public sealed class SeekIndex
 
         (length, samples, signature) = (0, 0, 0);
         return false;
-    }
-
-    /// <summary>Where the entry after <paramref name="entry"/> starts, counted from <paramref name="entry"/>'s offset; -1 for the last entry.</summary>
-    private long NextEntryOffset(SeekPoint entry)
-    {
-        int lo = 0, hi = Count - 1;
-        while (lo < hi)
-        {
-            int mid = lo + ((hi - lo + 1) / 2);
-            if (TimestampAt(mid) <= entry.Timestamp)
-            {
-                lo = mid;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return lo + 1 < Count ? _offsets[lo + 1] - entry.ByteOffset : -1;
     }
 
     /// <summary>
