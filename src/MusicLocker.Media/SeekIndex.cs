@@ -64,7 +64,7 @@ public sealed class SeekIndex
             throw new InvalidOperationException("The seek index has no entry (the track has no audio frame).");
         }
 
-        long ts = time <= TimeSpan.Zero ? 0 : (long)(time.Ticks * (decimal)Timescale / TimeSpan.TicksPerSecond);
+        long ts = TargetOf(time);
         int i;
         if (_timestamps is null)
         {
@@ -87,14 +87,98 @@ public sealed class SeekIndex
     /// <see cref="Find"/>'s entry. <paramref name="fromEntry"/> holds the file's bytes from that entry's
     /// <see cref="SeekPoint.ByteOffset"/> (one interval of audio is always enough).
     /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="fromEntry"/> ends before the frame that holds the time.</exception>
+    /// <exception cref="ArgumentException"><paramref name="fromEntry"/> ends before the frame that holds the time (for an
+    /// interval with a long tag between two joined streams, see the overload that takes the interval's tail too).</exception>
     /// <exception cref="MediaFormatException">With <see cref="MediaErrorCode.Corrupt"/>: the bytes are not MP3/ADTS frames.</exception>
     public SeekPoint FindFrame(TimeSpan time, ReadOnlySpan<byte> fromEntry)
+    {
+        var walk = Walk(time, fromEntry);
+        return walk.Found ? walk.Frame : throw new ArgumentException($"The {fromEntry.Length} bytes given end before the frame that holds {time}.", nameof(fromEntry));
+    }
+
+    /// <summary>
+    /// <see cref="FindFrame(TimeSpan, ReadOnlySpan{byte})"/> for an interval too long to read whole: a tag or junk between two
+    /// streams joined into one file (a cover picture of megabytes). <paramref name="fromEntry"/> holds the first bytes
+    /// of the interval; when the frames there stop before the time (the tag runs past them), the frame is found in
+    /// <paramref name="tail"/>, the bytes at <paramref name="tailOffset"/> that run to past the next entry's frame header:
+    /// the chain of frames that ends exactly at the next entry and starts where the prober's count says the frames after
+    /// the tag start (the interval's timestamps leave no other choice). Linear in the bytes given, whatever they hold.
+    /// </summary>
+    /// <param name="time">The time to start at.</param>
+    /// <param name="fromEntry">The file's bytes from the entry's offset.</param>
+    /// <param name="tailOffset">The file position of <paramref name="tail"/>'s first byte (at or after the entry).</param>
+    /// <param name="tail">The file's bytes from <paramref name="tailOffset"/> to at least 16 bytes past the next entry's offset.</param>
+    /// <exception cref="ArgumentException">The bytes given do not reach the frame that holds the time, or
+    /// <paramref name="tail"/> does not cover the next entry's header.</exception>
+    /// <exception cref="MediaFormatException">With <see cref="MediaErrorCode.Corrupt"/>: the bytes are not MP3/ADTS frames,
+    /// or no chain of frames after the tag leads to the next entry with the samples the index counts.</exception>
+    public SeekPoint FindFrame(TimeSpan time, ReadOnlySpan<byte> fromEntry, long tailOffset, ReadOnlySpan<byte> tail)
+    {
+        var walk = Walk(time, fromEntry);
+        if (walk.Found)
+        {
+            return walk.Frame;
+        }
+
+        int entryIndex = EntryIndex(time);
+        long entryOffset = _offsets[entryIndex];
+        if (entryIndex + 1 >= Count)
+        {
+            throw new ArgumentException($"The {fromEntry.Length} bytes given end before the frame that holds {time}, in the last interval (no next entry to walk back from).", nameof(fromEntry));
+        }
+
+        long nextOffset = _offsets[entryIndex + 1];
+        long nextTimestamp = TimestampAt(entryIndex + 1);
+        if (tailOffset < entryOffset || tailOffset > nextOffset || nextOffset - tailOffset > tail.Length - TailSlack)
+        {
+            throw new ArgumentException($"The tail ({tail.Length} bytes at {tailOffset}) must start at or after the entry ({entryOffset}) and reach {TailSlack} bytes past the next entry ({nextOffset}).", nameof(tail));
+        }
+
+        int next = (int)(nextOffset - tailOffset);
+        int scanFrom = (int)Math.Clamp(entryOffset + walk.StopPosition - tailOffset, 0, next);
+        int start = ChainStart(tail, scanFrom, next, walk.Stream, walk.FreeLength, nextTimestamp - walk.StopTimestamp);
+        if (start < 0)
+        {
+            return ThrowHelper.ThrowCorrupt<SeekPoint>($"No chain of MP3 or ADTS frames of the stream leads to the next seek index entry with the {nextTimestamp - walk.StopTimestamp} samples the index counts after these bytes", tailOffset + scanFrom);
+        }
+
+        long target = TargetOf(time);
+        long timestamp = walk.StopTimestamp;
+        int pos = start;
+        while (pos < next)
+        {
+            _ = TryFrameAt(tail, pos, walk.FreeLength, out int length, out int samples, out _); // ChainStart walked it
+            if (timestamp + samples > target || timestamp + samples >= TotalDuration)
+            {
+                return new SeekPoint(timestamp, tailOffset + pos, Timescale);
+            }
+
+            timestamp += samples;
+            pos += length;
+        }
+
+        return this[entryIndex + 1];
+    }
+
+    /// <summary>The bytes past the next entry's offset a window must hold, so its frame header (ADTS: 7 bytes) can be parsed.</summary>
+    private const int TailSlack = 16;
+
+    /// <summary>Where a walk from an entry found the frame, or where its frames stopped before the bytes ended.</summary>
+    private readonly record struct WalkResult(bool Found, SeekPoint Frame, int StopPosition, long StopTimestamp, ulong Stream, int FreeLength);
+
+    private long TargetOf(TimeSpan time) => time <= TimeSpan.Zero ? 0 : (long)(time.Ticks * (decimal)Timescale / TimeSpan.TicksPerSecond);
+
+    /// <summary>
+    /// Walks frames forward from <see cref="Find"/>'s entry to the one that holds <paramref name="time"/>. Not found: the
+    /// bytes ended first (in frames, or in a tag or junk the resync could not see past: the next entry lies beyond them),
+    /// and where and at which timestamp the frames stopped.
+    /// </summary>
+    private WalkResult Walk(TimeSpan time, ReadOnlySpan<byte> fromEntry)
     {
         int entryIndex = EntryIndex(time);
         var entry = this[entryIndex];
         long nextEntry = entryIndex + 1 < Count ? _offsets[entryIndex + 1] - entry.ByteOffset : -1; // a frame the prober counted
-        long target = time <= TimeSpan.Zero ? 0 : (long)(time.Ticks * (decimal)Timescale / TimeSpan.TicksPerSecond);
+        long target = TargetOf(time);
         long timestamp = entry.Timestamp;
         int pos = 0;
         int freeLength = 0; // free-format MP3: measured at the entry's frame (never in junk: the prober fixed it at its first sync)
@@ -115,7 +199,13 @@ public sealed class SeekIndex
                 int next = stream is { } s && pos > 0 ? Resync(fromEntry, pos + 1, s, freeLength, nextEntry) : -1;
                 if (next < 0)
                 {
-                    return ThrowHelper.ThrowCorrupt<SeekPoint>(pos == 0 ? "No MP3 or ADTS frame where the seek index points" : "No MP3 or ADTS frame of the stream after these bytes, before the next seek index entry", entry.ByteOffset + pos);
+                    if (stream is { } known && pos > 0 && nextEntry > fromEntry.Length - Formats.Mp3.Mp3FrameHeader.Size)
+                    {
+                        // The tag or junk may run on past these bytes to frames before the next entry: too few bytes, not corrupt.
+                        return new WalkResult(false, default, pos, timestamp, known, freeLength);
+                    }
+
+                    return ThrowHelper.ThrowCorrupt<WalkResult>(pos == 0 ? "No MP3 or ADTS frame where the seek index points" : "No MP3 or ADTS frame of the stream after these bytes, before the next seek index entry", entry.ByteOffset + pos);
                 }
 
                 pos = next;
@@ -124,14 +214,66 @@ public sealed class SeekIndex
 
             if (timestamp + samples > target || timestamp + samples >= TotalDuration)
             {
-                return new SeekPoint(timestamp, entry.ByteOffset + pos, Timescale);
+                return new WalkResult(true, new SeekPoint(timestamp, entry.ByteOffset + pos, Timescale), pos, timestamp, signature, freeLength);
             }
 
             timestamp += samples;
             pos += length;
         }
 
-        throw new ArgumentException($"The {fromEntry.Length} bytes given end before the frame that holds {time}.", nameof(fromEntry));
+        return new WalkResult(false, default, pos, timestamp, stream ?? 0, freeLength);
+    }
+
+    /// <summary>
+    /// The first position from <paramref name="from"/> where a chain of frames of the stream starts that ends exactly at
+    /// <paramref name="end"/> and holds <paramref name="samples"/> samples, or -1. Computed backwards from the end in one
+    /// pass (the samples from each position to the end, or none), so bytes full of false frame syncs cost no more than
+    /// any others.
+    /// </summary>
+    private static int ChainStart(ReadOnlySpan<byte> data, int from, int end, ulong signature, int freeLength, long samples)
+    {
+        if (samples == 0)
+        {
+            return end;
+        }
+
+        int count = end - from + 1;
+        int[] toEnd = ArrayPool<int>.Shared.Rent(count); // toEnd[i]: samples from position from + i to the end by frames of the stream, -1: none
+        try
+        {
+            toEnd[count - 1] = 0;
+            for (int pos = end - 1; pos >= from; pos--)
+            {
+                int rest = -1;
+                if (data[pos] == 0xFF && TryFrameAt(data, pos, freeLength, out int length, out int frameSamples, out ulong sig) && sig == signature
+                    && length > 0 && length <= end - pos && toEnd[pos + length - from] >= 0)
+                {
+                    rest = toEnd[pos + length - from] + frameSamples;
+                }
+
+                toEnd[pos - from] = rest;
+            }
+
+            for (int pos = from; pos < end; pos++)
+            {
+                long chain = toEnd[pos - from];
+                if (chain == samples)
+                {
+                    return pos;
+                }
+
+                if (chain >= 0 && chain < samples)
+                {
+                    return -1; // the first chain to the end holds fewer samples than the index counts: the frames start before these bytes
+                }
+            }
+
+            return -1;
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(toEnd);
+        }
     }
 
     /// <summary>An MP3 or ADTS frame header at <paramref name="pos"/>: its length, samples and stream signature.</summary>

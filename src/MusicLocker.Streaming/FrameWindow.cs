@@ -5,11 +5,12 @@ using MusicLocker.Storage;
 namespace MusicLocker.Streaming;
 
 /// <summary>
-/// An open storage read that starts at a seek-index entry, with the first interval of it (the window) read into a pooled
-/// buffer and the frame that holds a time found in it. The read goes on past the window, so a time seek streams from the
+/// An open storage read that starts at a seek-index entry (or, past a long tag, in the tail of its interval) at
+/// <paramref name="start"/>, with the first bytes of it (the window) read into a pooled buffer and the frame that holds a
+/// time found in them. The read goes on past the window, so a time seek streams from the
 /// frame without a second storage request. Disposing returns the buffer (unless handed on) and closes the read.
 /// </summary>
-internal sealed class FrameWindow(BlobDownload download, byte[] buffer, ArrayPool<byte> pool, SeekPoint entry) : IAsyncDisposable
+internal sealed class FrameWindow(BlobDownload download, byte[] buffer, ArrayPool<byte> pool, long start) : IAsyncDisposable
 {
     private byte[]? _buffer = buffer;
     private int _filled;
@@ -20,11 +21,11 @@ internal sealed class FrameWindow(BlobDownload download, byte[] buffer, ArrayPoo
     /// <summary>The frame that holds the time.</summary>
     public SeekPoint Frame { get; set; }
 
-    /// <summary>The window's bytes, from the entry's offset.</summary>
+    /// <summary>The window's bytes, from the read's start.</summary>
     public ReadOnlySpan<byte> Bytes => _buffer.AsSpan(0, _filled);
 
     /// <summary>The blob position after the window's bytes: where the storage read goes on.</summary>
-    public long BufferedEnd => entry.ByteOffset + _filled;
+    public long BufferedEnd => start + _filled;
 
     /// <summary>The blob position where the storage read ends (the opened range, clamped at the end of the blob).</summary>
     public long ReadEnd => Download.Offset + Download.Length;
@@ -40,7 +41,7 @@ internal sealed class FrameWindow(BlobDownload download, byte[] buffer, ArrayPoo
     }
 
     /// <summary>
-    /// Positions the read at <paramref name="offset"/> (at or after the entry): the buffered bytes from there on are the
+    /// Positions the read at <paramref name="offset"/> (at or after the read's start): the buffered bytes from there on are the
     /// returned prefix (its buffer now the caller's, to return to the pool), or bytes after the window are read and dropped.
     /// </summary>
     /// <returns>The buffer holding the prefix (its first byte at <c>Start</c>, <c>Count</c> bytes), or a <see langword="null"/> buffer (no prefix).</returns>
@@ -49,10 +50,10 @@ internal sealed class FrameWindow(BlobDownload download, byte[] buffer, ArrayPoo
         long skip = offset - BufferedEnd;
         if (skip < 0)
         {
-            int start = (int)(offset - entry.ByteOffset);
+            int from = (int)(offset - start);
             var handed = _buffer;
             _buffer = null;
-            return (handed, start, _filled - start);
+            return (handed, from, _filled - from);
         }
 
         while (skip > 0)

@@ -9,10 +9,13 @@ namespace MusicLocker.Streaming;
 /// "Start at 1:23" for MP3 and ADTS without transcoding: the byte offset of the frame that holds a time, from the
 /// track's <see cref="SeekIndex"/> and ONE ranged read of the bytes between the index entry before the time and the
 /// entry after it. <see cref="BlobRangeReader.WriteFromTimeAsync"/> finds the frame and streams from it in that same read.
+/// An interval longer than <see cref="MaxTailWindow"/> (a tag of megabytes between two streams joined into one file) takes
+/// two reads: its first and its last <see cref="MaxTailWindow"/> bytes.
 /// </summary>
 public static class TimeSeek
 {
-    /// <summary>The most bytes read after the last index entry (the last interval of a track plus trailing tags).</summary>
+    /// <summary>The most bytes read after the last index entry (the last interval of a track plus trailing tags), and the
+    /// most of any one interval read at once (a longer one is read at its start and at its end).</summary>
     public const int MaxTailWindow = 1024 * 1024;
 
     // A frame header (ADTS: 7 bytes, MP3: 4) must be whole past the next entry's offset for the walk to parse it.
@@ -41,7 +44,8 @@ public static class TimeSeek
 
     /// <summary>
     /// Finds the MP3/ADTS frame of <paramref name="key"/> that holds <paramref name="time"/> (the first frame for 0 or a
-    /// negative time, the last frame past the end), reading only the bytes of one index interval.
+    /// negative time, the last frame past the end), reading only the bytes of one index interval (its first and last
+    /// <see cref="MaxTailWindow"/> bytes, in two reads, when a tag between joined streams makes it longer than that).
     /// </summary>
     /// <param name="store">The store (plain or encrypted).</param>
     /// <param name="key">The track.</param>
@@ -70,6 +74,13 @@ public static class TimeSeek
     /// rented from <paramref name="pool"/> and finds the frame holding the time in it. The read stays open after the
     /// interval, so the caller can stream on from the frame without a second storage request.
     /// </summary>
+    /// <remarks>
+    /// An interval longer than <see cref="MaxTailWindow"/> (a tag or junk of megabytes between two streams joined into one
+    /// file) is read in two parts: its first <see cref="MaxTailWindow"/> bytes, and, when the frames there stop before the
+    /// time, a second read of its last <see cref="MaxTailWindow"/> bytes, where the frames before the next entry are (see
+    /// <see cref="SeekIndex.FindFrame(TimeSpan, ReadOnlySpan{byte}, long, ReadOnlySpan{byte})"/>). That second read stays
+    /// open instead of the first: two storage reads in all.
+    /// </remarks>
     internal static async Task<FrameWindow> OpenWindowAsync(IBlobStore store, BlobKey key, SeekIndex index, TimeSpan time, long extra, ETag? ifMatch, ArrayPool<byte> pool, CancellationToken cancellationToken)
     {
         if (index.Count == 0)
@@ -78,31 +89,72 @@ public static class TimeSeek
         }
 
         var entry = index.Find(time);
-        int want = WindowLength(index, entry);
-        long? readLength = extra > long.MaxValue - want - entry.ByteOffset ? null : want + extra;
-        BlobDownload download;
+        int i = IndexOf(index, entry.Timestamp);
+        long? nextEntry = i + 1 < index.Count ? index[i + 1].ByteOffset : null;
+        int want = WindowLength(entry, nextEntry);
+        var window = await FillWindowAsync(store, key, entry.ByteOffset, want, extra, ifMatch, pool, cancellationToken).ConfigureAwait(false);
         try
         {
-            download = await store.OpenReadAsync(key, new ReadBlobOptions { Range = new ByteRange(entry.ByteOffset, readLength), IfMatch = ifMatch }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RangeNotSatisfiableException ex)
-        {
-            throw new MediaFormatException(MediaErrorCode.Corrupt, $"The seek index of '{key}' points past the end of the stored track.", entry.ByteOffset, ex);
-        }
-
-        var window = new FrameWindow(download, pool.Rent(want), pool, entry);
-        try
-        {
-            await window.FillAsync(want, cancellationToken).ConfigureAwait(false);
             try
             {
                 window.Frame = index.FindFrame(time, window.Bytes);
+                return window;
+            }
+            catch (ArgumentException) when (nextEntry is { } next && next + HeaderSlack - entry.ByteOffset > want && window.Bytes.Length == want)
+            {
+                // The interval was cut at MaxTailWindow and its frames stop before the time: a long tag. Its last bytes.
             }
             catch (ArgumentException ex)
             {
-                throw new MediaFormatException(MediaErrorCode.Corrupt, $"'{key}' ends before the frame that holds {time} (the seek index belongs to another version).", window.BufferedEnd, ex);
+                throw EndsEarly(key, time, window.BufferedEnd, ex);
             }
 
+            long tailEnd = nextEntry.Value + HeaderSlack;
+            long tailStart = Math.Max(window.BufferedEnd, tailEnd - MaxTailWindow);
+            var tail = await FillWindowAsync(store, key, tailStart, (int)(tailEnd - tailStart), extra, ifMatch, pool, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                tail.Frame = index.FindFrame(time, window.Bytes, tailStart, tail.Bytes);
+            }
+            catch (ArgumentException ex)
+            {
+                await tail.DisposeAsync().ConfigureAwait(false);
+                throw EndsEarly(key, time, tail.BufferedEnd, ex);
+            }
+            catch
+            {
+                await tail.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            await window.DisposeAsync().ConfigureAwait(false);
+            return tail;
+        }
+        catch
+        {
+            await window.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Opens a read at <paramref name="start"/> for <paramref name="want"/> + <paramref name="extra"/> bytes and reads the first <paramref name="want"/> into a pooled buffer.</summary>
+    private static async Task<FrameWindow> FillWindowAsync(IBlobStore store, BlobKey key, long start, int want, long extra, ETag? ifMatch, ArrayPool<byte> pool, CancellationToken cancellationToken)
+    {
+        long? readLength = extra > long.MaxValue - want - start ? null : want + extra;
+        BlobDownload download;
+        try
+        {
+            download = await store.OpenReadAsync(key, new ReadBlobOptions { Range = new ByteRange(start, readLength), IfMatch = ifMatch }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RangeNotSatisfiableException ex)
+        {
+            throw new MediaFormatException(MediaErrorCode.Corrupt, $"The seek index of '{key}' points past the end of the stored track.", start, ex);
+        }
+
+        var window = new FrameWindow(download, pool.Rent(want), pool, start);
+        try
+        {
+            await window.FillAsync(want, cancellationToken).ConfigureAwait(false);
             return window;
         }
         catch
@@ -112,13 +164,13 @@ public static class TimeSeek
         }
     }
 
+    private static MediaFormatException EndsEarly(BlobKey key, TimeSpan time, long at, ArgumentException ex) =>
+        new(MediaErrorCode.Corrupt, $"'{key}' ends before the frame that holds {time} (the seek index belongs to another version).", at, ex);
+
     /// <summary>The bytes from an entry to the next one (+ header slack), or <see cref="MaxTailWindow"/> after the last entry.</summary>
-    private static int WindowLength(SeekIndex index, SeekPoint entry)
+    private static int WindowLength(SeekPoint entry, long? nextEntry)
     {
-        int i = IndexOf(index, entry.Timestamp);
-        long windowLength = i + 1 < index.Count
-            ? index[i + 1].ByteOffset - entry.ByteOffset + HeaderSlack
-            : MaxTailWindow;
+        long windowLength = nextEntry is { } next ? next - entry.ByteOffset + HeaderSlack : MaxTailWindow;
         return windowLength <= 0 || windowLength > MaxTailWindow ? MaxTailWindow : (int)windowLength;
     }
 

@@ -299,6 +299,105 @@ public sealed class SeekIndexTests
         }
     }
 
+    /// <summary>Tags longer than a time seek reads of one interval at once (1 MiB), between two joined copies of a file.</summary>
+    public static TheoryData<string, string, int> JoinedWithALongTag() => new()
+    {
+        { "mp3/vbr-noheader.mp3", "id3v2", 1_100_000 }, // just over: the tail read starts where the first one ends
+        { "mp3/vbr-noheader.mp3", "id3v2", 2_600_000 },
+        { "mp3/vbr-noheader.mp3", "random", 1_500_000 },
+        { "aac/lc-44k-stereo.aac", "id3v2", 2_600_000 },
+        { "aac/lc-44k-stereo.aac", "random", 1_500_000 },
+    };
+
+    [Theory]
+    [MemberData(nameof(JoinedWithALongTag))]
+    public void FindFrame_with_the_interval_s_tail_finds_the_frames_after_a_tag_longer_than_one_read(string file, string kind, int tagLength)
+    {
+        // Found in review: with a tag of over 1 MiB between joined streams (a big cover picture), the frames after it were
+        // out of the bytes a time seek reads of one interval, and every time there answered 422 CorruptFile.
+        const int Window = 1024 * 1024, Slack = 16;
+        var whole = Fixtures.Bytes(file);
+        var part = new MediaProber().Probe(whole);
+        var audio = whole.AsSpan((int)part.AudioOffset, (int)part.AudioLength).ToArray();
+        byte[] tag = new byte[tagLength];
+        if (kind == "id3v2")
+        {
+            // An ID3v2 header, then a payload full of false frame syncs (0xFF then 0xE0–0xFF).
+            "ID3"u8.CopyTo(tag);
+            tag[3] = 3;
+            for (int i = 10; i < tag.Length; i++)
+            {
+                tag[i] = i % 7 == 0 ? (byte)0xFF : (byte)(0xE0 | (i & 0x1F));
+            }
+        }
+        else
+        {
+            new Random(7).NextBytes(tag);
+        }
+
+        byte[] data = [.. audio, .. tag, .. audio];
+        var info = new MediaProber().Probe(data);
+        Assert.Equal(2 * part.FrameCount, info.FrameCount);
+        var index = info.SeekIndex!;
+        int spf = (int)(info.EncodedSamples / info.FrameCount);
+        int acrossTheTag = 0;
+        for (double seconds = 0; seconds < info.DurationSeconds; seconds += 0.05)
+        {
+            var time = TimeSpan.FromSeconds(seconds);
+            var entry = index.Find(time);
+            int i = Enumerable.Range(0, index.Count).Last(k => index[k].Timestamp == entry.Timestamp);
+            var expected = index.FindFrame(time, data.AsSpan((int)entry.ByteOffset)); // the whole file from the entry
+            long target = (long)(time.Ticks * (decimal)index.Timescale / TimeSpan.TicksPerSecond);
+            Assert.InRange(target, expected.Timestamp, expected.Timestamp + spf - 1);
+
+            long end = i + 1 < index.Count ? index[i + 1].ByteOffset + Slack : data.Length;
+            byte[] head = data.AsSpan((int)entry.ByteOffset, (int)Math.Min(Math.Min(end - entry.ByteOffset, Window), data.Length - entry.ByteOffset)).ToArray();
+            if (end - entry.ByteOffset <= Window)
+            {
+                Assert.Equal(expected, index.FindFrame(time, head));
+                continue;
+            }
+
+            long tailStart = Math.Max(entry.ByteOffset + Window, end - Window);
+            byte[] tail = data.AsSpan((int)tailStart, (int)(end - tailStart)).ToArray();
+            Assert.Equal(expected, index.FindFrame(time, head, tailStart, tail));
+            if (expected.ByteOffset >= tailStart)
+            {
+                acrossTheTag++;
+                Assert.Throws<ArgumentException>(() => index.FindFrame(time, head)); // the first read alone is not enough
+            }
+        }
+
+        Assert.True(acrossTheTag > 0, "No seek needed the interval's tail.");
+    }
+
+    [Fact]
+    public void FindFrame_with_a_tail_that_does_not_lead_to_the_next_entry_is_corrupt_or_refused()
+    {
+        const int Window = 1024 * 1024;
+        var whole = Fixtures.Bytes("mp3/vbr-noheader.mp3");
+        var part = new MediaProber().Probe(whole);
+        var audio = whole.AsSpan((int)part.AudioOffset, (int)part.AudioLength).ToArray();
+        byte[] data = [.. audio, .. new byte[2_000_000], .. audio];
+        var index = new MediaProber().Probe(data).SeekIndex!;
+        int i = Enumerable.Range(0, index.Count - 1).First(k => index[k + 1].ByteOffset - index[k].ByteOffset > Window);
+        var entry = index[i];
+        long next = index[i + 1].ByteOffset;
+        var time = index[i + 1].Time - TimeSpan.FromMilliseconds(1);
+        byte[] head = data.AsSpan((int)entry.ByteOffset, Window).ToArray();
+        long tailStart = next + 16 - Window;
+
+        // The tail's frames overwritten: no chain of frames with the samples the index counts leads to the next entry.
+        byte[] broken = data.AsSpan((int)tailStart, Window).ToArray();
+        broken.AsSpan(Window - 16 - 2000, 2000).Fill(0x41);
+        var ex = Assert.Throws<MediaFormatException>(() => index.FindFrame(time, head, tailStart, broken));
+        Assert.Equal(MediaErrorCode.Corrupt, ex.ErrorCode);
+
+        // A tail that stops short of the next entry's header, or starts before the entry: the caller's mistake.
+        Assert.Throws<ArgumentException>(() => index.FindFrame(time, head, tailStart, data.AsSpan((int)tailStart, Window - 10).ToArray()));
+        Assert.Throws<ArgumentException>(() => index.FindFrame(time, head, entry.ByteOffset - 1, data.AsSpan((int)entry.ByteOffset - 1, (int)(next - entry.ByteOffset) + 20).ToArray()));
+    }
+
     [Fact]
     public void FindFrame_says_where_the_frames_stop_when_nothing_of_the_stream_follows()
     {
