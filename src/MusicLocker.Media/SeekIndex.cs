@@ -54,10 +54,12 @@ public sealed class SeekIndex
     /// the end). Reading from its <see cref="SeekPoint.ByteOffset"/> reaches <paramref name="time"/> within one interval.
     /// </summary>
     /// <exception cref="InvalidOperationException">The index has no entry.</exception>
-    public SeekPoint Find(TimeSpan time) => this[EntryIndex(time)];
+    public SeekPoint Find(TimeSpan time) => this[IndexOf(time)];
 
-    /// <summary>The index of <see cref="Find"/>'s entry.</summary>
-    private int EntryIndex(TimeSpan time)
+    /// <summary>The index of <see cref="Find"/>'s entry: the last that starts at or before <paramref name="time"/> (0 for a
+    /// negative time, the last past the end). The next entry, if any, is at this + 1.</summary>
+    /// <exception cref="InvalidOperationException">The index has no entry.</exception>
+    public int IndexOf(TimeSpan time)
     {
         if (Count == 0)
         {
@@ -120,7 +122,7 @@ public sealed class SeekIndex
             return walk.Frame;
         }
 
-        int entryIndex = EntryIndex(time);
+        int entryIndex = IndexOf(time);
         long entryOffset = _offsets[entryIndex];
         if (entryIndex + 1 >= Count)
         {
@@ -175,7 +177,7 @@ public sealed class SeekIndex
     /// </summary>
     private WalkResult Walk(TimeSpan time, ReadOnlySpan<byte> fromEntry)
     {
-        int entryIndex = EntryIndex(time);
+        int entryIndex = IndexOf(time);
         var entry = this[entryIndex];
         long nextEntry = entryIndex + 1 < Count ? _offsets[entryIndex + 1] - entry.ByteOffset : -1; // a frame the prober counted
         long target = TargetOf(time);

@@ -88,8 +88,8 @@ public static class TimeSeek
             throw new MediaFormatException(MediaErrorCode.Empty, $"The seek index of '{key}' has no entry: the track has no MP3/ADTS frame to seek to.");
         }
 
-        var entry = index.Find(time);
-        int i = IndexOf(index, entry.Timestamp);
+        int i = index.IndexOf(time);
+        var entry = index[i];
         long? nextEntry = i + 1 < index.Count ? index[i + 1].ByteOffset : null;
         int want = WindowLength(entry, nextEntry);
         var window = await FillWindowAsync(store, key, entry.ByteOffset, want, extra, ifMatch, pool, cancellationToken).ConfigureAwait(false);
@@ -172,24 +172,5 @@ public static class TimeSeek
     {
         long windowLength = nextEntry is { } next ? next - entry.ByteOffset + HeaderSlack : MaxTailWindow;
         return windowLength <= 0 || windowLength > MaxTailWindow ? MaxTailWindow : (int)windowLength;
-    }
-
-    private static int IndexOf(SeekIndex index, long timestamp)
-    {
-        int lo = 0, hi = index.Count - 1;
-        while (lo < hi)
-        {
-            int mid = lo + ((hi - lo + 1) / 2);
-            if (index[mid].Timestamp <= timestamp)
-            {
-                lo = mid;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return lo;
     }
 }

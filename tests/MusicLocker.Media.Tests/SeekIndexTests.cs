@@ -106,6 +106,17 @@ public sealed class SeekIndexTests
         var at = index.Find(TimeSpan.FromSeconds(1.2));
         Assert.True(at.Time <= TimeSpan.FromSeconds(1.2));
         Assert.True(at.Time > TimeSpan.FromSeconds(1.2) - TimeSpan.FromSeconds(1.05));
+
+        // IndexOf names the same entry, so its neighbour (the next entry) is at + 1.
+        Assert.Equal(0, index.IndexOf(TimeSpan.FromSeconds(-3)));
+        Assert.Equal(index.Count - 1, index.IndexOf(TimeSpan.FromHours(1)));
+        for (double seconds = 0; seconds < 3; seconds += 0.01)
+        {
+            var time = TimeSpan.FromSeconds(seconds);
+            int i = index.IndexOf(time);
+            Assert.Equal(index.Find(time), index[i]);
+            Assert.True(i + 1 == index.Count || index[i + 1].Time > time);
+        }
     }
 
     [Theory]
