@@ -94,32 +94,36 @@ public sealed class SeekIndex
     /// <exception cref="MediaFormatException">With <see cref="MediaErrorCode.Corrupt"/>: the bytes are not MP3/ADTS frames.</exception>
     public SeekPoint FindFrame(TimeSpan time, ReadOnlySpan<byte> fromEntry)
     {
-        var walk = Walk(time, fromEntry);
+        var walk = WalkFromEntry(time, fromEntry);
         return walk.Found ? walk.Frame : throw new ArgumentException($"The {fromEntry.Length} bytes given end before the frame that holds {time}.", nameof(fromEntry));
     }
 
     /// <summary>
-    /// <see cref="FindFrame(TimeSpan, ReadOnlySpan{byte})"/> for an interval too long to read whole: a tag or junk between two
-    /// streams joined into one file (a cover picture of megabytes). <paramref name="fromEntry"/> holds the first bytes
-    /// of the interval; when the frames there stop before the time (the tag runs past them), the frame is found in
-    /// <paramref name="tail"/>, the bytes at <paramref name="tailOffset"/> that run to past the next entry's frame header:
-    /// the chain of frames that ends exactly at the next entry and starts where the prober's count says the frames after
-    /// the tag start (the interval's timestamps leave no other choice). Linear in the bytes given, whatever they hold.
+    /// <see cref="FindFrame(TimeSpan, ReadOnlySpan{byte})"/> for an interval too long to read whole (a tag or junk of
+    /// megabytes between two streams joined into one file): <paramref name="fromEntry"/> holds its first bytes and
+    /// <paramref name="tail"/> its last ones, up to the next entry. When the frames in <paramref name="fromEntry"/> stop
+    /// before the time, the walk goes on in <paramref name="tail"/>: from where they stopped, when the tail holds that
+    /// byte (exactly the walk over the whole interval); otherwise from the first frame the tail resyncs on, timed back
+    /// from the next entry (the walk from there must land on it). Linear in the bytes given, whatever they hold.
     /// </summary>
     /// <param name="time">The time to start at.</param>
     /// <param name="fromEntry">The file's bytes from the entry's offset.</param>
-    /// <param name="tailOffset">The file position of <paramref name="tail"/>'s first byte (at or after the entry).</param>
-    /// <param name="tail">The file's bytes from <paramref name="tailOffset"/> to at least 16 bytes past the next entry's offset.</param>
-    /// <exception cref="ArgumentException">The bytes given do not reach the frame that holds the time, or
-    /// <paramref name="tail"/> does not cover the next entry's header.</exception>
-    /// <exception cref="MediaFormatException">With <see cref="MediaErrorCode.Corrupt"/>: the bytes are not MP3/ADTS frames,
-    /// or no chain of frames after the tag leads to the next entry with the samples the index counts.</exception>
+    /// <param name="tailOffset">The file position of <paramref name="tail"/>'s first byte (at or after the entry; it may
+    /// overlap <paramref name="fromEntry"/>).</param>
+    /// <param name="tail">The file's bytes from <paramref name="tailOffset"/> to at least the next entry's offset (16 bytes past
+    /// it, where the file goes on, as for <paramref name="fromEntry"/>).</param>
+    /// <exception cref="ArgumentException">The bytes given do not reach the frame that holds the time, there is no next
+    /// entry (the last interval), or <paramref name="tail"/> does not start between the entry and the next one and reach
+    /// the next one.</exception>
+    /// <exception cref="MediaFormatException">With <see cref="MediaErrorCode.Corrupt"/>: the bytes are not MP3/ADTS frames
+    /// where the index says; or the frame lies in the bytes between the two that were not given (more than the tail's
+    /// length of frames after a tag).</exception>
     public SeekPoint FindFrame(TimeSpan time, ReadOnlySpan<byte> fromEntry, long tailOffset, ReadOnlySpan<byte> tail)
     {
-        var walk = Walk(time, fromEntry);
-        if (walk.Found)
+        var head = WalkFromEntry(time, fromEntry);
+        if (head.Found)
         {
-            return walk.Frame;
+            return head.Frame;
         }
 
         int entryIndex = IndexOf(time);
@@ -131,150 +135,129 @@ public sealed class SeekIndex
 
         long nextOffset = _offsets[entryIndex + 1];
         long nextTimestamp = TimestampAt(entryIndex + 1);
-        if (tailOffset < entryOffset || tailOffset > nextOffset || nextOffset - tailOffset > tail.Length - TailSlack)
+        if (tailOffset < entryOffset || tailOffset > nextOffset || nextOffset - tailOffset > tail.Length)
         {
-            throw new ArgumentException($"The tail ({tail.Length} bytes at {tailOffset}) must start at or after the entry ({entryOffset}) and reach {TailSlack} bytes past the next entry ({nextOffset}).", nameof(tail));
-        }
-
-        int next = (int)(nextOffset - tailOffset);
-        int scanFrom = (int)Math.Clamp(entryOffset + walk.StopPosition - tailOffset, 0, next);
-        int start = ChainStart(tail, scanFrom, next, walk.Stream, walk.FreeLength, nextTimestamp - walk.StopTimestamp);
-        if (start < 0)
-        {
-            return ThrowHelper.ThrowCorrupt<SeekPoint>($"No chain of MP3 or ADTS frames of the stream leads to the next seek index entry with the {nextTimestamp - walk.StopTimestamp} samples the index counts after these bytes", tailOffset + scanFrom);
+            throw new ArgumentException($"The tail ({tail.Length} bytes at {tailOffset}) must start between the entry ({entryOffset}) and the next one ({nextOffset}) and reach the next one.", nameof(tail));
         }
 
         long target = TargetOf(time);
-        long timestamp = walk.StopTimestamp;
-        int pos = start;
-        while (pos < next)
+        long known = nextOffset - tailOffset;
+        long stopped = entryOffset + head.StopPosition;
+        Walker walker = new(tailOffset, head.Stream, head.FreeLength, known);
+        if (stopped >= tailOffset)
         {
-            _ = TryFrameAt(tail, pos, walk.FreeLength, out int length, out int samples, out _); // ChainStart walked it
-            if (timestamp + samples > target || timestamp + samples >= TotalDuration)
-            {
-                return new SeekPoint(timestamp, tailOffset + pos, Timescale);
-            }
-
-            timestamp += samples;
-            pos += length;
+            // The tail holds every byte from where the head's frames stopped: go on there, as over the whole interval.
+            var on = walker.Walk(tail, (int)(stopped - tailOffset), head.StopTimestamp, target, this);
+            return on.Found ? on.Frame : throw new ArgumentException($"The bytes given end before the frame that holds {time}.", nameof(tail));
         }
 
-        return this[entryIndex + 1];
+        // The bytes between where the head's frames stopped and the tail were not read (the tag runs on past the head):
+        // resync at the tail's start (the prober resynced on the first frame its following frames confirm after the
+        // tag), count the samples from there to the next entry, and time the frames back from it.
+        int first = Resync(tail, 0, head.Stream, head.FreeLength, known);
+        var counted = first < 0 ? default : walker.CountToKnownFrame(tail, first);
+        if (!counted.Found)
+        {
+            return ThrowHelper.ThrowCorrupt<SeekPoint>("No frames of the stream lead to the next seek index entry in the last bytes of its interval", tailOffset + Math.Max(first, 0));
+        }
+
+        long firstTimestamp = nextTimestamp - counted.StopTimestamp;
+        if (firstTimestamp < head.StopTimestamp)
+        {
+            return ThrowHelper.ThrowCorrupt<SeekPoint>($"The frames before the next seek index entry hold {counted.StopTimestamp} samples, more than the {nextTimestamp - head.StopTimestamp} the index counts after the bytes before them", tailOffset + first);
+        }
+
+        if (target < firstTimestamp)
+        {
+            return ThrowHelper.ThrowCorrupt<SeekPoint>($"The frame that holds {time} lies in the {tailOffset + first - stopped} bytes of the seek index interval that are neither in its first nor in its last bytes read (more frames follow the tag than the tail holds)", stopped);
+        }
+
+        var found = walker.Walk(tail, first, firstTimestamp, target, this);
+        return found.Found ? found.Frame : throw new ArgumentException($"The bytes given end before the frame that holds {time}.", nameof(tail));
     }
 
-    /// <summary>The bytes past the next entry's offset a window must hold, so its frame header (ADTS: 7 bytes) can be parsed.</summary>
-    private const int TailSlack = 16;
-
-    /// <summary>Where a walk from an entry found the frame, or where its frames stopped before the bytes ended.</summary>
+    /// <summary>Where a walk found the frame, or where and at which timestamp its frames stopped (the bytes ended first, or, when counting, the known frame was reached).</summary>
     private readonly record struct WalkResult(bool Found, SeekPoint Frame, int StopPosition, long StopTimestamp, ulong Stream, int FreeLength);
 
     private long TargetOf(TimeSpan time) => time <= TimeSpan.Zero ? 0 : (long)(time.Ticks * (decimal)Timescale / TimeSpan.TicksPerSecond);
 
-    /// <summary>
-    /// Walks frames forward from <see cref="Find"/>'s entry to the one that holds <paramref name="time"/>. Not found: the
-    /// bytes ended first (in frames, or in a tag or junk the resync could not see past: the next entry lies beyond them),
-    /// and where and at which timestamp the frames stopped.
-    /// </summary>
-    private WalkResult Walk(TimeSpan time, ReadOnlySpan<byte> fromEntry)
+    /// <summary>Walks frames forward from <see cref="Find"/>'s entry to the one that holds <paramref name="time"/>.</summary>
+    private WalkResult WalkFromEntry(TimeSpan time, ReadOnlySpan<byte> fromEntry)
     {
         int entryIndex = IndexOf(time);
         var entry = this[entryIndex];
-        long nextEntry = entryIndex + 1 < Count ? _offsets[entryIndex + 1] - entry.ByteOffset : -1; // a frame the prober counted
-        long target = TargetOf(time);
-        long timestamp = entry.Timestamp;
-        int pos = 0;
+        long known = entryIndex + 1 < Count ? _offsets[entryIndex + 1] - entry.ByteOffset : -1; // a frame the prober counted
         int freeLength = 0; // free-format MP3: measured at the entry's frame (never in junk: the prober fixed it at its first sync)
-        ulong? stream = null; // the header bits every frame of the stream shares (the prober's walk took no other frame)
-        while (pos <= fromEntry.Length - Formats.Mp3.Mp3FrameHeader.Size)
+        if (fromEntry.Length >= Formats.Mp3.Mp3FrameHeader.Size && Formats.Mp3.FreeFormat.IsHeader(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(fromEntry)))
         {
-            uint raw = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(fromEntry[pos..]);
-            if (pos == 0 && Formats.Mp3.FreeFormat.IsHeader(raw))
-            {
-                _ = Formats.Mp3.FreeFormat.Measure(fromEntry, pos, 2, final: true, out freeLength, out _);
-            }
-
-            if (!TryFrameAt(fromEntry, pos, freeLength, out int length, out int samples, out ulong signature) || signature != (stream ??= signature))
-            {
-                // Not a frame of the stream where one should start: the index points elsewhere (another file), or this is a
-                // tag or junk between two streams joined into one file, which the prober's walk skipped (uncounted) to the
-                // next header its following frames confirm. Skip it the same way.
-                int next = stream is { } s && pos > 0 ? Resync(fromEntry, pos + 1, s, freeLength, nextEntry) : -1;
-                if (next < 0)
-                {
-                    if (stream is { } known && pos > 0 && nextEntry > fromEntry.Length - Formats.Mp3.Mp3FrameHeader.Size)
-                    {
-                        // The tag or junk may run on past these bytes to frames before the next entry: too few bytes, not corrupt.
-                        return new WalkResult(false, default, pos, timestamp, known, freeLength);
-                    }
-
-                    return ThrowHelper.ThrowCorrupt<WalkResult>(pos == 0 ? "No MP3 or ADTS frame where the seek index points" : "No MP3 or ADTS frame of the stream after these bytes, before the next seek index entry", entry.ByteOffset + pos);
-                }
-
-                pos = next;
-                continue;
-            }
-
-            if (timestamp + samples > target || timestamp + samples >= TotalDuration)
-            {
-                return new WalkResult(true, new SeekPoint(timestamp, entry.ByteOffset + pos, Timescale), pos, timestamp, signature, freeLength);
-            }
-
-            timestamp += samples;
-            pos += length;
+            _ = Formats.Mp3.FreeFormat.Measure(fromEntry, 0, 2, final: true, out freeLength, out _);
         }
 
-        return new WalkResult(false, default, pos, timestamp, stream ?? 0, freeLength);
+        return new Walker(entry.ByteOffset, null, freeLength, known).Walk(fromEntry, 0, entry.Timestamp, TargetOf(time), this);
     }
 
     /// <summary>
-    /// The first position from <paramref name="from"/> where a chain of frames of the stream starts that ends exactly at
-    /// <paramref name="end"/> and holds <paramref name="samples"/> samples, or -1. Computed backwards from the end in one
-    /// pass (the samples from each position to the end, or none), so bytes full of false frame syncs cost no more than
-    /// any others.
+    /// The walk of frame headers the prober did, over bytes at <paramref name="bytesOffset"/> in the file: frames of one
+    /// stream (<paramref name="stream"/>: the header bits they share, the first frame's when unknown), tags and junk
+    /// between them skipped to the next header its following frames confirm; <paramref name="known"/> (relative to the
+    /// bytes, -1: none) is a frame the prober counted (the next entry).
     /// </summary>
-    private static int ChainStart(ReadOnlySpan<byte> data, int from, int end, ulong signature, int freeLength, long samples)
+    private readonly ref struct Walker(long bytesOffset, ulong? stream, int freeLength, long known)
     {
-        if (samples == 0)
-        {
-            return end;
-        }
+        /// <summary>Walks from <paramref name="pos"/> (a frame of the stream, or where one should be) at <paramref name="timestamp"/> to the frame that holds <paramref name="target"/>.</summary>
+        public WalkResult Walk(ReadOnlySpan<byte> data, int pos, long timestamp, long target, SeekIndex index) => Run(data, pos, timestamp, target, index, count: false);
 
-        int count = end - from + 1;
-        int[] toEnd = ArrayPool<int>.Shared.Rent(count); // toEnd[i]: samples from position from + i to the end by frames of the stream, -1: none
-        try
+        /// <summary>The samples from the frame at <paramref name="pos"/> to the known frame (Found, in StopTimestamp), or not found when the walk does not land on it.</summary>
+        public WalkResult CountToKnownFrame(ReadOnlySpan<byte> data, int pos) => Run(data, pos, 0, long.MaxValue, null, count: true);
+
+        private WalkResult Run(ReadOnlySpan<byte> data, int pos, long timestamp, long target, SeekIndex? index, bool count)
         {
-            toEnd[count - 1] = 0;
-            for (int pos = end - 1; pos >= from; pos--)
+            int start = pos;
+            ulong? signatureSeen = stream;
+            while (pos <= data.Length - Formats.Mp3.Mp3FrameHeader.Size || (count && pos == known))
             {
-                int rest = -1;
-                if (data[pos] == 0xFF && TryFrameAt(data, pos, freeLength, out int length, out int frameSamples, out ulong sig) && sig == signature
-                    && length > 0 && length <= end - pos && toEnd[pos + length - from] >= 0)
+                if (count && pos >= known)
                 {
-                    rest = toEnd[pos + length - from] + frameSamples;
+                    return new WalkResult(pos == known, default, pos, timestamp, signatureSeen ?? 0, freeLength);
                 }
 
-                toEnd[pos - from] = rest;
+                if (!TryFrameAt(data, pos, freeLength, out int length, out int samples, out ulong signature) || signature != (signatureSeen ??= signature))
+                {
+                    // Not a frame of the stream where one should start: the index points elsewhere (another file), or this is a
+                    // tag or junk between two streams joined into one file, which the prober's walk skipped (uncounted) to the
+                    // next header its following frames confirm. Skip it the same way.
+                    bool atEntry = stream is null && pos == start;
+                    int next = signatureSeen is { } s && !atEntry ? Resync(data, pos + 1, s, freeLength, known) : -1;
+                    if (next < 0)
+                    {
+                        if (signatureSeen is { } seen && !atEntry && known > data.Length - Formats.Mp3.Mp3FrameHeader.Size && !count)
+                        {
+                            // The tag or junk may run on past these bytes to frames before the next entry: too few bytes, not corrupt.
+                            return new WalkResult(false, default, pos, timestamp, seen, freeLength);
+                        }
+
+                        if (count)
+                        {
+                            return default;
+                        }
+
+                        return ThrowHelper.ThrowCorrupt<WalkResult>(atEntry ? "No MP3 or ADTS frame where the seek index points" : "No MP3 or ADTS frame of the stream after these bytes, before the next seek index entry", bytesOffset + pos);
+                    }
+
+                    pos = next;
+                    continue;
+                }
+
+                if (!count && (timestamp + samples > target || timestamp + samples >= index!.TotalDuration))
+                {
+                    return new WalkResult(true, new SeekPoint(timestamp, bytesOffset + pos, index!.Timescale), pos, timestamp, signature, freeLength);
+                }
+
+                timestamp += samples;
+                pos += length;
             }
 
-            for (int pos = from; pos < end; pos++)
-            {
-                long chain = toEnd[pos - from];
-                if (chain == samples)
-                {
-                    return pos;
-                }
-
-                if (chain >= 0 && chain < samples)
-                {
-                    return -1; // the first chain to the end holds fewer samples than the index counts: the frames start before these bytes
-                }
-            }
-
-            return -1;
-        }
-        finally
-        {
-            ArrayPool<int>.Shared.Return(toEnd);
+            return new WalkResult(false, default, pos, timestamp, signatureSeen ?? 0, freeLength);
         }
     }
 

@@ -14,6 +14,7 @@ internal sealed class FrameWindow(BlobDownload download, byte[] buffer, ArrayPoo
 {
     private byte[]? _buffer = buffer;
     private int _filled;
+    private bool _disposed;
 
     /// <summary>The storage read, positioned at <see cref="BufferedEnd"/>.</summary>
     public BlobDownload Download { get; } = download;
@@ -70,6 +71,7 @@ internal sealed class FrameWindow(BlobDownload download, byte[] buffer, ArrayPoo
         return (null, 0, 0);
     }
 
+    /// <summary>Returns the buffer (unless handed on) and closes the read; a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_buffer is { } owned)
@@ -78,6 +80,10 @@ internal sealed class FrameWindow(BlobDownload download, byte[] buffer, ArrayPoo
             pool.Return(owned);
         }
 
-        await Download.DisposeAsync().ConfigureAwait(false);
+        if (!_disposed)
+        {
+            _disposed = true;
+            await Download.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

@@ -93,6 +93,7 @@ public static class TimeSeek
         long? nextEntry = i + 1 < index.Count ? index[i + 1].ByteOffset : null;
         int want = WindowLength(entry, nextEntry);
         var window = await FillWindowAsync(store, key, entry.ByteOffset, want, extra, ifMatch, pool, cancellationToken).ConfigureAwait(false);
+        FrameWindow? tail = null;
         try
         {
             try
@@ -109,29 +110,32 @@ public static class TimeSeek
                 throw EndsEarly(key, time, window.BufferedEnd, ex);
             }
 
+            // The interval's last MaxTailWindow bytes, overlapping the first read when the interval is shorter than two of
+            // them (so the walk goes on from exactly where the first read's frames stopped, when they stopped in reach).
             long tailEnd = nextEntry.Value + HeaderSlack;
-            long tailStart = Math.Max(window.BufferedEnd, tailEnd - MaxTailWindow);
-            var tail = await FillWindowAsync(store, key, tailStart, (int)(tailEnd - tailStart), extra, ifMatch, pool, cancellationToken).ConfigureAwait(false);
+            long tailStart = Math.Max(entry.ByteOffset, tailEnd - MaxTailWindow);
+            tail = await FillWindowAsync(store, key, tailStart, (int)(tailEnd - tailStart), extra, ifMatch, pool, cancellationToken).ConfigureAwait(false);
             try
             {
                 tail.Frame = index.FindFrame(time, window.Bytes, tailStart, tail.Bytes);
             }
             catch (ArgumentException ex)
             {
-                await tail.DisposeAsync().ConfigureAwait(false);
                 throw EndsEarly(key, time, tail.BufferedEnd, ex);
             }
-            catch
-            {
-                await tail.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
 
-            await window.DisposeAsync().ConfigureAwait(false);
-            return tail;
+            await window.DisposeAsync().ConfigureAwait(false); // should it throw, the tail is disposed below too
+            var found = tail;
+            tail = null;
+            return found;
         }
         catch
         {
+            if (tail is not null)
+            {
+                await tail.DisposeAsync().ConfigureAwait(false);
+            }
+
             await window.DisposeAsync().ConfigureAwait(false);
             throw;
         }

@@ -310,57 +310,68 @@ public sealed class SeekIndexTests
         }
     }
 
-    /// <summary>Tags longer than a time seek reads of one interval at once (1 MiB), between two joined copies of a file.</summary>
+    /// <summary>
+    /// Tags longer than a time seek reads of one interval at once (1 MiB) between two joined copies of a file: an ID3v2 tag
+    /// of a given length, or one that ends the given number of bytes before the first read does (the second copy starts
+    /// inside the first read's last frames), random junk, a short clip with its own long tag and an ID3v1 tag after it,
+    /// and a few frames between two long runs of zeros.
+    /// </summary>
     public static TheoryData<string, string, int> JoinedWithALongTag() => new()
     {
-        { "mp3/vbr-noheader.mp3", "id3v2", 1_100_000 }, // just over: the tail read starts where the first one ends
+        { "mp3/vbr-noheader.mp3", "id3v2", 1_100_000 },
         { "mp3/vbr-noheader.mp3", "id3v2", 2_600_000 },
+        { "mp3/vbr-noheader.mp3", "id3v2 ending before the read's end", 600 },
+        { "mp3/vbr-noheader.mp3", "id3v2 ending before the read's end", 4 },
+        { "mp3/vbr-noheader.mp3", "id3v2 ending before the read's end", 3 },
+        { "mp3/vbr-noheader.mp3", "id3v2 ending before the read's end", 1 },
         { "mp3/vbr-noheader.mp3", "random", 1_500_000 },
+        { "mp3/vbr-noheader.mp3", "clip with a long tag, then id3v1", 1_500_000 },
+        { "mp3/vbr-noheader.mp3", "frames between zeros", 1_200_000 },
         { "aac/lc-44k-stereo.aac", "id3v2", 2_600_000 },
+        { "aac/lc-44k-stereo.aac", "id3v2 ending before the read's end", 300 },
+        { "aac/lc-44k-stereo.aac", "id3v2 ending before the read's end", 2 },
         { "aac/lc-44k-stereo.aac", "random", 1_500_000 },
+        { "aac/lc-44k-stereo.aac", "clip with a long tag, then id3v1", 1_500_000 },
     };
 
     [Theory]
     [MemberData(nameof(JoinedWithALongTag))]
-    public void FindFrame_with_the_interval_s_tail_finds_the_frames_after_a_tag_longer_than_one_read(string file, string kind, int tagLength)
+    public void FindFrame_with_the_interval_s_tail_finds_the_frames_after_a_tag_longer_than_one_read(string file, string kind, int size)
     {
         // Found in review: with a tag of over 1 MiB between joined streams (a big cover picture), the frames after it were
-        // out of the bytes a time seek reads of one interval, and every time there answered 422 CorruptFile.
+        // out of the bytes a time seek reads of one interval, and every time there answered 422 CorruptFile. Then, in a
+        // second review: the tail read began where the first ended, so frames starting in the first read's last bytes
+        // were missed; and frames, junk and frames again after the tag were not followed.
         const int Window = 1024 * 1024, Slack = 16;
         var whole = Fixtures.Bytes(file);
         var part = new MediaProber().Probe(whole);
         var audio = whole.AsSpan((int)part.AudioOffset, (int)part.AudioLength).ToArray();
-        byte[] tag = new byte[tagLength];
-        if (kind == "id3v2")
+        var lastEntry = new MediaProber().Probe(audio).SeekIndex!;
+        long firstReadEnd = lastEntry[lastEntry.Count - 1].ByteOffset + Window; // the interval that holds the tag starts at the first copy's last entry
+        byte[] clip = audio.AsSpan(0, FrameOffset(audio, part.Container, 10 * (part.EncodedSamples / part.FrameCount))).ToArray(); // 10 frames
+        byte[] id3v1 = [.. "TAG"u8, .. Enumerable.Repeat((byte)0x20, 125)];
+        byte[] data = kind switch
         {
-            // An ID3v2 header, then a payload full of false frame syncs (0xFF then 0xE0–0xFF).
-            "ID3"u8.CopyTo(tag);
-            tag[3] = 3;
-            for (int i = 10; i < tag.Length; i++)
-            {
-                tag[i] = i % 7 == 0 ? (byte)0xFF : (byte)(0xE0 | (i & 0x1F));
-            }
-        }
-        else
-        {
-            new Random(7).NextBytes(tag);
-        }
-
-        byte[] data = [.. audio, .. tag, .. audio];
+            "id3v2" => [.. audio, .. Id3v2(size), .. audio],
+            "id3v2 ending before the read's end" => [.. audio, .. Id3v2((int)(firstReadEnd - size - audio.Length)), .. audio],
+            "random" => [.. audio, .. Random(size), .. audio],
+            "clip with a long tag, then id3v1" => [.. audio, .. Id3v2(size), .. clip, .. id3v1, .. audio],
+            _ => [.. audio, .. new byte[size], .. clip, .. new byte[size], .. audio],
+        };
         var info = new MediaProber().Probe(data);
-        Assert.Equal(2 * part.FrameCount, info.FrameCount);
         var index = info.SeekIndex!;
         int spf = (int)(info.EncodedSamples / info.FrameCount);
-        int acrossTheTag = 0;
-        for (double seconds = 0; seconds < info.DurationSeconds; seconds += 0.05)
+        int fromTheTail = 0, outOfReach = 0;
+        for (double seconds = 0; seconds < info.DurationSeconds; seconds += 0.02)
         {
             var time = TimeSpan.FromSeconds(seconds);
-            var entry = index.Find(time);
-            int i = Enumerable.Range(0, index.Count).Last(k => index[k].Timestamp == entry.Timestamp);
+            int i = index.IndexOf(time);
+            var entry = index[i];
             var expected = index.FindFrame(time, data.AsSpan((int)entry.ByteOffset)); // the whole file from the entry
             long target = (long)(time.Ticks * (decimal)index.Timescale / TimeSpan.TicksPerSecond);
             Assert.InRange(target, expected.Timestamp, expected.Timestamp + spf - 1);
 
+            // The bytes TimeSeek reads: the interval's first MiB, and its last MiB when it is longer.
             long end = i + 1 < index.Count ? index[i + 1].ByteOffset + Slack : data.Length;
             byte[] head = data.AsSpan((int)entry.ByteOffset, (int)Math.Min(Math.Min(end - entry.ByteOffset, Window), data.Length - entry.ByteOffset)).ToArray();
             if (end - entry.ByteOffset <= Window)
@@ -369,17 +380,49 @@ public sealed class SeekIndexTests
                 continue;
             }
 
-            long tailStart = Math.Max(entry.ByteOffset + Window, end - Window);
+            long tailStart = Math.Max(entry.ByteOffset, end - Window);
             byte[] tail = data.AsSpan((int)tailStart, (int)(end - tailStart)).ToArray();
-            Assert.Equal(expected, index.FindFrame(time, head, tailStart, tail));
-            if (expected.ByteOffset >= tailStart)
+            if (kind == "frames between zeros" && expected.ByteOffset > entry.ByteOffset + Window && expected.ByteOffset < tailStart)
             {
-                acrossTheTag++;
+                // Frames in neither read: refused as out of reach (never answered with another frame).
+                var ex = Assert.Throws<MediaFormatException>(() => index.FindFrame(time, head, tailStart, tail));
+                Assert.Equal(MediaErrorCode.Corrupt, ex.ErrorCode);
+                Assert.Contains("neither in its first nor in its last bytes", ex.Message, StringComparison.Ordinal);
+                outOfReach++;
+                continue;
+            }
+
+            Assert.Equal(expected, index.FindFrame(time, head, tailStart, tail));
+            if (expected.ByteOffset - entry.ByteOffset > Window - Mp3FrameHeader.Size)
+            {
+                fromTheTail++;
                 Assert.Throws<ArgumentException>(() => index.FindFrame(time, head)); // the first read alone is not enough
             }
         }
 
-        Assert.True(acrossTheTag > 0, "No seek needed the interval's tail.");
+        Assert.True(fromTheTail > 0, "No seek needed the interval's tail.");
+        Assert.Equal(kind == "frames between zeros", outOfReach > 0);
+
+        static byte[] Id3v2(int length)
+        {
+            // An ID3v2 header, then a payload full of false frame syncs (0xFF then 0xE0–0xFF).
+            var tag = new byte[length];
+            "ID3"u8.CopyTo(tag);
+            tag[3] = 3;
+            for (int i = 10; i < tag.Length; i++)
+            {
+                tag[i] = i % 7 == 0 ? (byte)0xFF : (byte)(0xE0 | (i & 0x1F));
+            }
+
+            return tag;
+        }
+
+        static byte[] Random(int length)
+        {
+            var junk = new byte[length];
+            new Random(7).NextBytes(junk);
+            return junk;
+        }
     }
 
     [Fact]
@@ -398,15 +441,27 @@ public sealed class SeekIndexTests
         byte[] head = data.AsSpan((int)entry.ByteOffset, Window).ToArray();
         long tailStart = next + 16 - Window;
 
-        // The tail's frames overwritten: no chain of frames with the samples the index counts leads to the next entry.
+        // No frame of the stream before the next entry in the tail: the frame is out of reach, never another one answered.
         byte[] broken = data.AsSpan((int)tailStart, Window).ToArray();
-        broken.AsSpan(Window - 16 - 2000, 2000).Fill(0x41);
+        broken.AsSpan(0, Window - 16).Fill(0x41);
         var ex = Assert.Throws<MediaFormatException>(() => index.FindFrame(time, head, tailStart, broken));
         Assert.Equal(MediaErrorCode.Corrupt, ex.ErrorCode);
 
-        // A tail that stops short of the next entry's header, or starts before the entry: the caller's mistake.
-        Assert.Throws<ArgumentException>(() => index.FindFrame(time, head, tailStart, data.AsSpan((int)tailStart, Window - 10).ToArray()));
+        // More frames before the next entry than the index counts after the first read (an index of another version).
+        broken = data.AsSpan((int)tailStart, Window).ToArray();
+        int second = (int)(audio.Length + 2_000_000 - tailStart); // where the second copy starts in the tail
+        audio.CopyTo(broken, second - audio.Length); // one more copy right before it: one chain, twice the samples
+        ex = Assert.Throws<MediaFormatException>(() => index.FindFrame(time, head, tailStart, broken));
+        Assert.Equal(MediaErrorCode.Corrupt, ex.ErrorCode);
+        Assert.Contains("more than the", ex.Message, StringComparison.Ordinal);
+
+        // A tail that stops short of the next entry, or starts before the entry: the caller's mistake.
+        Assert.Throws<ArgumentException>(() => index.FindFrame(time, head, tailStart, data.AsSpan((int)tailStart, Window - 20).ToArray()));
         Assert.Throws<ArgumentException>(() => index.FindFrame(time, head, entry.ByteOffset - 1, data.AsSpan((int)entry.ByteOffset - 1, (int)(next - entry.ByteOffset) + 20).ToArray()));
+
+        // The last interval has no next entry to time frames back from.
+        var last = index[index.Count - 1].Time + TimeSpan.FromMilliseconds(10);
+        Assert.Contains("last interval", Assert.Throws<ArgumentException>(() => index.FindFrame(last, data.AsSpan((int)index[index.Count - 1].ByteOffset, 3).ToArray(), tailStart, broken)).Message, StringComparison.Ordinal);
     }
 
     [Fact]
