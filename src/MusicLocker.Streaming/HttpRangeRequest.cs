@@ -216,7 +216,7 @@ public static class HttpRangeRequest
                 : value[1..^1].SequenceEqual(stored);
         }
 
-        if (!DateTimeOffset.TryParseExact(value, "r", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var date))
+        if (!HttpDate.TryParse(value, out var date))
         {
             return false;
         }

@@ -122,7 +122,8 @@ public sealed class SignedUrlTests : IAsyncLifetime
         using var json = await JsonOf(response);
         var expiresAt = json.RootElement.GetProperty("expiresAt").GetDateTimeOffset();
         string url = json.RootElement.GetProperty("url").GetString()!;
-        Assert.True(expiresAt <= _host.Clock.GetUtcNow().AddSeconds(1), $"{expiresAt:O} is after now + ttl");
+        Assert.True(expiresAt <= _host.Clock.GetUtcNow().AddSeconds(2), $"{expiresAt:O} is a second or more after now + ttl");
+        Assert.True(expiresAt >= _host.Clock.GetUtcNow().AddSeconds(1), $"{expiresAt:O} is before now + ttl (an outside test: ttl=1 was refused at once)");
         using var anonymous = _host.Client(user: null);
         _host.Clock.Advance(expiresAt - _host.Clock.GetUtcNow() - TimeSpan.FromTicks(1));
         using (var ok = await anonymous.SendAsync(Get(url), Ct))
@@ -280,6 +281,42 @@ public sealed class SignedUrlTests : IAsyncLifetime
         Assert.Throws<ArgumentException>(() => new LockerUrlSigner([new UrlSigningKey { Id = "bad id", Key = new byte[32] }]));
         Assert.Throws<ArgumentException>(() => new LockerUrlSigner([new UrlSigningKey { Id = "a", Key = new byte[32] }, new UrlSigningKey { Id = "a", Key = new byte[32] }]));
         Assert.Throws<ArgumentException>(() => new LockerUrlSigner([]));
+    }
+
+    [Fact]
+    public void Only_the_spelling_Sign_writes_is_accepted()
+    {
+        // Found by an outside test: with the key, "02", "+17…", "017…", upper-case hex ids, resource "01" and access 3 or 9
+        // (which then acted as download) were all accepted. One grant has one spelling.
+        var signer = new LockerUrlSigner([new UrlSigningKey { Id = "k1", Key = LockerHost.SigningKey }], _host.Clock);
+        long expires = _host.Clock.GetUtcNow().AddMinutes(1).ToUnixTimeSeconds();
+        string id = _track.ToString("N");
+        string Signed(string payload)
+        {
+            byte[] bytes = System.Text.Encoding.UTF8.GetBytes(payload);
+            return System.Buffers.Text.Base64Url.EncodeToString(bytes) + "." + System.Buffers.Text.Base64Url.EncodeToString(HMACSHA256.HashData(LockerHost.SigningKey, bytes));
+        }
+
+        string canonical = $"1\nk1\nann\n1\n{id}\n2\n{expires}";
+        Assert.Equal(signer.Sign(new SignedGrant("ann", SignedResource.Track, _track, SignedAccess.Download, DateTimeOffset.FromUnixTimeSeconds(expires))), Signed(canonical));
+        Assert.Equal(TokenRejection.None, signer.Validate(Signed(canonical), out _));
+        foreach (string variant in new[]
+        {
+            $"1\nk1\nann\n1\n{id.ToUpperInvariant()}\n2\n{expires}",
+            $"1\nk1\nann\n1\n{_track:D}\n2\n{expires}",
+            $"1\nk1\nann\n1\n{id}\n2\n0{expires}",
+            $"1\nk1\nann\n1\n{id}\n2\n+{expires}",
+            $"1\nk1\nann\n1\n{id}\n02\n{expires}",
+            $"1\nk1\nann\n01\n{id}\n2\n{expires}",
+            $"1\nk1\nann\n1\n{id}\n3\n{expires}",
+            $"1\nk1\nann\n1\n{id}\n9\n{expires}",
+            $"1\nk1\nann\n3\n{id}\n1\n{expires}",
+            $"1\nk1\nann\n1\n{id}\n0\n{expires}",
+        })
+        {
+            Assert.True(TokenRejection.Malformed == signer.Validate(Signed(variant), out var grant), variant.Replace('\n', '|'));
+            Assert.Null(grant);
+        }
     }
 
     [Fact]

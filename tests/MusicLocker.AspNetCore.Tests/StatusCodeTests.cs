@@ -118,6 +118,101 @@ public sealed class StatusCodeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task If_Match_and_If_Unmodified_Since_that_fail_are_412_before_any_range_or_304()
+    {
+        // Found by an outside test: both were ignored (200 with the whole file); RFC 9110 §13.2.2 evaluates them first.
+        using var client = _host.Client();
+        using var first = await client.SendAsync(Get(Stream(_mp3)), Ct);
+        string etag = first.Headers.ETag!.ToString();
+        var lastModified = first.Content.Headers.LastModified!.Value;
+        string before = (lastModified - TimeSpan.FromDays(1)).ToString("r", System.Globalization.CultureInfo.InvariantCulture);
+        string after = (lastModified + TimeSpan.FromDays(1)).ToString("r", System.Globalization.CultureInfo.InvariantCulture);
+
+        (string Name, string Value, string? Also, HttpStatusCode Expected)[] cases =
+        [
+            ("If-Match", "\"nope\"", null, HttpStatusCode.PreconditionFailed),
+            ("If-Match", "W/" + etag, null, HttpStatusCode.PreconditionFailed), // strong comparison: a weak tag never matches
+            ("If-Match", etag, null, HttpStatusCode.PartialContent),
+            ("If-Match", "\"nope\", " + etag, null, HttpStatusCode.PartialContent),
+            ("If-Match", "*", null, HttpStatusCode.PartialContent),
+            ("If-Unmodified-Since", before, null, HttpStatusCode.PreconditionFailed),
+            ("If-Unmodified-Since", after, null, HttpStatusCode.PartialContent),
+            ("If-Unmodified-Since", "not a date", null, HttpStatusCode.PartialContent), // ignored (§13.1.4)
+            ("If-Match", etag, "If-Unmodified-Since", HttpStatusCode.PartialContent), // If-Unmodified-Since is ignored beside If-Match
+            ("If-Match", "\"nope\"", "If-None-Match", HttpStatusCode.PreconditionFailed), // 412 before 304
+        ];
+        foreach (var (name, value, also, expected) in cases)
+        {
+            var request = Get(Stream(_mp3), "bytes=5-9");
+            request.Headers.TryAddWithoutValidation(name, value);
+            if (also is not null)
+            {
+                request.Headers.TryAddWithoutValidation(also, also == "If-None-Match" ? etag : before);
+            }
+
+            using var response = await client.SendAsync(request, Ct);
+            Assert.True(expected == response.StatusCode, $"{name}: {value} (+{also}) → {(int)response.StatusCode}");
+            Assert.Equal(expected == HttpStatusCode.PartialContent ? _file[5..10] : [], await response.Content.ReadAsByteArrayAsync(Ct));
+        }
+
+        // A time seek is its own representation: If-Match takes its ETag, not the file's.
+        using var seek = await client.SendAsync(Get(Stream(_mp3) + "?t=1"), Ct);
+        var seekMatch = Get(Stream(_mp3) + "?t=1");
+        seekMatch.Headers.TryAddWithoutValidation("If-Match", etag);
+        using (var refused = await client.SendAsync(seekMatch, Ct))
+        {
+            Assert.Equal(HttpStatusCode.PreconditionFailed, refused.StatusCode);
+        }
+
+        seekMatch = Get(Stream(_mp3) + "?t=1");
+        seekMatch.Headers.TryAddWithoutValidation("If-Match", seek.Headers.ETag!.ToString());
+        using (var served = await client.SendAsync(seekMatch, Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task The_obsolete_HTTP_date_forms_are_read_like_the_preferred_one()
+    {
+        // Found by an outside test: RFC 850 and asctime dates (which a recipient MUST accept, RFC 9110 §5.6.7) were taken as
+        // no match: If-Range sent the whole file, If-Modified-Since sent it again.
+        using var client = _host.Client();
+        using var first = await client.SendAsync(Get(Stream(_mp3)), Ct);
+        var lastModified = first.Content.Headers.LastModified!.Value.ToUniversalTime();
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        string[] forms =
+        [
+            lastModified.ToString("r", invariant),
+            lastModified.ToString("dddd, dd'-'MMM'-'yy HH':'mm':'ss 'GMT'", invariant),
+            lastModified.ToString("ddd MMM ", invariant) + lastModified.Day.ToString(invariant).PadLeft(2) + lastModified.ToString(" HH':'mm':'ss yyyy", invariant),
+        ];
+        foreach (string date in forms)
+        {
+            var ranged = Get(Stream(_mp3), "bytes=5-9");
+            ranged.Headers.TryAddWithoutValidation("If-Range", date);
+            using (var response = await client.SendAsync(ranged, Ct))
+            {
+                Assert.True(response.StatusCode == HttpStatusCode.PartialContent, $"If-Range: {date} → {(int)response.StatusCode}");
+            }
+
+            var since = Get(Stream(_mp3));
+            since.Headers.TryAddWithoutValidation("If-Modified-Since", date);
+            using (var response = await client.SendAsync(since, Ct))
+            {
+                Assert.True(response.StatusCode == HttpStatusCode.NotModified, $"If-Modified-Since: {date} → {(int)response.StatusCode}");
+            }
+        }
+
+        Assert.True(MusicLocker.Streaming.HttpDate.TryParse("Sun Nov  6 08:49:37 1994", out var asctime));
+        Assert.Equal(new DateTimeOffset(1994, 11, 6, 8, 49, 37, TimeSpan.Zero), asctime);
+        Assert.True(MusicLocker.Streaming.HttpDate.TryParse("Sunday, 06-Nov-94 08:49:37 GMT", out var rfc850));
+        Assert.Equal(asctime, rfc850);
+        Assert.False(MusicLocker.Streaming.HttpDate.TryParse("06 Nov 1994", out _));
+        Assert.False(MusicLocker.Streaming.HttpDate.TryParse("", out _));
+    }
+
+    [Fact]
     public async Task If_Range_with_the_ETag_or_the_date_keeps_the_range_and_a_stale_one_sends_everything()
     {
         using var client = _host.Client();

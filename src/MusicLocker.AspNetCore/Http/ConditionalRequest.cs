@@ -1,12 +1,33 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
 namespace MusicLocker.AspNetCore.Http;
 
-/// <summary>RFC 9110 §13.1.2–§13.1.3 for GET/HEAD: whether <c>If-None-Match</c> (or, without it, <c>If-Modified-Since</c>) makes the answer a 304.</summary>
+/// <summary>
+/// RFC 9110 §13.2.2's preconditions for GET/HEAD, in its order: <c>If-Match</c> (or, without it, <c>If-Unmodified-Since</c>)
+/// that fails makes the answer a 412; then <c>If-None-Match</c> (or, without it, <c>If-Modified-Since</c>) that matches makes
+/// it a 304. <c>If-Range</c> comes after both (<see cref="MusicLocker.Streaming.HttpRangeRequest"/>).
+/// </summary>
 internal static class ConditionalRequest
 {
+    /// <summary>§13.1.1, §13.1.4: whether <c>If-Match</c> names no current entity tag (strong comparison; <c>*</c> matches any),
+    /// or, without <c>If-Match</c>, the representation was modified after <c>If-Unmodified-Since</c>.</summary>
+    /// <param name="headers">The request's headers.</param>
+    /// <param name="quotedETag">The answer's ETag, quoted.</param>
+    /// <param name="lastModified">The answer's Last-Modified; <see langword="null"/> when it sends none (<c>If-Unmodified-Since</c> is then ignored).</param>
+    public static bool PreconditionFailed(IHeaderDictionary headers, string quotedETag, DateTimeOffset? lastModified)
+    {
+        var ifMatch = headers.IfMatch;
+        if (!StringValues.IsNullOrEmpty(ifMatch))
+        {
+            return !AnyMatches(ifMatch, quotedETag, weak: false);
+        }
+
+        string? since = headers.IfUnmodifiedSince;
+        return since is not null && lastModified is not null && Streaming.HttpDate.TryParse(since, out var date)
+            && lastModified.Value.ToUnixTimeSeconds() > date.ToUnixTimeSeconds(); // an unparsable date is ignored (§13.1.4)
+    }
+
     /// <param name="headers">The request's headers.</param>
     /// <param name="quotedETag">The answer's ETag, quoted.</param>
     /// <param name="lastModified">The answer's Last-Modified; <see langword="null"/> when it sends none (<c>If-Modified-Since</c> is then ignored).</param>
@@ -15,17 +36,18 @@ internal static class ConditionalRequest
         var ifNoneMatch = headers.IfNoneMatch;
         if (!StringValues.IsNullOrEmpty(ifNoneMatch))
         {
-            return AnyMatches(ifNoneMatch, quotedETag); // If-Modified-Since is ignored when If-None-Match is present (§13.1.3)
+            return AnyMatches(ifNoneMatch, quotedETag, weak: true); // If-Modified-Since is ignored when If-None-Match is present (§13.1.3)
         }
 
         string? since = headers.IfModifiedSince;
         return since is not null && lastModified is not null
-            && DateTimeOffset.TryParseExact(since.Trim(), "r", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var date)
+            && Streaming.HttpDate.TryParse(since, out var date)
             && lastModified.Value.ToUnixTimeSeconds() <= date.ToUnixTimeSeconds();
     }
 
-    /// <summary>Weak comparison (§8.8.3.2) of each entity tag of each header line with ours; <c>*</c> matches.</summary>
-    private static bool AnyMatches(StringValues lines, string quotedETag)
+    /// <summary>Weak or strong comparison (§8.8.3.2) of each entity tag of each header line with ours; <c>*</c> matches.
+    /// Strong: a weak tag (<c>W/</c>) never matches.</summary>
+    private static bool AnyMatches(StringValues lines, string quotedETag, bool weak)
     {
         foreach (string? line in lines)
         {
@@ -42,6 +64,11 @@ internal static class ConditionalRequest
 
                 if (tag.StartsWith("W/", StringComparison.Ordinal))
                 {
+                    if (!weak)
+                    {
+                        continue;
+                    }
+
                     tag = tag[2..];
                 }
 

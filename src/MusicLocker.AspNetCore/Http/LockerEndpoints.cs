@@ -77,6 +77,13 @@ internal sealed class LockerEndpoints
             string etag = "\"" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes).AsSpan(0, 16)) + "\"";
             context.Response.Headers.ETag = etag;
             context.Response.Headers.CacheControl = "private, max-age=3600";
+            if (ConditionalRequest.PreconditionFailed(context.Request.Headers, etag, lastModified: null))
+            {
+                context.Response.StatusCode = StatusCodes.Status412PreconditionFailed;
+                context.Response.ContentLength = 0;
+                return;
+            }
+
             if (ConditionalRequest.NotModified(context.Request.Headers, etag, lastModified: null))
             {
                 context.Response.StatusCode = StatusCodes.Status304NotModified;
@@ -211,10 +218,15 @@ internal sealed class LockerEndpoints
         await WriteJsonAsync(context, new { url = $"{GroupPath(context, 3)}/tracks/{trackId:D}/{action}?token={token}", token, expiresAt = expires }).ConfigureAwait(false);
     });
 
-    /// <summary>When a grant made now for <paramref name="lifetime"/> expires, in the whole seconds a token holds (the answer's
-    /// <c>expiresAt</c> is then exactly the token's expiry, never later).</summary>
-    private DateTimeOffset ExpiryOf(TimeSpan lifetime) =>
-        DateTimeOffset.FromUnixTimeSeconds((_signer!.TimeProvider.GetUtcNow() + lifetime).ToUnixTimeSeconds());
+    /// <summary>When a grant made now for <paramref name="lifetime"/> expires, in the whole seconds a token holds, rounded up
+    /// (the grant lasts at least <paramref name="lifetime"/>, under a second more; the answer's <c>expiresAt</c> is exactly
+    /// the token's expiry).</summary>
+    private DateTimeOffset ExpiryOf(TimeSpan lifetime)
+    {
+        var end = _signer!.TimeProvider.GetUtcNow() + lifetime;
+        long seconds = end.ToUnixTimeSeconds();
+        return DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.FromUnixTimeSeconds(seconds) < end ? seconds + 1 : seconds);
+    }
 
     public Task CreateShareAsync(HttpContext context) => Guarded(context, async () =>
     {
@@ -268,7 +280,7 @@ internal sealed class LockerEndpoints
                 return;
             }
 
-            await RespondTrackAsync(context, user, grant.ResourceId, download).ConfigureAwait(false);
+            await RespondTrackAsync(context, user, grant.ResourceId, download, grant).ConfigureAwait(false);
             return;
         }
 
@@ -317,7 +329,7 @@ internal sealed class LockerEndpoints
             return;
         }
 
-        await RespondTrackAsync(context, user, trackId, download).ConfigureAwait(false);
+        await RespondTrackAsync(context, user, trackId, download, grant).ConfigureAwait(false);
     });
 
     private Task ServeTrackAsync(HttpContext context, bool download) => Guarded(context, async () =>
@@ -328,11 +340,11 @@ internal sealed class LockerEndpoints
         }
 
         IUserLocker? user;
+        SignedGrant? grant = null;
         string? token = context.Request.Query["token"];
         if (token is not null)
         {
             // A token decides alone (no cookie needed, none consulted): refused before the locker is touched.
-            SignedGrant? grant = null;
             var rejection = _signer?.Authorize(token, SignedResource.Track, trackId, download ? SignedAccess.Download : SignedAccess.Stream, out grant)
                 ?? TokenRejection.UnknownKey;
             if (rejection != TokenRejection.None)
@@ -352,10 +364,11 @@ internal sealed class LockerEndpoints
             }
         }
 
-        await RespondTrackAsync(context, user, trackId, download).ConfigureAwait(false);
+        await RespondTrackAsync(context, user, trackId, download, grant).ConfigureAwait(false);
     });
 
-    private async Task RespondTrackAsync(HttpContext context, IUserLocker user, Guid trackId, bool download)
+    // grant: the signed token the request came with, if any (a redirect to storage expires no later than it).
+    private async Task RespondTrackAsync(HttpContext context, IUserLocker user, Guid trackId, bool download, SignedGrant? grant)
     {
         TimeSpan? startAt = null;
         if (context.Request.Query.TryGetValue("t", out var t))
@@ -375,7 +388,8 @@ internal sealed class LockerEndpoints
             fileName = string.IsNullOrWhiteSpace(track.Tags.Artist) ? track.Tags.Title : $"{track.Tags.Artist} - {track.Tags.Title}";
         }
 
-        await _responder.RespondAsync(context, user, trackId, new TrackResponseOptions { StartAt = startAt, Download = download, FileName = fileName }).ConfigureAwait(false);
+        var accessLeft = grant is null ? (TimeSpan?)null : grant.ExpiresAt - _signer!.TimeProvider.GetUtcNow();
+        await _responder.RespondAsync(context, user, trackId, new TrackResponseOptions { StartAt = startAt, Download = download, FileName = fileName, MaxRedirectValidity = accessLeft }).ConfigureAwait(false);
     }
 
     private Task ListingAsync<T>(HttpContext context, string listing, Func<IUserLocker, CancellationToken, IAsyncEnumerable<T>> list) => Guarded(context, async () =>

@@ -76,15 +76,7 @@ public sealed class LockerUrlSigner
             throw new ArgumentException("The grant needs a resource (Track, Playlist) and a permission (Stream, Download).", nameof(grant));
         }
 
-        string payload = string.Join('\n',
-            Version,
-            _signingKeyId,
-            grant.UserId,
-            ((int)grant.Resource).ToString(CultureInfo.InvariantCulture),
-            grant.ResourceId.ToString("N"),
-            ((int)grant.Access).ToString(CultureInfo.InvariantCulture),
-            grant.ExpiresAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
-        byte[] bytes = Encoding.UTF8.GetBytes(payload);
+        byte[] bytes = Encoding.UTF8.GetBytes(Payload(_signingKeyId, grant));
         byte[] mac = HMACSHA256.HashData(_keys[_signingKeyId], bytes);
         return Base64Url.EncodeToString(bytes) + "." + Base64Url.EncodeToString(mac);
     }
@@ -155,15 +147,33 @@ public sealed class LockerUrlSigner
             return TokenRejection.Malformed;
         }
 
-        var expiresAt = DateTimeOffset.FromUnixTimeSeconds(expires);
-        if (_time.GetUtcNow() >= expiresAt)
+        var parsed = new SignedGrant(fields[2], (SignedResource)resource, id, (SignedAccess)permission, DateTimeOffset.FromUnixTimeSeconds(expires));
+
+        // One grant, one spelling: only what Sign writes (no "02", "+17…", "017…", upper-case hex, access 3 read as download).
+        if (parsed.Resource is not (SignedResource.Track or SignedResource.Playlist) || parsed.Access is not (SignedAccess.Stream or SignedAccess.Download)
+            || !string.Equals(text, Payload(fields[1], parsed), StringComparison.Ordinal))
+        {
+            return TokenRejection.Malformed;
+        }
+
+        if (_time.GetUtcNow() >= parsed.ExpiresAt)
         {
             return TokenRejection.Expired;
         }
 
-        grant = new SignedGrant(fields[2], (SignedResource)resource, id, (SignedAccess)permission, expiresAt);
+        grant = parsed;
         return TokenRejection.None;
     }
+
+    /// <summary>The signed text of <paramref name="grant"/> under key <paramref name="keyId"/> (the format in docs/streaming-http.md).</summary>
+    private static string Payload(string keyId, SignedGrant grant) => string.Join('\n',
+        Version,
+        keyId,
+        grant.UserId,
+        ((int)grant.Resource).ToString(CultureInfo.InvariantCulture),
+        grant.ResourceId.ToString("N"),
+        ((int)grant.Access).ToString(CultureInfo.InvariantCulture),
+        grant.ExpiresAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
 
     /// <summary>
     /// Checks a token and that it allows <paramref name="permission"/> on <paramref name="resource"/> <paramref name="resourceId"/>

@@ -108,7 +108,13 @@ public sealed class TrackResponder
             return false;
         }
 
-        var url = await stream.GetDirectReadUrlAsync(_redirectValidity, cancellationToken).ConfigureAwait(false);
+        var validity = options.MaxRedirectValidity is { } most && most < _redirectValidity ? most : _redirectValidity;
+        if (validity < TimeSpan.FromSeconds(1))
+        {
+            return false; // a URL signed for less than a second may be dead on arrival: answer from here
+        }
+
+        var url = await stream.GetDirectReadUrlAsync(TimeSpan.FromSeconds(Math.Floor(validity.TotalSeconds)), cancellationToken).ConfigureAwait(false);
         if (url is null)
         {
             return false;
@@ -190,6 +196,13 @@ public sealed class TrackResponder
         headers.ETag = representation.ETag;
         headers.LastModified = stream.LastModified.ToUniversalTime().ToString("r", CultureInfo.InvariantCulture);
         headers.CacheControl = _cacheControl;
+        if (ConditionalRequest.PreconditionFailed(request.Headers, representation.ETag, stream.LastModified))
+        {
+            response.StatusCode = StatusCodes.Status412PreconditionFailed;
+            response.ContentLength = 0;
+            return (StatusCodes.Status412PreconditionFailed, 0, 0);
+        }
+
         if (ConditionalRequest.NotModified(request.Headers, representation.ETag, stream.LastModified))
         {
             response.StatusCode = StatusCodes.Status304NotModified;

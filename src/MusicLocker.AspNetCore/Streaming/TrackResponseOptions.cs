@@ -20,4 +20,11 @@ public sealed class TrackResponseOptions
     /// is on (true by default; the responder never redirects time seeks or downloads).
     /// </summary>
     public bool AllowRedirect { get; init; } = true;
+
+    /// <summary>
+    /// The longest a redirect's presigned URL may work for this answer (e.g. what is left of the signed token the request
+    /// came with, so the URL does not outlive it): the shorter of this and <see cref="TrackResponderOptions.RedirectValidity"/>.
+    /// Under a second: no redirect (the app answers itself). <see langword="null"/>: no limit of its own.
+    /// </summary>
+    public TimeSpan? MaxRedirectValidity { get; init; }
 }
