@@ -94,33 +94,34 @@ public sealed class SeekIndex
     /// <exception cref="MediaFormatException">With <see cref="MediaErrorCode.Corrupt"/>: the bytes are not MP3/ADTS frames.</exception>
     public SeekPoint FindFrame(TimeSpan time, ReadOnlySpan<byte> fromEntry)
     {
-        var walk = WalkFromEntry(time, fromEntry);
+        var walk = WalkFromEntry(time, fromEntry, bytesEndTheFile: true);
         return walk.Found ? walk.Frame : throw new ArgumentException($"The {fromEntry.Length} bytes given end before the frame that holds {time}.", nameof(fromEntry));
     }
 
     /// <summary>
     /// <see cref="FindFrame(TimeSpan, ReadOnlySpan{byte})"/> for an interval too long to read whole (a tag or junk of
     /// megabytes between two streams joined into one file): <paramref name="fromEntry"/> holds its first bytes and
-    /// <paramref name="tail"/> its last ones, up to the next entry. When the frames in <paramref name="fromEntry"/> stop
-    /// before the time, the walk goes on in <paramref name="tail"/>: from where they stopped, when the tail holds that
-    /// byte (exactly the walk over the whole interval); otherwise from the first frame the tail resyncs on, timed back
-    /// from the next entry (the walk from there must land on it). Linear in the bytes given, whatever they hold.
+    /// <paramref name="tail"/> its last ones, up to the next entry (in the last interval: the file's last bytes). When
+    /// the frames in <paramref name="fromEntry"/> stop before the time, the walk goes on in <paramref name="tail"/>: from
+    /// where they stopped, when the tail holds that byte (exactly the walk over the whole interval); otherwise from the
+    /// first frame the tail resyncs on, timed back from the next entry (the walk from there must land on it) or from the
+    /// end of the stream. Linear in the bytes given, whatever they hold.
     /// </summary>
     /// <param name="time">The time to start at.</param>
-    /// <param name="fromEntry">The file's bytes from the entry's offset.</param>
+    /// <param name="fromEntry">The file's bytes from the entry's offset (not to the end of the file: frames that run past
+    /// them are not taken, as they are by the other overload in the last interval).</param>
     /// <param name="tailOffset">The file position of <paramref name="tail"/>'s first byte (at or after the entry; it may
     /// overlap <paramref name="fromEntry"/>).</param>
     /// <param name="tail">The file's bytes from <paramref name="tailOffset"/> to at least the next entry's offset (16 bytes past
-    /// it, where the file goes on, as for <paramref name="fromEntry"/>).</param>
-    /// <exception cref="ArgumentException">The bytes given do not reach the frame that holds the time, there is no next
-    /// entry (the last interval), or <paramref name="tail"/> does not start between the entry and the next one and reach
-    /// the next one.</exception>
+    /// it, where the file goes on, as for <paramref name="fromEntry"/>); in the last interval, to the end of the file.</param>
+    /// <exception cref="ArgumentException">The bytes given do not reach the frame that holds the time, or
+    /// <paramref name="tail"/> does not start between the entry and the next one and reach the next one.</exception>
     /// <exception cref="MediaFormatException">With <see cref="MediaErrorCode.Corrupt"/>: the bytes are not MP3/ADTS frames
     /// where the index says; or the frame lies in the bytes between the two that were not given (more than the tail's
     /// length of frames after a tag).</exception>
     public SeekPoint FindFrame(TimeSpan time, ReadOnlySpan<byte> fromEntry, long tailOffset, ReadOnlySpan<byte> tail)
     {
-        var head = WalkFromEntry(time, fromEntry);
+        var head = WalkFromEntry(time, fromEntry, bytesEndTheFile: false);
         if (head.Found)
         {
             return head.Frame;
@@ -128,22 +129,18 @@ public sealed class SeekIndex
 
         int entryIndex = IndexOf(time);
         long entryOffset = _offsets[entryIndex];
-        if (entryIndex + 1 >= Count)
-        {
-            throw new ArgumentException($"The {fromEntry.Length} bytes given end before the frame that holds {time}, in the last interval (no next entry to walk back from).", nameof(fromEntry));
-        }
-
-        long nextOffset = _offsets[entryIndex + 1];
-        long nextTimestamp = TimestampAt(entryIndex + 1);
+        bool last = entryIndex + 1 >= Count;
+        long nextOffset = last ? tailOffset + tail.Length : _offsets[entryIndex + 1];
+        long endTimestamp = last ? TotalDuration : TimestampAt(entryIndex + 1); // at the next entry, or where the frames end
         if (tailOffset < entryOffset || tailOffset > nextOffset || nextOffset - tailOffset > tail.Length)
         {
             throw new ArgumentException($"The tail ({tail.Length} bytes at {tailOffset}) must start between the entry ({entryOffset}) and the next one ({nextOffset}) and reach the next one.", nameof(tail));
         }
 
         long target = TargetOf(time);
-        long known = nextOffset - tailOffset;
+        long known = last ? -1 : nextOffset - tailOffset;
         long stopped = entryOffset + head.StopPosition;
-        Walker walker = new(tailOffset, head.Stream, head.FreeLength, known);
+        Walker walker = new(tailOffset, head.Stream, head.FreeLength, known, bytesEndTheFile: last);
         if (stopped >= tailOffset)
         {
             // The tail holds every byte from where the head's frames stopped: go on there, as over the whole interval.
@@ -153,18 +150,18 @@ public sealed class SeekIndex
 
         // The bytes between where the head's frames stopped and the tail were not read (the tag runs on past the head):
         // resync at the tail's start (the prober resynced on the first frame its following frames confirm after the
-        // tag), count the samples from there to the next entry, and time the frames back from it.
-        int first = Resync(tail, 0, head.Stream, head.FreeLength, known);
-        var counted = first < 0 ? default : walker.CountToKnownFrame(tail, first);
-        if (!counted.Found)
+        // tag), count the samples from there to the next entry (or to where the frames end), and time the frames back.
+        int first = Resync(tail, 0, head.Stream, head.FreeLength, known, bytesEndTheFile: last);
+        var counted = first < 0 ? default : walker.Count(tail, first);
+        if (!counted.Found || (last && counted.StopTimestamp == 0))
         {
-            return ThrowHelper.ThrowCorrupt<SeekPoint>("No frames of the stream lead to the next seek index entry in the last bytes of its interval", tailOffset + Math.Max(first, 0));
+            return ThrowHelper.ThrowCorrupt<SeekPoint>(last ? "No frames of the stream in the last bytes of the file" : "No frames of the stream lead to the next seek index entry in the last bytes of its interval", tailOffset + Math.Max(first, 0));
         }
 
-        long firstTimestamp = nextTimestamp - counted.StopTimestamp;
+        long firstTimestamp = endTimestamp - counted.StopTimestamp;
         if (firstTimestamp < head.StopTimestamp)
         {
-            return ThrowHelper.ThrowCorrupt<SeekPoint>($"The frames before the next seek index entry hold {counted.StopTimestamp} samples, more than the {nextTimestamp - head.StopTimestamp} the index counts after the bytes before them", tailOffset + first);
+            return ThrowHelper.ThrowCorrupt<SeekPoint>($"The frames {(last ? "at the end of the file" : "before the next seek index entry")} hold {counted.StopTimestamp} samples, more than the {endTimestamp - head.StopTimestamp} the index counts after the bytes before them", tailOffset + first);
         }
 
         if (target < firstTimestamp)
@@ -181,8 +178,9 @@ public sealed class SeekIndex
 
     private long TargetOf(TimeSpan time) => time <= TimeSpan.Zero ? 0 : (long)(time.Ticks * (decimal)Timescale / TimeSpan.TicksPerSecond);
 
-    /// <summary>Walks frames forward from <see cref="Find"/>'s entry to the one that holds <paramref name="time"/>.</summary>
-    private WalkResult WalkFromEntry(TimeSpan time, ReadOnlySpan<byte> fromEntry)
+    /// <summary>Walks frames forward from <see cref="Find"/>'s entry to the one that holds <paramref name="time"/>
+    /// (<paramref name="bytesEndTheFile"/>: in the last interval, frames may run to the end of these bytes).</summary>
+    private WalkResult WalkFromEntry(TimeSpan time, ReadOnlySpan<byte> fromEntry, bool bytesEndTheFile)
     {
         int entryIndex = IndexOf(time);
         var entry = this[entryIndex];
@@ -193,7 +191,7 @@ public sealed class SeekIndex
             _ = Formats.Mp3.FreeFormat.Measure(fromEntry, 0, 2, final: true, out freeLength, out _);
         }
 
-        return new Walker(entry.ByteOffset, null, freeLength, known).Walk(fromEntry, 0, entry.Timestamp, TargetOf(time), this);
+        return new Walker(entry.ByteOffset, null, freeLength, known, bytesEndTheFile).Walk(fromEntry, 0, entry.Timestamp, TargetOf(time), this);
     }
 
     /// <summary>
@@ -202,13 +200,14 @@ public sealed class SeekIndex
     /// between them skipped to the next header its following frames confirm; <paramref name="known"/> (relative to the
     /// bytes, -1: none) is a frame the prober counted (the next entry).
     /// </summary>
-    private readonly ref struct Walker(long bytesOffset, ulong? stream, int freeLength, long known)
+    private readonly ref struct Walker(long bytesOffset, ulong? stream, int freeLength, long known, bool bytesEndTheFile)
     {
         /// <summary>Walks from <paramref name="pos"/> (a frame of the stream, or where one should be) at <paramref name="timestamp"/> to the frame that holds <paramref name="target"/>.</summary>
         public WalkResult Walk(ReadOnlySpan<byte> data, int pos, long timestamp, long target, SeekIndex index) => Run(data, pos, timestamp, target, index, count: false);
 
-        /// <summary>The samples from the frame at <paramref name="pos"/> to the known frame (Found, in StopTimestamp), or not found when the walk does not land on it.</summary>
-        public WalkResult CountToKnownFrame(ReadOnlySpan<byte> data, int pos) => Run(data, pos, 0, long.MaxValue, null, count: true);
+        /// <summary>The samples from the frame at <paramref name="pos"/> to the known frame (Found, in StopTimestamp), or not
+        /// found when the walk does not land on it; without a known frame (the last interval), to where the frames end.</summary>
+        public WalkResult Count(ReadOnlySpan<byte> data, int pos) => Run(data, pos, 0, long.MaxValue, null, count: true);
 
         private WalkResult Run(ReadOnlySpan<byte> data, int pos, long timestamp, long target, SeekIndex? index, bool count)
         {
@@ -216,7 +215,7 @@ public sealed class SeekIndex
             ulong? signatureSeen = stream;
             while (pos <= data.Length - Formats.Mp3.Mp3FrameHeader.Size || (count && pos == known))
             {
-                if (count && pos >= known)
+                if (count && known >= 0 && pos >= known)
                 {
                     return new WalkResult(pos == known, default, pos, timestamp, signatureSeen ?? 0, freeLength);
                 }
@@ -227,18 +226,20 @@ public sealed class SeekIndex
                     // tag or junk between two streams joined into one file, which the prober's walk skipped (uncounted) to the
                     // next header its following frames confirm. Skip it the same way.
                     bool atEntry = stream is null && pos == start;
-                    int next = signatureSeen is { } s && !atEntry ? Resync(data, pos + 1, s, freeLength, known) : -1;
+                    int next = signatureSeen is { } s && !atEntry ? Resync(data, pos + 1, s, freeLength, known, bytesEndTheFile) : -1;
                     if (next < 0)
                     {
-                        if (signatureSeen is { } seen && !atEntry && known > data.Length - Formats.Mp3.Mp3FrameHeader.Size && !count)
-                        {
-                            // The tag or junk may run on past these bytes to frames before the next entry: too few bytes, not corrupt.
-                            return new WalkResult(false, default, pos, timestamp, seen, freeLength);
-                        }
-
                         if (count)
                         {
-                            return default;
+                            return known < 0 ? new WalkResult(true, default, pos, timestamp, signatureSeen ?? 0, freeLength) : default;
+                        }
+
+                        if (signatureSeen is { } seen && !atEntry
+                            && (known > data.Length - Formats.Mp3.Mp3FrameHeader.Size || (known < 0 && !bytesEndTheFile)))
+                        {
+                            // The tag or junk may run on past these bytes to frames before the next entry (or the file's end):
+                            // too few bytes, not corrupt.
+                            return new WalkResult(false, default, pos, timestamp, seen, freeLength);
                         }
 
                         return ThrowHelper.ThrowCorrupt<WalkResult>(atEntry ? "No MP3 or ADTS frame where the seek index points" : "No MP3 or ADTS frame of the stream after these bytes, before the next seek index entry", bytesOffset + pos);
@@ -257,7 +258,7 @@ public sealed class SeekIndex
                 pos += length;
             }
 
-            return new WalkResult(false, default, pos, timestamp, signatureSeen ?? 0, freeLength);
+            return new WalkResult(count && known < 0, default, pos, timestamp, signatureSeen ?? 0, freeLength);
         }
     }
 
@@ -292,7 +293,7 @@ public sealed class SeekIndex
     /// bytes counts only in the last interval (<paramref name="knownFrame"/> -1), where they may end with the file. -1 when
     /// there is none.
     /// </summary>
-    private static int Resync(ReadOnlySpan<byte> data, int from, ulong signature, int freeLength, long knownFrame)
+    private static int Resync(ReadOnlySpan<byte> data, int from, ulong signature, int freeLength, long knownFrame, bool bytesEndTheFile)
     {
         for (int candidate = from; candidate < data.Length; candidate++)
         {
@@ -314,7 +315,7 @@ public sealed class SeekIndex
 
                 if (pos > data.Length - Formats.Mp3.Mp3FrameHeader.Size)
                 {
-                    if (k >= 1 && knownFrame < 0)
+                    if (k >= 1 && knownFrame < 0 && bytesEndTheFile)
                     {
                         return candidate;
                     }

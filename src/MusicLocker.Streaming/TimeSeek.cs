@@ -96,23 +96,30 @@ public static class TimeSeek
         FrameWindow? tail = null;
         try
         {
-            try
+            long blobLength = window.Download.Properties.Length;
+            bool lastCut = nextEntry is null && window.BufferedEnd < blobLength; // the last interval, cut before the file's end
+            if (!lastCut)
             {
-                window.Frame = index.FindFrame(time, window.Bytes);
-                return window;
-            }
-            catch (ArgumentException) when (nextEntry is { } next && next + HeaderSlack - entry.ByteOffset > want && window.Bytes.Length == want)
-            {
-                // The interval was cut at MaxTailWindow and its frames stop before the time: a long tag. Its last bytes.
-            }
-            catch (ArgumentException ex)
-            {
-                throw EndsEarly(key, time, window.BufferedEnd, ex);
+                try
+                {
+                    window.Frame = index.FindFrame(time, window.Bytes);
+                    return window;
+                }
+                catch (ArgumentException) when (nextEntry is { } next && next + HeaderSlack - entry.ByteOffset > want && window.Bytes.Length == want)
+                {
+                    // The interval was cut at MaxTailWindow and its frames stop before the time: a long tag. Its last bytes.
+                }
+                catch (ArgumentException ex)
+                {
+                    throw EndsEarly(key, time, window.BufferedEnd, ex);
+                }
             }
 
-            // The interval's last MaxTailWindow bytes, overlapping the first read when the interval is shorter than two of
-            // them (so the walk goes on from exactly where the first read's frames stopped, when they stopped in reach).
-            long tailEnd = nextEntry.Value + HeaderSlack;
+            // The interval's last MaxTailWindow bytes (in the last interval, the file's), overlapping the first read when the
+            // interval is shorter than two of them (so the walk goes on from exactly where the first read's frames stopped,
+            // when they stopped in reach). In a last interval cut short, always: frames that run past the first read's end
+            // are taken only where the file ends, and there a long tag may hide frames after it.
+            long tailEnd = nextEntry is { } nextOffset ? nextOffset + HeaderSlack : blobLength;
             long tailStart = Math.Max(entry.ByteOffset, tailEnd - MaxTailWindow);
             tail = await FillWindowAsync(store, key, tailStart, (int)(tailEnd - tailStart), extra, ifMatch, pool, cancellationToken).ConfigureAwait(false);
             try
@@ -122,6 +129,15 @@ public static class TimeSeek
             catch (ArgumentException ex)
             {
                 throw EndsEarly(key, time, tail.BufferedEnd, ex);
+            }
+
+            if (tail.Frame.ByteOffset < tailStart)
+            {
+                // Found in the first read (a last interval cut short): that read serves the body.
+                window.Frame = tail.Frame;
+                await tail.DisposeAsync().ConfigureAwait(false);
+                tail = null;
+                return window;
             }
 
             await window.DisposeAsync().ConfigureAwait(false); // should it throw, the tail is disposed below too

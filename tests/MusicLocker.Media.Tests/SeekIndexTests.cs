@@ -332,6 +332,9 @@ public sealed class SeekIndexTests
         { "aac/lc-44k-stereo.aac", "id3v2 ending before the read's end", 2 },
         { "aac/lc-44k-stereo.aac", "random", 1_500_000 },
         { "aac/lc-44k-stereo.aac", "clip with a long tag, then id3v1", 1_500_000 },
+        { "mp3/vbr-noheader.mp3", "long tag, then a clip, at the end", 1_500_000 },
+        { "aac/lc-44k-stereo.aac", "long tag, then a clip, at the end", 1_500_000 },
+        { "mp3/vbr-noheader.mp3", "long junk at the end", 1_500_000 },
     };
 
     [Theory]
@@ -356,6 +359,8 @@ public sealed class SeekIndexTests
             "id3v2 ending before the read's end" => [.. audio, .. Id3v2((int)(firstReadEnd - size - audio.Length)), .. audio],
             "random" => [.. audio, .. Random(size), .. audio],
             "clip with a long tag, then id3v1" => [.. audio, .. Id3v2(size), .. clip, .. id3v1, .. audio],
+            "long tag, then a clip, at the end" => [.. audio, .. Id3v2(size), .. clip], // the last interval: no next entry
+            "long junk at the end" => [.. audio, .. Random(size)],
             _ => [.. audio, .. new byte[size], .. clip, .. new byte[size], .. audio],
         };
         var info = new MediaProber().Probe(data);
@@ -396,11 +401,14 @@ public sealed class SeekIndexTests
             if (expected.ByteOffset - entry.ByteOffset > Window - Mp3FrameHeader.Size)
             {
                 fromTheTail++;
-                Assert.Throws<ArgumentException>(() => index.FindFrame(time, head)); // the first read alone is not enough
+                if (i + 1 < index.Count)
+                {
+                    Assert.Throws<ArgumentException>(() => index.FindFrame(time, head)); // the first read alone is not enough
+                }
             }
         }
 
-        Assert.True(fromTheTail > 0, "No seek needed the interval's tail.");
+        Assert.True(fromTheTail > 0 || kind == "long junk at the end", "No seek needed the interval's tail.");
         Assert.Equal(kind == "frames between zeros", outOfReach > 0);
 
         static byte[] Id3v2(int length)
@@ -459,9 +467,16 @@ public sealed class SeekIndexTests
         Assert.Throws<ArgumentException>(() => index.FindFrame(time, head, tailStart, data.AsSpan((int)tailStart, Window - 20).ToArray()));
         Assert.Throws<ArgumentException>(() => index.FindFrame(time, head, entry.ByteOffset - 1, data.AsSpan((int)entry.ByteOffset - 1, (int)(next - entry.ByteOffset) + 20).ToArray()));
 
-        // The last interval has no next entry to time frames back from.
-        var last = index[index.Count - 1].Time + TimeSpan.FromMilliseconds(10);
-        Assert.Contains("last interval", Assert.Throws<ArgumentException>(() => index.FindFrame(last, data.AsSpan((int)index[index.Count - 1].ByteOffset, 3).ToArray(), tailStart, broken)).Message, StringComparison.Ordinal);
+        // In the last interval the tail is the file's end, and the frames are timed back from the end of the stream.
+        var last = index[index.Count - 1];
+        var time2 = last.Time + TimeSpan.FromMilliseconds(100);
+        var truth = index.FindFrame(time2, data.AsSpan((int)last.ByteOffset));
+        foreach (int at in new[] { 200, 700 }) // the walk goes on in the tail; it resyncs there, timed back from the stream's end
+        {
+            Assert.Equal(truth, index.FindFrame(time2, data.AsSpan((int)last.ByteOffset, 100).ToArray(), last.ByteOffset + at, data.AsSpan((int)last.ByteOffset + at).ToArray()));
+        }
+
+        Assert.Throws<ArgumentException>(() => index.FindFrame(time2, data.AsSpan((int)last.ByteOffset, 3).ToArray(), last.ByteOffset - 1, data.AsSpan((int)last.ByteOffset - 1).ToArray()));
     }
 
     [Fact]
