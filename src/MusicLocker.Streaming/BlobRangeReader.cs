@@ -108,7 +108,7 @@ public sealed class BlobRangeReader
     }
 
     /// <summary>
-    /// A time seek in ONE storage read: opens a read at the <paramref name="index"/> entry before <paramref name="time"/>
+    /// A time seek in one storage read (two when a tag of megabytes lies in the interval, see <see cref="TimeSeek"/>): opens a read at the <paramref name="index"/> entry before <paramref name="time"/>
     /// (MP3/ADTS), finds the frame that holds the time in the first interval (as <see cref="TimeSeek.FindFrameAsync"/>
     /// does), asks <paramref name="onFrame"/> which bytes from that frame to send (the caller writes its headers there, now
     /// that the frame is known), and writes them into <paramref name="destination"/> from the same read: the interval's

@@ -7,7 +7,7 @@ namespace MusicLocker.Streaming;
 
 /// <summary>
 /// "Start at 1:23" for MP3 and ADTS without transcoding: the byte offset of the frame that holds a time, from the
-/// track's <see cref="SeekIndex"/> and ONE ranged read of the bytes between the index entry before the time and the
+/// track's <see cref="SeekIndex"/> and one ranged read of the bytes between the index entry before the time and the
 /// entry after it. <see cref="BlobRangeReader.WriteFromTimeAsync"/> finds the frame and streams from it in that same read.
 /// An interval longer than <see cref="MaxTailWindow"/> (a tag of megabytes between two streams joined into one file) takes
 /// two reads: its first and its last <see cref="MaxTailWindow"/> bytes.
@@ -69,7 +69,7 @@ public static class TimeSeek
     }
 
     /// <summary>
-    /// Opens ONE ranged read at the index entry before <paramref name="time"/> covering the interval to the next entry and
+    /// Opens one ranged read (two for a long interval: see the remarks) at the index entry before <paramref name="time"/> covering the interval to the next entry and
     /// then <paramref name="extra"/> bytes more (saturating: to the end of the blob), reads the interval into a buffer
     /// rented from <paramref name="pool"/> and finds the frame holding the time in it. The read stays open after the
     /// interval, so the caller can stream on from the frame without a second storage request.

@@ -81,7 +81,8 @@ public sealed class RedirectTests
         Assert.Equal(HttpStatusCode.Found, plain.StatusCode);
         if (backend == Backend.S3)
         {
-            Assert.Equal("300", System.Web.HttpUtility.ParseQueryString(plain.Headers.Location!.Query)["X-Amz-Expires"]);
+            // 300, or 301 when the SDK's clock correction (the server's whole-second Date) rounds it up.
+            Assert.InRange(int.Parse(System.Web.HttpUtility.ParseQueryString(plain.Headers.Location!.Query)["X-Amz-Expires"]!, System.Globalization.CultureInfo.InvariantCulture), 300, 301);
         }
     }
 

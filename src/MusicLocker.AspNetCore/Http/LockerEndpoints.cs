@@ -81,6 +81,7 @@ internal sealed class LockerEndpoints
             {
                 context.Response.StatusCode = StatusCodes.Status412PreconditionFailed;
                 context.Response.ContentLength = 0;
+                context.Response.Headers.CacheControl = "no-store";
                 return;
             }
 

@@ -142,7 +142,7 @@ public sealed class LockerUrlSigner
             || !int.TryParse(fields[5], NumberStyles.None, CultureInfo.InvariantCulture, out int permission)
             || !long.TryParse(fields[6], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long expires)
             || expires is < -62_135_596_800 or > 253_402_300_799
-            || fields[2].Length == 0)
+            || fields[2].Length is 0 or > MaxUserIdLength)
         {
             return TokenRejection.Malformed;
         }

@@ -142,7 +142,7 @@ public sealed class TrackResponder
 
     /// <summary>
     /// A time seek: the representation is the track from the frame that holds the time to the end, with its own ETag. The
-    /// frame is found in the head of the same storage read the body comes from (one read, plus the seek index the first
+    /// frame is found in the head of the same storage read the body comes from (one read, two for an index interval of over 1 MiB, plus the seek index the first
     /// time), so the headers, which depend on the frame's offset, are written once it is known.
     /// </summary>
     private async Task<int> WriteTimeSeekAnswerAsync(HttpContext context, StreamableTrack stream, TimeSpan time, TrackResponseOptions options)
@@ -200,6 +200,7 @@ public sealed class TrackResponder
         {
             response.StatusCode = StatusCodes.Status412PreconditionFailed;
             response.ContentLength = 0;
+            headers.CacheControl = "no-store"; // an error about this request's conditions, not a representation to reuse
             return (StatusCodes.Status412PreconditionFailed, 0, 0);
         }
 
@@ -209,7 +210,9 @@ public sealed class TrackResponder
             return (StatusCodes.Status304NotModified, 0, 0);
         }
 
-        var decision = HttpRangeRequest.Evaluate(request.Headers.Range, request.Headers.IfRange, representation.Length, new ETag(representation.ETag), stream.LastModified);
+        // Range applies to GET only (RFC 9110 §14.2): ignored on HEAD. (An OpenSubsonic formPost POST stands for a GET.)
+        bool get = !HttpMethods.IsHead(request.Method);
+        var decision = HttpRangeRequest.Evaluate(get ? request.Headers.Range : default, get ? request.Headers.IfRange : default, representation.Length, new ETag(representation.ETag), stream.LastModified);
         response.StatusCode = decision.StatusCode;
         response.ContentLength = decision.Length;
         if (decision.ContentRange is not null)

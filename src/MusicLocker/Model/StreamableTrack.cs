@@ -91,7 +91,7 @@ public sealed class StreamableTrack
             cancellationToken);
 
     /// <summary>
-    /// Starts at <paramref name="time"/> in one storage read of the track (plus the seek index's, the first time this
+    /// Starts at <paramref name="time"/> in one storage read of the track (two for an index interval of over 1 MiB; plus the seek index's, the first time this
     /// process seeks this version): finds the MP3/ADTS frame that holds the time as <see cref="FindFrameAsync"/> does, calls
     /// <paramref name="onFrame"/> with it (write the answer's headers there: the frame's offset is now known), and writes
     /// the bytes it returns (counted from the frame's offset) into <paramref name="destination"/> from that same read,
