@@ -1,5 +1,6 @@
 using System.Buffers;
 using MusicLocker.Media.Internal;
+using MusicLocker.Media.Tags;
 
 namespace MusicLocker.Media;
 
@@ -140,7 +141,9 @@ public sealed class SeekIndex
         long target = TargetOf(time);
         long known = last ? -1 : nextOffset - tailOffset;
         long stopped = entryOffset + head.StopPosition;
-        Walker walker = new(tailOffset, head.Stream, head.FreeLength, known, bytesEndTheFile: last);
+        // In the last interval, where the audio ends (the trailing tags start), as the prober found it: the frames it counted end there.
+        long audioEnd = last ? TrailingTagScanner.Scan(tail, tailOffset + tail.Length, tailOffset, new TagCollector(), MediaProbeOptions.Default) - tailOffset : long.MaxValue;
+        Walker walker = new(tailOffset, head.Stream, head.FreeLength, known, bytesEndTheFile: last, audioEnd);
         if (stopped >= tailOffset)
         {
             // The tail holds every byte from where the head's frames stopped: go on there, as over the whole interval.
@@ -200,7 +203,7 @@ public sealed class SeekIndex
     /// between them skipped to the next header its following frames confirm; <paramref name="known"/> (relative to the
     /// bytes, -1: none) is a frame the prober counted (the next entry).
     /// </summary>
-    private readonly ref struct Walker(long bytesOffset, ulong? stream, int freeLength, long known, bool bytesEndTheFile)
+    private readonly ref struct Walker(long bytesOffset, ulong? stream, int freeLength, long known, bool bytesEndTheFile, long audioEnd = long.MaxValue)
     {
         /// <summary>Walks from <paramref name="pos"/> (a frame of the stream, or where one should be) at <paramref name="timestamp"/> to the frame that holds <paramref name="target"/>.</summary>
         public WalkResult Walk(ReadOnlySpan<byte> data, int pos, long timestamp, long target, SeekIndex index) => Run(data, pos, timestamp, target, index, count: false);
@@ -247,6 +250,12 @@ public sealed class SeekIndex
 
                     pos = next;
                     continue;
+                }
+
+                if (count && known < 0 && pos + length > audioEnd)
+                {
+                    // A frame cut short by the file's end or overlapping a trailing tag: the prober did not count it.
+                    return new WalkResult(true, default, pos, timestamp, signatureSeen ?? 0, freeLength);
                 }
 
                 if (!count && (timestamp + samples > target || timestamp + samples >= index!.TotalDuration))
@@ -315,9 +324,9 @@ public sealed class SeekIndex
 
                 if (pos > data.Length - Formats.Mp3.Mp3FrameHeader.Size)
                 {
-                    if (k >= 1 && knownFrame < 0 && bytesEndTheFile)
+                    if (k >= 1 && knownFrame < 0 && bytesEndTheFile && pos == data.Length)
                     {
-                        return candidate;
+                        return candidate; // a chain that ends exactly at the file's end (the prober's rule)
                     }
 
                     break;
