@@ -97,15 +97,16 @@ public static class TimeSeek
         try
         {
             long blobLength = window.Download.Properties.Length;
-            bool lastCut = nextEntry is null && window.BufferedEnd < blobLength; // the last interval, cut before the file's end
-            if (!lastCut)
+            long tailEnd = nextEntry is { } nextOffset ? nextOffset + HeaderSlack : blobLength; // where the interval's bytes end
+            bool cut = window.Bytes.Length == want && window.BufferedEnd < tailEnd; // the first read holds only the interval's first MaxTailWindow bytes
+            if (!cut || nextEntry is not null)
             {
                 try
                 {
                     window.Frame = index.FindFrame(time, window.Bytes);
                     return window;
                 }
-                catch (ArgumentException) when (nextEntry is { } next && next + HeaderSlack - entry.ByteOffset > want && window.Bytes.Length == want)
+                catch (ArgumentException) when (cut)
                 {
                     // The interval was cut at MaxTailWindow and its frames stop before the time: a long tag. Its last bytes.
                 }
@@ -119,7 +120,6 @@ public static class TimeSeek
             // interval is shorter than two of them (so the walk goes on from exactly where the first read's frames stopped,
             // when they stopped in reach). In a last interval cut short, always: frames that run past the first read's end
             // are taken only where the file ends, and there a long tag may hide frames after it.
-            long tailEnd = nextEntry is { } nextOffset ? nextOffset + HeaderSlack : blobLength;
             long tailStart = Math.Max(entry.ByteOffset, tailEnd - MaxTailWindow);
             tail = await FillWindowAsync(store, key, tailStart, (int)(tailEnd - tailStart), extra, ifMatch, pool, cancellationToken).ConfigureAwait(false);
             try

@@ -10,12 +10,37 @@ namespace MusicLocker.AspNetCore.Http;
 /// </summary>
 internal static class ConditionalRequest
 {
+    /// <summary>
+    /// Answers the request here when its preconditions decide it: 412 (no body, <c>Cache-Control: no-store</c>: an error
+    /// about this request, not a representation to reuse) or 304. The caller has set the answer's validators already.
+    /// </summary>
+    /// <returns>The status written (412 or 304), or 0 when the request goes on to the body (and ranges).</returns>
+    public static int TryAnswer(HttpContext context, string quotedETag, DateTimeOffset? lastModified)
+    {
+        var response = context.Response;
+        if (PreconditionFailed(context.Request.Headers, quotedETag, lastModified))
+        {
+            response.StatusCode = StatusCodes.Status412PreconditionFailed;
+            response.ContentLength = 0;
+            response.Headers.CacheControl = "no-store";
+            return StatusCodes.Status412PreconditionFailed;
+        }
+
+        if (NotModified(context.Request.Headers, quotedETag, lastModified))
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            return StatusCodes.Status304NotModified;
+        }
+
+        return 0;
+    }
+
     /// <summary>§13.1.1, §13.1.4: whether <c>If-Match</c> names no current entity tag (strong comparison; <c>*</c> matches any),
     /// or, without <c>If-Match</c>, the representation was modified after <c>If-Unmodified-Since</c>.</summary>
     /// <param name="headers">The request's headers.</param>
     /// <param name="quotedETag">The answer's ETag, quoted.</param>
     /// <param name="lastModified">The answer's Last-Modified; <see langword="null"/> when it sends none (<c>If-Unmodified-Since</c> is then ignored).</param>
-    public static bool PreconditionFailed(IHeaderDictionary headers, string quotedETag, DateTimeOffset? lastModified)
+    private static bool PreconditionFailed(IHeaderDictionary headers, string quotedETag, DateTimeOffset? lastModified)
     {
         var ifMatch = headers.IfMatch;
         if (!StringValues.IsNullOrEmpty(ifMatch))
@@ -31,7 +56,7 @@ internal static class ConditionalRequest
     /// <param name="headers">The request's headers.</param>
     /// <param name="quotedETag">The answer's ETag, quoted.</param>
     /// <param name="lastModified">The answer's Last-Modified; <see langword="null"/> when it sends none (<c>If-Modified-Since</c> is then ignored).</param>
-    public static bool NotModified(IHeaderDictionary headers, string quotedETag, DateTimeOffset? lastModified)
+    private static bool NotModified(IHeaderDictionary headers, string quotedETag, DateTimeOffset? lastModified)
     {
         var ifNoneMatch = headers.IfNoneMatch;
         if (!StringValues.IsNullOrEmpty(ifNoneMatch))

@@ -77,17 +77,8 @@ internal sealed class LockerEndpoints
             string etag = "\"" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes).AsSpan(0, 16)) + "\"";
             context.Response.Headers.ETag = etag;
             context.Response.Headers.CacheControl = "private, max-age=3600";
-            if (ConditionalRequest.PreconditionFailed(context.Request.Headers, etag, lastModified: null))
+            if (ConditionalRequest.TryAnswer(context, etag, lastModified: null) > 0)
             {
-                context.Response.StatusCode = StatusCodes.Status412PreconditionFailed;
-                context.Response.ContentLength = 0;
-                context.Response.Headers.CacheControl = "no-store";
-                return;
-            }
-
-            if (ConditionalRequest.NotModified(context.Request.Headers, etag, lastModified: null))
-            {
-                context.Response.StatusCode = StatusCodes.Status304NotModified;
                 return;
             }
 

@@ -196,18 +196,9 @@ public sealed class TrackResponder
         headers.ETag = representation.ETag;
         headers.LastModified = stream.LastModified.ToUniversalTime().ToString("r", CultureInfo.InvariantCulture);
         headers.CacheControl = _cacheControl;
-        if (ConditionalRequest.PreconditionFailed(request.Headers, representation.ETag, stream.LastModified))
+        if (ConditionalRequest.TryAnswer(context, representation.ETag, stream.LastModified) is > 0 and var answered)
         {
-            response.StatusCode = StatusCodes.Status412PreconditionFailed;
-            response.ContentLength = 0;
-            headers.CacheControl = "no-store"; // an error about this request's conditions, not a representation to reuse
-            return (StatusCodes.Status412PreconditionFailed, 0, 0);
-        }
-
-        if (ConditionalRequest.NotModified(request.Headers, representation.ETag, stream.LastModified))
-        {
-            response.StatusCode = StatusCodes.Status304NotModified;
-            return (StatusCodes.Status304NotModified, 0, 0);
+            return (answered, 0, 0);
         }
 
         // Range applies to GET only (RFC 9110 §14.2): ignored on HEAD. (An OpenSubsonic formPost POST stands for a GET.)
